@@ -1,0 +1,302 @@
+// Package conference holds the model of a conference and every rule of its
+// breakout rooms. Each conference owns its state behind one mutex, so a rule
+// is checked and applied in one step whoever calls at the same time.
+package conference
+
+import (
+	"cmp"
+	"crypto/rand"
+	"encoding/hex"
+	"slices"
+	"sync"
+	"time"
+)
+
+// Config is what every conference of a server shares.
+type Config struct {
+	// MinClientVersion is the oldest app client that can be moved between rooms.
+	MinClientVersion Version
+	// BreakoutDefault is breakout_enabled for conferences that do not say.
+	BreakoutDefault bool
+	// NewRoomMedia builds a room's mixer; nil runs conferences without media.
+	NewRoomMedia func(conferenceID, roomID string) RoomMedia
+	// Recorder writes the main room's audio; nil keeps recording as state only.
+	Recorder Recorder
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+}
+
+// Actor is who asks for a change: the admin key or a participant.
+type Actor struct {
+	Admin         bool
+	ParticipantID string
+}
+
+// Admin is the actor of the server's admin key.
+var Admin = Actor{Admin: true}
+
+// As is the actor of a participant's token.
+func As(participantID string) Actor { return Actor{ParticipantID: participantID} }
+
+// Info is a snapshot of a conference.
+type Info struct {
+	ID              string        `json:"id"`
+	Title           string        `json:"title"`
+	DialIn          string        `json:"dial_in"`
+	PINRequired     bool          `json:"pin_required"`
+	BreakoutEnabled bool          `json:"breakout_enabled"`
+	Recording       *Recording    `json:"recording"`
+	CreatedAt       time.Time     `json:"created_at"`
+	Rooms           []Room        `json:"rooms"`
+	Participants    []Participant `json:"participants"`
+}
+
+// Conference is one meeting: a main room, its breakout rooms and participants.
+type Conference struct {
+	id, title, dialIn, pin string
+	cfg                    Config
+	createdAt              time.Time
+
+	mu        sync.Mutex
+	ended     bool
+	breakout  bool
+	rooms     map[string]*room
+	members   map[string]*member
+	nextSeq   uint64
+	eventSeq  uint64
+	recording *activeRecording
+	subs      map[*Subscription]struct{}
+}
+
+func newConference(spec Spec, cfg Config) *Conference {
+	c := &Conference{
+		id: spec.ID, title: spec.Title, dialIn: spec.DialIn, pin: spec.PIN,
+		cfg:      cfg,
+		breakout: cfg.BreakoutDefault,
+		rooms:    map[string]*room{},
+		members:  map[string]*member{},
+		subs:     map[*Subscription]struct{}{},
+	}
+	if spec.BreakoutEnabled != nil {
+		c.breakout = *spec.BreakoutEnabled
+	}
+	c.createdAt = c.now()
+	c.rooms[MainRoomID] = c.newRoom(MainRoomID, 0)
+	return c
+}
+
+func (c *Conference) now() time.Time {
+	if c.cfg.Now != nil {
+		return c.cfg.Now()
+	}
+	return time.Now()
+}
+
+func (c *Conference) newRoom(id string, number int) *room {
+	r := &room{id: id, number: number}
+	if c.cfg.NewRoomMedia != nil {
+		r.media = c.cfg.NewRoomMedia(c.id, id)
+	}
+	return r
+}
+
+// ID is the conference's id.
+func (c *Conference) ID() string { return c.id }
+
+// DialIn is the SIP user part phones call to reach this conference.
+func (c *Conference) DialIn() string { return c.dialIn }
+
+// CheckPIN tells whether pin opens this conference; a conference without a
+// PIN needs none.
+func (c *Conference) CheckPIN(pin string) bool { return c.pin == "" || pin == c.pin }
+
+// PINRequired tells whether callers must key a PIN.
+func (c *Conference) PINRequired() bool { return c.pin != "" }
+
+// Info returns a snapshot of the whole conference.
+func (c *Conference) Info() Info {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return Info{
+		ID: c.id, Title: c.title, DialIn: c.dialIn, PINRequired: c.pin != "",
+		BreakoutEnabled: c.breakout,
+		Recording:       c.recordingInfo(),
+		CreatedAt:       c.createdAt,
+		Rooms:           c.roomsLocked(),
+		Participants:    c.participantsLocked(""),
+	}
+}
+
+// Rooms returns the rooms, main first, with their participants.
+func (c *Conference) Rooms() []Room {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.roomsLocked()
+}
+
+// Participants returns every participant in the order they joined.
+func (c *Conference) Participants() []Participant {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.participantsLocked("")
+}
+
+// Participant returns one participant.
+func (c *Conference) Participant(id string) (Participant, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	m, err := c.memberLocked(id)
+	if err != nil {
+		return Participant{}, err
+	}
+	return m.snapshot(), nil
+}
+
+// Member reports whether the actor may read this conference: the admin, or a
+// participant still in it.
+func (c *Conference) Member(a Actor) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if a.Admin {
+		return nil
+	}
+	if _, ok := c.members[a.ParticipantID]; !ok {
+		return errorf(CodeUnauthorized, "participant %q is no longer in conference %q", a.ParticipantID, c.id)
+	}
+	return nil
+}
+
+func (c *Conference) roomsLocked() []Room {
+	ids := make([]*room, 0, len(c.rooms))
+	for _, r := range c.rooms {
+		ids = append(ids, r)
+	}
+	slices.SortFunc(ids, func(a, b *room) int { return cmp.Compare(a.number, b.number) })
+	out := make([]Room, 0, len(ids))
+	for _, r := range ids {
+		ps := c.participantsLocked(r.id)
+		out = append(out, Room{ID: r.id, Name: r.name(), Count: len(ps), Participants: ps})
+	}
+	return out
+}
+
+// participantsLocked lists the members of roomID, or everyone when roomID is "".
+func (c *Conference) participantsLocked(roomID string) []Participant {
+	ms := make([]*member, 0, len(c.members))
+	for _, m := range c.members {
+		if roomID == "" || m.Room == roomID {
+			ms = append(ms, m)
+		}
+	}
+	slices.SortFunc(ms, func(a, b *member) int { return cmp.Compare(a.seq, b.seq) })
+	out := make([]Participant, len(ms))
+	for i, m := range ms {
+		out[i] = m.snapshot()
+	}
+	return out
+}
+
+func (c *Conference) memberLocked(id string) (*member, error) {
+	m, ok := c.members[id]
+	if !ok {
+		return nil, errorf(CodeNotFound, "no participant %q in conference %q", id, c.id)
+	}
+	return m, nil
+}
+
+// roomLocked finds a room by id, telling a malformed id, a switched-off
+// feature and a missing room apart.
+func (c *Conference) roomLocked(id string) (*room, error) {
+	if _, err := ParseRoomID(id); err != nil {
+		return nil, err
+	}
+	if id != MainRoomID && !c.breakout {
+		return nil, ErrBreakoutDisabled
+	}
+	r, ok := c.rooms[id]
+	if !ok {
+		return nil, errorf(CodeNotFound, "no room %q in conference %q", id, c.id)
+	}
+	return r, nil
+}
+
+// authorize checks, on the live role, that the actor may change the conference.
+func (c *Conference) authorize(a Actor) (*member, error) {
+	if c.ended {
+		return nil, ErrEnded
+	}
+	if a.Admin {
+		return nil, nil
+	}
+	m, ok := c.members[a.ParticipantID]
+	if !ok {
+		return nil, errorf(CodeUnauthorized, "participant %q is no longer in conference %q", a.ParticipantID, c.id)
+	}
+	if !m.isHost() {
+		return nil, ErrHostRequired
+	}
+	return m, nil
+}
+
+func (c *Conference) publish(e Event) {
+	c.eventSeq++
+	e.Seq = c.eventSeq
+	e.Conference = c.id
+	e.At = c.now()
+	for s := range c.subs {
+		select {
+		case s.ch <- e:
+		default:
+			delete(c.subs, s)
+			close(s.ch)
+		}
+	}
+}
+
+// Subscribe follows the conference's events from now on. buffer bounds how
+// far a subscriber may lag before it is dropped.
+func (c *Conference) Subscribe(buffer int) *Subscription {
+	ch := make(chan Event, max(buffer, 1))
+	s := &Subscription{C: ch, ch: ch, conf: c}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.ended {
+		close(ch)
+		return s
+	}
+	c.subs[s] = struct{}{}
+	return s
+}
+
+func (c *Conference) unsubscribe(s *Subscription) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if _, ok := c.subs[s]; ok {
+		delete(c.subs, s)
+		close(s.ch)
+	}
+}
+
+// settle applies the moderator rule after a change: the one participant left
+// alone in the main room becomes its moderator.
+func (c *Conference) settle() {
+	var alone *member
+	n := 0
+	for _, m := range c.members {
+		if m.Room == MainRoomID {
+			n++
+			alone = m
+		}
+	}
+	if n == 1 && !alone.Moderator {
+		alone.Moderator = true
+		p := alone.snapshot()
+		c.publish(Event{Type: EventParticipantPromoted, Participant: &p, Room: ref(c.rooms[MainRoomID])})
+	}
+}
+
+func newID(prefix string) string {
+	var b [6]byte
+	_, _ = rand.Read(b[:])
+	return prefix + hex.EncodeToString(b[:])
+}

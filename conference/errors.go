@@ -1,0 +1,68 @@
+package conference
+
+import "fmt"
+
+// Code names a refusal in a way clients can act on; the API maps each code to
+// an HTTP status.
+type Code string
+
+// The codes a conference can refuse a change with.
+const (
+	CodeInvalid            Code = "invalid_request"
+	CodeNotFound           Code = "not_found"
+	CodeUnauthorized       Code = "unauthorized"
+	CodeHostRequired       Code = "host_required"
+	CodeRoomLimit          Code = "room_limit_reached"
+	CodeRenameNotSupported Code = "rename_not_supported"
+	CodePhonePinned        Code = "phone_participant_pinned"
+	CodeClientTooOld       Code = "client_too_old"
+	CodeHostInsideRoom     Code = "host_inside_room"
+	CodeMainRoomPermanent  Code = "main_room_permanent"
+	CodeBreakoutDisabled   Code = "breakout_disabled"
+	CodeRecordingMainOnly  Code = "recording_main_room_only"
+	CodeNotPhone           Code = "not_a_phone_participant"
+	CodePhoneCannotHost    Code = "phone_cannot_be_host"
+	CodeNoOutboundTrunk    Code = "no_outbound_trunk"
+	CodeAlreadyExists      Code = "already_exists"
+	CodeEnded              Code = "conference_ended"
+)
+
+// Error is a refusal with a code and a message meant for the person who asked.
+type Error struct {
+	Code Code
+	Msg  string
+}
+
+func (e *Error) Error() string { return string(e.Code) + ": " + e.Msg }
+
+// Is makes errors.Is match on the code alone, so callers can test against
+// the sentinels below whatever the message says.
+func (e *Error) Is(target error) bool {
+	t, ok := target.(*Error)
+	return ok && t.Code == e.Code
+}
+
+func errorf(code Code, format string, args ...any) *Error {
+	return &Error{Code: code, Msg: fmt.Sprintf(format, args...)}
+}
+
+// Sentinels for errors.Is.
+var (
+	ErrInvalid            = &Error{Code: CodeInvalid, Msg: "invalid request"}
+	ErrNotFound           = &Error{Code: CodeNotFound, Msg: "not found"}
+	ErrUnauthorized       = &Error{Code: CodeUnauthorized, Msg: "unauthorized"}
+	ErrHostRequired       = &Error{Code: CodeHostRequired, Msg: "only a host can do this"}
+	ErrRoomLimit          = &Error{Code: CodeRoomLimit, Msg: "a conference has at most 20 breakout rooms"}
+	ErrRenameNotSupported = &Error{Code: CodeRenameNotSupported, Msg: "breakout rooms cannot be renamed"}
+	ErrPhonePinned        = &Error{Code: CodePhonePinned, Msg: "phone participants stay in the main room"}
+	ErrClientTooOld       = &Error{Code: CodeClientTooOld, Msg: "client too old to be moved"}
+	ErrHostInsideRoom     = &Error{Code: CodeHostInsideRoom, Msg: "a host cannot delete the room it is in"}
+	ErrMainRoomPermanent  = &Error{Code: CodeMainRoomPermanent, Msg: "the main room cannot be deleted"}
+	ErrBreakoutDisabled   = &Error{Code: CodeBreakoutDisabled, Msg: "breakout rooms are switched off for this conference"}
+	ErrRecordingMainOnly  = &Error{Code: CodeRecordingMainOnly, Msg: "recording works only in the main room"}
+	ErrNotPhone           = &Error{Code: CodeNotPhone, Msg: "not a phone participant"}
+	ErrPhoneCannotHost    = &Error{Code: CodePhoneCannotHost, Msg: "phone participants cannot be hosts"}
+	ErrNoOutboundTrunk    = &Error{Code: CodeNoOutboundTrunk, Msg: "no outbound SIP trunk is configured"}
+	ErrAlreadyExists      = &Error{Code: CodeAlreadyExists, Msg: "already exists"}
+	ErrEnded              = &Error{Code: CodeEnded, Msg: "the conference has ended"}
+)

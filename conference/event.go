@@ -1,0 +1,74 @@
+package conference
+
+import "time"
+
+// Event types published on a conference's stream.
+const (
+	EventParticipantJoined   = "participant.joined"
+	EventParticipantLeft     = "participant.left"
+	EventParticipantMoved    = "participant.moved"
+	EventParticipantPromoted = "participant.promoted"
+	EventParticipantUpdated  = "participant.updated"
+	EventRoomAdded           = "room.added"
+	EventRoomDeleted         = "room.deleted"
+	EventRecordingStarted    = "recording.started"
+	EventRecordingStopped    = "recording.stopped"
+	EventConferenceUpdated   = "conference.updated"
+	EventConferenceEnded     = "conference.ended"
+	EventPhoneFailed         = "phone.failed"
+	EventToast               = "toast"
+)
+
+// ToastTTL is how long a client shows a toast.
+const ToastTTL = 10 * time.Second
+
+// Reasons a participant leaves.
+const (
+	ReasonLeft            = "left"
+	ReasonRemovedByHost   = "removed by host"
+	ReasonCallerHungUp    = "caller hung up"
+	ReasonHungUpByHost    = "hung up by host"
+	ReasonRTPTimeout      = "RTP timeout"
+	ReasonPINFailed       = "PIN failed"
+	ReasonConferenceEnded = "conference ended"
+	ReasonCallFailed      = "call failed"
+)
+
+// RoomRef names a room in an event.
+type RoomRef struct {
+	ID   string `json:"id"`
+	Name string `json:"name"`
+}
+
+// Event is one change of a conference. Toasts carry an Addressee and are
+// meant for that participant alone.
+type Event struct {
+	Seq         uint64       `json:"seq"`
+	Type        string       `json:"type"`
+	Conference  string       `json:"conference"`
+	At          time.Time    `json:"at"`
+	Participant *Participant `json:"participant,omitempty"`
+	Room        *RoomRef     `json:"room,omitempty"`
+	From        *RoomRef     `json:"from,omitempty"`
+	Addressee   string       `json:"addressee,omitempty"`
+	Message     string       `json:"message,omitempty"`
+	TTLMillis   int64        `json:"ttl_ms,omitempty"`
+	Reason      string       `json:"reason,omitempty"`
+	Status      int          `json:"status,omitempty"`
+	Recording   *Recording   `json:"recording,omitempty"`
+	Breakout    *bool        `json:"breakout_enabled,omitempty"`
+}
+
+// Subscription receives a conference's events in order. A subscriber that
+// falls too far behind is dropped (its channel closed) rather than stall the
+// conference; it can subscribe again and re-read the state.
+type Subscription struct {
+	C    <-chan Event
+	ch   chan Event
+	conf *Conference
+}
+
+// Close stops the subscription; safe to call more than once.
+func (s *Subscription) Close() { s.conf.unsubscribe(s) }
+
+func ref(r *room) *RoomRef { return &RoomRef{ID: r.id, Name: r.name()} }

@@ -1,0 +1,265 @@
+package conference
+
+import (
+	"strings"
+
+	"github.com/confgw/confgw/conference/mixer"
+)
+
+// AppSpec describes an app participant to add.
+type AppSpec struct {
+	Name          string
+	Role          Role
+	ClientVersion string
+}
+
+// PhoneSpec describes a phone leg joining the main room.
+type PhoneSpec struct {
+	Name      string
+	Number    string
+	Direction Direction
+	State     PhoneState
+	Codec     string
+	Leg       Leg
+	// Media is the leg's audio; it may be nil until the call is answered.
+	Media mixer.Endpoint
+}
+
+const maxNameLen = 100
+
+func checkName(name string) (string, error) {
+	name = strings.TrimSpace(name)
+	if name == "" || len(name) > maxNameLen || strings.ContainsAny(name, "\r\n\x00") {
+		return "", errorf(CodeInvalid, "name must be 1 to %d characters on one line", maxNameLen)
+	}
+	return name, nil
+}
+
+// AddApp adds an app participant to the main room.
+func (c *Conference) AddApp(a Actor, spec AppSpec) (Participant, error) {
+	name, err := checkName(spec.Name)
+	if err != nil {
+		return Participant{}, err
+	}
+	switch spec.Role {
+	case "":
+		spec.Role = RoleParticipant
+	case RoleHost, RoleParticipant:
+	default:
+		return Participant{}, errorf(CodeInvalid, "role must be %q or %q", RoleHost, RoleParticipant)
+	}
+	if spec.ClientVersion == "" {
+		return Participant{}, errorf(CodeInvalid, "client_version is required for app participants")
+	}
+	v, err := ParseVersion(spec.ClientVersion)
+	if err != nil {
+		return Participant{}, err
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if _, err := c.authorize(a); err != nil {
+		return Participant{}, err
+	}
+	m := &member{
+		Participant: Participant{ID: newID("p-"), Name: name, Kind: KindApp, Role: spec.Role, ClientVersion: v.String()},
+		version:     v,
+	}
+	return c.joinLocked(m), nil
+}
+
+// AddPhone adds a phone leg to the main room; the gateway calls it once the
+// caller is through (or, for dial-out, as soon as the call is placed).
+func (c *Conference) AddPhone(spec PhoneSpec) (Participant, error) {
+	name := strings.TrimSpace(spec.Name)
+	if name == "" {
+		name = spec.Number
+	}
+	if name == "" {
+		name = "Phone"
+	}
+	if len(name) > maxNameLen {
+		name = name[:maxNameLen]
+	}
+	if spec.State == "" {
+		spec.State = PhoneConnected
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.ended {
+		return Participant{}, ErrEnded
+	}
+	m := &member{
+		Participant: Participant{
+			ID: newID("p-"), Name: name, Kind: KindPhone, Role: RoleParticipant,
+			Phone: &Phone{Number: spec.Number, Direction: spec.Direction, State: spec.State, Codec: spec.Codec},
+		},
+		leg:   spec.Leg,
+		media: spec.Media,
+	}
+	return c.joinLocked(m), nil
+}
+
+func (c *Conference) joinLocked(m *member) Participant {
+	c.nextSeq++
+	m.seq = c.nextSeq
+	m.Room = MainRoomID
+	m.JoinedAt = c.now()
+	c.members[m.ID] = m
+	c.attachLocked(m, c.rooms[MainRoomID])
+	p := m.snapshot()
+	c.publish(Event{Type: EventParticipantJoined, Participant: &p, Room: ref(c.rooms[MainRoomID])})
+	c.settle()
+	return m.snapshot()
+}
+
+// attachLocked wires a member's media to a room's mixer. A mixer refusing
+// it leaves the member silent there rather than undoing a legal move.
+func (c *Conference) attachLocked(m *member, r *room) {
+	if m.media != nil && r.media != nil {
+		_ = r.media.Attach(m.ID, m.media)
+	}
+}
+
+func (c *Conference) detachLocked(m *member) {
+	if r, ok := c.rooms[m.Room]; ok && r.media != nil && m.media != nil {
+		r.media.Detach(m.ID)
+	}
+}
+
+// Remove takes a participant out of the conference: itself, or anyone when
+// the actor is a host or the admin. A phone participant's call is hung up.
+func (c *Conference) Remove(a Actor, id string) error {
+	c.mu.Lock()
+	reason := ReasonRemovedByHost
+	if !a.Admin && a.ParticipantID == id {
+		reason = ReasonLeft
+		if c.ended {
+			c.mu.Unlock()
+			return ErrEnded
+		}
+	} else if _, err := c.authorize(a); err != nil {
+		c.mu.Unlock()
+		return err
+	}
+	m, err := c.memberLocked(id)
+	if err != nil {
+		c.mu.Unlock()
+		return err
+	}
+	c.removeLocked(m, reason)
+	c.mu.Unlock()
+	if m.leg != nil {
+		m.leg.HangUp(reason)
+	}
+	return nil
+}
+
+// HangUp ends a phone participant's call and removes it.
+func (c *Conference) HangUp(a Actor, id string) error {
+	c.mu.Lock()
+	if _, err := c.authorize(a); err != nil {
+		c.mu.Unlock()
+		return err
+	}
+	m, err := c.memberLocked(id)
+	if err != nil {
+		c.mu.Unlock()
+		return err
+	}
+	if m.Kind != KindPhone {
+		c.mu.Unlock()
+		return errorf(CodeNotPhone, "participant %q is not a phone participant: remove it instead", id)
+	}
+	c.removeLocked(m, ReasonHungUpByHost)
+	c.mu.Unlock()
+	if m.leg != nil {
+		m.leg.HangUp(ReasonHungUpByHost)
+	}
+	return nil
+}
+
+// Leave removes a participant whose connection ended on its own side (the
+// caller hung up, RTP timed out, the PIN failed). Nothing is hung up: the
+// caller of Leave already knows the call is over. It reports whether the
+// participant was still there.
+func (c *Conference) Leave(id, reason string) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	m, ok := c.members[id]
+	if !ok {
+		return false
+	}
+	c.removeLocked(m, reason)
+	return true
+}
+
+// PhoneFailed removes a dial-out leg that never connected, telling
+// subscribers the SIP status it ended with.
+func (c *Conference) PhoneFailed(id string, status int, reason string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	m, ok := c.members[id]
+	if !ok {
+		return
+	}
+	p := m.snapshot()
+	c.publish(Event{Type: EventPhoneFailed, Participant: &p, Status: status, Reason: reason})
+	c.removeLocked(m, ReasonCallFailed)
+}
+
+func (c *Conference) removeLocked(m *member, reason string) {
+	c.detachLocked(m)
+	delete(c.members, m.ID)
+	p := m.snapshot()
+	c.publish(Event{Type: EventParticipantLeft, Participant: &p, Room: ref(c.rooms[m.Room]), Reason: reason})
+	c.settle()
+}
+
+// PhoneConnected marks a phone leg answered, with its codec and media, which
+// is attached to the main-room mixer from now on.
+func (c *Conference) PhoneConnected(id, codec string, media mixer.Endpoint) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	m, err := c.memberLocked(id)
+	if err != nil {
+		return err
+	}
+	if m.Kind != KindPhone {
+		return errorf(CodeNotPhone, "participant %q is not a phone participant", id)
+	}
+	m.Phone.State = PhoneConnected
+	m.Phone.Codec = codec
+	c.detachLocked(m)
+	m.media = media
+	c.attachLocked(m, c.rooms[m.Room])
+	p := m.snapshot()
+	c.publish(Event{Type: EventParticipantUpdated, Participant: &p})
+	return nil
+}
+
+// SetHost makes a participant a host or takes the role away. Authorization
+// follows the live role, so the change counts from the next request on.
+func (c *Conference) SetHost(a Actor, id string, host bool) (Participant, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if _, err := c.authorize(a); err != nil {
+		return Participant{}, err
+	}
+	m, err := c.memberLocked(id)
+	if err != nil {
+		return Participant{}, err
+	}
+	if m.Kind == KindPhone {
+		return Participant{}, errorf(CodePhoneCannotHost, "participant %q is on the phone and cannot be a host", id)
+	}
+	role := RoleParticipant
+	if host {
+		role = RoleHost
+	}
+	if m.Role != role {
+		m.Role = role
+		p := m.snapshot()
+		c.publish(Event{Type: EventParticipantUpdated, Participant: &p})
+	}
+	return m.snapshot(), nil
+}
