@@ -220,6 +220,14 @@ func (c *Conference) roomLocked(id string) (*room, error) {
 	return r, nil
 }
 
+// Authorize tells whether the actor may act as a host here right now.
+func (c *Conference) Authorize(a Actor) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	_, err := c.authorize(a)
+	return err
+}
+
 // authorize checks, on the live role, that the actor may change the conference.
 func (c *Conference) authorize(a Actor) (*member, error) {
 	if c.ended {

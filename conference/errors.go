@@ -12,6 +12,7 @@ const (
 	CodeNotFound           Code = "not_found"
 	CodeUnauthorized       Code = "unauthorized"
 	CodeHostRequired       Code = "host_required"
+	CodeAdminRequired      Code = "admin_required"
 	CodeRoomLimit          Code = "room_limit_reached"
 	CodeRenameNotSupported Code = "rename_not_supported"
 	CodePhonePinned        Code = "phone_participant_pinned"
@@ -52,6 +53,7 @@ var (
 	ErrNotFound           = &Error{Code: CodeNotFound, Msg: "not found"}
 	ErrUnauthorized       = &Error{Code: CodeUnauthorized, Msg: "unauthorized"}
 	ErrHostRequired       = &Error{Code: CodeHostRequired, Msg: "only a host can do this"}
+	ErrAdminRequired      = &Error{Code: CodeAdminRequired, Msg: "only the admin key can do this"}
 	ErrRoomLimit          = &Error{Code: CodeRoomLimit, Msg: "a conference has at most 20 breakout rooms"}
 	ErrRenameNotSupported = &Error{Code: CodeRenameNotSupported, Msg: "breakout rooms cannot be renamed"}
 	ErrPhonePinned        = &Error{Code: CodePhonePinned, Msg: "phone participants stay in the main room"}

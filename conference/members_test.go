@@ -148,7 +148,7 @@ func TestEndHangsUpEveryLeg(t *testing.T) {
 		t.Fatal(err)
 	}
 	sub := m.c.Subscribe(64)
-	if err := m.reg.End(conference.As(m.host1), "clinic"); !errors.Is(err, conference.ErrHostRequired) {
+	if err := m.reg.End(conference.As(m.host1), "clinic"); !errors.Is(err, conference.ErrAdminRequired) {
 		t.Fatalf("host ended the conference: %v", err)
 	}
 	if err := m.reg.End(conference.Admin, "clinic"); err != nil {

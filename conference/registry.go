@@ -115,7 +115,7 @@ func (r *Registry) List() []*Conference {
 // End ends a conference: every phone leg is hung up and it is forgotten.
 func (r *Registry) End(a Actor, id string) error {
 	if !a.Admin {
-		return ErrHostRequired
+		return ErrAdminRequired
 	}
 	r.mu.Lock()
 	c, ok := r.byID[id]
