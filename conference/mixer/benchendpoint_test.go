@@ -1,0 +1,36 @@
+package mixer_test
+
+import (
+	"github.com/confgw/confgw/conference/mixer"
+	"github.com/confgw/confgw/internal/tone"
+)
+
+// benchEndpoint replays a few pre-generated frames, so that benchmarks time
+// the mixer rather than a tone generator.
+type benchEndpoint struct {
+	talk   bool
+	frames [4]mixer.Frame
+	next   int
+	heard  int16
+}
+
+func newBenchEndpoint(talk bool, freqHz float64) *benchEndpoint {
+	e := &benchEndpoint{talk: talk}
+	g := tone.Sine(freqHz, 4000, tone.SampleRate)
+	for i := range e.frames {
+		g.Next(&e.frames[i])
+	}
+	return e
+}
+
+func (e *benchEndpoint) ReadFrame(f *mixer.Frame) bool {
+	if !e.talk {
+		return false
+	}
+	*f = e.frames[e.next]
+	e.next = (e.next + 1) % len(e.frames)
+	return true
+}
+
+// WriteFrame touches the frame as a real leg's encoder would.
+func (e *benchEndpoint) WriteFrame(f *mixer.Frame) { e.heard = f[mixer.FrameSamples-1] }

@@ -1,0 +1,31 @@
+package mixer_test
+
+import (
+	"sync/atomic"
+
+	"github.com/confgw/confgw/conference/mixer"
+)
+
+// guardEndpoint counts calls, and flags any it gets after its owner
+// detached it. It is safe for concurrent use, unlike fakeEndpoint.
+type guardEndpoint struct {
+	detached   atomic.Bool
+	calls      atomic.Int64
+	violations *atomic.Int64
+	talk       bool
+}
+
+func (e *guardEndpoint) ReadFrame(f *mixer.Frame) bool {
+	e.check()
+	f[0] = 1000
+	return e.talk
+}
+
+func (e *guardEndpoint) WriteFrame(*mixer.Frame) { e.check() }
+
+func (e *guardEndpoint) check() {
+	e.calls.Add(1)
+	if e.detached.Load() {
+		e.violations.Add(1)
+	}
+}

@@ -1,0 +1,167 @@
+package mixer
+
+import (
+	"sync"
+	"time"
+)
+
+// MaxEndpoints is the most endpoints a room holds: the int32 sum of that
+// many full-scale frames is the largest that cannot overflow, so mixes
+// saturate and never wrap.
+const MaxEndpoints = 1 << 16
+
+// Mixer mixes one room. Attach, Detach, Len and SetTap may be called from
+// any goroutine while ticks run.
+type Mixer struct {
+	refusePinned bool
+	observe      func(time.Duration)
+
+	// tickMu serialises ticks, which own the buffers below.
+	tickMu sync.Mutex
+	sum    [FrameSamples]int32
+	full   Frame
+	minus  Frame
+
+	// mu guards membership and the tap. Ticks hold it while they call
+	// endpoints, so that once Detach returns the endpoint is never called
+	// again and its owner may tear it down. Endpoints must therefore not
+	// call back into the Mixer.
+	mu    sync.Mutex
+	slots []slot
+	index map[string]int
+	tap   Tap
+}
+
+// New returns an empty room mixer. It starts nothing: call Run for a live
+// room, or MixOnce to drive ticks by hand.
+func New(opts ...Option) *Mixer {
+	m := &Mixer{index: make(map[string]int)}
+	for _, o := range opts {
+		o(m)
+	}
+	return m
+}
+
+// Attach adds ep to the room under id, replacing any endpoint already
+// attached under that id. It fails with ErrPinned in a breakout room when
+// ep is pinned to the main room.
+func (m *Mixer) Attach(id string, ep Endpoint) error {
+	if ep == nil {
+		return ErrNilEndpoint
+	}
+	// Asked before locking, so a slow endpoint cannot stall the room.
+	if m.refusePinned {
+		if p, ok := ep.(Pinned); ok && p.PinnedToMainRoom() {
+			return ErrPinned
+		}
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if i, ok := m.index[id]; ok {
+		m.slots[i].ep = ep
+		return nil
+	}
+	if len(m.slots) >= MaxEndpoints {
+		return ErrFull
+	}
+	m.index[id] = len(m.slots)
+	m.slots = append(m.slots, slot{id: id, ep: ep})
+	return nil
+}
+
+// Detach removes the endpoint attached under id, if any. Once it returns,
+// the endpoint is neither heard nor called by the mixer again.
+func (m *Mixer) Detach(id string) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	i, ok := m.index[id]
+	if !ok {
+		return
+	}
+	last := len(m.slots) - 1
+	if i != last {
+		m.slots[i] = m.slots[last]
+		m.index[m.slots[i].id] = i
+	}
+	m.slots[last] = slot{} // drop the reference so the endpoint can be collected
+	m.slots = m.slots[:last]
+	delete(m.index, id)
+}
+
+// Len returns the number of attached endpoints.
+func (m *Mixer) Len() int {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return len(m.slots)
+}
+
+// SetTap makes t receive the room mix from the next tick on; nil removes
+// the tap.
+func (m *Mixer) SetTap(t Tap) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.tap = t
+}
+
+// MixOnce mixes one tick. Every endpoint is read once and written once,
+// silent ones included, so each leg's outbound stream keeps a steady clock.
+// A talker hears everyone but itself; everyone else hears the full mix, and
+// all of them are handed the same *Frame in a tick, so a caller can encode
+// it once per codec for all of them. Endpoints must not modify frames they
+// are handed.
+func (m *Mixer) MixOnce() {
+	m.tickMu.Lock()
+	defer m.tickMu.Unlock()
+	var start time.Time
+	if m.observe != nil {
+		start = time.Now()
+	}
+
+	m.mu.Lock()
+	m.mixLocked()
+	tap := m.tap
+	m.mu.Unlock()
+
+	// Outside mu: a slow recorder must not hold up Attach or Detach.
+	if tap != nil {
+		tap.WriteMix(&m.full)
+	}
+	if m.observe != nil {
+		m.observe(time.Since(start))
+	}
+}
+
+func (m *Mixer) mixLocked() {
+	m.sum = [FrameSamples]int32{}
+	for i := range m.slots {
+		s := &m.slots[i]
+		s.talking = s.ep.ReadFrame(&s.in)
+		if s.talking {
+			for k, v := range s.in {
+				m.sum[k] += int32(v)
+			}
+		}
+	}
+	for k, v := range m.sum {
+		m.full[k] = clamp(v)
+	}
+	for i := range m.slots {
+		s := &m.slots[i]
+		if !s.talking {
+			s.ep.WriteFrame(&m.full)
+			continue
+		}
+		// Subtracting before clamping keeps a talker's mix exact even when
+		// the room's sum clips.
+		for k, v := range s.in {
+			m.minus[k] = clamp(m.sum[k] - int32(v))
+		}
+		s.ep.WriteFrame(&m.minus)
+	}
+}
+
+// clamp saturates, because wrapping turns a loud peak into a loud click of
+// the opposite sign.
+func clamp(v int32) int16 {
+	return int16(min(max(v, -32768), 32767))
+}

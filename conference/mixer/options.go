@@ -1,0 +1,24 @@
+package mixer
+
+import "time"
+
+// Option configures a Mixer at construction.
+type Option func(*Mixer)
+
+// RefusePinned makes the mixer a breakout room's: Attach fails with
+// ErrPinned for endpoints that are pinned to the main room.
+func RefusePinned() Option {
+	return func(m *Mixer) { m.refusePinned = true }
+}
+
+// WithTickObserver has observe called after every tick with the time the
+// tick took, so a metrics histogram can show how close a room runs to its
+// 20 ms budget. observe runs on the tick goroutine and must be quick.
+func WithTickObserver(observe func(time.Duration)) Option {
+	return func(m *Mixer) { m.observe = observe }
+}
+
+// WithTap sets the tap from the first tick; see SetTap.
+func WithTap(t Tap) Option {
+	return func(m *Mixer) { m.tap = t }
+}

@@ -1,0 +1,36 @@
+package mixer
+
+import (
+	"context"
+	"time"
+)
+
+// Run is the room's only clock: it mixes a tick every 20 ms until ctx is
+// done. One clock per room, rather than one per leg, keeps every leg's
+// frames aligned. Ticks missed in a stall are made up, up to a bound; see
+// maxCatchUp. Run must not be called twice at once on the same Mixer.
+func (m *Mixer) Run(ctx context.Context) {
+	// A timer re-armed against an absolute deadline, unlike a Ticker,
+	// neither drifts nor silently drops the ticks a stall swallowed.
+	due := time.Now().Add(Tick)
+	timer := time.NewTimer(Tick)
+	defer timer.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-timer.C:
+		}
+		n, next := ticksDue(due, time.Now())
+		for range n {
+			// Checked per tick so that no tick starts after cancellation,
+			// even when the timer and ctx fire together.
+			if ctx.Err() != nil {
+				return
+			}
+			m.MixOnce()
+		}
+		due = next
+		timer.Reset(time.Until(due))
+	}
+}

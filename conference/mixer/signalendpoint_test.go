@@ -1,0 +1,18 @@
+package mixer_test
+
+import "github.com/confgw/confgw/conference/mixer"
+
+// signalEndpoint reports its first frame on a channel so a test can wait
+// for a live tick without sleeping.
+type signalEndpoint struct {
+	wrote chan struct{}
+}
+
+func (e *signalEndpoint) ReadFrame(*mixer.Frame) bool { return false }
+
+func (e *signalEndpoint) WriteFrame(*mixer.Frame) {
+	select {
+	case e.wrote <- struct{}{}:
+	default:
+	}
+}

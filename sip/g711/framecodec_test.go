@@ -1,0 +1,118 @@
+package g711
+
+import (
+	"errors"
+	"testing"
+
+	"github.com/confgw/confgw/conference/mixer"
+)
+
+func TestLookup(t *testing.T) {
+	tests := []struct {
+		name    string
+		want    Codec
+		wantErr error
+	}{
+		{"PCMU", PCMU, nil},
+		{"pcmu", PCMU, nil},
+		{"PCMA", PCMA, nil},
+		{"pcma", PCMA, nil},
+		{"G722", Codec{}, ErrUnknownCodec},
+		{"", Codec{}, ErrUnknownCodec},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			fc, err := Lookup(tt.name)
+			if !errors.Is(err, tt.wantErr) {
+				t.Fatalf("Lookup(%q) error %v, want %v", tt.name, err, tt.wantErr)
+			}
+			if err != nil {
+				return
+			}
+			if got := fc.Codec(); got != tt.want {
+				t.Errorf("Lookup(%q).Codec() = %+v, want %+v", tt.name, got, tt.want)
+			}
+		})
+	}
+}
+
+func TestFrameRoundTrip(t *testing.T) {
+	tests := []struct {
+		codec  Codec
+		encode func(int16) byte
+	}{
+		{PCMU, EncodeUlawSample},
+		{PCMA, EncodeAlawSample},
+	}
+	var src mixer.Frame
+	for i := range src {
+		src[i] = int16((i*1237)%65536 - 32768)
+	}
+	for _, tt := range tests {
+		t.Run(tt.codec.Name, func(t *testing.T) {
+			fc, err := Lookup(tt.codec.Name)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var payload [FrameBytes]byte
+			fc.EncodeFrame(&payload, &src)
+			for i, b := range payload {
+				if want := tt.encode(src[i]); b != want {
+					t.Fatalf("payload[%d] = %#02x, want %#02x", i, b, want)
+				}
+			}
+			var got mixer.Frame
+			if err := fc.DecodeFrame(&got, payload[:]); err != nil {
+				t.Fatal(err)
+			}
+			// µ-law's worst case: -32768 clipped to its largest code, -32124.
+			const maxErr = 644
+			for i := range got {
+				if d := abs(int(got[i]) - int(src[i])); d > maxErr {
+					t.Fatalf("sample %d: %d decoded as %d", i, src[i], got[i])
+				}
+			}
+		})
+	}
+}
+
+func TestDecodeFrameRejectsOtherSizes(t *testing.T) {
+	for _, name := range []string{"PCMU", "PCMA"} {
+		fc, err := Lookup(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, n := range []int{0, FrameBytes - 1, FrameBytes + 1, 2 * FrameBytes} {
+			var f mixer.Frame
+			f[0] = 1234
+			err := fc.DecodeFrame(&f, make([]byte, n))
+			if !errors.Is(err, ErrPayloadSize) {
+				t.Errorf("%s: %d-byte payload gave error %v, want ErrPayloadSize", name, n, err)
+			}
+			if f[0] != 1234 {
+				t.Errorf("%s: %d-byte payload overwrote the frame", name, n)
+			}
+		}
+	}
+}
+
+func BenchmarkFrameCodec(b *testing.B) {
+	for _, name := range []string{"PCMU", "PCMA"} {
+		b.Run(name, func(b *testing.B) {
+			fc, err := Lookup(name)
+			if err != nil {
+				b.Fatal(err)
+			}
+			var f mixer.Frame
+			copy(f[:], benchSignal())
+			var payload [FrameBytes]byte
+			b.ReportAllocs()
+			for b.Loop() {
+				fc.EncodeFrame(&payload, &f)
+				if err := fc.DecodeFrame(&f, payload[:]); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
