@@ -1,0 +1,42 @@
+package http
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/confgw/confgw/conference"
+)
+
+// MaxBodyBytes bounds every request body.
+const MaxBodyBytes = 64 << 10
+
+// decode reads a JSON body strictly: unknown fields, trailing data and
+// oversized bodies are refused, so a typo in a script is an error rather
+// than a silently ignored setting. An empty body decodes as {}.
+func decode(c *gin.Context, v any) error {
+	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, MaxBodyBytes)
+	dec := json.NewDecoder(c.Request.Body)
+	dec.DisallowUnknownFields()
+	err := dec.Decode(v)
+	var tooBig *http.MaxBytesError
+	switch {
+	case errors.As(err, &tooBig):
+		return &conference.Error{Code: codeTooLarge, Msg: fmt.Sprintf("request body is over %d bytes", MaxBodyBytes)}
+	case errors.Is(err, io.EOF):
+		return nil
+	case err != nil:
+		return invalid("request body is not valid JSON for this route: %v", err)
+	}
+	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+		if errors.As(err, &tooBig) {
+			return &conference.Error{Code: codeTooLarge, Msg: fmt.Sprintf("request body is over %d bytes", MaxBodyBytes)}
+		}
+		return invalid("request body has data after its JSON object")
+	}
+	return nil
+}

@@ -1,0 +1,75 @@
+package http
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/confgw/confgw/conference"
+)
+
+// Codes the API adds to the conference's own.
+const (
+	codeTooLarge         conference.Code = "request_too_large"
+	codeMethodNotAllowed conference.Code = "method_not_allowed"
+	codeInternal         conference.Code = "internal_error"
+)
+
+var statusOf = map[conference.Code]int{
+	conference.CodeInvalid:            http.StatusBadRequest,
+	conference.CodeUnauthorized:       http.StatusUnauthorized,
+	conference.CodeHostRequired:       http.StatusForbidden,
+	conference.CodeAdminRequired:      http.StatusForbidden,
+	conference.CodeBreakoutDisabled:   http.StatusForbidden,
+	conference.CodeNotFound:           http.StatusNotFound,
+	conference.CodeRenameNotSupported: http.StatusMethodNotAllowed,
+	codeMethodNotAllowed:              http.StatusMethodNotAllowed,
+	conference.CodeRoomLimit:          http.StatusConflict,
+	conference.CodePhonePinned:        http.StatusConflict,
+	conference.CodeClientTooOld:       http.StatusConflict,
+	conference.CodeHostInsideRoom:     http.StatusConflict,
+	conference.CodeMainRoomPermanent:  http.StatusConflict,
+	conference.CodeRecordingMainOnly:  http.StatusConflict,
+	conference.CodeNotPhone:           http.StatusConflict,
+	conference.CodePhoneCannotHost:    http.StatusConflict,
+	conference.CodeNoOutboundTrunk:    http.StatusConflict,
+	conference.CodeAlreadyExists:      http.StatusConflict,
+	conference.CodeEnded:              http.StatusGone,
+	codeTooLarge:                      http.StatusRequestEntityTooLarge,
+	codeInternal:                      http.StatusInternalServerError,
+}
+
+type errorBody struct {
+	Error struct {
+		Code    conference.Code `json:"code"`
+		Message string          `json:"message"`
+	} `json:"error"`
+}
+
+// fail answers with the error's code and status. Errors without a code are
+// the server's own fault: they are logged here and hidden from the client.
+func (s *Server) fail(c *gin.Context, err error) {
+	var ce *conference.Error
+	if !errors.As(err, &ce) {
+		s.log.Error("request failed", "method", c.Request.Method, "route", c.FullPath(), "err", err)
+		ce = &conference.Error{Code: codeInternal, Msg: "internal error"}
+	}
+	status, ok := statusOf[ce.Code]
+	if !ok {
+		status = http.StatusInternalServerError
+	}
+	var b errorBody
+	b.Error.Code, b.Error.Message = ce.Code, ce.Msg
+	c.AbortWithStatusJSON(status, b)
+}
+
+func invalid(format string, args ...any) error {
+	return &conference.Error{Code: conference.CodeInvalid, Msg: fmt.Sprintf(format, args...)}
+}
+
+func logAttrs(c *gin.Context) []any {
+	return []any{slog.String("method", c.Request.Method), slog.String("route", c.FullPath())}
+}

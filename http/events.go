@@ -1,0 +1,64 @@
+package http
+
+import (
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/gin-contrib/sse"
+	"github.com/gin-gonic/gin"
+
+	"github.com/confgw/confgw/conference"
+)
+
+// eventBuffer is how far a stream may lag before the conference drops it;
+// the client then reconnects and re-reads the state.
+const eventBuffer = 256
+
+// keepAlive stops proxies and load balancers from closing a quiet stream.
+const keepAlive = 15 * time.Second
+
+func (s *Server) events(c *gin.Context) {
+	conf, actor := confOf(c), actorOf(c)
+	sub := conf.Subscribe(eventBuffer)
+	defer sub.Close()
+
+	c.Header("Content-Type", "text/event-stream")
+	c.Header("Cache-Control", "no-cache")
+	c.Header("X-Accel-Buffering", "no")
+	c.Status(http.StatusOK)
+	c.Writer.Flush()
+
+	tick := time.NewTicker(keepAlive)
+	defer tick.Stop()
+	for {
+		select {
+		case <-c.Request.Context().Done():
+			return
+		case <-s.draining:
+			return
+		case <-tick.C:
+			if _, err := c.Writer.WriteString(": keep-alive\n\n"); err != nil {
+				return
+			}
+			c.Writer.Flush()
+		case e, ok := <-sub.C:
+			if !ok {
+				return
+			}
+			if !visibleTo(e, actor) {
+				continue
+			}
+			c.Render(-1, sse.Event{Id: strconv.FormatUint(e.Seq, 10), Event: e.Type, Data: e})
+			c.Writer.Flush()
+			if e.Type == conference.EventParticipantLeft && e.Participant != nil && e.Participant.ID == actor.ParticipantID {
+				return
+			}
+		}
+	}
+}
+
+// visibleTo keeps a toast for its addressee alone.
+func visibleTo(e conference.Event, a conference.Actor) bool {
+	return e.Type != conference.EventToast || e.Addressee == a.ParticipantID
+}

@@ -1,0 +1,130 @@
+package http_test
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/confgw/confgw/conference"
+)
+
+type sseEvent struct {
+	Type string
+	Data conference.Event
+}
+
+// follow opens the events stream with ?token= as a browser's EventSource
+// would and delivers what it reads until the test ends.
+func follow(t *testing.T, k *clinic, token string) <-chan sseEvent {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	req, _ := http.NewRequestWithContext(ctx, "GET", k.env.Server.URL+"/v1/conferences/c/events?token="+token, nil)
+	resp, err := k.env.Server.Client().Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if resp.StatusCode != 200 || resp.Header.Get("Content-Type") != "text/event-stream" {
+		t.Fatalf("events: %d %s", resp.StatusCode, resp.Header.Get("Content-Type"))
+	}
+	out := make(chan sseEvent, 64)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		defer close(out)
+		sc := bufio.NewScanner(resp.Body)
+		var typ string
+		for sc.Scan() {
+			line := sc.Text()
+			switch {
+			case strings.HasPrefix(line, "event:"):
+				typ = strings.TrimSpace(strings.TrimPrefix(line, "event:"))
+			case strings.HasPrefix(line, "data:"):
+				var e conference.Event
+				if err := json.Unmarshal([]byte(strings.TrimPrefix(line, "data:")), &e); err != nil {
+					t.Errorf("bad data line %q: %v", line, err)
+					return
+				}
+				out <- sseEvent{Type: typ, Data: e}
+			}
+		}
+	}()
+	t.Cleanup(func() {
+		cancel()
+		resp.Body.Close()
+		<-done
+	})
+	return out
+}
+
+// next waits for an event of typ; a hang fails the test, never a fast server.
+func next(t *testing.T, ch <-chan sseEvent, typ string) sseEvent {
+	t.Helper()
+	deadline := time.After(10 * time.Second)
+	for {
+		select {
+		case e, ok := <-ch:
+			if !ok {
+				t.Fatalf("stream closed waiting for %s", typ)
+			}
+			if e.Type == typ {
+				return e
+			}
+		case <-deadline:
+			t.Fatalf("no %s event", typ)
+		}
+	}
+}
+
+func TestEventsStreamToastsOnlyToAddressee(t *testing.T) {
+	k := newClinic(t)
+	alice := follow(t, k, k.alice.Token)
+	host := follow(t, k, k.host.Token)
+	if r := k.env.Do("POST", "/v1/conferences/c/participants/"+k.alice.Participant.ID+"/move", k.host.Token, map[string]any{"room": "2"}); r.Status != 200 {
+		t.Fatalf("move: %d %s", r.Status, r.Body)
+	}
+	moved := next(t, alice, conference.EventParticipantMoved)
+	if moved.Data.Type != conference.EventParticipantMoved || moved.Data.Conference != "c" || moved.Data.At.IsZero() ||
+		moved.Data.Participant.ID != k.alice.Participant.ID || moved.Data.Room.ID != "2" {
+		t.Fatalf("moved event %+v", moved.Data)
+	}
+	toast := next(t, alice, conference.EventToast)
+	if toast.Data.Message != "You have been transferred to Breakout Room #2." || toast.Data.TTLMillis != 10000 {
+		t.Fatalf("toast %+v", toast.Data)
+	}
+	// The host sees the move but not alice's toast: the room.added that
+	// follows proves the toast would have arrived before it.
+	next(t, host, conference.EventParticipantMoved)
+	k.env.Do("POST", "/v1/conferences/c/rooms", k.host.Token, nil)
+	for e := range host {
+		if e.Type == conference.EventToast {
+			t.Fatalf("host got alice's toast: %+v", e.Data)
+		}
+		if e.Type == conference.EventRoomAdded {
+			break
+		}
+	}
+}
+
+func TestEventsStreamNeedsMembership(t *testing.T) {
+	k := newClinic(t)
+	r := k.env.Do("GET", "/v1/conferences/c/events?token=forged", "", nil)
+	if r.Status != http.StatusUnauthorized {
+		t.Fatalf("forged token: %d", r.Status)
+	}
+	if r := k.env.Do("GET", "/v1/conferences/c/events", "", nil); r.Status != http.StatusUnauthorized {
+		t.Fatalf("no token: %d", r.Status)
+	}
+}
+
+func TestEventsStreamEndsWithConference(t *testing.T) {
+	k := newClinic(t)
+	ch := follow(t, k, k.alice.Token)
+	k.env.Do("DELETE", "/v1/conferences/c", "test-admin-key", nil)
+	next(t, ch, conference.EventParticipantLeft)
+	for range ch {
+	}
+}

@@ -1,0 +1,143 @@
+package http_test
+
+import (
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/confgw/confgw/conference"
+	confhttp "github.com/confgw/confgw/http"
+	"github.com/confgw/confgw/internal/apitest"
+)
+
+func TestRoomLimitOverHTTP(t *testing.T) {
+	k := newClinic(t)
+	for range conference.MaxBreakoutRooms - 2 {
+		if r := k.env.Do("POST", "/v1/conferences/c/rooms", k.host2.Token, nil); r.Status != 201 {
+			t.Fatalf("add: %d %s", r.Status, r.Body)
+		}
+	}
+	r := k.env.Do("POST", "/v1/conferences/c/rooms", k.host.Token, nil)
+	if r.Status != http.StatusConflict || r.ErrorCode() != "room_limit_reached" {
+		t.Fatalf("21st room: %d %s", r.Status, r.Body)
+	}
+	var rooms struct {
+		Rooms []conference.Room `json:"rooms"`
+	}
+	k.env.Do("GET", "/v1/conferences/c/rooms", k.alice.Token, nil).Decode(t, &rooms)
+	if len(rooms.Rooms) != 21 || rooms.Rooms[20].Name != "Breakout room 20" {
+		t.Fatalf("rooms: %d, last %+v", len(rooms.Rooms), rooms.Rooms[len(rooms.Rooms)-1])
+	}
+}
+
+func TestBreakoutDisabledOverHTTP(t *testing.T) {
+	k := newClinic(t)
+	if r := k.env.Do("PATCH", "/v1/conferences/c", k.host.Token, map[string]any{"breakout_enabled": false}); r.Status != 200 {
+		t.Fatalf("patch: %d %s", r.Status, r.Body)
+	}
+	r := k.env.Do("POST", "/v1/conferences/c/rooms", k.host.Token, nil)
+	if r.Status != http.StatusForbidden || r.ErrorCode() != "breakout_disabled" {
+		t.Fatalf("add room while off: %d %s", r.Status, r.Body)
+	}
+	r = k.env.Do("POST", "/v1/conferences/c/participants/"+k.alice.Participant.ID+"/move", k.host.Token, map[string]any{"room": "1"})
+	if r.Status != http.StatusForbidden || r.ErrorCode() != "breakout_disabled" {
+		t.Fatalf("move while off: %d %s", r.Status, r.Body)
+	}
+	var rooms struct {
+		Rooms []conference.Room `json:"rooms"`
+	}
+	k.env.Do("GET", "/v1/conferences/c/rooms", k.host.Token, nil).Decode(t, &rooms)
+	if len(rooms.Rooms) != 1 || rooms.Rooms[0].ID != "main" {
+		t.Fatalf("rooms while off: %+v", rooms.Rooms)
+	}
+}
+
+func TestHostInsideRoomOverHTTP(t *testing.T) {
+	k := newClinic(t)
+	k.env.Do("POST", "/v1/conferences/c/rooms/1/join", k.host.Token, nil)
+	r := k.env.Do("DELETE", "/v1/conferences/c/rooms/1", k.host.Token, nil)
+	if r.Status != http.StatusConflict || r.ErrorCode() != "host_inside_room" {
+		t.Fatalf("delete own room: %d %s", r.Status, r.Body)
+	}
+	if r := k.env.Do("DELETE", "/v1/conferences/c/rooms/1", k.host2.Token, nil); r.Status != http.StatusNoContent {
+		t.Fatalf("other host deleting: %d %s", r.Status, r.Body)
+	}
+	var me conference.Participant
+	k.env.Do("GET", "/v1/conferences/c/participants/"+k.host.Participant.ID, k.host.Token, nil).Decode(t, &me)
+	if me.Room != "main" {
+		t.Fatalf("host in %q after its room was deleted", me.Room)
+	}
+}
+
+func TestTokensFollowLiveRole(t *testing.T) {
+	k := newClinic(t)
+	move := func(tok string) apitest.Response {
+		return k.env.Do("POST", "/v1/conferences/c/participants/"+k.old.Participant.ID+"/move", tok, map[string]any{"room": "main"})
+	}
+	if r := move(k.alice.Token); r.ErrorCode() != "host_required" {
+		t.Fatalf("before promotion: %d %s", r.Status, r.Body)
+	}
+	k.env.Do("POST", "/v1/conferences/c/participants/"+k.alice.Participant.ID+"/host", k.host.Token, nil)
+	if r := move(k.alice.Token); r.Status != 200 {
+		t.Fatalf("same token after promotion: %d %s", r.Status, r.Body)
+	}
+	k.env.Do("DELETE", "/v1/conferences/c/participants/"+k.alice.Participant.ID+"/host", k.host.Token, nil)
+	if r := move(k.alice.Token); r.ErrorCode() != "host_required" {
+		t.Fatalf("after demotion: %d %s", r.Status, r.Body)
+	}
+	k.env.Do("DELETE", "/v1/conferences/c/participants/"+k.alice.Participant.ID, k.host.Token, nil)
+	if r := k.env.Do("GET", "/v1/conferences/c", k.alice.Token, nil); r.Status != http.StatusUnauthorized {
+		t.Fatalf("removed participant reading: %d %s", r.Status, r.Body)
+	}
+}
+
+func TestMetrics(t *testing.T) {
+	k := newClinic(t)
+	r := k.env.Do("GET", "/metrics", "", nil)
+	body := string(r.Body)
+	for _, want := range []string{
+		"confgw_conferences 1",
+		`confgw_participants{kind="app"} 4`,
+		`confgw_participants{kind="phone"} 1`,
+		"confgw_rooms 3",
+		`confgw_api_requests_total{method="POST",route="/v1/conferences/:cid/rooms",status="201"} 2`,
+	} {
+		if !strings.Contains(body, want) {
+			t.Errorf("metrics lack %q", want)
+		}
+	}
+}
+
+func TestRecordingsServedFromStore(t *testing.T) {
+	env := apitest.Start(t, func(o *confhttp.Options) { o.Recordings = fakeRecordings{} })
+	env.CreateConference("c")
+	r := env.Do("GET", "/v1/conferences/c/recordings", apitest.AdminKey, nil)
+	if r.Status != 200 || !strings.Contains(string(r.Body), `"id":"r-1"`) {
+		t.Fatalf("list: %d %s", r.Status, r.Body)
+	}
+	r = env.Do("GET", "/v1/conferences/c/recordings/r-1", apitest.AdminKey, nil)
+	if r.Status != 200 || string(r.Body) != "RIFF" || r.Header.Get("Content-Type") != "audio/wav" {
+		t.Fatalf("download: %d %q %v", r.Status, r.Body, r.Header)
+	}
+	if r := env.Do("GET", "/v1/conferences/c/recordings/r-2", apitest.AdminKey, nil); r.Status != 404 {
+		t.Fatalf("missing: %d", r.Status)
+	}
+}
+
+type fakeRecordings struct{}
+
+func (fakeRecordings) List(string) ([]confhttp.RecordingFile, error) {
+	return []confhttp.RecordingFile{{ID: "r-1", Bytes: 4}}, nil
+}
+
+func (fakeRecordings) Open(_, id string) (io.ReadSeekCloser, confhttp.RecordingFile, error) {
+	if id != "r-1" {
+		return nil, confhttp.RecordingFile{}, conference.ErrNotFound
+	}
+	return nopCloser{strings.NewReader("RIFF")}, confhttp.RecordingFile{ID: id}, nil
+}
+
+type nopCloser struct{ *strings.Reader }
+
+func (nopCloser) Close() error { return nil }

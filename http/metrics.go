@@ -1,0 +1,71 @@
+package http
+
+import (
+	"net/http"
+	"strconv"
+
+	"github.com/gin-gonic/gin"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/confgw/confgw/conference"
+)
+
+type metrics struct {
+	reg      *prometheus.Registry
+	requests *prometheus.CounterVec
+}
+
+func newMetrics(reg *prometheus.Registry, confs *conference.Registry) *metrics {
+	m := &metrics{
+		reg: reg,
+		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "confgw_api_requests_total",
+			Help: "API requests by route, method and status.",
+		}, []string{"route", "method", "status"}),
+	}
+	reg.MustRegister(m.requests, &stateCollector{reg: confs},
+		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	return m
+}
+
+func (m *metrics) handler() http.Handler {
+	return promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{Registry: m.reg})
+}
+
+// observe counts requests by route pattern, not by path, so ids do not blow
+// up the label space.
+func (s *Server) observe(c *gin.Context) {
+	c.Next()
+	route := c.FullPath()
+	if route == "" {
+		route = "unmatched"
+	}
+	s.metrics.requests.WithLabelValues(route, c.Request.Method, strconv.Itoa(c.Writer.Status())).Inc()
+}
+
+var (
+	conferencesDesc  = prometheus.NewDesc("confgw_conferences", "Conferences running.", nil, nil)
+	roomsDesc        = prometheus.NewDesc("confgw_rooms", "Rooms, main rooms included.", nil, nil)
+	participantsDesc = prometheus.NewDesc("confgw_participants", "Participants by kind.", []string{"kind"}, nil)
+)
+
+// stateCollector reads the registry at scrape time, so the figures can
+// never drift from the state they describe.
+type stateCollector struct{ reg *conference.Registry }
+
+func (sc *stateCollector) Describe(ch chan<- *prometheus.Desc) {
+	ch <- conferencesDesc
+	ch <- roomsDesc
+	ch <- participantsDesc
+}
+
+func (sc *stateCollector) Collect(ch chan<- prometheus.Metric) {
+	st := sc.reg.Stats()
+	ch <- prometheus.MustNewConstMetric(conferencesDesc, prometheus.GaugeValue, float64(st.Conferences))
+	ch <- prometheus.MustNewConstMetric(roomsDesc, prometheus.GaugeValue, float64(st.Rooms))
+	for kind, n := range st.Participants {
+		ch <- prometheus.MustNewConstMetric(participantsDesc, prometheus.GaugeValue, float64(n), string(kind))
+	}
+}

@@ -1,0 +1,110 @@
+package http
+
+import (
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/confgw/confgw/conference"
+)
+
+type addParticipantRequest struct {
+	Name          string          `json:"name"`
+	Role          conference.Role `json:"role"`
+	ClientVersion string          `json:"client_version"`
+}
+
+type addParticipantResponse struct {
+	Participant conference.Participant `json:"participant"`
+	Token       string                 `json:"token"`
+}
+
+func (s *Server) addParticipant(c *gin.Context) {
+	var req addParticipantRequest
+	if err := decode(c, &req); err != nil {
+		s.fail(c, err)
+		return
+	}
+	conf := confOf(c)
+	p, err := conf.AddApp(actorOf(c), conference.AppSpec{Name: req.Name, Role: req.Role, ClientVersion: req.ClientVersion})
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	tok, err := s.tokens.Issue(conf.ID(), p.ID)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusCreated, addParticipantResponse{Participant: p, Token: tok})
+}
+
+func (s *Server) listParticipants(c *gin.Context) {
+	c.JSON(http.StatusOK, gin.H{"participants": confOf(c).Participants()})
+}
+
+func (s *Server) getParticipant(c *gin.Context) {
+	p, err := confOf(c).Participant(c.Param("pid"))
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, p)
+}
+
+func (s *Server) removeParticipant(c *gin.Context) {
+	if err := confOf(c).Remove(actorOf(c), c.Param("pid")); err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.Status(http.StatusNoContent)
+}
+
+type moveRequest struct {
+	Room string `json:"room"`
+}
+
+func (s *Server) moveParticipant(c *gin.Context) {
+	var req moveRequest
+	if err := decode(c, &req); err != nil {
+		s.fail(c, err)
+		return
+	}
+	if req.Room == "" {
+		s.fail(c, invalid("room is required: \"main\" or a breakout room number"))
+		return
+	}
+	p, err := confOf(c).Move(actorOf(c), c.Param("pid"), req.Room)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, p)
+}
+
+func (s *Server) hangUp(c *gin.Context) {
+	if err := decode(c, &struct{}{}); err != nil {
+		s.fail(c, err)
+		return
+	}
+	if err := confOf(c).HangUp(actorOf(c), c.Param("pid")); err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.Status(http.StatusNoContent)
+}
+
+func (s *Server) setHost(host bool) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		if err := decode(c, &struct{}{}); err != nil {
+			s.fail(c, err)
+			return
+		}
+		p, err := confOf(c).SetHost(actorOf(c), c.Param("pid"), host)
+		if err != nil {
+			s.fail(c, err)
+			return
+		}
+		c.JSON(http.StatusOK, p)
+	}
+}

@@ -1,0 +1,89 @@
+package http
+
+import (
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/confgw/confgw/conference"
+)
+
+func (s *Server) listRooms(c *gin.Context) {
+	c.JSON(http.StatusOK, gin.H{"rooms": confOf(c).Rooms()})
+}
+
+func (s *Server) getRoom(c *gin.Context) {
+	id, err := conference.ParseRoomID(c.Param("room"))
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	for _, r := range confOf(c).Rooms() {
+		if r.ID == id {
+			c.JSON(http.StatusOK, r)
+			return
+		}
+	}
+	s.fail(c, &conference.Error{Code: conference.CodeNotFound, Msg: "no room " + id})
+}
+
+func (s *Server) addRoom(c *gin.Context) {
+	if err := decode(c, &struct{}{}); err != nil {
+		s.fail(c, err)
+		return
+	}
+	r, err := confOf(c).AddRoom(actorOf(c))
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusCreated, r)
+}
+
+func (s *Server) renameRoom(c *gin.Context) {
+	if err := confOf(c).Rename(actorOf(c), c.Param("room")); err != nil {
+		s.fail(c, err)
+	}
+}
+
+func (s *Server) deleteRoom(c *gin.Context) {
+	if err := confOf(c).DeleteRoom(actorOf(c), c.Param("room")); err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.Status(http.StatusNoContent)
+}
+
+func (s *Server) joinRoom(c *gin.Context) {
+	if err := decode(c, &struct{}{}); err != nil {
+		s.fail(c, err)
+		return
+	}
+	p, err := confOf(c).Join(actorOf(c), c.Param("room"))
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, p)
+}
+
+func (s *Server) startRecording(c *gin.Context) {
+	if err := decode(c, &struct{}{}); err != nil {
+		s.fail(c, err)
+		return
+	}
+	rec, err := confOf(c).StartRecording(actorOf(c), c.Param("room"))
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{"recording": rec})
+}
+
+func (s *Server) stopRecording(c *gin.Context) {
+	if err := confOf(c).StopRecording(actorOf(c), c.Param("room")); err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.Status(http.StatusNoContent)
+}

@@ -1,0 +1,143 @@
+// Package http serves the confgw API with Gin: conferences, rooms,
+// participants, the events stream, health and metrics.
+package http
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"sync"
+
+	"github.com/gin-gonic/gin"
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/confgw/confgw/conference"
+)
+
+// Dialer places dial-out calls into a conference's main room. It returns at
+// once with the ringing participant; the call goes on in the background.
+type Dialer interface {
+	DialOut(ctx context.Context, c *conference.Conference, to string) (conference.Participant, error)
+}
+
+// Options configure a Server.
+type Options struct {
+	Registry *conference.Registry
+	AdminKey string
+	Tokens   *Tokens
+	// Dialer is nil until an outbound trunk is configured.
+	Dialer Dialer
+	// Recordings serves recorded files; nil lists none.
+	Recordings Recordings
+	Logger     *slog.Logger
+	// Metrics is where the API registers its collectors; nil makes a new one.
+	Metrics *prometheus.Registry
+}
+
+// Server is the API.
+type Server struct {
+	reg        *conference.Registry
+	adminKey   string
+	tokens     *Tokens
+	dialer     Dialer
+	recordings Recordings
+	log        *slog.Logger
+	metrics    *metrics
+	engine     *gin.Engine
+
+	// draining ends the event streams, which would otherwise hold a
+	// graceful shutdown open for ever.
+	draining  chan struct{}
+	drainOnce sync.Once
+}
+
+// New builds the API.
+func New(o Options) *Server {
+	if o.Logger == nil {
+		o.Logger = slog.Default()
+	}
+	if o.Tokens == nil {
+		o.Tokens = NewTokens(nil)
+	}
+	if o.Metrics == nil {
+		o.Metrics = prometheus.NewRegistry()
+	}
+	s := &Server{
+		reg: o.Registry, adminKey: o.AdminKey, tokens: o.Tokens, dialer: o.Dialer,
+		recordings: o.Recordings, log: o.Logger, draining: make(chan struct{}),
+	}
+	s.metrics = newMetrics(o.Metrics, o.Registry)
+	s.engine = s.routes()
+	return s
+}
+
+// Handler is the API's http.Handler.
+func (s *Server) Handler() http.Handler { return s.engine }
+
+// Tokens is how the server signs participant tokens.
+func (s *Server) Tokens() *Tokens { return s.tokens }
+
+// Drain ends every open event stream; call it before http.Server.Shutdown.
+func (s *Server) Drain() { s.drainOnce.Do(func() { close(s.draining) }) }
+
+func (s *Server) routes() *gin.Engine {
+	gin.SetMode(gin.ReleaseMode)
+	e := gin.New()
+	e.HandleMethodNotAllowed = true
+	e.ContextWithFallback = true
+	e.Use(s.recover, s.observe)
+	e.NoRoute(func(c *gin.Context) {
+		s.fail(c, &conference.Error{Code: conference.CodeNotFound, Msg: "no such route: " + c.Request.Method + " " + c.Request.URL.Path})
+	})
+	e.NoMethod(func(c *gin.Context) {
+		s.fail(c, &conference.Error{Code: codeMethodNotAllowed, Msg: c.Request.Method + " is not served on " + c.Request.URL.Path})
+	})
+
+	e.GET("/healthz", func(c *gin.Context) { c.JSON(http.StatusOK, gin.H{"status": "ok"}) })
+	e.GET("/metrics", gin.WrapH(s.metrics.handler()))
+
+	e.POST("/v1/conferences", s.requireAdmin, s.createConference)
+	conf := e.Group("/v1/conferences/:cid")
+	member := s.requireMember(false)
+	conf.GET("", member, s.getConference)
+	conf.PATCH("", member, s.patchConference)
+	conf.DELETE("", s.requireAdmin, s.endConference)
+
+	conf.POST("/participants", member, s.addParticipant)
+	conf.GET("/participants", member, s.listParticipants)
+	conf.GET("/participants/:pid", member, s.getParticipant)
+	conf.DELETE("/participants/:pid", member, s.removeParticipant)
+	conf.POST("/participants/:pid/move", member, s.moveParticipant)
+	conf.POST("/participants/:pid/hangup", member, s.hangUp)
+	conf.POST("/participants/:pid/host", member, s.setHost(true))
+	conf.DELETE("/participants/:pid/host", member, s.setHost(false))
+
+	conf.GET("/rooms", member, s.listRooms)
+	conf.POST("/rooms", member, s.addRoom)
+	conf.GET("/rooms/:room", member, s.getRoom)
+	conf.PATCH("/rooms/:room", member, s.renameRoom)
+	conf.DELETE("/rooms/:room", member, s.deleteRoom)
+	conf.POST("/rooms/:room/join", member, s.joinRoom)
+	conf.POST("/rooms/:room/recording", member, s.startRecording)
+	conf.DELETE("/rooms/:room/recording", member, s.stopRecording)
+	conf.GET("/recordings", member, s.listRecordings)
+	conf.GET("/recordings/:rid", member, s.downloadRecording)
+
+	conf.POST("/dial-out", member, s.dialOut)
+	conf.GET("/events", s.requireMember(true), s.events)
+	return e
+}
+
+// recover turns a handler's panic into a 500 without losing the process.
+func (s *Server) recover(c *gin.Context) {
+	defer func() {
+		if r := recover(); r != nil {
+			if r == http.ErrAbortHandler {
+				panic(r)
+			}
+			s.log.Error("handler panicked", append(logAttrs(c), "panic", r)...)
+			s.fail(c, &conference.Error{Code: codeInternal, Msg: "internal error"})
+		}
+	}()
+	c.Next()
+}

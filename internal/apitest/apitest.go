@@ -1,0 +1,141 @@
+// Package apitest runs the confgw API in-process for tests and speaks to it
+// the way a script would: JSON over HTTP with a bearer token.
+package apitest
+
+import (
+	"bytes"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+
+	"github.com/confgw/confgw/conference"
+	confhttp "github.com/confgw/confgw/http"
+)
+
+// AdminKey is the admin key of every test server.
+const AdminKey = "test-admin-key"
+
+// Env is a running API with its registry.
+type Env struct {
+	T        testing.TB
+	Registry *conference.Registry
+	API      *confhttp.Server
+	Server   *httptest.Server
+}
+
+// Option adjusts the API's options before it starts.
+type Option func(*confhttp.Options)
+
+// Start runs an API on a loopback port until the test ends.
+func Start(t testing.TB, opts ...Option) *Env {
+	t.Helper()
+	reg := conference.NewRegistry(conference.Config{BreakoutDefault: true})
+	o := confhttp.Options{Registry: reg, AdminKey: AdminKey, Logger: slog.New(slog.DiscardHandler)}
+	for _, opt := range opts {
+		opt(&o)
+	}
+	api := confhttp.New(o)
+	srv := httptest.NewServer(api.Handler())
+	t.Cleanup(func() {
+		api.Drain()
+		srv.Close()
+		reg.EndAll()
+	})
+	return &Env{T: t, Registry: o.Registry, API: api, Server: srv}
+}
+
+// Response is an answer of the API.
+type Response struct {
+	Status int
+	Body   []byte
+	Header http.Header
+}
+
+// Decode unmarshals the body into v, failing the test on bad JSON.
+func (r Response) Decode(t testing.TB, v any) {
+	t.Helper()
+	if err := json.Unmarshal(r.Body, v); err != nil {
+		t.Fatalf("decode %s: %v", r.Body, err)
+	}
+}
+
+// ErrorCode is the API error code of the answer, or "" when it has none.
+func (r Response) ErrorCode() string {
+	var e struct {
+		Error struct {
+			Code string `json:"code"`
+		} `json:"error"`
+	}
+	_ = json.Unmarshal(r.Body, &e)
+	return e.Error.Code
+}
+
+// Do sends a request; body may be nil, a string or []byte (sent as is), or
+// anything else (sent as JSON).
+func (e *Env) Do(method, path, token string, body any) Response {
+	e.T.Helper()
+	var rd io.Reader
+	switch b := body.(type) {
+	case nil:
+	case string:
+		rd = bytes.NewBufferString(b)
+	case []byte:
+		rd = bytes.NewReader(b)
+	default:
+		j, err := json.Marshal(b)
+		if err != nil {
+			e.T.Fatal(err)
+		}
+		rd = bytes.NewReader(j)
+	}
+	req, err := http.NewRequest(method, e.Server.URL+path, rd)
+	if err != nil {
+		e.T.Fatal(err)
+	}
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	if rd != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	resp, err := e.Server.Client().Do(req)
+	if err != nil {
+		e.T.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		e.T.Fatal(err)
+	}
+	return Response{Status: resp.StatusCode, Body: b, Header: resp.Header}
+}
+
+// Joined is a participant added through the API with its token.
+type Joined struct {
+	Participant conference.Participant `json:"participant"`
+	Token       string                 `json:"token"`
+}
+
+// CreateConference creates a conference with the admin key.
+func (e *Env) CreateConference(id string) {
+	e.T.Helper()
+	if r := e.Do("POST", "/v1/conferences", AdminKey, map[string]any{"id": id, "title": "Conference " + id}); r.Status != http.StatusCreated {
+		e.T.Fatalf("create %s: %d %s", id, r.Status, r.Body)
+	}
+}
+
+// AddParticipant adds an app participant with the admin key.
+func (e *Env) AddParticipant(cid, name string, role conference.Role, version string) Joined {
+	e.T.Helper()
+	r := e.Do("POST", "/v1/conferences/"+cid+"/participants", AdminKey,
+		map[string]any{"name": name, "role": role, "client_version": version})
+	if r.Status != http.StatusCreated {
+		e.T.Fatalf("add %s: %d %s", name, r.Status, r.Body)
+	}
+	var j Joined
+	r.Decode(e.T, &j)
+	return j
+}
