@@ -1,0 +1,210 @@
+package sip
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+
+	"github.com/emiago/sipgo"
+	sipmsg "github.com/emiago/sipgo/sip"
+)
+
+// Incoming is a new INVITE waiting for its answer.
+type Incoming struct {
+	srv  *Server
+	req  *sipmsg.Request
+	dlg  *sipgo.DialogServerSession
+	call *Call
+
+	ctx    context.Context
+	cancel context.CancelCauseFunc
+	stop   func() bool
+
+	mu    sync.Mutex
+	final bool
+}
+
+func newIncoming(srv *Server, req *sipmsg.Request, dlg *sipgo.DialogServerSession, call *Call) *Incoming {
+	in := &Incoming{srv: srv, req: req, dlg: dlg, call: call}
+	in.ctx, in.cancel = context.WithCancelCause(srv.runCtx)
+	in.stop = context.AfterFunc(dlg.Context(), func() {
+		cause := context.Cause(dlg.Context())
+		if cause == nil || errors.Is(cause, sipmsg.ErrTransactionCanceled) {
+			cause = ErrCanceled
+		}
+		in.cancel(cause)
+	})
+	return in
+}
+
+func (in *Incoming) release() {
+	in.stop()
+	in.cancel(context.Canceled)
+}
+
+// Context ends when the caller cancels (cause ErrCanceled), the server
+// shuts down, or the dialog is over. context.Cause tells which.
+func (in *Incoming) Context() context.Context { return in.ctx }
+
+// User is the Request-URI's user part: the number the caller dialled.
+func (in *Incoming) User() string { return in.req.Recipient.User }
+
+// From returns the caller's display name and user part.
+func (in *Incoming) From() (name, user string) {
+	if f := in.req.From(); f != nil {
+		return strings.Trim(f.DisplayName, `" `), f.Address.User
+	}
+	return "", ""
+}
+
+// CallID is the SIP Call-ID, for logs.
+func (in *Incoming) CallID() string { return in.call.callID }
+
+// Source is the caller's transport address.
+func (in *Incoming) Source() string { return in.req.Source() }
+
+// Offer is the SDP body of the INVITE; empty for a late offer, where our
+// offer goes in the 200 and the answer comes back in the ACK.
+func (in *Incoming) Offer() []byte {
+	if !isSDP(in.req) {
+		return nil
+	}
+	return in.req.Body()
+}
+
+func isSDP(m *sipmsg.Request) bool {
+	if len(m.Body()) == 0 {
+		return false
+	}
+	ct := m.ContentType()
+	return ct == nil || strings.HasPrefix(strings.ToLower(strings.TrimSpace(ct.Value())), "application/sdp")
+}
+
+// Trying sends 100 Trying (sipgo also sends it by itself after 200 ms).
+func (in *Incoming) Trying() error { return in.provisional(100, "Trying") }
+
+// Ringing sends 180 Ringing.
+func (in *Incoming) Ringing() error { return in.provisional(180, "Ringing") }
+
+func (in *Incoming) provisional(status int, reason string) error {
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	if in.final {
+		return ErrAnswered
+	}
+	if err := in.dlg.Respond(status, reason, nil); err != nil {
+		return fmt.Errorf("sending %d: %w", status, err)
+	}
+	return nil
+}
+
+// Reject refuses the call with a final status. The reason becomes the
+// reason phrase, stripped of anything that could break the status line.
+func (in *Incoming) Reject(status int, reason string) error {
+	if status < 300 || status > 699 {
+		return fmt.Errorf("reject status %d is not a final failure", status)
+	}
+	in.mu.Lock()
+	if in.final {
+		in.mu.Unlock()
+		return ErrAnswered
+	}
+	in.final = true
+	in.mu.Unlock()
+	defer in.srv.calls.remove(in.call)
+	defer in.release()
+	res := sipmsg.NewResponseFromRequest(in.dlg.InviteRequest, status, reasonPhrase(status, reason), nil)
+	if status == 405 {
+		res.AppendHeader(sipmsg.NewHeader("Allow", allowedMethods))
+	}
+	if err := in.dlg.WriteResponse(res); err != nil {
+		return fmt.Errorf("sending %d: %w", status, err)
+	}
+	in.srv.observe(true, status)
+	return nil
+}
+
+// Answer accepts the call with sdp (our answer, or our offer when the INVITE
+// had none) and returns once the ACK arrived, with the ACK's body (the
+// answer to a late offer). r handles the caller's later re-INVITEs.
+func (in *Incoming) Answer(sdp []byte, r Renegotiator) (*Call, []byte, error) {
+	in.mu.Lock()
+	if in.final {
+		in.mu.Unlock()
+		return nil, nil, ErrAnswered
+	}
+	in.final = true
+	in.mu.Unlock()
+	defer in.release()
+
+	c := in.call
+	c.SetRenegotiator(r)
+	res := sipmsg.NewSDPResponseFromRequest(in.dlg.InviteRequest, sdp)
+	res.AppendHeader(in.srv.contact(c.transport))
+	res.AppendHeader(sipmsg.NewHeader("Allow", allowedMethods))
+	err := in.dlg.WriteResponse(res)
+	in.srv.observe(true, 200)
+	if err == nil {
+		return c, c.confirm(), nil
+	}
+	if cause := c.Err(); cause != nil {
+		return nil, nil, cause
+	}
+	if errors.Is(err, sipmsg.ErrTransactionCanceled) || errors.Is(context.Cause(in.ctx), ErrCanceled) {
+		in.srv.calls.remove(c)
+		return nil, nil, ErrCanceled
+	}
+	// RFC 3261 §13.3.1.4: a 2xx never acknowledged ends with a BYE.
+	ctx, cancel := context.WithTimeout(context.Background(), in.srv.cfg.shutdownTimeout)
+	defer cancel()
+	_ = c.HangUp(ctx)
+	return nil, nil, fmt.Errorf("answering %s: %w: %w", c.callID, ErrNoAck, err)
+}
+
+// reasonPhrase keeps a reason to the characters a status line may carry.
+func reasonPhrase(status int, reason string) string {
+	var b strings.Builder
+	for _, r := range reason {
+		if r >= 0x20 && r != 0x7f {
+			b.WriteRune(r)
+		}
+		if b.Len() >= 120 {
+			break
+		}
+	}
+	if s := strings.TrimSpace(b.String()); s != "" {
+		return s
+	}
+	return defaultReason(status)
+}
+
+func defaultReason(status int) string {
+	switch status {
+	case 400:
+		return "Bad Request"
+	case 403:
+		return "Forbidden"
+	case 404:
+		return "Not Found"
+	case 405:
+		return "Method Not Allowed"
+	case 408:
+		return "Request Timeout"
+	case 480:
+		return "Temporarily Unavailable"
+	case 481:
+		return "Call/Transaction Does Not Exist"
+	case 486:
+		return "Busy Here"
+	case 487:
+		return "Request Terminated"
+	case 488:
+		return "Not Acceptable Here"
+	case 503:
+		return "Service Unavailable"
+	default:
+		return "Server Internal Error"
+	}
+}

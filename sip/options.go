@@ -1,0 +1,101 @@
+package sip
+
+import (
+	"log/slog"
+	"time"
+)
+
+// Option configures a Server.
+type Option func(*config) error
+
+type config struct {
+	listenAddr      string
+	publicAddr      string
+	hostname        string
+	userAgent       string
+	logger          *slog.Logger
+	trunk           *Trunk
+	ringTimeout     time.Duration
+	shutdownTimeout time.Duration
+	observe         func(sent bool, status int)
+}
+
+func defaultConfig() config {
+	return config{
+		listenAddr:      "127.0.0.1:5060",
+		userAgent:       "confgw",
+		logger:          slog.Default(),
+		ringTimeout:     45 * time.Second,
+		shutdownTimeout: 5 * time.Second,
+	}
+}
+
+// WithListenAddr sets the host:port both UDP and TCP listen on; port 0 picks
+// a free port shared by both.
+func WithListenAddr(addr string) Option {
+	return func(c *config) error { c.listenAddr = addr; return nil }
+}
+
+// WithPublicAddr sets the host:port peers must reach us at, put in Contact
+// and Via; by default the listening address.
+func WithPublicAddr(addr string) Option {
+	return func(c *config) error { c.publicAddr = addr; return nil }
+}
+
+// WithHostname sets the host of our From URIs; by default the public host.
+func WithHostname(name string) Option {
+	return func(c *config) error { c.hostname = name; return nil }
+}
+
+// WithUserAgent sets the User-Agent name and the user part of our Contact.
+func WithUserAgent(name string) Option {
+	return func(c *config) error { c.userAgent = name; return nil }
+}
+
+// WithLogger sets the logger, also handed to sipgo.
+func WithLogger(l *slog.Logger) Option {
+	return func(c *config) error {
+		if l != nil {
+			c.logger = l
+		}
+		return nil
+	}
+}
+
+// WithTrunk enables outbound calls through t.
+func WithTrunk(t Trunk) Option {
+	return func(c *config) error {
+		if err := t.normalize(); err != nil {
+			return err
+		}
+		c.trunk = &t
+		return nil
+	}
+}
+
+// WithRingTimeout bounds how long an outbound call may ring (45 s by default).
+func WithRingTimeout(d time.Duration) Option {
+	return func(c *config) error {
+		if d > 0 {
+			c.ringTimeout = d
+		}
+		return nil
+	}
+}
+
+// WithShutdownTimeout bounds how long Run waits for the BYEs it sends on the
+// way out (5 s by default).
+func WithShutdownTimeout(d time.Duration) Option {
+	return func(c *config) error {
+		if d > 0 {
+			c.shutdownTimeout = d
+		}
+		return nil
+	}
+}
+
+// WithResponseObserver is told every final response the server sends
+// (sent=true) or receives to its own INVITEs (sent=false), for metrics.
+func WithResponseObserver(f func(sent bool, status int)) Option {
+	return func(c *config) error { c.observe = f; return nil }
+}

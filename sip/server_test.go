@@ -1,0 +1,133 @@
+package sip_test
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"testing"
+	"time"
+
+	"github.com/emiago/sipgo"
+	sipmsg "github.com/emiago/sipgo/sip"
+
+	confsip "github.com/confgw/confgw/sip"
+)
+
+const deadline = 20 * time.Second
+
+func quietLogger() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
+
+// startServer runs a server on a free loopback port until the test ends.
+func startServer(t *testing.T, h confsip.Handler, opts ...confsip.Option) *confsip.Server {
+	t.Helper()
+	opts = append([]confsip.Option{confsip.WithListenAddr("127.0.0.1:0"), confsip.WithLogger(quietLogger())}, opts...)
+	srv, err := confsip.NewServer(opts...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if h != nil {
+		srv.Handle(h)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- srv.Run(ctx) }()
+	t.Cleanup(func() {
+		cancel()
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Errorf("Run: %v", err)
+			}
+		case <-time.After(deadline):
+			t.Error("Run did not return after cancel")
+		}
+	})
+	select {
+	case <-srv.Ready():
+	case <-time.After(deadline):
+		t.Fatal("server never ready")
+	}
+	return srv
+}
+
+// rawClient is a bare sipgo client for requests outside any dialog.
+func rawClient(t *testing.T) *sipgo.Client {
+	t.Helper()
+	ua, err := sipgo.NewUA(sipgo.WithUserAgentTransportLayerOptions(sipmsg.WithTransportLayerLogger(quietLogger())),
+		sipgo.WithUserAgentTransactionLayerOptions(sipmsg.WithTransactionLayerLogger(quietLogger())))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cli, err := sipgo.NewClient(ua, sipgo.WithClientLogger(quietLogger()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = ua.Close() })
+	return cli
+}
+
+func do(t *testing.T, cli *sipgo.Client, method sipmsg.RequestMethod, addr, transport string) *sipmsg.Response {
+	t.Helper()
+	var u sipmsg.Uri
+	if err := sipmsg.ParseUri("sip:demo@"+addr, &u); err != nil {
+		t.Fatal(err)
+	}
+	req := sipmsg.NewRequest(method, u)
+	req.SetTransport(transport)
+	ctx, cancel := context.WithTimeout(context.Background(), deadline)
+	defer cancel()
+	res, err := cli.Do(ctx, req)
+	if err != nil {
+		t.Fatalf("%s over %s: %v", method, transport, err)
+	}
+	return res
+}
+
+func TestOptionsAnswered(t *testing.T) {
+	srv := startServer(t, nil)
+	cli := rawClient(t)
+	for _, tr := range []string{"UDP", "TCP"} {
+		res := do(t, cli, sipmsg.OPTIONS, srv.Addr(), tr)
+		if res.StatusCode != 200 {
+			t.Errorf("OPTIONS over %s: %d, want 200", tr, res.StatusCode)
+		}
+		if h := res.GetHeader("Allow"); h == nil || h.Value() == "" {
+			t.Errorf("OPTIONS over %s: no Allow header", tr)
+		}
+	}
+}
+
+func TestUnsupportedMethodGets405WithAllow(t *testing.T) {
+	srv := startServer(t, nil)
+	cli := rawClient(t)
+	res := do(t, cli, sipmsg.MESSAGE, srv.Addr(), "UDP")
+	if res.StatusCode != 405 {
+		t.Fatalf("MESSAGE: %d, want 405", res.StatusCode)
+	}
+	h := res.GetHeader("Allow")
+	if h == nil || h.Value() != "INVITE, ACK, BYE, CANCEL, OPTIONS" {
+		t.Fatalf("Allow = %v", h)
+	}
+}
+
+func TestStrayByeGets481(t *testing.T) {
+	srv := startServer(t, nil)
+	cli := rawClient(t)
+	res := do(t, cli, sipmsg.BYE, srv.Addr(), "UDP")
+	if res.StatusCode != 481 {
+		t.Fatalf("BYE outside a dialog: %d, want 481", res.StatusCode)
+	}
+}
+
+func TestNewServerRefusesBusyPort(t *testing.T) {
+	srv, err := confsip.NewServer(confsip.WithListenAddr("127.0.0.1:0"), confsip.WithLogger(quietLogger()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	defer func() { _ = srv.Run(ctx) }()
+	if _, err := confsip.NewServer(confsip.WithListenAddr(srv.Addr())); err == nil {
+		t.Fatal("second server on the same port started")
+	}
+}
