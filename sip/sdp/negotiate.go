@@ -1,0 +1,118 @@
+package sdp
+
+import (
+	"fmt"
+	"net/netip"
+	"strings"
+)
+
+// Supported lists the codecs the gateway transcodes, in its own order of
+// preference; Negotiate still follows the caller's order.
+var Supported = []string{"PCMU", "PCMA"}
+
+// telephoneEventPT is the payload type we use for RFC 4733 in our offers,
+// the one most phones pick.
+const telephoneEventPT = 101
+
+// dtmfEvents is the fmtp we advertise: the sixteen keypad events.
+const dtmfEvents = "0-15"
+
+// offered is what BuildOffer puts on the m-line, so that ParseAnswer can
+// hold an answer to it.
+var offered = []Codec{
+	{PayloadType: 0, Name: "PCMU", ClockRate: audioRate},
+	{PayloadType: 8, Name: "PCMA", ClockRate: audioRate},
+	{PayloadType: telephoneEventPT, Name: telephoneEvent, ClockRate: audioRate, Fmtp: dtmfEvents},
+}
+
+// Params is the outcome of an offer/answer exchange: how to send and what to
+// expect on the media path.
+type Params struct {
+	// Remote is where to send RTP.
+	Remote netip.AddrPort
+	// Codec is the audio codec, with the payload type both sides use.
+	Codec Codec
+	// TelephoneEvent is the RFC 4733 payload type, or nil when the peer does
+	// not do RFC 4733.
+	TelephoneEvent *Codec
+	// Direction is ours: what our side of the exchange says.
+	Direction Direction
+}
+
+// Negotiate chooses what to answer an offer with: the first of the caller's
+// codecs that is also in supported (names compared case-insensitively, at
+// 8 kHz), and telephone-event if the caller offered it.
+func Negotiate(offer *Offer, supported []string) (Params, error) {
+	p := Params{
+		Remote:    netip.AddrPortFrom(offer.Addr, offer.Port),
+		Direction: offer.Direction.Reverse(),
+	}
+	found := false
+	for _, c := range offer.Codecs {
+		if c.isAudio() && c.ClockRate == audioRate && containsFold(supported, c.Name) {
+			p.Codec, found = c, true
+			break
+		}
+	}
+	if !found {
+		return Params{}, fmt.Errorf("%w: none of the offered audio codecs is supported", ErrNoCommonCodec)
+	}
+	if offer.TelephoneEvent != nil {
+		te := *offer.TelephoneEvent
+		p.TelephoneEvent = &te
+	}
+	return p, nil
+}
+
+// ParseAnswer reads the answer to an offer made with BuildOffer and checks
+// that it picked something we offered.
+func ParseAnswer(body []byte) (Params, error) {
+	a, err := parse(body)
+	if err != nil {
+		return Params{}, err
+	}
+	if a.Port == 0 {
+		return Params{}, fmt.Errorf("%w: audio stream declined", ErrNoCommonCodec)
+	}
+	p := Params{
+		Remote:    netip.AddrPortFrom(a.Addr, a.Port),
+		Direction: a.Direction.Reverse(),
+	}
+	found := false
+	for _, c := range a.Codecs {
+		if c.isAudio() && isOffered(c) {
+			p.Codec, found = c, true
+			break
+		}
+	}
+	if !found {
+		return Params{}, fmt.Errorf("%w: answer chose no codec that was offered", ErrNoCommonCodec)
+	}
+	if a.TelephoneEvent != nil {
+		te := *a.TelephoneEvent
+		p.TelephoneEvent = &te
+	}
+	return p, nil
+}
+
+// isOffered holds an answer's codec to the offer by name and rate. RFC 3264
+// section 6.1 only asks the answerer to keep the offer's payload type
+// numbers (SHOULD), and the answer's number is what the peer expects to
+// receive, so a renumbered codec is accepted and sent under the new number.
+func isOffered(c Codec) bool {
+	for _, o := range offered {
+		if o.isAudio() && strings.EqualFold(o.Name, c.Name) && o.ClockRate == c.ClockRate {
+			return true
+		}
+	}
+	return false
+}
+
+func containsFold(list []string, s string) bool {
+	for _, v := range list {
+		if strings.EqualFold(v, s) {
+			return true
+		}
+	}
+	return false
+}
