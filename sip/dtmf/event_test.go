@@ -100,13 +100,19 @@ func FuzzParse(f *testing.F) {
 	})
 }
 
+var benchSink Event
+
 func BenchmarkParse(b *testing.B) {
-	payload := []byte{5, 0x8a, 0x03, 0x20}
+	payloads := [][]byte{{5, 0x8a, 0x03, 0x20}, {11, 0x0a, 0x00, 0xa0}}
 	b.ReportAllocs()
+	i := 0
 	for b.Loop() {
-		if _, err := Parse(payload); err != nil {
+		e, err := Parse(payloads[i&1])
+		if err != nil {
 			b.Fatal(err)
 		}
+		benchSink = e
+		i++
 	}
 }
 

@@ -1,0 +1,41 @@
+package recording
+
+import (
+	"errors"
+	"os"
+	"sync"
+	"time"
+)
+
+// Recording is one running recording of a conference's mix. Hand it to the
+// mixer as its mix sink; Close it when the recording stops.
+type Recording struct {
+	*Writer
+	store   *Store
+	file    *os.File
+	key     string
+	id      string
+	started time.Time
+
+	closeOnce sync.Once
+	closeErr  error
+}
+
+// ID names the recording within its conference.
+func (r *Recording) ID() string { return r.id }
+
+// Started is when the recording began, to the second as List reports it.
+func (r *Recording) Started() time.Time { return r.started }
+
+// Close stops the recording, finalises the file and makes it available to
+// Open. It returns the first error met writing the file.
+func (r *Recording) Close() error {
+	r.closeOnce.Do(func() {
+		err := r.Writer.Close()
+		// Syncing before the recording counts as finished means a download
+		// never serves a header the disk might still lose.
+		r.closeErr = errors.Join(err, r.file.Sync(), r.file.Close())
+		r.store.finished(r.key)
+	})
+	return r.closeErr
+}

@@ -1,0 +1,207 @@
+package recording
+
+import (
+	"errors"
+	"io"
+	"sync"
+	"testing"
+
+	"github.com/confgw/confgw/conference/mixer"
+)
+
+// memFile is an in-memory io.WriteSeeker.
+type memFile struct {
+	b   []byte
+	pos int64
+}
+
+func (m *memFile) Write(p []byte) (int, error) {
+	if end := m.pos + int64(len(p)); end > int64(len(m.b)) {
+		m.b = append(m.b, make([]byte, end-int64(len(m.b)))...)
+	}
+	copy(m.b[m.pos:], p)
+	m.pos += int64(len(p))
+	return len(p), nil
+}
+
+func (m *memFile) Seek(off int64, whence int) (int64, error) {
+	switch whence {
+	case io.SeekStart:
+		m.pos = off
+	case io.SeekCurrent:
+		m.pos += off
+	case io.SeekEnd:
+		m.pos = int64(len(m.b)) + off
+	}
+	return m.pos, nil
+}
+
+func TestWriterWritesWAV(t *testing.T) {
+	for _, n := range []int{0, 1, 7, 100} {
+		var out memFile
+		w, err := NewWriter(&out)
+		if err != nil {
+			t.Fatal(err)
+		}
+		frames := testFrames(n)
+		for i := range frames {
+			w.WriteMix(&frames[i])
+		}
+		if err := w.Close(); err != nil {
+			t.Fatalf("Close: %v", err)
+		}
+		if w.Dropped() != 0 {
+			t.Fatalf("%d frames dropped with an idle disk", w.Dropped())
+		}
+		checkWAV(t, out.b, frames)
+	}
+}
+
+func TestWriterCopiesFrame(t *testing.T) {
+	var out memFile
+	w, err := NewWriter(&out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := mixer.Frame{0: 1234}
+	w.WriteMix(&f)
+	// The mixer reuses its frame on the next tick.
+	f[0] = -1
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	checkWAV(t, out.b, []mixer.Frame{{0: 1234}})
+}
+
+// stalledFile lets the header through, then blocks every write until
+// released, as a stalled disk would.
+type stalledFile struct {
+	memFile
+	release chan struct{}
+	once    sync.Once
+}
+
+func (s *stalledFile) Write(p []byte) (int, error) {
+	if s.pos >= headerSize {
+		<-s.release
+	}
+	return s.memFile.Write(p)
+}
+
+func TestWriterDropsWhenDiskStalls(t *testing.T) {
+	out := &stalledFile{release: make(chan struct{})}
+	const queue, total = 4, 200
+	w, err := NewWriter(out, WithQueue(queue))
+	if err != nil {
+		t.Fatal(err)
+	}
+	frames := testFrames(total)
+	for i := range frames {
+		w.WriteMix(&frames[i])
+	}
+	// At most the queue, bufio's 32 frames and the one being written can
+	// have been taken while the disk is stuck.
+	if min := uint64(total - queue - 32 - 1); w.Dropped() < min {
+		t.Fatalf("dropped %d frames against a stalled disk, want at least %d", w.Dropped(), min)
+	}
+	close(out.release)
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	got := parseWAV(t, out.b)
+	written := uint64(len(got.samples) / mixer.FrameSamples)
+	if written+w.Dropped() != total {
+		t.Fatalf("%d written + %d dropped != %d frames given", written, w.Dropped(), total)
+	}
+	if int(got.dataSize) != len(got.samples)*2 {
+		t.Fatalf("data size %d for %d samples", got.dataSize, len(got.samples))
+	}
+	// What was kept is in mix order, whichever frames had to go.
+	next := 0
+	for k := range int(written) {
+		var f mixer.Frame
+		copy(f[:], got.samples[k*mixer.FrameSamples:])
+		for next < total && frames[next] != f {
+			next++
+		}
+		if next == total {
+			t.Fatalf("written frame %d is not the next given frame in order", k)
+		}
+		next++
+	}
+}
+
+// failingFile takes the header and then refuses every write.
+type failingFile struct{ memFile }
+
+var errDiskFull = errors.New("disk full")
+
+func (f *failingFile) Write(p []byte) (int, error) {
+	if f.pos >= headerSize {
+		return 0, errDiskFull
+	}
+	return f.memFile.Write(p)
+}
+
+func TestWriterReportsWriteError(t *testing.T) {
+	out := &failingFile{}
+	w, err := NewWriter(out, WithQueue(1000))
+	if err != nil {
+		t.Fatal(err)
+	}
+	frames := testFrames(100)
+	for i := range frames {
+		w.WriteMix(&frames[i])
+	}
+	if err := w.Close(); !errors.Is(err, errDiskFull) {
+		t.Fatalf("Close = %v, want the disk error", err)
+	}
+	if w.Dropped() < 100-32 {
+		t.Fatalf("dropped %d frames after the disk failed, want at least %d", w.Dropped(), 100-32)
+	}
+}
+
+func TestWriterHeaderError(t *testing.T) {
+	if _, err := NewWriter(&failingFile{memFile{pos: headerSize}}); !errors.Is(err, errDiskFull) {
+		t.Fatalf("NewWriter = %v, want the disk error", err)
+	}
+}
+
+func TestWriterCloseTwiceAndLateFrames(t *testing.T) {
+	var out memFile
+	w, err := NewWriter(&out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	frames := testFrames(2)
+	w.WriteMix(&frames[0])
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	// The mixer may tick once more before it learns the recording stopped.
+	w.WriteMix(&frames[1])
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	checkWAV(t, out.b, frames[:1])
+}
+
+// nullFile is a disk that takes everything instantly.
+type nullFile struct{}
+
+func (nullFile) Write(p []byte) (int, error)    { return len(p), nil }
+func (nullFile) Seek(int64, int) (int64, error) { return 0, nil }
+
+func BenchmarkWriteMix(b *testing.B) {
+	w, err := NewWriter(nullFile{}, WithQueue(1<<16))
+	if err != nil {
+		b.Fatal(err)
+	}
+	f := testFrames(1)[0]
+	b.ReportAllocs()
+	for b.Loop() {
+		w.WriteMix(&f)
+	}
+	b.StopTimer()
+	w.Close()
+}
