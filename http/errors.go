@@ -38,6 +38,7 @@ var statusOf = map[conference.Code]int{
 	conference.CodeNoOutboundTrunk:    http.StatusConflict,
 	conference.CodeAlreadyExists:      http.StatusConflict,
 	conference.CodeEnded:              http.StatusGone,
+	codeRecordingInProgress:           http.StatusConflict,
 	codeTooLarge:                      http.StatusRequestEntityTooLarge,
 	codeInternal:                      http.StatusInternalServerError,
 }

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/confgw/confgw/conference"
+	"github.com/confgw/confgw/conference/recording"
 	confhttp "github.com/confgw/confgw/http"
 	"github.com/confgw/confgw/internal/apitest"
 )
@@ -120,22 +121,28 @@ func TestRecordingsServedFromStore(t *testing.T) {
 	if r.Status != 200 || string(r.Body) != "RIFF" || r.Header.Get("Content-Type") != "audio/wav" {
 		t.Fatalf("download: %d %q %v", r.Status, r.Body, r.Header)
 	}
-	if r := env.Do("GET", "/v1/conferences/c/recordings/r-2", apitest.AdminKey, nil); r.Status != 404 {
-		t.Fatalf("missing: %d", r.Status)
+	if r := env.Do("GET", "/v1/conferences/c/recordings/r-2", apitest.AdminKey, nil); r.Status != 404 || r.ErrorCode() != "not_found" {
+		t.Fatalf("missing: %d %s", r.Status, r.Body)
+	}
+	if r := env.Do("GET", "/v1/conferences/c/recordings/r-live", apitest.AdminKey, nil); r.Status != 409 || r.ErrorCode() != "recording_in_progress" {
+		t.Fatalf("running: %d %s", r.Status, r.Body)
 	}
 }
 
 type fakeRecordings struct{}
 
-func (fakeRecordings) List(string) ([]confhttp.RecordingFile, error) {
-	return []confhttp.RecordingFile{{ID: "r-1", Bytes: 4}}, nil
+func (fakeRecordings) List(string) ([]recording.Info, error) {
+	return []recording.Info{{ID: "r-1", Bytes: 4}}, nil
 }
 
-func (fakeRecordings) Open(_, id string) (io.ReadSeekCloser, confhttp.RecordingFile, error) {
-	if id != "r-1" {
-		return nil, confhttp.RecordingFile{}, conference.ErrNotFound
+func (fakeRecordings) Open(_, id string) (io.ReadSeekCloser, recording.Info, error) {
+	switch id {
+	case "r-1":
+		return nopCloser{strings.NewReader("RIFF")}, recording.Info{ID: id}, nil
+	case "r-live":
+		return nil, recording.Info{}, recording.ErrInProgress
 	}
-	return nopCloser{strings.NewReader("RIFF")}, confhttp.RecordingFile{ID: id}, nil
+	return nil, recording.Info{}, recording.ErrNotFound
 }
 
 type nopCloser struct{ *strings.Reader }

@@ -1,29 +1,23 @@
 package http
 
 import (
+	"errors"
 	"io"
 	"net/http"
-	"time"
 
 	"github.com/gin-gonic/gin"
 
 	"github.com/confgw/confgw/conference"
+	"github.com/confgw/confgw/conference/recording"
 )
 
-// RecordingFile describes one recorded WAV file.
-type RecordingFile struct {
-	ID         string     `json:"id"`
-	StartedAt  time.Time  `json:"started_at"`
-	StoppedAt  *time.Time `json:"stopped_at,omitempty"`
-	Bytes      int64      `json:"bytes"`
-	DurationMS int64      `json:"duration_ms"`
+// Recordings is where recorded files are kept (a *recording.Store).
+type Recordings interface {
+	List(conferenceID string) ([]recording.Info, error)
+	Open(conferenceID, recordingID string) (io.ReadSeekCloser, recording.Info, error)
 }
 
-// Recordings is where recorded files are kept.
-type Recordings interface {
-	List(conferenceID string) ([]RecordingFile, error)
-	Open(conferenceID, recordingID string) (io.ReadSeekCloser, RecordingFile, error)
-}
+const codeRecordingInProgress conference.Code = "recording_in_progress"
 
 // Recordings hold what was said in a meeting: hosts and the admin only.
 func (s *Server) listRecordings(c *gin.Context) {
@@ -32,13 +26,14 @@ func (s *Server) listRecordings(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	files := []RecordingFile{}
+	files := []recording.Info{}
 	if s.recordings != nil {
-		var err error
-		if files, err = s.recordings.List(conf.ID()); err != nil {
+		list, err := s.recordings.List(conf.ID())
+		if err != nil {
 			s.fail(c, err)
 			return
 		}
+		files = append(files, list...)
 	}
 	c.JSON(http.StatusOK, gin.H{"recordings": files})
 }
@@ -54,12 +49,19 @@ func (s *Server) downloadRecording(c *gin.Context) {
 		return
 	}
 	f, info, err := s.recordings.Open(conf.ID(), c.Param("rid"))
-	if err != nil {
+	switch {
+	case errors.Is(err, recording.ErrNotFound):
+		s.fail(c, &conference.Error{Code: conference.CodeNotFound, Msg: "no recording " + c.Param("rid")})
+		return
+	case errors.Is(err, recording.ErrInProgress):
+		s.fail(c, &conference.Error{Code: codeRecordingInProgress, Msg: "recording " + c.Param("rid") + " is still running: stop it first"})
+		return
+	case err != nil:
 		s.fail(c, err)
 		return
 	}
 	defer f.Close()
 	c.Header("Content-Type", "audio/wav")
 	c.Header("Content-Disposition", `attachment; filename="`+info.ID+`.wav"`)
-	http.ServeContent(c.Writer, c.Request, info.ID+".wav", info.StartedAt, f)
+	http.ServeContent(c.Writer, c.Request, info.ID+".wav", info.Started, f)
 }
