@@ -1,0 +1,65 @@
+package rtpsession
+
+import (
+	"log/slog"
+	"net"
+	"time"
+
+	"github.com/confgw/confgw/sip/g711"
+	"github.com/confgw/confgw/sip/jitter"
+)
+
+// DefaultTimeout is how long a phone may send nothing before the leg is
+// presumed dead. Phones keep sending RTP through silence, so 30 s without a
+// packet means a crashed phone or a lost BYE, not a quiet caller.
+const DefaultTimeout = 30 * time.Second
+
+// Config describes one leg as SDP negotiated it.
+type Config struct {
+	// Conn is the leg's socket, usually from Ports.Listen. The session owns
+	// it from New on and closes it on Close.
+	Conn *net.UDPConn
+	// Ports, if set, is where Conn came from; Close gives the port back.
+	Ports *Ports
+	// Codec is the negotiated G.711 law with the payload type from the SDP
+	// answer (the static 0 or 8 unless the peer mapped another).
+	Codec g711.Codec
+	// TelephoneEventPT is the RFC 4733 payload type, 0 when not offered.
+	TelephoneEventPT uint8
+	// Remote is the address from the SDP; nil for a late offer. The phone's
+	// actual source address replaces it as soon as a packet arrives.
+	Remote *net.UDPAddr
+	// Timeout is how long the phone may stay silent on the wire before
+	// OnTimeout; DefaultTimeout when zero. It is suspended while on hold,
+	// when phones legitimately stop sending.
+	Timeout time.Duration
+	// OnTimeout is called once, from Run, when the timeout expires.
+	OnTimeout func()
+	// OnDigit is called from Run for each key the caller presses, once per
+	// press. It must return quickly: packets wait while it runs.
+	OnDigit func(rune)
+	// Logger defaults to slog.Default.
+	Logger *slog.Logger
+	// Observer receives per-packet events for metrics; optional.
+	Observer Observer
+	// Jitter configures the jitter buffer; the defaults suit a 20 ms mixer.
+	Jitter []jitter.Option
+}
+
+func (c *Config) normalise() {
+	if c.Timeout <= 0 {
+		c.Timeout = DefaultTimeout
+	}
+	if c.Logger == nil {
+		c.Logger = slog.Default()
+	}
+	if c.Observer == nil {
+		c.Observer = NopObserver{}
+	}
+	if c.OnTimeout == nil {
+		c.OnTimeout = func() {}
+	}
+	if c.OnDigit == nil {
+		c.OnDigit = func(rune) {}
+	}
+}

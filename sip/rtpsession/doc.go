@@ -1,0 +1,12 @@
+// Package rtpsession carries one phone leg's audio between its RTP socket
+// and a room mixer.
+//
+// A Session runs one receive goroutine (Run) that parses packets, follows the
+// phone's real source address (symmetric RTP), routes telephone-events to the
+// DTMF detector and audio to a jitter buffer. The mixer's tick pulls one
+// decoded frame per 20 ms with ReadFrame and pushes one with WriteFrame; both
+// are allocation-free and never wait on the network, so a slow or vanished
+// phone cannot stall the room.
+//
+// Ports hands out the even UDP ports that SDP advertises for media.
+package rtpsession

@@ -1,0 +1,65 @@
+package rtpsession
+
+import "net/netip"
+
+// Observer receives a session's events as they happen, so that the gateway
+// can feed its own metrics without this package choosing a metrics library.
+// Methods are called from the receive loop and from the mixer tick; they
+// must be cheap, must not block and must not allocate on the hot path.
+type Observer interface {
+	// PacketReceived is called for every RTP packet accepted from the phone.
+	PacketReceived(bytes int)
+	// PacketSent is called for every RTP packet sent to the phone.
+	PacketSent(bytes int)
+	// PacketDropped is called for every datagram that did not reach the
+	// audio path or the DTMF detector.
+	PacketDropped(reason DropReason)
+	// FrameConcealed is called when the mixer got a synthesised frame in
+	// place of a missing one.
+	FrameConcealed()
+	// Latched is called when the session starts sending to a new address.
+	Latched(addr netip.AddrPort)
+}
+
+// NopObserver ignores every event. Embed it to implement only some methods.
+type NopObserver struct{}
+
+func (NopObserver) PacketReceived(int)       {}
+func (NopObserver) PacketSent(int)           {}
+func (NopObserver) PacketDropped(DropReason) {}
+func (NopObserver) FrameConcealed()          {}
+func (NopObserver) Latched(netip.AddrPort)   {}
+
+// DropReason says why a received datagram was not used.
+type DropReason uint8
+
+const (
+	// DropMalformed: not a parseable RTP version 2 packet.
+	DropMalformed DropReason = iota
+	// DropPayloadType: a payload type that was not negotiated, such as
+	// comfort noise or RTCP multiplexed onto the RTP port.
+	DropPayloadType
+	// DropStray: a packet of the current stream from an address other than
+	// the one latched, most likely spoofed or a stale NAT binding.
+	DropStray
+	// DropHold: audio that arrived while the leg is on hold.
+	DropHold
+	// DropLate: audio whose turn to play had passed.
+	DropLate
+	// DropDuplicate: audio already held by the jitter buffer.
+	DropDuplicate
+	// DropFrameSize: audio that is not one 20 ms frame; the phone ignored
+	// the ptime the mixer needs.
+	DropFrameSize
+	// DropBadEvent: a telephone-event payload that is not a DTMF key.
+	DropBadEvent
+)
+
+var dropNames = [...]string{"malformed", "payload type", "stray", "hold", "late", "duplicate", "frame size", "bad event"}
+
+func (r DropReason) String() string {
+	if int(r) < len(dropNames) {
+		return dropNames[r]
+	}
+	return "unknown"
+}

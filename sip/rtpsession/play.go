@@ -1,0 +1,41 @@
+package rtpsession
+
+import (
+	"github.com/confgw/confgw/conference/mixer"
+	"github.com/confgw/confgw/sip/g711"
+	"github.com/confgw/confgw/sip/jitter"
+)
+
+// player is ReadFrame's private state. Decoding happens here, on the tick,
+// rather than in the receive loop: the jitter buffer already decouples the
+// two goroutines, and decoding only what is played skips late and duplicate
+// packets for free.
+type player struct {
+	payload [g711.FrameBytes]byte
+	conceal jitter.Concealer
+}
+
+// ReadFrame fills f with the phone's next 20 ms. It reports false before the
+// first packet, once concealment of a gap has faded out, and on hold.
+func (s *Session) ReadFrame(f *mixer.Frame) bool {
+	pl := &s.play
+	if s.held.Load() || s.closed.Load() {
+		// Whatever is remembered predates the hold; repeating it on resume
+		// would replay a stale syllable.
+		pl.conceal.Reset()
+		return false
+	}
+	n, st := s.jbuf.Load().Pop(pl.payload[:])
+	if st == jitter.Ready {
+		if err := s.codec.Load().frames.DecodeFrame(f, pl.payload[:n]); err == nil {
+			pl.conceal.Good(f)
+			return true
+		}
+	}
+	if !pl.conceal.Conceal(f) {
+		return false
+	}
+	s.ctr.concealed.Add(1)
+	s.obs.FrameConcealed()
+	return true
+}

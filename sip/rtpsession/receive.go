@@ -1,0 +1,209 @@
+package rtpsession
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/netip"
+	"time"
+
+	"github.com/pion/rtp"
+
+	"github.com/confgw/confgw/sip/dtmf"
+	"github.com/confgw/confgw/sip/g711"
+	"github.com/confgw/confgw/sip/jitter"
+)
+
+// readBufferSize exceeds any Ethernet datagram, so a packet is never
+// truncated into something that still parses.
+const readBufferSize = 2048
+
+// maxReadErrors bounds how many failed reads in a row are shrugged off;
+// a socket that keeps failing would otherwise spin the loop.
+const maxReadErrors = 64
+
+// receiver is the receive loop's private state.
+type receiver struct {
+	buf     [readBufferSize]byte
+	pkt     rtp.Packet
+	latched bool
+	addr    netip.AddrPort // latched source
+	ssrc    uint32
+	hadSSRC bool
+	det     dtmf.Detector
+	digits  [4]byte // Feed's output, reused so that digits do not allocate
+}
+
+// Run receives the phone's packets until ctx is done or Close is called,
+// both of which return nil. If the phone sends nothing for the configured
+// timeout it calls OnTimeout and returns ErrTimeout. Run may be called once.
+func (s *Session) Run(ctx context.Context) error {
+	if !s.started.CompareAndSwap(false, true) {
+		return ErrRunning
+	}
+	// An expired deadline is the only way to wake a blocked read without
+	// closing the socket, which Close owns.
+	stop := context.AfterFunc(ctx, func() { _ = s.conn.SetReadDeadline(time.Unix(1, 0)) })
+	defer stop()
+
+	last := time.Now()
+	failures := 0
+	for {
+		if err := s.conn.SetReadDeadline(last.Add(s.timeout)); err != nil {
+			return s.readEnded(ctx, err)
+		}
+		// Checked after setting the deadline: cancellation from here on
+		// overrides it through AfterFunc.
+		if ctx.Err() != nil {
+			return nil
+		}
+		n, from, err := s.conn.ReadFromUDPAddrPort(s.rx.buf[:])
+		if err == nil {
+			failures = 0
+			if s.receive(s.rx.buf[:n], from) {
+				last = time.Now()
+			}
+			continue
+		}
+		if ctx.Err() != nil || errors.Is(err, net.ErrClosed) {
+			return nil
+		}
+		var ne net.Error
+		if errors.As(err, &ne) && ne.Timeout() {
+			if s.held.Load() {
+				// Phones on hold may send nothing at all.
+				last = time.Now()
+				continue
+			}
+			if r := s.resumed.Load(); r > last.UnixNano() {
+				last = time.Unix(0, r)
+				continue
+			}
+			s.log.Warn("rtp timeout", "timeout", s.timeout, "remote", s.remoteString())
+			s.onTimeout()
+			return fmt.Errorf("%w: nothing for %s", ErrTimeout, s.timeout)
+		}
+		if failures++; failures >= maxReadErrors {
+			return fmt.Errorf("rtpsession: read: %w", err)
+		}
+		s.log.Debug("rtp read failed", "err", err)
+	}
+}
+
+func (s *Session) readEnded(ctx context.Context, err error) error {
+	if ctx.Err() != nil || errors.Is(err, net.ErrClosed) {
+		return nil
+	}
+	return fmt.Errorf("rtpsession: read deadline: %w", err)
+}
+
+// receive handles one datagram. It reports whether the packet shows the
+// phone is alive, which postpones the timeout. Run and the benchmarks share
+// it so that what is measured is what runs.
+func (s *Session) receive(b []byte, from netip.AddrPort) bool {
+	p := &s.rx.pkt
+	if err := p.Unmarshal(b); err != nil || p.Version != 2 {
+		s.drop(DropMalformed)
+		return false
+	}
+	from = unmap(from)
+	cs := s.codec.Load()
+	event := cs.eventPT != 0 && p.PayloadType == cs.eventPT
+	if !event && p.PayloadType != cs.pt {
+		s.drop(DropPayloadType)
+		// Comfort noise and the like still prove the phone is there.
+		return s.rx.latched && from == s.rx.addr
+	}
+	if !s.latch(from, p.SSRC) {
+		s.drop(DropStray)
+		return false
+	}
+	s.ctr.packetsIn.Add(1)
+	s.ctr.bytesIn.Add(uint64(len(b)))
+	s.obs.PacketReceived(len(b))
+	switch {
+	case s.held.Load():
+		s.drop(DropHold)
+	case event:
+		s.event(p)
+	default:
+		s.audio(p)
+	}
+	return true
+}
+
+// latch implements symmetric RTP (RFC 4961): audio goes back to where the
+// phone's packets come from, which is what its NAT lets in, whatever the SDP
+// said. Once latched, only a new SSRC may move the destination, so a forged
+// packet of the running stream cannot divert the call's audio.
+func (s *Session) latch(from netip.AddrPort, ssrc uint32) bool {
+	rx := &s.rx
+	if s.relatch.Swap(false) {
+		rx.latched = false
+	}
+	switch {
+	case !rx.latched:
+	case ssrc != rx.ssrc:
+	default:
+		return from == rx.addr
+	}
+	if rx.hadSSRC && ssrc != rx.ssrc {
+		// Another stream, as after a re-INVITE to a new device: its
+		// sequence numbers have nothing to do with the old ones.
+		s.newJitterBuffer()
+		rx.det.Reset()
+	}
+	rx.latched, rx.ssrc, rx.hadSSRC = true, ssrc, true
+	if cur := s.remote.Load(); from != rx.addr || cur == nil || *cur != from {
+		rx.addr = from
+		a := from
+		s.remote.Store(&a)
+		s.ctr.latches.Add(1)
+		s.obs.Latched(from)
+		s.log.Info("rtp latched", "remote", from.String(), "ssrc", ssrc)
+	}
+	return true
+}
+
+func (s *Session) audio(p *rtp.Packet) {
+	if len(p.Payload) != g711.FrameBytes {
+		s.drop(DropFrameSize)
+		return
+	}
+	switch s.jbuf.Load().Push(p.SequenceNumber, p.Timestamp, p.Payload) {
+	case jitter.TooLate:
+		s.drop(DropLate)
+	case jitter.Duplicate:
+		s.drop(DropDuplicate)
+	case jitter.Oversized:
+		s.drop(DropFrameSize)
+	}
+}
+
+// event feeds a telephone-event to the detector. Events never reach the
+// jitter buffer: played as audio they would be noise to everyone else.
+func (s *Session) event(p *rtp.Packet) {
+	e, err := dtmf.Parse(p.Payload)
+	if err != nil {
+		s.drop(DropBadEvent)
+		return
+	}
+	for _, d := range s.rx.det.Feed(s.rx.digits[:0], p.Timestamp, e) {
+		s.ctr.digits.Add(1)
+		s.log.Debug("dtmf received", "digit", string(rune(d)))
+		s.onDigit(rune(d))
+	}
+}
+
+func (s *Session) drop(r DropReason) {
+	s.ctr.dropped(r)
+	s.obs.PacketDropped(r)
+}
+
+func (s *Session) remoteString() string {
+	if r := s.remote.Load(); r != nil {
+		return r.String()
+	}
+	return ""
+}

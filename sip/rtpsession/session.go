@@ -1,0 +1,201 @@
+package rtpsession
+
+import (
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"net"
+	"net/netip"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/confgw/confgw/conference/mixer"
+	"github.com/confgw/confgw/sip/g711"
+	"github.com/confgw/confgw/sip/jitter"
+)
+
+// Session is one phone leg's RTP media. Run is its receive loop; ReadFrame
+// and WriteFrame belong to the room mixer's tick; the other methods may be
+// called from anywhere.
+type Session struct {
+	conn       *net.UDPConn
+	ports      *Ports
+	log        *slog.Logger
+	obs        Observer
+	timeout    time.Duration
+	onTimeout  func()
+	onDigit    func(rune)
+	jitterOpts []jitter.Option
+
+	// State shared between goroutines: replaced whole, never mutated, so
+	// readers on the hot path need no lock.
+	codec   atomic.Pointer[codecState]
+	remote  atomic.Pointer[netip.AddrPort]
+	jbuf    atomic.Pointer[jitter.Buffer]
+	relatch atomic.Bool // SetRemote asked the next packet's source to win
+	held    atomic.Bool
+	resumed atomic.Int64 // when hold last ended, in Unix nanoseconds
+	closed  atomic.Bool
+	started atomic.Bool
+
+	closeOnce sync.Once
+	closeErr  error
+
+	ctr counters
+	// digitsOut queues SendDigit keys for the mixer tick, which alone
+	// writes to the socket.
+	digitsOut chan byte
+
+	rx   receiver // owned by Run
+	play player   // owned by ReadFrame's caller
+	tx   sender   // owned by WriteFrame's caller
+}
+
+type codecState struct {
+	frames  g711.FrameCodec
+	pt      uint8
+	eventPT uint8 // 0: no telephone-event
+}
+
+var (
+	_ mixer.Endpoint = (*Session)(nil)
+	_ mixer.Pinned   = (*Session)(nil)
+)
+
+// New returns a session for cfg. It takes ownership of cfg.Conn even on
+// error, so that a failed set-up cannot leak the port.
+func New(cfg Config) (*Session, error) {
+	if cfg.Conn == nil {
+		return nil, ErrNoConn
+	}
+	cs, err := newCodecState(cfg.Codec, cfg.TelephoneEventPT)
+	if err != nil {
+		_ = release(cfg.Ports, cfg.Conn)
+		return nil, err
+	}
+	cfg.normalise()
+	s := &Session{
+		conn:      cfg.Conn,
+		ports:     cfg.Ports,
+		obs:       cfg.Observer,
+		timeout:   cfg.Timeout,
+		onTimeout: cfg.OnTimeout,
+		onDigit:   cfg.OnDigit,
+		// Payloads are decoded only as whole 20 ms frames, so slots need no
+		// more room than that.
+		jitterOpts: append([]jitter.Option{jitter.WithMaxPayload(g711.FrameBytes)}, cfg.Jitter...),
+		digitsOut:  make(chan byte, digitQueue),
+	}
+	s.log = cfg.Logger.With("local", cfg.Conn.LocalAddr().String())
+	s.codec.Store(cs)
+	s.jbuf.Store(jitter.New(s.jitterOpts...))
+	if cfg.Remote != nil {
+		a := unmap(cfg.Remote.AddrPort())
+		s.remote.Store(&a)
+	}
+	s.tx = sender{
+		ssrc:   rand.Uint32(),
+		seq:    uint16(rand.Uint32()),
+		ts:     rand.Uint32(),
+		marker: true,
+	}
+	return s, nil
+}
+
+func newCodecState(c g711.Codec, eventPT uint8) (*codecState, error) {
+	frames, err := g711.Lookup(c.Name)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %q: %w", ErrCodec, c.Name, err)
+	}
+	if c.ClockRate != 0 && c.ClockRate != frames.Codec().ClockRate {
+		return nil, fmt.Errorf("%w: %s at %d Hz", ErrCodec, c.Name, c.ClockRate)
+	}
+	if c.PayloadType > 127 || eventPT > 127 || (eventPT != 0 && eventPT == c.PayloadType) {
+		return nil, fmt.Errorf("%w: payload types %d and %d", ErrCodec, c.PayloadType, eventPT)
+	}
+	return &codecState{frames: frames, pt: c.PayloadType, eventPT: eventPT}, nil
+}
+
+// PinnedToMainRoom reports true: a phone cannot be shown a breakout-room
+// choice, so phone legs stay in the main room.
+func (s *Session) PinnedToMainRoom() bool { return true }
+
+// LocalAddr is the address to put in SDP (with the host's public IP when
+// bound to all addresses).
+func (s *Session) LocalAddr() *net.UDPAddr {
+	return s.conn.LocalAddr().(*net.UDPAddr)
+}
+
+// SetRemote changes where audio goes, after a re-INVITE or a late offer.
+// The next packet from the phone still wins: its source is what NAT lets
+// through. nil stops sending until the phone is heard.
+func (s *Session) SetRemote(addr *net.UDPAddr) {
+	if addr == nil {
+		s.remote.Store(nil)
+	} else {
+		a := unmap(addr.AddrPort())
+		s.remote.Store(&a)
+		s.log.Info("rtp remote set", "remote", a.String())
+	}
+	s.relatch.Store(true)
+}
+
+// SetCodec switches the law and payload types after a re-INVITE.
+func (s *Session) SetCodec(c g711.Codec, telephoneEventPT uint8) error {
+	cs, err := newCodecState(c, telephoneEventPT)
+	if err != nil {
+		return err
+	}
+	s.codec.Store(cs)
+	s.log.Info("rtp codec set", "codec", c.Name, "pt", c.PayloadType, "event_pt", telephoneEventPT)
+	return nil
+}
+
+// SetHold stops audio both ways while held (the phone's re-INVITE said
+// sendonly or inactive) and resumes it when not. Resuming starts a fresh
+// jitter buffer, since whatever it held is minutes old.
+func (s *Session) SetHold(held bool) {
+	if s.held.Swap(held) == held {
+		return
+	}
+	if !held {
+		s.newJitterBuffer()
+		// The phone gets a full timeout to start sending again.
+		s.resumed.Store(time.Now().UnixNano())
+	}
+	s.log.Info("rtp hold", "held", held)
+}
+
+// Close stops the session: Run returns and the port goes back to the pool.
+// Later calls do nothing and return nil.
+func (s *Session) Close() error {
+	s.closeOnce.Do(func() {
+		s.closed.Store(true)
+		s.closeErr = release(s.ports, s.conn)
+		s.log.Debug("rtp session closed")
+	})
+	return s.closeErr
+}
+
+func release(p *Ports, c *net.UDPConn) error {
+	if p != nil {
+		return p.Release(c)
+	}
+	return c.Close()
+}
+
+// newJitterBuffer starts a fresh buffer for a new stream, keeping the old
+// one's losses in the totals.
+func (s *Session) newJitterBuffer() {
+	old := s.jbuf.Swap(jitter.New(s.jitterOpts...))
+	st := old.Stats()
+	s.ctr.lostBefore.Add(st.Lost)
+	s.ctr.overflowBefore.Add(st.Overflow)
+}
+
+// unmap keeps IPv4 peers comparable whether they reached a dual-stack socket
+// (as ::ffff:a.b.c.d) or came from SDP.
+func unmap(a netip.AddrPort) netip.AddrPort {
+	return netip.AddrPortFrom(a.Addr().Unmap(), a.Port())
+}
