@@ -1,0 +1,75 @@
+package sipphone
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/emiago/sipgo"
+	sipmsg "github.com/emiago/sipgo/sip"
+)
+
+// Call is one of the phone's calls, placed or answered.
+type Call struct {
+	phone *Phone
+	uac   *sipgo.DialogClientSession
+	uas   *sipgo.DialogServerSession
+	// Media plays the phone's tone and records what it hears.
+	Media *Media
+}
+
+func newCall(p *Phone, uac *sipgo.DialogClientSession, uas *sipgo.DialogServerSession, m *Media) *Call {
+	return &Call{phone: p, uac: uac, uas: uas, Media: m}
+}
+
+func (c *Call) dialog() *sipgo.Dialog {
+	if c.uac != nil {
+		return &c.uac.Dialog
+	}
+	return &c.uas.Dialog
+}
+
+// Done is closed when the call ends, on a BYE from either side.
+func (c *Call) Done() <-chan struct{} { return c.dialog().Context().Done() }
+
+// HangUp sends BYE.
+func (c *Call) HangUp(ctx context.Context) error {
+	defer c.Media.SetMuted(true)
+	if c.uac != nil {
+		bye := sipmsg.NewRequest(sipmsg.BYE, c.uac.InviteResponse.Contact().Address)
+		bye.Laddr = c.phone.laddr()
+		return c.uac.WriteBye(ctx, bye)
+	}
+	return c.uas.Bye(ctx)
+}
+
+// Hold re-INVITEs with direction ("sendonly" or "inactive" to hold,
+// "sendrecv" to resume), mutes the phone's own sending while held, and
+// returns the direction the gateway answered.
+func (c *Call) Hold(ctx context.Context, direction string) (string, error) {
+	if c.uac == nil {
+		return "", fmt.Errorf("sipphone: only calls the phone placed can re-INVITE")
+	}
+	held := direction != "sendrecv" && direction != "recvonly"
+	req := sipmsg.NewRequest(sipmsg.INVITE, c.uac.InviteResponse.Contact().Address)
+	req.Laddr = c.phone.laddr()
+	req.AppendHeader(sipmsg.NewHeader("Content-Type", "application/sdp"))
+	req.SetBody(offerSDP("127.0.0.1", c.Media.Port(), c.phone.cfg.Codecs, direction))
+	res, err := c.uac.Do(ctx, req)
+	if err != nil {
+		return "", err
+	}
+	if res.StatusCode != 200 {
+		return "", &StatusError{Status: res.StatusCode}
+	}
+	ack := sipmsg.NewRequest(sipmsg.ACK, c.uac.InviteResponse.Contact().Address)
+	ack.Laddr = c.phone.laddr()
+	if err := c.uac.WriteRequest(ack); err != nil {
+		return "", err
+	}
+	rm, err := parseSDP(res.Body())
+	if err != nil {
+		return "", err
+	}
+	c.Media.SetMuted(held)
+	return rm.direction, nil
+}

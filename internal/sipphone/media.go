@@ -1,0 +1,211 @@
+package sipphone
+
+import (
+	"context"
+	"errors"
+	"math/rand/v2"
+	"net"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/pion/rtp"
+
+	"github.com/confgw/confgw/conference/mixer"
+	"github.com/confgw/confgw/internal/tone"
+	"github.com/confgw/confgw/sip/dtmf"
+	"github.com/confgw/confgw/sip/g711"
+)
+
+// recordSamples is how much received audio the phone keeps (one second).
+const recordSamples = 8000
+
+// Media is the phone's RTP: it sends its tone every 20 ms and records what
+// it hears.
+type Media struct {
+	conn   *net.UDPConn
+	remote atomic.Pointer[net.UDPAddr]
+	pt     atomic.Uint32
+	evPT   atomic.Uint32
+	muted  atomic.Bool
+
+	sendMu sync.Mutex
+	gen    *tone.Generator
+	seq    uint16
+	ts     uint32
+	ssrc   uint32
+
+	mu        sync.Mutex
+	heard     []int16
+	packetsIn uint64
+
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
+}
+
+func newMedia(freq float64) (*Media, error) {
+	conn, err := net.ListenUDP("udp", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
+	if err != nil {
+		return nil, err
+	}
+	m := &Media{conn: conn, seq: uint16(rand.Uint32()), ts: rand.Uint32(), ssrc: rand.Uint32()}
+	if freq > 0 {
+		m.gen = tone.Sine(freq, 8000, tone.SampleRate)
+	}
+	return m, nil
+}
+
+// Port is the local RTP port.
+func (m *Media) Port() int { return m.conn.LocalAddr().(*net.UDPAddr).Port }
+
+func (m *Media) start(rm *remoteMedia) {
+	m.apply(rm)
+	ctx, cancel := context.WithCancel(context.Background())
+	m.cancel = cancel
+	m.wg.Add(2)
+	go func() { defer m.wg.Done(); m.receive() }()
+	go func() { defer m.wg.Done(); m.send(ctx) }()
+}
+
+func (m *Media) apply(rm *remoteMedia) {
+	m.remote.Store(rm.addr)
+	m.pt.Store(uint32(rm.pt))
+	m.evPT.Store(uint32(rm.eventPT))
+}
+
+func (m *Media) stop() {
+	if m.cancel != nil {
+		m.cancel()
+	}
+	_ = m.conn.Close()
+	m.wg.Wait()
+}
+
+// SetMuted stops (or resumes) sending, as a phone on hold does.
+func (m *Media) SetMuted(muted bool) { m.muted.Store(muted) }
+
+func (m *Media) send(ctx context.Context) {
+	t := time.NewTicker(20 * time.Millisecond)
+	defer t.Stop()
+	var f mixer.Frame
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		if m.muted.Load() {
+			continue
+		}
+		m.sendMu.Lock()
+		if m.gen != nil {
+			m.gen.Next(&f)
+		} else {
+			f = mixer.Frame{}
+		}
+		payload := make([]byte, g711.FrameBytes)
+		if m.pt.Load() == 8 {
+			g711.EncodeAlaw(payload, f[:])
+		} else {
+			g711.EncodeUlaw(payload, f[:])
+		}
+		m.writeLocked(uint8(m.pt.Load()), false, m.ts, payload)
+		m.ts += mixer.FrameSamples
+		m.sendMu.Unlock()
+	}
+}
+
+func (m *Media) writeLocked(pt uint8, marker bool, ts uint32, payload []byte) {
+	to := m.remote.Load()
+	if to == nil {
+		return
+	}
+	p := rtp.Packet{Header: rtp.Header{Version: 2, PayloadType: pt, Marker: marker,
+		SequenceNumber: m.seq, Timestamp: ts, SSRC: m.ssrc}, Payload: payload}
+	m.seq++
+	buf, err := p.Marshal()
+	if err != nil {
+		return
+	}
+	_, _ = m.conn.WriteToUDP(buf, to)
+}
+
+// SendDigit sends one RFC 4733 key press: three updates and three ends,
+// all with the event's start timestamp, as RFC 4733 §2.5 has it.
+func (m *Media) SendDigit(d byte) error {
+	ev, err := dtmf.EventFor(d)
+	if err != nil {
+		return err
+	}
+	pt := uint8(m.evPT.Load())
+	if pt == 0 {
+		return errors.New("sipphone: telephone-event not negotiated")
+	}
+	m.sendMu.Lock()
+	defer m.sendMu.Unlock()
+	start := m.ts
+	buf := make([]byte, dtmf.PayloadSize)
+	for i := range 6 {
+		ev.Duration = uint16((i + 1) * mixer.FrameSamples)
+		ev.End = i >= 3
+		if _, err := dtmf.Encode(buf, ev); err != nil {
+			return err
+		}
+		m.writeLocked(pt, i == 0, start, append([]byte(nil), buf...))
+	}
+	m.ts += 6 * mixer.FrameSamples
+	return nil
+}
+
+func (m *Media) receive() {
+	buf := make([]byte, 1500)
+	samples := make([]int16, g711.FrameBytes)
+	var p rtp.Packet
+	for {
+		n, _, err := m.conn.ReadFromUDP(buf)
+		if err != nil {
+			return
+		}
+		if p.Unmarshal(buf[:n]) != nil || len(p.Payload) == 0 || len(p.Payload) > len(samples) {
+			continue
+		}
+		switch p.PayloadType {
+		case 0:
+			g711.DecodeUlaw(samples[:len(p.Payload)], p.Payload)
+		case 8:
+			g711.DecodeAlaw(samples[:len(p.Payload)], p.Payload)
+		default:
+			continue
+		}
+		m.mu.Lock()
+		m.packetsIn++
+		m.heard = append(m.heard, samples[:len(p.Payload)]...)
+		if len(m.heard) > 2*recordSamples {
+			m.heard = append(m.heard[:0], m.heard[len(m.heard)-recordSamples:]...)
+		}
+		m.mu.Unlock()
+	}
+}
+
+// Recent returns the last n samples heard (fewer if not heard yet).
+func (m *Media) Recent(n int) []int16 {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if n > len(m.heard) {
+		n = len(m.heard)
+	}
+	return append([]int16(nil), m.heard[len(m.heard)-n:]...)
+}
+
+// PacketsIn counts audio packets received.
+func (m *Media) PacketsIn() uint64 {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.packetsIn
+}
+
+// Hears tells whether freq stands out in the last 200 ms heard.
+func (m *Media) Hears(freq float64) bool {
+	s := m.Recent(1600)
+	return len(s) == 1600 && tone.Detect(s, freq)
+}

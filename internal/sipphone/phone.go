@@ -1,0 +1,332 @@
+// Package sipphone is a test phone built on sipgo: it places calls to the
+// gateway over loopback, answers the gateway's calls, plays a tone as PCMU
+// RTP and records what it hears.
+package sipphone
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/emiago/sipgo"
+	sipmsg "github.com/emiago/sipgo/sip"
+	"github.com/icholy/digest"
+)
+
+// Config describes a phone.
+type Config struct {
+	// Name is the display name in From; User its user part (the number).
+	Name, User string
+	// Tone is the frequency the phone plays into calls; 0 plays silence.
+	Tone float64
+	// Codecs the phone offers, "PCMU" by default.
+	Codecs []string
+	// Answer is what the phone does with an incoming INVITE.
+	Answer Answer
+	// Logger defaults to discarding everything.
+	Logger *slog.Logger
+}
+
+// Answer is how the phone treats incoming calls.
+type Answer struct {
+	// Status is the final response: 200 (the default) answers; anything
+	// else refuses the call with that status.
+	Status int
+	// Ring keeps the call ringing until the caller gives up.
+	Ring bool
+	// Username and Password, when set, challenge each INVITE with a digest
+	// 401 first.
+	Username, Password string
+}
+
+// Phone is one test phone with its own user agent and SIP port.
+type Phone struct {
+	cfg  Config
+	log  *slog.Logger
+	ua   *sipgo.UserAgent
+	srv  *sipgo.Server
+	cli  *sipgo.Client
+	conn *net.UDPConn
+
+	uac *sipgo.DialogClientCache
+	uas *sipgo.DialogServerCache
+
+	invites   atomic.Int64
+	cancels   atomic.Int64
+	challenge digest.Challenge
+	incoming  chan *Call
+
+	mu    sync.Mutex
+	calls []*Call
+
+	wg sync.WaitGroup
+}
+
+// New starts a phone listening on a free loopback UDP port.
+func New(cfg Config) (*Phone, error) {
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	if len(cfg.Codecs) == 0 {
+		cfg.Codecs = []string{"PCMU"}
+	}
+	if cfg.User == "" {
+		cfg.User = "phone"
+	}
+	conn, err := net.ListenUDP("udp", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
+	if err != nil {
+		return nil, err
+	}
+	lg := cfg.Logger
+	ua, err := sipgo.NewUA(sipgo.WithUserAgent(cfg.User), sipgo.WithUserAgentHostname("127.0.0.1"),
+		sipgo.WithUserAgentTransportLayerOptions(sipmsg.WithTransportLayerLogger(lg)),
+		sipgo.WithUserAgentTransactionLayerOptions(sipmsg.WithTransactionLayerLogger(lg)))
+	if err != nil {
+		_ = conn.Close()
+		return nil, err
+	}
+	port := conn.LocalAddr().(*net.UDPAddr).Port
+	srv, _ := sipgo.NewServer(ua, sipgo.WithServerLogger(lg))
+	cli, _ := sipgo.NewClient(ua, sipgo.WithClientLogger(lg), sipgo.WithClientHostname("127.0.0.1"), sipgo.WithClientPort(port))
+	contact := sipmsg.ContactHeader{Address: sipmsg.Uri{Scheme: "sip", User: cfg.User, Host: "127.0.0.1", Port: port}}
+	p := &Phone{
+		cfg: cfg, log: lg, ua: ua, srv: srv, cli: cli, conn: conn,
+		uac:      sipgo.NewDialogClientCache(cli, contact),
+		uas:      sipgo.NewDialogServerCache(cli, contact),
+		incoming: make(chan *Call, 8),
+		challenge: digest.Challenge{Realm: "sipphone", Nonce: strconv.FormatInt(time.Now().UnixNano(), 16),
+			Algorithm: "MD5", QOP: []string{"auth"}},
+	}
+	srv.OnInvite(p.onInvite)
+	srv.OnAck(func(req *sipmsg.Request, tx sipmsg.ServerTransaction) { _ = p.uas.ReadAck(req, tx) })
+	srv.OnBye(p.onBye)
+	srv.OnCancel(func(req *sipmsg.Request, tx sipmsg.ServerTransaction) {})
+	p.wg.Add(1)
+	go func() { defer p.wg.Done(); _ = srv.ServeUDP(conn) }()
+	// Requests go out from the listening socket, so wait until sipgo has it.
+	for range 1000 {
+		if c, _ := ua.TransportLayer().GetConnection("udp", conn.LocalAddr().String()); c != nil {
+			_, _ = c.TryClose()
+			break
+		}
+		time.Sleep(time.Millisecond)
+	}
+	return p, nil
+}
+
+// Addr is the phone's SIP address (host:port, UDP).
+func (p *Phone) Addr() string { return p.conn.LocalAddr().String() }
+
+// Invites counts INVITEs received, retries after a challenge included.
+func (p *Phone) Invites() int { return int(p.invites.Load()) }
+
+// Cancels counts incoming calls the caller cancelled.
+func (p *Phone) Cancels() int { return int(p.cancels.Load()) }
+
+// Incoming delivers the calls the phone answered.
+func (p *Phone) Incoming() <-chan *Call { return p.incoming }
+
+// Close hangs nothing up: it stops the media of every call and the agent.
+func (p *Phone) Close() {
+	p.mu.Lock()
+	calls := p.calls
+	p.mu.Unlock()
+	for _, c := range calls {
+		c.Media.stop()
+	}
+	_ = p.ua.Close()
+	_ = p.conn.Close()
+	p.wg.Wait()
+}
+
+func (p *Phone) track(c *Call) {
+	p.mu.Lock()
+	p.calls = append(p.calls, c)
+	p.mu.Unlock()
+}
+
+func (p *Phone) laddr() sipmsg.Addr {
+	a := p.conn.LocalAddr().(*net.UDPAddr)
+	return sipmsg.Addr{IP: a.IP, Port: a.Port, Hostname: a.IP.String()}
+}
+
+// StatusError is a call the other side refused, or that we cancelled.
+type StatusError struct{ Status int }
+
+func (e *StatusError) Error() string { return "sipphone: call ended with " + strconv.Itoa(e.Status) }
+
+// CallOptions shape an outgoing call.
+type CallOptions struct {
+	// SDP replaces the phone's offer; NoSDP sends none (a late offer).
+	SDP   []byte
+	NoSDP bool
+	// OnResponse sees every response to the INVITE.
+	OnResponse func(status int)
+}
+
+// Dial calls target (a SIP URI) and returns once the call is answered and
+// acknowledged. Cancelling ctx before the answer sends CANCEL; the error is
+// then a *StatusError with the final status (487).
+func (p *Phone) Dial(ctx context.Context, target string, opts CallOptions) (*Call, error) {
+	var uri sipmsg.Uri
+	if err := sipmsg.ParseUri(target, &uri); err != nil {
+		return nil, err
+	}
+	m, err := newMedia(p.cfg.Tone)
+	if err != nil {
+		return nil, err
+	}
+	req := sipmsg.NewRequest(sipmsg.INVITE, uri)
+	req.SetTransport("UDP")
+	req.Laddr = p.laddr()
+	from := &sipmsg.FromHeader{DisplayName: p.cfg.Name, Address: sipmsg.Uri{Scheme: "sip", User: p.cfg.User, Host: "127.0.0.1"}}
+	from.Params.Add("tag", sipmsg.GenerateTagN(12))
+	req.AppendHeader(from)
+	req.AppendHeader(&sipmsg.ToHeader{Address: sipmsg.Uri{Scheme: "sip", User: uri.User, Host: uri.Host}})
+	offer := opts.SDP
+	if offer == nil && !opts.NoSDP {
+		offer = offerSDP("127.0.0.1", m.Port(), p.cfg.Codecs, "sendrecv")
+	}
+	if offer != nil {
+		req.AppendHeader(sipmsg.NewHeader("Content-Type", "application/sdp"))
+		req.SetBody(offer)
+	}
+	sess, err := p.uac.WriteInvite(context.WithoutCancel(ctx), req)
+	if err != nil {
+		m.stop()
+		return nil, err
+	}
+	err = sess.WaitAnswer(ctx, sipgo.AnswerOptions{OnResponse: func(res *sipmsg.Response) error {
+		if opts.OnResponse != nil {
+			opts.OnResponse(res.StatusCode)
+		}
+		return nil
+	}})
+	if err != nil {
+		m.stop()
+		_ = sess.Close()
+		if res := sess.InviteResponse; res != nil && !res.IsSuccess() && !res.IsProvisional() {
+			return nil, fmt.Errorf("%w (%w)", &StatusError{Status: res.StatusCode}, err)
+		}
+		return nil, err
+	}
+	answer := sess.InviteResponse.Body()
+	var ackBody []byte
+	if opts.NoSDP {
+		// Late offer: the 200 carried the gateway's offer; answer in the ACK.
+		rm, perr := parseSDP(answer)
+		if perr != nil {
+			m.stop()
+			return nil, perr
+		}
+		ackBody = answerSDP("127.0.0.1", m.Port(), rm)
+	}
+	if err := p.ack(sess, ackBody); err != nil {
+		m.stop()
+		return nil, err
+	}
+	rm, err := parseSDP(answer)
+	if err != nil {
+		m.stop()
+		return nil, err
+	}
+	c := newCall(p, sess, nil, m)
+	m.start(rm)
+	p.track(c)
+	return c, nil
+}
+
+func (p *Phone) ack(sess *sipgo.DialogClientSession, body []byte) error {
+	if body == nil {
+		return sess.Ack(context.Background())
+	}
+	ack := sipmsg.NewRequest(sipmsg.ACK, sess.InviteResponse.Contact().Address)
+	ack.Laddr = p.laddr()
+	ack.AppendHeader(sipmsg.NewHeader("Content-Type", "application/sdp"))
+	ack.SetBody(body)
+	return sess.WriteAck(context.Background(), ack)
+}
+
+func (p *Phone) onInvite(req *sipmsg.Request, tx sipmsg.ServerTransaction) {
+	p.invites.Add(1)
+	if to := req.To(); to != nil && to.Params.Has("tag") {
+		_ = tx.Respond(sipmsg.NewResponseFromRequest(req, 488, "Not Acceptable Here", nil))
+		return
+	}
+	a := p.cfg.Answer
+	if a.Password != "" && !p.authorized(req) {
+		res := sipmsg.NewResponseFromRequest(req, 401, "Unauthorized", nil)
+		res.AppendHeader(sipmsg.NewHeader("WWW-Authenticate", p.challenge.String()))
+		_ = tx.Respond(res)
+		return
+	}
+	dlg, err := p.uas.ReadInvite(req, tx)
+	if err != nil {
+		_ = tx.Respond(sipmsg.NewResponseFromRequest(req, 400, "Bad Request", nil))
+		return
+	}
+	_ = dlg.Respond(180, "Ringing", nil)
+	if a.Ring {
+		<-dlg.Context().Done()
+		p.cancels.Add(1)
+		return
+	}
+	if a.Status != 0 && a.Status != 200 {
+		_ = dlg.Respond(a.Status, "Refused", nil)
+		return
+	}
+	rm, err := parseSDP(req.Body())
+	if err != nil {
+		_ = dlg.Respond(488, "Not Acceptable Here", nil)
+		return
+	}
+	m, err := newMedia(p.cfg.Tone)
+	if err != nil {
+		_ = dlg.Respond(500, "Server Internal Error", nil)
+		return
+	}
+	c := newCall(p, nil, dlg, m)
+	p.track(c)
+	m.start(rm)
+	if err := dlg.RespondSDP(answerSDP("127.0.0.1", m.Port(), rm)); err != nil {
+		p.log.Info("answer failed", "error", err)
+		return
+	}
+	select {
+	case p.incoming <- c:
+	default:
+	}
+}
+
+func (p *Phone) authorized(req *sipmsg.Request) bool {
+	h := req.GetHeader("Authorization")
+	if h == nil {
+		return false
+	}
+	creds, err := digest.ParseCredentials(h.Value())
+	if err != nil || creds.Username != p.cfg.Answer.Username {
+		return false
+	}
+	want, err := digest.Digest(&p.challenge, digest.Options{
+		Method: "INVITE", URI: creds.URI, Username: p.cfg.Answer.Username, Password: p.cfg.Answer.Password,
+		Cnonce: creds.Cnonce, Count: creds.Nc,
+	})
+	return err == nil && want.Response == creds.Response
+}
+
+func (p *Phone) onBye(req *sipmsg.Request, tx sipmsg.ServerTransaction) {
+	err := p.uas.ReadBye(req, tx)
+	if errors.Is(err, sipgo.ErrDialogDoesNotExists) || errors.Is(err, sipgo.ErrDialogOutsideDialog) {
+		err = p.uac.ReadBye(req, tx)
+	}
+	if err != nil {
+		_ = tx.Respond(sipmsg.NewResponseFromRequest(req, 481, "Call/Transaction Does Not Exist", nil))
+	}
+}
