@@ -8,8 +8,8 @@ import (
 	"testing"
 	"time"
 
-	confsip "github.com/confgw/confgw/sip"
 	"github.com/confgw/confgw/internal/sipphone"
+	confsip "github.com/confgw/confgw/sip"
 )
 
 // fakeSDP is an answer good enough for the test phone: nothing listens at
