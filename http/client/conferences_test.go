@@ -1,0 +1,98 @@
+package client_test
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"testing"
+
+	"github.com/confgw/confgw/conference"
+	confhttp "github.com/confgw/confgw/http"
+	"github.com/confgw/confgw/http/client"
+	"github.com/confgw/confgw/internal/apitest"
+)
+
+func TestCreateConferenceSendsTheSpec(t *testing.T) {
+	env := apitest.Start(t)
+	admin := client.New(env.Server.URL, apitest.AdminKey)
+	off := false
+	info, raw, err := admin.CreateConference(t.Context(), client.NewConference{
+		ID: "board", Title: "Board", DialIn: "5551234", PIN: "1234", Breakout: &off,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if info.ID != "board" || info.Title != "Board" || info.DialIn != "5551234" || !info.PINRequired || info.BreakoutEnabled {
+		t.Fatalf("info %+v", info)
+	}
+	sameJSON(t, raw, info)
+
+	got, raw, err := admin.Conference(t.Context(), "board")
+	if err != nil || got.ID != "board" || len(got.Rooms) != 1 {
+		t.Fatalf("conference %+v: %v", got, err)
+	}
+	sameJSON(t, raw, got)
+}
+
+func TestCreateConferenceLeavesDefaultsToTheServer(t *testing.T) {
+	env := apitest.Start(t)
+	info, _, err := client.New(env.Server.URL, apitest.AdminKey).CreateConference(t.Context(), client.NewConference{Title: "Ad hoc"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if info.ID == "" || info.DialIn != info.ID || info.PINRequired || !info.BreakoutEnabled {
+		t.Fatalf("info %+v", info)
+	}
+}
+
+func TestSetBreakoutAndEnd(t *testing.T) {
+	k := newClinic(t)
+	host := k.as(k.host)
+	info, raw, err := host.SetBreakout(t.Context(), "c", false)
+	if err != nil || info.BreakoutEnabled {
+		t.Fatalf("off: %+v %v", info, err)
+	}
+	sameJSON(t, raw, info)
+	if info, _, err = host.SetBreakout(t.Context(), "c", true); err != nil || !info.BreakoutEnabled {
+		t.Fatalf("on: %+v %v", info, err)
+	}
+	if err := host.EndConference(t.Context(), "c"); !errors.Is(err, conference.ErrAdminRequired) {
+		t.Fatalf("host ends: %v", err)
+	}
+	if err := k.admin.EndConference(t.Context(), "c"); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := k.admin.Conference(t.Context(), "c"); !errors.Is(err, conference.ErrNotFound) {
+		t.Fatalf("after end: %v", err)
+	}
+}
+
+// ringer answers dial-outs by adding a ringing phone participant.
+type ringer struct{}
+
+func (ringer) DialOut(_ context.Context, c *conference.Conference, to string) (conference.Participant, error) {
+	return c.AddPhone(conference.PhoneSpec{Number: to, Direction: conference.DialOut, State: conference.PhoneRinging})
+}
+
+func TestDialOut(t *testing.T) {
+	k := newClinic(t, func(o *confhttp.Options) { o.Dialer = ringer{} })
+	p, raw, err := k.as(k.host).DialOut(t.Context(), "c", "+15551234")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Kind != conference.KindPhone || p.Phone == nil || p.Phone.Number != "+15551234" || p.Phone.State != conference.PhoneRinging {
+		t.Fatalf("participant %+v", p)
+	}
+	sameJSON(t, raw, struct {
+		Participant conference.Participant `json:"participant"`
+	}{p})
+}
+
+func TestDialOutWithoutTrunk(t *testing.T) {
+	k := newClinic(t)
+	_, _, err := k.as(k.host).DialOut(t.Context(), "c", "+15551234")
+	var apiErr *client.APIError
+	if !errors.As(err, &apiErr) || apiErr.Status != http.StatusConflict || apiErr.Code != "no_outbound_trunk" {
+		t.Fatalf("err %v", err)
+	}
+}

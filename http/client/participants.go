@@ -1,0 +1,67 @@
+package client
+
+import (
+	"context"
+	"net/http"
+
+	"github.com/confgw/confgw/conference"
+)
+
+// NewParticipant describes an app participant to add.
+type NewParticipant struct {
+	Name string          `json:"name"`
+	Role conference.Role `json:"role,omitempty"`
+	// ClientVersion decides whether the participant can be moved between rooms.
+	ClientVersion string `json:"client_version"`
+}
+
+// Joined is a participant just added, with the token it acts with.
+type Joined struct {
+	Participant conference.Participant `json:"participant"`
+	Token       string                 `json:"token"`
+}
+
+// AddParticipant adds an app participant to the main room.
+func (c *Client) AddParticipant(ctx context.Context, cid string, p NewParticipant) (Joined, []byte, error) {
+	return call[Joined](ctx, c, http.MethodPost, confPath(cid, "participants"), p)
+}
+
+// Participants lists the participants in the order they joined.
+func (c *Client) Participants(ctx context.Context, cid string) ([]conference.Participant, []byte, error) {
+	b, raw, err := call[struct {
+		Participants []conference.Participant `json:"participants"`
+	}](ctx, c, http.MethodGet, confPath(cid, "participants"), nil)
+	return b.Participants, raw, err
+}
+
+// Participant returns one participant.
+func (c *Client) Participant(ctx context.Context, cid, pid string) (conference.Participant, []byte, error) {
+	return call[conference.Participant](ctx, c, http.MethodGet, confPath(cid, "participants", pid), nil)
+}
+
+// RemoveParticipant takes a participant out of the conference (a phone
+// participant is hung up); a participant may remove itself.
+func (c *Client) RemoveParticipant(ctx context.Context, cid, pid string) error {
+	_, err := c.do(ctx, http.MethodDelete, confPath(cid, "participants", pid), nil, nil)
+	return err
+}
+
+// Move sends a participant to a room: "main" or a breakout room number.
+func (c *Client) Move(ctx context.Context, cid, pid, room string) (conference.Participant, []byte, error) {
+	return call[conference.Participant](ctx, c, http.MethodPost, confPath(cid, "participants", pid, "move"), map[string]string{"room": room})
+}
+
+// HangUp ends a phone participant's call.
+func (c *Client) HangUp(ctx context.Context, cid, pid string) error {
+	_, err := c.do(ctx, http.MethodPost, confPath(cid, "participants", pid, "hangup"), nil, nil)
+	return err
+}
+
+// SetHost makes a participant a host, or a plain participant again.
+func (c *Client) SetHost(ctx context.Context, cid, pid string, host bool) (conference.Participant, []byte, error) {
+	method := http.MethodPost
+	if !host {
+		method = http.MethodDelete
+	}
+	return call[conference.Participant](ctx, c, method, confPath(cid, "participants", pid, "host"), nil)
+}
