@@ -1,0 +1,79 @@
+package main
+
+import (
+	"github.com/spf13/cobra"
+
+	"github.com/confgw/confgw/http/client"
+)
+
+func newConferenceCmd(f *clientFlags) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "conference",
+		Short: "Create, show and end conferences; switch breakout rooms on or off",
+		Args:  cobra.NoArgs,
+	}
+	cmd.AddCommand(newConferenceCreateCmd(f), newConferenceShowCmd(f), newConferenceEndCmd(f), newBreakoutCmd(f))
+	return cmd
+}
+
+func newConferenceCreateCmd(f *clientFlags) *cobra.Command {
+	var spec client.NewConference
+	var breakout bool
+	cmd := &cobra.Command{
+		Use:   "create",
+		Short: "Create a conference (admin key)",
+		Args:  cobra.NoArgs,
+		RunE: f.runOutside(func(c *call, _ []string) error {
+			// Unset means the server's default, which only it knows.
+			if c.cmd.Flags().Changed("breakout") {
+				spec.Breakout = &breakout
+			}
+			info, raw, err := c.api.CreateConference(c.ctx, spec)
+			return show(c, info, raw, err, writeConference)
+		}),
+	}
+	fs := cmd.Flags()
+	fs.StringVar(&spec.Title, "title", "", "title shown to participants")
+	fs.StringVar(&spec.ID, "id", "", "conference id (default: generated)")
+	fs.StringVar(&spec.DialIn, "dial-in", "", "SIP user phones call to join (default: the id)")
+	fs.StringVar(&spec.PIN, "pin", "", "PIN phones must key in to join")
+	fs.BoolVar(&breakout, "breakout", true, "allow breakout rooms (default: the server's setting)")
+	_ = cmd.MarkFlagRequired("title")
+	return cmd
+}
+
+func newConferenceShowCmd(f *clientFlags) *cobra.Command {
+	return &cobra.Command{
+		Use:   "show",
+		Short: "Show a conference with its rooms and participants",
+		Args:  cobra.NoArgs,
+		RunE: f.run(func(c *call, _ []string) error {
+			info, raw, err := c.api.Conference(c.ctx, c.conf)
+			return show(c, info, raw, err, writeConferenceDetail)
+		}),
+	}
+}
+
+func newConferenceEndCmd(f *clientFlags) *cobra.Command {
+	return &cobra.Command{
+		Use:   "end",
+		Short: "End a conference and hang up everyone (admin key)",
+		Args:  cobra.NoArgs,
+		RunE: f.run(func(c *call, _ []string) error {
+			return c.done(c.api.EndConference(c.ctx, c.conf), "ended conference %s", c.conf)
+		}),
+	}
+}
+
+func newBreakoutCmd(f *clientFlags) *cobra.Command {
+	return &cobra.Command{
+		Use:       "breakout on|off",
+		Short:     "Switch breakout rooms on or off; off sends everyone back to the main room",
+		ValidArgs: []string{"on", "off"},
+		Args:      cobra.MatchAll(cobra.ExactArgs(1), cobra.OnlyValidArgs),
+		RunE: f.run(func(c *call, args []string) error {
+			info, raw, err := c.api.SetBreakout(c.ctx, c.conf, args[0] == "on")
+			return show(c, info, raw, err, writeConference)
+		}),
+	}
+}

@@ -1,0 +1,104 @@
+package main
+
+import (
+	"github.com/spf13/cobra"
+
+	"github.com/confgw/confgw/conference"
+	"github.com/confgw/confgw/http/client"
+)
+
+func newParticipantsCmd(f *clientFlags) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "participants",
+		Short: "List, add and remove participants",
+		Args:  cobra.NoArgs,
+		RunE: f.run(func(c *call, _ []string) error {
+			ps, raw, err := c.api.Participants(c.ctx, c.conf)
+			return show(c, ps, raw, err, writeParticipants)
+		}),
+	}
+	cmd.AddCommand(newParticipantsAddCmd(f), newParticipantsRemoveCmd(f))
+	return cmd
+}
+
+func newParticipantsAddCmd(f *clientFlags) *cobra.Command {
+	var spec client.NewParticipant
+	var role string
+	cmd := &cobra.Command{
+		Use:   "add",
+		Short: "Add an app participant and print its token",
+		Args:  cobra.NoArgs,
+		RunE: f.run(func(c *call, _ []string) error {
+			spec.Role = conference.Role(role)
+			j, raw, err := c.api.AddParticipant(c.ctx, c.conf, spec)
+			return show(c, j, raw, err, writeJoined)
+		}),
+	}
+	fs := cmd.Flags()
+	fs.StringVar(&spec.Name, "name", "", "name shown to the others")
+	fs.StringVar(&role, "role", string(conference.RoleParticipant), "host or participant")
+	fs.StringVar(&spec.ClientVersion, "client-version", "", "the participant's app version; 4.14 or later can be moved between rooms")
+	_ = cmd.MarkFlagRequired("name")
+	return cmd
+}
+
+func newParticipantsRemoveCmd(f *clientFlags) *cobra.Command {
+	return &cobra.Command{
+		Use:   "remove PID",
+		Short: "Remove a participant (a phone participant is hung up)",
+		Args:  cobra.ExactArgs(1),
+		RunE: f.run(func(c *call, args []string) error {
+			return c.done(c.api.RemoveParticipant(c.ctx, c.conf, args[0]), "removed %s", args[0])
+		}),
+	}
+}
+
+func newMoveCmd(f *clientFlags) *cobra.Command {
+	return &cobra.Command{
+		Use:   "move PID ROOM",
+		Short: `Move a participant to a room: "main" or a breakout room number`,
+		Args:  cobra.ExactArgs(2),
+		RunE: f.run(func(c *call, args []string) error {
+			p, raw, err := c.api.Move(c.ctx, c.conf, args[0], args[1])
+			return show(c, p, raw, err, writeParticipant)
+		}),
+	}
+}
+
+func newHangUpCmd(f *clientFlags) *cobra.Command {
+	return &cobra.Command{
+		Use:   "hangup PID",
+		Short: "Hang up a phone participant",
+		Args:  cobra.ExactArgs(1),
+		RunE: f.run(func(c *call, args []string) error {
+			return c.done(c.api.HangUp(c.ctx, c.conf, args[0]), "hung up %s", args[0])
+		}),
+	}
+}
+
+func newHostCmd(f *clientFlags) *cobra.Command {
+	var remove bool
+	cmd := &cobra.Command{
+		Use:   "host PID",
+		Short: "Make a participant a host (--remove makes it a participant again)",
+		Args:  cobra.ExactArgs(1),
+		RunE: f.run(func(c *call, args []string) error {
+			p, raw, err := c.api.SetHost(c.ctx, c.conf, args[0], !remove)
+			return show(c, p, raw, err, writeParticipant)
+		}),
+	}
+	cmd.Flags().BoolVar(&remove, "remove", false, "take the host role away")
+	return cmd
+}
+
+func newDialCmd(f *clientFlags) *cobra.Command {
+	return &cobra.Command{
+		Use:   "dial TO",
+		Short: "Call a number or SIP user into the main room",
+		Args:  cobra.ExactArgs(1),
+		RunE: f.run(func(c *call, args []string) error {
+			p, raw, err := c.api.DialOut(c.ctx, c.conf, args[0])
+			return show(c, p, raw, err, writeParticipant)
+		}),
+	}
+}

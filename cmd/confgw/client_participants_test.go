@@ -1,0 +1,146 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/confgw/confgw/conference"
+	confhttp "github.com/confgw/confgw/http"
+	"github.com/confgw/confgw/internal/apitest"
+)
+
+func TestMovingAnOldClientFailsWithTheServersMessage(t *testing.T) {
+	c := newClinic(t)
+	c.must(c.host.Token, "rooms", "add")
+	out, err := c.as(c.host.Token, "move", c.carl.Participant.ID, "1")
+	if err == nil || err.Error() != "client_too_old: Carl uses client 4.9; moving needs 4.14 or later" {
+		t.Fatalf("err %v", err)
+	}
+	if out != "" {
+		t.Fatalf("printed %q on failure", out)
+	}
+	if out := c.must(c.host.Token, "move", c.alice.Participant.ID, "1"); !strings.Contains(out, "Alice") {
+		t.Fatalf("move:\n%s", out)
+	}
+}
+
+func TestParticipantsTable(t *testing.T) {
+	c := newClinic(t, func(o *confhttp.Options) { o.Dialer = ringer{} })
+	c.must(c.host.Token, "rooms", "add")
+	c.must(c.host.Token, "move", c.alice.Participant.ID, "1")
+	phone := c.must(c.host.Token, "dial", "+15550100")
+	if !strings.Contains(phone, "phone") || !strings.Contains(phone, "+15550100 dial-out ringing") {
+		t.Fatalf("dial:\n%s", phone)
+	}
+	out := trimmed(c.must(c.alice.Token, "participants"))
+	lines := strings.Split(strings.TrimSuffix(out, "\n"), "\n")
+	rows := map[string][]string{}
+	for _, l := range lines[1:] {
+		f := strings.Fields(l)
+		rows[f[1]] = f[2:]
+	}
+	if strings.Join(strings.Fields(lines[0]), " ") != "ID NAME KIND ROLE ROOM MODERATOR CLIENT/PHONE" || len(rows) != 4 {
+		t.Fatalf("participants:\n%s", out)
+	}
+	for name, want := range map[string]string{
+		"Hanna":     "app host main yes 4.14", // the first in moderates until she leaves main
+		"Alice":     "app participant 1 4.14",
+		"Carl":      "app participant main 4.9",
+		"+15550100": "phone participant main +15550100 dial-out ringing",
+	} {
+		if got := strings.Join(rows[name], " "); got != want {
+			t.Errorf("%s: %q, want %q", name, got, want)
+		}
+	}
+}
+
+func TestModeratorColumn(t *testing.T) {
+	c := newClinic(t)
+	c.must(c.host.Token, "rooms", "add")
+	c.must(c.host.Token, "move", c.alice.Participant.ID, "1")
+	c.must(c.host.Token, "move", c.host.Participant.ID, "1")
+	// Carl is alone in the main room, so he moderates it.
+	for _, l := range strings.Split(c.must(c.host.Token, "participants"), "\n") {
+		if strings.Contains(l, "Carl") != strings.Contains(l, " yes ") {
+			t.Fatalf("moderator column: %q", l)
+		}
+	}
+}
+
+func TestAddAndRemoveParticipant(t *testing.T) {
+	c := newClinic(t)
+	out := c.must(c.host.Token, "participants", "add", "--name", "Dora", "--client-version", "5.1")
+	kv := map[string]string{}
+	for _, l := range strings.Split(strings.TrimSpace(out), "\n") {
+		f := strings.Fields(l)
+		kv[f[0]] = f[1]
+	}
+	if !strings.HasPrefix(kv["ID"], "p-") || kv["NAME"] != "Dora" || kv["ROLE"] != "participant" || conferenceOfToken(kv["TOKEN"]) != "c" {
+		t.Fatalf("participants add:\n%s", out)
+	}
+	// The printed token works on its own.
+	if _, err := c.as(kv["TOKEN"], "rooms"); err != nil {
+		t.Fatal(err)
+	}
+	if out := c.must(c.host.Token, "participants", "remove", kv["ID"]); out != "removed "+kv["ID"]+"\n" {
+		t.Fatalf("remove: %q", out)
+	}
+	if _, err := c.as(kv["TOKEN"], "rooms"); !errors.Is(err, conference.ErrUnauthorized) {
+		t.Fatalf("removed participant's token: %v", err)
+	}
+	if _, err := c.as(c.host.Token, "participants", "add", "--name", "Eve"); !errors.Is(err, conference.ErrInvalid) {
+		t.Fatalf("no client version: %v", err)
+	}
+}
+
+func TestHostAndDemote(t *testing.T) {
+	c := newClinic(t)
+	alice := c.alice.Participant.ID
+	if _, err := c.as(c.alice.Token, "host", c.carl.Participant.ID); !errors.Is(err, conference.ErrHostRequired) {
+		t.Fatalf("participant promotes: %v", err)
+	}
+	if out := c.must(c.host.Token, "host", alice); !strings.Contains(out, " host ") {
+		t.Fatalf("host:\n%s", out)
+	}
+	// Alice acts as a host from her next call on.
+	c.must(c.alice.Token, "rooms", "add")
+	if out := c.must(c.host.Token, "host", alice, "--remove"); !strings.Contains(out, " participant ") {
+		t.Fatalf("host --remove:\n%s", out)
+	}
+	if _, err := c.as(c.alice.Token, "rooms", "add"); !errors.Is(err, conference.ErrHostRequired) {
+		t.Fatalf("demoted adds a room: %v", err)
+	}
+}
+
+// ringer answers dial-outs with a ringing phone participant.
+type ringer struct{}
+
+func (ringer) DialOut(_ context.Context, c *conference.Conference, to string) (conference.Participant, error) {
+	return c.AddPhone(conference.PhoneSpec{Number: to, Direction: conference.DialOut, State: conference.PhoneRinging})
+}
+
+func TestHangUpAndDialWithoutTrunk(t *testing.T) {
+	c := newClinic(t)
+	if _, err := c.as(c.host.Token, "dial", "+15550100"); !errors.Is(err, conference.ErrNoOutboundTrunk) {
+		t.Fatalf("dial without trunk: %v", err)
+	}
+	conf, err := c.env.Registry.Get("c")
+	if err != nil {
+		t.Fatal(err)
+	}
+	phone, err := conf.AddPhone(conference.PhoneSpec{Number: "+15550199", Direction: conference.DialIn})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.as(c.host.Token, "hangup", c.alice.Participant.ID); !errors.Is(err, conference.ErrNotPhone) {
+		t.Fatalf("hang up an app: %v", err)
+	}
+	if out := c.must(apitest.AdminKey, "hangup", phone.ID, "--conference", "c"); out != "hung up "+phone.ID+"\n" {
+		t.Fatalf("hangup: %q", out)
+	}
+	if _, err := conf.Participant(phone.ID); err == nil {
+		t.Fatal("phone still in the conference")
+	}
+}
