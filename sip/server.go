@@ -167,6 +167,16 @@ func (s *Server) Handle(h Handler) {
 	s.mu.Unlock()
 }
 
+// HasTrunk tells whether outbound calls are configured.
+func (s *Server) HasTrunk() bool { return s.cfg.trunk != nil }
+
+// ObserveResponses sets the WithResponseObserver hook; call it before Run.
+func (s *Server) ObserveResponses(f func(sent bool, status int)) {
+	s.mu.Lock()
+	s.cfg.observe = f
+	s.mu.Unlock()
+}
+
 // Addr is the address both listeners are bound to.
 func (s *Server) Addr() string { return s.udp.LocalAddr().String() }
 
@@ -295,8 +305,11 @@ func (s *Server) bindLocal(req *sipmsg.Request) {
 }
 
 func (s *Server) observe(sent bool, status int) {
-	if s.cfg.observe != nil {
-		s.cfg.observe(sent, status)
+	s.mu.Lock()
+	f := s.cfg.observe
+	s.mu.Unlock()
+	if f != nil {
+		f(sent, status)
 	}
 }
 

@@ -43,13 +43,13 @@ func (c *Call) HangUp(ctx context.Context) error {
 }
 
 // Hold re-INVITEs with direction ("sendonly" or "inactive" to hold,
-// "sendrecv" to resume), mutes the phone's own sending while held, and
-// returns the direction the gateway answered.
+// "sendrecv" to resume) and returns the direction the gateway answered. The
+// phone keeps playing its tone, as phones playing music on hold do, so a
+// test can tell that the gateway itself stops the audio.
 func (c *Call) Hold(ctx context.Context, direction string) (string, error) {
 	if c.uac == nil {
 		return "", fmt.Errorf("sipphone: only calls the phone placed can re-INVITE")
 	}
-	held := direction != "sendrecv" && direction != "recvonly"
 	req := sipmsg.NewRequest(sipmsg.INVITE, c.uac.InviteResponse.Contact().Address)
 	req.Laddr = c.phone.laddr()
 	req.AppendHeader(sipmsg.NewHeader("Content-Type", "application/sdp"))
@@ -70,6 +70,5 @@ func (c *Call) Hold(ctx context.Context, direction string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	c.Media.SetMuted(held)
 	return rm.direction, nil
 }

@@ -1,0 +1,127 @@
+package gateway
+
+import (
+	"errors"
+	"net"
+
+	"github.com/confgw/confgw/conference"
+	confsip "github.com/confgw/confgw/sip"
+	"github.com/confgw/confgw/sip/sdp"
+)
+
+// ServeInvite takes a dial-in call from INVITE to hang-up.
+func (g *Gateway) ServeInvite(in *confsip.Incoming) {
+	name, number := in.From()
+	log := g.log.With("call_id", in.CallID(), "from", number, "to", in.User())
+	conf, err := g.reg.ByDialIn(in.User())
+	if err != nil {
+		log.Info("dial-in to no conference")
+		_ = in.Reject(404, "Not Found")
+		return
+	}
+	var offer *sdp.Offer
+	var params sdp.Params
+	if body := in.Offer(); len(body) > 0 {
+		if offer, err = sdp.ParseOffer(body); err != nil {
+			status := 400
+			if errors.Is(err, sdp.ErrUnsupportedTransport) {
+				status = 488
+			}
+			log.Info("SDP offer refused", "error", err)
+			_ = in.Reject(status, err.Error())
+			return
+		}
+		if params, err = sdp.Negotiate(offer, sdp.Supported); err != nil {
+			log.Info("no common codec", "error", err)
+			_ = in.Reject(488, "Not Acceptable Here")
+			return
+		}
+	}
+	if hold := g.beforeAnswer.Load(); hold != nil {
+		(*hold)(in.Context())
+	}
+	if in.Context().Err() != nil {
+		return // cancelled: the transaction has already answered 487
+	}
+	l, err := g.newLeg(conf, conference.DialIn, log)
+	if err != nil {
+		log.Warn("dial-in refused", "error", err)
+		_ = in.Reject(503, "Service Unavailable")
+		return
+	}
+	if !g.enter(l) {
+		l.close(false)
+		_ = in.Reject(503, "Service Unavailable")
+		return
+	}
+	defer g.wg.Done()
+	defer g.forget(l)
+	started := false
+	defer func() { l.close(started) }()
+
+	var answer []byte
+	if offer != nil {
+		if err := l.apply(params); err != nil {
+			_ = in.Reject(488, "Not Acceptable Here")
+			return
+		}
+		answer, err = l.sdp.BuildAnswer(l.local, offer, params)
+	} else {
+		answer, err = l.sdp.BuildOffer(l.local, sdp.SendRecv)
+	}
+	if err != nil {
+		log.Error("building SDP", "error", err)
+		_ = in.Reject(500, "")
+		return
+	}
+	// Audio may arrive with the ACK: listen before answering.
+	l.startMedia()
+	started = true
+	call, ack, err := in.Answer(answer, l)
+	if err != nil {
+		log.Info("dial-in not answered", "error", err)
+		return
+	}
+	if offer == nil {
+		p, perr := sdp.ParseAnswer(ack)
+		if perr == nil {
+			perr = l.apply(p)
+		}
+		if perr != nil {
+			log.Info("late-offer answer unusable", "error", perr)
+			l.bye(call)
+			return
+		}
+	}
+	if conf.PINRequired() {
+		l.setState(statePIN)
+		if !l.enterPIN(call) {
+			return
+		}
+	}
+	l.mu.Lock()
+	codec := l.codec
+	l.mu.Unlock()
+	p, err := conf.AddPhone(conference.PhoneSpec{
+		Name: name, Number: number, Direction: conference.DialIn, State: conference.PhoneConnected,
+		Codec: codec, Leg: l, Media: l.sess,
+	})
+	if err != nil {
+		log.Info("conference refused the phone", "error", err)
+		l.bye(call)
+		return
+	}
+	l.mu.Lock()
+	l.pid = p.ID
+	l.mu.Unlock()
+	l.setState(stateConnected)
+	log.Info("phone joined", "participant", p.ID, "conference", conf.ID(), "codec", codec, "remote", remoteOf(l))
+	l.live(call)
+}
+
+func remoteOf(l *leg) string {
+	if r := l.sess.Stats().Remote; r.IsValid() {
+		return net.UDPAddrFromAddrPort(r).String()
+	}
+	return ""
+}

@@ -1,0 +1,126 @@
+package gateway
+
+import (
+	"strconv"
+	"sync"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/confgw/confgw/sip/rtpsession"
+)
+
+// Metrics are the gateway's Prometheus collectors. Counters of RTP traffic
+// add the legs still up to those already gone, so they never go down.
+type Metrics struct {
+	g *Gateway
+
+	legs      *prometheus.Desc
+	packets   *prometheus.Desc
+	lost      *prometheus.Desc
+	late      *prometheus.Desc
+	concealed *prometheus.Desc
+	depth     *prometheus.Desc
+	responses *prometheus.CounterVec
+
+	mu      sync.Mutex
+	retired rtpsession.Stats
+}
+
+func newMetrics(g *Gateway) *Metrics {
+	return &Metrics{
+		g: g,
+		legs: prometheus.NewDesc("confgw_phone_legs", "Phone legs up now, by direction and state.",
+			[]string{"direction", "state"}, nil),
+		packets: prometheus.NewDesc("confgw_rtp_packets_total", "RTP packets received (in) and sent (out) on phone legs.",
+			[]string{"direction"}, nil),
+		lost:      prometheus.NewDesc("confgw_rtp_packets_lost_total", "RTP packets never received in time to play.", nil, nil),
+		late:      prometheus.NewDesc("confgw_rtp_packets_late_total", "RTP packets that arrived after their turn to play.", nil, nil),
+		concealed: prometheus.NewDesc("confgw_rtp_frames_concealed_total", "Audio frames made up by loss concealment.", nil, nil),
+		depth:     prometheus.NewDesc("confgw_rtp_jitter_buffer_packets", "Packets waiting in the jitter buffers of all legs.", nil, nil),
+		responses: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "confgw_sip_responses_total",
+			Help: "Final SIP responses to INVITEs and other requests, sent by us or received for our INVITEs.",
+		}, []string{"direction", "status"}),
+	}
+}
+
+// Metrics returns the gateway's collectors, to register where the API
+// serves /metrics.
+func (g *Gateway) Metrics() *Metrics { return g.metrics }
+
+// Collectors lists what to register.
+func (m *Metrics) Collectors() []prometheus.Collector {
+	return []prometheus.Collector{m, m.responses}
+}
+
+// Register adds the collectors to r.
+func (m *Metrics) Register(r prometheus.Registerer) error {
+	for _, c := range m.Collectors() {
+		if err := r.Register(c); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (m *Metrics) observeResponse(sent bool, status int) {
+	dir := "received"
+	if sent {
+		dir = "sent"
+	}
+	m.responses.WithLabelValues(dir, strconv.Itoa(status)).Inc()
+}
+
+// retire folds a finished leg's counters into the totals.
+func (m *Metrics) retire(s rtpsession.Stats) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.retired.PacketsIn += s.PacketsIn
+	m.retired.PacketsOut += s.PacketsOut
+	m.retired.Lost += s.Lost
+	m.retired.Late += s.Late
+	m.retired.Concealed += s.Concealed
+}
+
+// Describe implements prometheus.Collector.
+func (m *Metrics) Describe(ch chan<- *prometheus.Desc) {
+	for _, d := range []*prometheus.Desc{m.legs, m.packets, m.lost, m.late, m.concealed, m.depth} {
+		ch <- d
+	}
+}
+
+// Collect implements prometheus.Collector.
+func (m *Metrics) Collect(ch chan<- prometheus.Metric) {
+	m.mu.Lock()
+	total := m.retired
+	m.mu.Unlock()
+	type key struct{ dir, state string }
+	counts := map[key]int{}
+	for _, dir := range []string{"dial-in", "dial-out"} {
+		for _, st := range []string{stateRinging, statePIN, stateConnected} {
+			counts[key{dir, st}] = 0
+		}
+	}
+	depth := 0
+	for _, l := range m.g.liveLegs() {
+		state, dir, s := l.snapshot()
+		if state != "" {
+			counts[key{dir, state}]++
+		}
+		total.PacketsIn += s.PacketsIn
+		total.PacketsOut += s.PacketsOut
+		total.Lost += s.Lost
+		total.Late += s.Late
+		total.Concealed += s.Concealed
+		depth += s.JitterDepth
+	}
+	for k, n := range counts {
+		ch <- prometheus.MustNewConstMetric(m.legs, prometheus.GaugeValue, float64(n), k.dir, k.state)
+	}
+	ch <- prometheus.MustNewConstMetric(m.packets, prometheus.CounterValue, float64(total.PacketsIn), "in")
+	ch <- prometheus.MustNewConstMetric(m.packets, prometheus.CounterValue, float64(total.PacketsOut), "out")
+	ch <- prometheus.MustNewConstMetric(m.lost, prometheus.CounterValue, float64(total.Lost))
+	ch <- prometheus.MustNewConstMetric(m.late, prometheus.CounterValue, float64(total.Late))
+	ch <- prometheus.MustNewConstMetric(m.concealed, prometheus.CounterValue, float64(total.Concealed))
+	ch <- prometheus.MustNewConstMetric(m.depth, prometheus.GaugeValue, float64(depth))
+}
