@@ -6,4 +6,6 @@ import (
 	"github.com/confgw/confgw/gateway"
 )
 
-func gatewaySetBeforeAnswer(h *harness, f func(ctx context.Context)) { gateway.SetBeforeAnswer(h.gw, f) }
+func gatewaySetBeforeAnswer(h *harness, f func(ctx context.Context)) {
+	gateway.SetBeforeAnswer(h.gw, f)
+}
