@@ -37,7 +37,8 @@ func newConferenceCreateCmd(f *clientFlags) *cobra.Command {
 	fs.StringVar(&spec.ID, "id", "", "conference id (default: generated)")
 	fs.StringVar(&spec.DialIn, "dial-in", "", "SIP user phones call to join (default: the id)")
 	fs.StringVar(&spec.PIN, "pin", "", "PIN phones must key in to join")
-	fs.BoolVar(&breakout, "breakout", true, "allow breakout rooms (default: the server's setting)")
+	// Its default is never sent, so it shows none: left out, the server's applies.
+	fs.BoolVar(&breakout, "breakout", false, "allow breakout rooms, or forbid them with --breakout=false (default: the server's setting)")
 	_ = cmd.MarkFlagRequired("title")
 	return cmd
 }

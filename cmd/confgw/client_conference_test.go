@@ -1,0 +1,134 @@
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/confgw/confgw/conference"
+	confhttp "github.com/confgw/confgw/http"
+	"github.com/confgw/confgw/internal/apitest"
+)
+
+// fields reads a key-value block ("ID  c") into a map.
+func fields(out string) map[string]string {
+	kv := map[string]string{}
+	for _, l := range strings.Split(out, "\n") {
+		if k, v, ok := strings.Cut(l, " "); ok {
+			kv[k] = strings.TrimSpace(v)
+		}
+	}
+	return kv
+}
+
+func TestConferenceCreatePrintsHowToReachIt(t *testing.T) {
+	c := newCLI(t)
+	out := c.must(apitest.AdminKey, "conference", "create", "--title", "Board", "--id", "board",
+		"--dial-in", "5551234", "--pin", "1234", "--breakout=false")
+	kv := fields(out)
+	if kv["ID"] != "board" || kv["TITLE"] != "Board" || kv["DIAL-IN"] != "5551234" || kv["PIN"] != "required" || kv["BREAKOUT"] != "off" {
+		t.Fatalf("create:\n%s", out)
+	}
+	// Without --breakout the server's default applies (on in tests).
+	out = c.must(apitest.AdminKey, "conference", "create", "--title", "Ad hoc")
+	if kv := fields(out); !strings.HasPrefix(kv["ID"], "c-") || kv["DIAL-IN"] != kv["ID"] || kv["PIN"] != "none" || kv["BREAKOUT"] != "on" {
+		t.Fatalf("create with defaults:\n%s", out)
+	}
+	if _, err := c.as(apitest.AdminKey, "conference", "create"); err == nil || !strings.Contains(err.Error(), `"title" not set`) {
+		t.Fatalf("no title: %v", err)
+	}
+	if _, err := c.as(apitest.AdminKey, "conference", "create", "--title", "Dup", "--id", "board"); !errors.Is(err, conference.ErrAlreadyExists) {
+		t.Fatalf("duplicate: %v", err)
+	}
+}
+
+func TestConferenceCreateLeavesBreakoutToTheServer(t *testing.T) {
+	reg := conference.NewRegistry(conference.Config{BreakoutDefault: false})
+	t.Cleanup(reg.EndAll)
+	c := newCLI(t, func(o *confhttp.Options) { o.Registry = reg })
+	if kv := fields(c.must(apitest.AdminKey, "conference", "create", "--title", "Quiet")); kv["BREAKOUT"] != "off" {
+		t.Fatalf("server default off, got breakout %q", kv["BREAKOUT"])
+	}
+	if kv := fields(c.must(apitest.AdminKey, "conference", "create", "--title", "Busy", "--breakout")); kv["BREAKOUT"] != "on" {
+		t.Fatalf("--breakout, got breakout %q", kv["BREAKOUT"])
+	}
+}
+
+func TestConferenceShow(t *testing.T) {
+	c := newClinic(t)
+	c.must(c.host.Token, "rooms", "add")
+	c.must(c.host.Token, "move", c.alice.Participant.ID, "1")
+	out := trimmed(c.must(c.carl.Token, "conference", "show"))
+	blocks := strings.Split(out, "\n\n")
+	if len(blocks) != 3 || fields(blocks[0])["TITLE"] != "Clinic" {
+		t.Fatalf("show:\n%s", out)
+	}
+	if !strings.Contains(blocks[1], "1     Breakout room 1  1      Alice") || strings.Count(blocks[2], "\n") != 4 {
+		t.Fatalf("show rooms and participants:\n%s", out)
+	}
+}
+
+func TestBreakoutOffSendsEveryoneBack(t *testing.T) {
+	c := newClinic(t)
+	c.must(c.host.Token, "rooms", "add")
+	c.must(c.host.Token, "move", c.alice.Participant.ID, "1")
+	if out := c.must(c.host.Token, "conference", "breakout", "off"); fields(out)["BREAKOUT"] != "off" {
+		t.Fatalf("breakout off:\n%s", out)
+	}
+	if out := trimmed(c.must(c.host.Token, "rooms")); strings.Count(out, "\n") != 2 || !strings.Contains(out, "3      Hanna, Alice, Carl") {
+		t.Fatalf("rooms after off:\n%s", out)
+	}
+	if _, err := c.as(c.host.Token, "rooms", "add"); !errors.Is(err, conference.ErrBreakoutDisabled) {
+		t.Fatalf("add room while off: %v", err)
+	}
+	if out := c.must(c.host.Token, "conference", "breakout", "on"); fields(out)["BREAKOUT"] != "on" {
+		t.Fatalf("breakout on:\n%s", out)
+	}
+	if _, err := c.as(c.host.Token, "conference", "breakout", "maybe"); err == nil {
+		t.Fatal("breakout maybe accepted")
+	}
+}
+
+func TestConferenceEndNeedsTheAdminKey(t *testing.T) {
+	c := newClinic(t)
+	if _, err := c.as(c.host.Token, "conference", "end"); !errors.Is(err, conference.ErrAdminRequired) {
+		t.Fatalf("host ends: %v", err)
+	}
+	if out := c.must(apitest.AdminKey, "conference", "end", "--conference", "c"); out != "ended conference c\n" {
+		t.Fatalf("end: %q", out)
+	}
+	if _, err := c.as(apitest.AdminKey, "conference", "show", "--conference", "c"); !errors.Is(err, conference.ErrNotFound) {
+		t.Fatalf("show after end: %v", err)
+	}
+}
+
+// TestJSONIsTheAPIsOwn compares -o json with what the API answers the same
+// question with, byte for byte.
+func TestJSONIsTheAPIsOwn(t *testing.T) {
+	c := newClinic(t)
+	c.must(c.host.Token, "rooms", "add")
+	moved := c.must(c.host.Token, "move", c.alice.Participant.ID, "1", "-o", "json")
+	for _, tc := range []struct {
+		args []string
+		path string
+	}{
+		{[]string{"conference", "show"}, "/v1/conferences/c"},
+		{[]string{"participants"}, "/v1/conferences/c/participants"},
+		{[]string{"rooms"}, "/v1/conferences/c/rooms"},
+		{[]string{"recordings"}, "/v1/conferences/c/recordings"},
+	} {
+		out := c.must(c.host.Token, append(tc.args, "-o", "json")...)
+		api := c.env.Do("GET", tc.path, c.host.Token, nil)
+		if out != string(api.Body)+"\n" {
+			t.Errorf("%s -o json:\n%s\nAPI:\n%s", strings.Join(tc.args, " "), out, api.Body)
+		}
+	}
+	if api := c.env.Do("GET", "/v1/conferences/c/participants/"+c.alice.Participant.ID, c.host.Token, nil); moved != string(api.Body)+"\n" {
+		t.Errorf("move -o json:\n%s\nAPI:\n%s", moved, api.Body)
+	}
+	var p conference.Participant
+	if err := json.Unmarshal([]byte(moved), &p); err != nil || p.Room != "1" {
+		t.Fatalf("move -o json %q: %v", moved, err)
+	}
+}
