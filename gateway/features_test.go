@@ -11,6 +11,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/confgw/confgw/conference"
+	"github.com/confgw/confgw/gateway"
 	"github.com/confgw/confgw/internal/sipphone"
 	confsip "github.com/confgw/confgw/sip"
 )
@@ -327,4 +328,27 @@ func sample(t *testing.T, reg *prometheus.Registry, name string, kv ...string) f
 		}
 	}
 	return 0
+}
+
+// TestShutdownHangsUpEveryLeg: Shutdown sends BYE to connected legs and
+// CANCEL to ringing ones before it returns.
+func TestShutdownHangsUpEveryLeg(t *testing.T) {
+	far, trunk := trunkPhone(t, sipphone.Answer{Ring: true})
+	h := newHarness(t, harnessOptions{trunk: trunk})
+	call := h.dial(h.phone(sipphone.Config{Tone: 440}), "demo")
+	if _, err := h.gw.DialOut(ctxT(t), h.demo, "+15550199"); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "the far end ringing", func() bool { return far.Invites() == 1 })
+	if err := h.gw.Shutdown(ctxT(t)); err != nil {
+		t.Fatal(err)
+	}
+	closed(t, call.Done(), "BYE on shutdown")
+	eventually(t, "CANCEL on shutdown", func() bool { return far.Cancels() == 1 })
+	if n := len(phones(h.demo)); n != 0 {
+		t.Fatalf("%d phones left after shutdown", n)
+	}
+	if _, err := h.gw.DialOut(ctxT(t), h.demo, "+15550199"); !errors.Is(err, gateway.ErrShuttingDown) {
+		t.Fatalf("DialOut after shutdown: %v", err)
+	}
 }
