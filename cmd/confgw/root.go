@@ -1,0 +1,59 @@
+package main
+
+import (
+	"os"
+	"strings"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+)
+
+// envPrefix names the environment variable of every flag: --sip-trunk is
+// CONFGW_SIP_TRUNK.
+const envPrefix = "CONFGW_"
+
+func newRoot() *cobra.Command {
+	root := &cobra.Command{
+		Use:           "confgw",
+		Short:         "SIP/PSTN-aware conferencing gateway with breakout rooms",
+		SilenceUsage:  true,
+		SilenceErrors: true,
+		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error {
+			return applyEnv(cmd.Flags(), envFlags(cmd))
+		},
+	}
+	root.AddCommand(newServe())
+	addClientCommands(root)
+	return root
+}
+
+// clientEnvFlags are the only flags of client commands read from the
+// environment: a stray CONFGW_NAME must not rename what a script adds.
+var clientEnvFlags = map[string]bool{"server": true, "token": true, "conference": true, "output": true}
+
+// envFlags says which of cmd's flags come from CONFGW_* variables: every
+// setting of serve, and the connection flags of client commands.
+func envFlags(cmd *cobra.Command) func(string) bool {
+	if cmd.Name() == "serve" {
+		return func(string) bool { return true }
+	}
+	return func(name string) bool { return clientEnvFlags[name] }
+}
+
+// applyEnv fills each chosen flag not given on the command line from its
+// CONFGW_* variable, so containers and systemd units need no arguments.
+func applyEnv(fs *pflag.FlagSet, chosen func(string) bool) error {
+	var err error
+	fs.VisitAll(func(f *pflag.Flag) {
+		if f.Changed || err != nil || !chosen(f.Name) {
+			return
+		}
+		name := envPrefix + strings.ToUpper(strings.ReplaceAll(f.Name, "-", "_"))
+		if v, ok := os.LookupEnv(name); ok {
+			if serr := fs.Set(f.Name, v); serr != nil {
+				err = serr
+			}
+		}
+	})
+	return err
+}

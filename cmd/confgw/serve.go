@@ -1,0 +1,183 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/confgw/confgw/conference"
+	confhttp "github.com/confgw/confgw/http"
+)
+
+// serveConfig is every setting of `confgw serve`; each has a flag and a
+// CONFGW_* variable.
+type serveConfig struct {
+	HTTP             string
+	APIKey           string
+	MinClientVersion string
+	BreakoutDefault  bool
+	LogFormat        string
+	LogLevel         string
+	DataDir          string
+	Demo             bool
+	ShutdownTimeout  time.Duration
+	sip              sipConfig
+}
+
+func newServe() *cobra.Command {
+	var cfg serveConfig
+	cmd := &cobra.Command{
+		Use:   "serve",
+		Short: "Run the gateway: the HTTP API and the SIP side",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return serve(cmd.Context(), cfg, cmd.OutOrStdout(), cmd.ErrOrStderr())
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&cfg.HTTP, "http", "127.0.0.1:8080", "address of the HTTP API")
+	f.StringVar(&cfg.APIKey, "api-key", "", "admin API key (generated and printed when empty)")
+	f.StringVar(&cfg.MinClientVersion, "min-client-version", "4.14", "oldest app client that can be moved between rooms")
+	f.BoolVar(&cfg.BreakoutDefault, "breakout-default", true, "breakout rooms on for conferences that do not say")
+	f.StringVar(&cfg.LogFormat, "log-format", "text", "log format: text or json")
+	f.StringVar(&cfg.LogLevel, "log-level", "info", "log level: debug, info, warn or error")
+	f.StringVar(&cfg.DataDir, "data-dir", "confgw-data", "where recordings are written")
+	f.BoolVar(&cfg.Demo, "demo", true, "create a ready \"demo\" conference with a host")
+	f.DurationVar(&cfg.ShutdownTimeout, "shutdown-timeout", 10*time.Second, "how long in-flight requests get to finish on shutdown")
+	addSIPFlags(f, &cfg.sip)
+	return cmd
+}
+
+func newLogger(format, level string, w io.Writer) (*slog.Logger, error) {
+	var lv slog.Level
+	if err := lv.UnmarshalText([]byte(level)); err != nil {
+		return nil, fmt.Errorf("--log-level %q: %w", level, err)
+	}
+	opts := &slog.HandlerOptions{Level: lv}
+	switch format {
+	case "text":
+		return slog.New(slog.NewTextHandler(w, opts)), nil
+	case "json":
+		return slog.New(slog.NewJSONHandler(w, opts)), nil
+	}
+	return nil, fmt.Errorf("--log-format %q: want text or json", format)
+}
+
+func serve(ctx context.Context, cfg serveConfig, out, errOut io.Writer) error {
+	log, err := newLogger(cfg.LogFormat, cfg.LogLevel, errOut)
+	if err != nil {
+		return err
+	}
+	minVersion, err := conference.ParseVersion(cfg.MinClientVersion)
+	if err != nil {
+		return fmt.Errorf("--min-client-version: %w", err)
+	}
+	if cfg.APIKey == "" {
+		cfg.APIKey = randomKey()
+	}
+	media, err := newMedia(cfg)
+	if err != nil {
+		return err
+	}
+	defer media.Close()
+	reg := conference.NewRegistry(conference.Config{
+		MinClientVersion: minVersion,
+		BreakoutDefault:  cfg.BreakoutDefault,
+		NewRoomMedia:     media.rooms,
+		Recorder:         media.store.Recorder(),
+	})
+	// Every leg is hung up however serve returns.
+	defer reg.EndAll()
+
+	ln, err := net.Listen("tcp", cfg.HTTP)
+	if err != nil {
+		return fmt.Errorf("--http: %w", err)
+	}
+	sipSide, err := startSIP(ctx, cfg.sip, reg, media, log)
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	api := confhttp.New(confhttp.Options{
+		Registry: reg, AdminKey: cfg.APIKey, Dialer: sipSide.dialer(),
+		Recordings: media.store, Logger: log, Metrics: media.metrics,
+	})
+	srv := &http.Server{Handler: api.Handler(), ReadHeaderTimeout: 10 * time.Second}
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(ln) }()
+
+	if err := welcome(out, cfg, reg, api, "http://"+ln.Addr().String(), sipSide.addr()); err != nil {
+		log.Error("creating the demo conference failed", "err", err)
+	}
+	log.Info("confgw serving", "http", ln.Addr().String(), "sip", sipSide.addr())
+
+	select {
+	case <-ctx.Done():
+	case err := <-served:
+		sipSide.shutdown(context.Background())
+		return fmt.Errorf("http server: %w", err)
+	}
+	log.Info("shutting down")
+	api.Drain()
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
+	defer cancel()
+	err = srv.Shutdown(shutdownCtx)
+	reg.EndAll()
+	sipSide.shutdown(shutdownCtx)
+	if err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("http shutdown: %w", err)
+	}
+	log.Info("stopped")
+	return nil
+}
+
+func randomKey() string {
+	var b [18]byte
+	_, _ = rand.Read(b[:])
+	return "cgw_" + hex.EncodeToString(b[:])
+}
+
+// welcome creates the demo conference and prints what a newcomer needs to
+// try the gateway at once.
+func welcome(out io.Writer, cfg serveConfig, reg *conference.Registry, api *confhttp.Server, httpURL, sipAddr string) error {
+	fmt.Fprintf(out, "confgw is running\n  HTTP API:  %s\n  SIP:       %s\n  admin key: %s\n", httpURL, sipAddr, cfg.APIKey)
+	if !cfg.Demo {
+		return nil
+	}
+	conf, err := reg.Create(conference.Spec{ID: "demo", Title: "Demo meeting"})
+	if err != nil {
+		return err
+	}
+	host, err := conf.AddApp(conference.Admin, conference.AppSpec{Name: "Demo Host", Role: conference.RoleHost, ClientVersion: "4.14"})
+	if err != nil {
+		return err
+	}
+	tok, err := api.Tokens().Issue(conf.ID(), host.ID)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(out, `
+The "demo" conference is ready; its host is %s (%s).
+  host token: %s
+
+Try:
+  export CONFGW_SERVER=%s CONFGW_TOKEN=%s
+  confgw rooms add
+  confgw participants add --name Alice --client-version 4.14
+  confgw move <participant id> 1
+  confgw rooms
+  confgw events
+  curl -H "Authorization: Bearer $CONFGW_TOKEN" %s/v1/conferences/demo/rooms
+Phones: call sip:demo@%s
+`, host.Name, host.ID, tok, httpURL, tok, httpURL, sipAddr)
+	return nil
+}
