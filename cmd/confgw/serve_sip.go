@@ -2,13 +2,19 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/spf13/pflag"
 
 	"github.com/confgw/confgw/conference"
+	"github.com/confgw/confgw/gateway"
 	confhttp "github.com/confgw/confgw/http"
+	confsip "github.com/confgw/confgw/sip"
+	"github.com/confgw/confgw/sip/rtpsession"
 )
 
 // sipConfig is the SIP side of serve.
@@ -38,14 +44,79 @@ func addSIPFlags(f *pflag.FlagSet, c *sipConfig) {
 
 // sipSide is the running SIP gateway as serve sees it.
 type sipSide struct {
-	listen string
-	dial   confhttp.Dialer
+	srv  *confsip.Server
+	gw   *gateway.Gateway
+	stop context.CancelFunc
+	done chan error
 }
 
-func startSIP(_ context.Context, c sipConfig, _ *conference.Registry, _ *media, _ *slog.Logger) (*sipSide, error) {
-	return &sipSide{listen: c.Listen}, nil
+func parsePortRange(s string) (lo, hi int, err error) {
+	a, b, ok := strings.Cut(s, "-")
+	if ok {
+		lo, err = strconv.Atoi(a)
+		if err == nil {
+			hi, err = strconv.Atoi(b)
+		}
+	}
+	if !ok || err != nil {
+		return 0, 0, fmt.Errorf("--rtp-ports %q: want a range like 10000-20000", s)
+	}
+	return lo, hi, nil
 }
 
-func (s *sipSide) dialer() confhttp.Dialer  { return s.dial }
-func (s *sipSide) addr() string             { return s.listen }
-func (s *sipSide) shutdown(context.Context) {}
+func startSIP(ctx context.Context, c sipConfig, reg *conference.Registry, m *media, log *slog.Logger) (*sipSide, error) {
+	lo, hi, err := parsePortRange(c.RTPPorts)
+	if err != nil {
+		return nil, err
+	}
+	ports, err := rtpsession.NewPorts(lo, hi)
+	if err != nil {
+		return nil, fmt.Errorf("--rtp-ports: %w", err)
+	}
+	opts := []confsip.Option{
+		confsip.WithListenAddr(c.Listen),
+		confsip.WithLogger(log),
+		confsip.WithRingTimeout(c.RingTimeout),
+	}
+	if c.PublicAddr != "" {
+		opts = append(opts, confsip.WithPublicAddr(c.PublicAddr))
+	}
+	if c.Trunk != "" {
+		opts = append(opts, confsip.WithTrunk(confsip.Trunk{
+			Addr: c.Trunk, Transport: c.TrunkTransport, Username: c.TrunkUser, Password: c.TrunkPassword,
+		}))
+	}
+	srv, err := confsip.NewServer(opts...)
+	if err != nil {
+		return nil, fmt.Errorf("--sip: %w", err)
+	}
+	gw, err := gateway.New(gateway.Config{Registry: reg, SIP: srv, Ports: ports, RTPTimeout: c.RTPTimeout, Logger: log})
+	if err != nil {
+		return nil, err
+	}
+	if err := gw.Metrics().Register(m.metrics); err != nil {
+		return nil, fmt.Errorf("gateway metrics: %w", err)
+	}
+	runCtx, stop := context.WithCancel(context.WithoutCancel(ctx))
+	s := &sipSide{srv: srv, gw: gw, stop: stop, done: make(chan error, 1)}
+	go func() { s.done <- srv.Run(runCtx) }()
+	select {
+	case <-srv.Ready():
+	case err := <-s.done:
+		stop()
+		return nil, fmt.Errorf("SIP: %w", err)
+	}
+	return s, nil
+}
+
+// dialer answers no_outbound_trunk itself when no trunk is configured.
+func (s *sipSide) dialer() confhttp.Dialer { return s.gw }
+
+func (s *sipSide) addr() string { return s.srv.PublicAddr() }
+
+// shutdown hangs up every leg, then stops signalling.
+func (s *sipSide) shutdown(ctx context.Context) {
+	_ = s.gw.Shutdown(ctx)
+	s.stop()
+	<-s.done
+}

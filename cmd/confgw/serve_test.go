@@ -34,60 +34,92 @@ var (
 	tokenLine = regexp.MustCompile(`host token: (\S+)`)
 )
 
-// TestServeEmbeddedDefault runs serve as a newcomer would, on free ports,
-// uses the demo conference it prints, and stops it as SIGTERM would.
-func TestServeEmbeddedDefault(t *testing.T) {
+// served is a `confgw serve` running in-process on free ports.
+type served struct {
+	url, token, sip string
+	out             *lockedBuffer
+	cancel          context.CancelFunc
+	done            chan error
+}
+
+var sipLine = regexp.MustCompile(`SIP:\s+(\S+)`)
+
+// startServe runs serve as a newcomer would, with the embedded default
+// but free ports, and waits for what it prints.
+func startServe(t *testing.T) *served {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	var out lockedBuffer
+	s := &served{out: &lockedBuffer{}, cancel: cancel, done: make(chan error, 1)}
 	root := newRoot()
 	root.SetArgs([]string{"serve", "--http", "127.0.0.1:0", "--sip", "127.0.0.1:0", "--data-dir", t.TempDir(), "--log-level", "warn"})
-	root.SetOut(&out)
-	root.SetErr(&out)
-	done := make(chan error, 1)
-	go func() { done <- root.ExecuteContext(ctx) }()
-
-	var url, token string
+	root.SetOut(s.out)
+	root.SetErr(s.out)
+	go func() { s.done <- root.ExecuteContext(ctx) }()
+	t.Cleanup(func() {
+		cancel()
+		<-s.done
+	})
 	deadline := time.Now().Add(30 * time.Second)
-	for url == "" || token == "" {
+	for s.url == "" || s.token == "" || s.sip == "" {
 		select {
-		case err := <-done:
-			t.Fatalf("serve returned early: %v\n%s", err, out.String())
+		case err := <-s.done:
+			s.done <- err
+			t.Fatalf("serve returned early: %v\n%s", err, s.out.String())
 		default:
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("serve printed no address and token:\n%s", out.String())
+			t.Fatalf("serve printed no address and token:\n%s", s.out.String())
 		}
-		if m := httpLine.FindStringSubmatch(out.String()); m != nil {
-			url = m[1]
+		text := s.out.String()
+		if m := httpLine.FindStringSubmatch(text); m != nil {
+			s.url = m[1]
 		}
-		if m := tokenLine.FindStringSubmatch(out.String()); m != nil {
-			token = m[1]
+		if m := tokenLine.FindStringSubmatch(text); m != nil {
+			s.token = m[1]
+		}
+		if m := sipLine.FindStringSubmatch(text); m != nil {
+			s.sip = m[1]
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
-	if !strings.Contains(out.String(), "admin key: cgw_") {
-		t.Fatalf("no generated admin key printed:\n%s", out.String())
+	return s
+}
+
+// stop shuts serve down as SIGTERM does and returns what serve returned.
+func (s *served) stop(t *testing.T) error {
+	t.Helper()
+	s.cancel()
+	select {
+	case err := <-s.done:
+		s.done <- err
+		return err
+	case <-time.After(30 * time.Second):
+		t.Fatal("serve did not stop")
+		return nil
 	}
-	resp, err := http.Get(url + "/healthz")
+}
+
+func (s *served) run(t *testing.T, args ...string) (string, error) {
+	t.Helper()
+	return execute(t.Context(), append(args, "--server", s.url, "--token", s.token)...)
+}
+
+func TestServeEmbeddedDefault(t *testing.T) {
+	s := startServe(t)
+	if !strings.Contains(s.out.String(), "admin key: cgw_") {
+		t.Fatalf("no generated admin key printed:\n%s", s.out.String())
+	}
+	resp, err := http.Get(s.url + "/healthz")
 	if err != nil || resp.StatusCode != http.StatusOK {
 		t.Fatalf("healthz: %v %v", resp, err)
 	}
 	resp.Body.Close()
-
-	rooms, err := execute(ctx, "rooms", "add", "--server", url, "--token", token)
+	rooms, err := s.run(t, "rooms", "add")
 	if err != nil || !strings.Contains(rooms, "Breakout room 1") {
 		t.Fatalf("demo host adding a room: %v\n%s", err, rooms)
 	}
-
-	cancel()
-	select {
-	case err := <-done:
-		if err != nil {
-			t.Fatalf("serve did not stop cleanly: %v\n%s", err, out.String())
-		}
-	case <-time.After(30 * time.Second):
-		t.Fatal("serve did not stop")
+	if err := s.stop(t); err != nil {
+		t.Fatalf("serve did not stop cleanly: %v\n%s", err, s.out.String())
 	}
 }
 

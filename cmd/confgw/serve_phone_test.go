@@ -1,0 +1,87 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/confgw/confgw/conference"
+	"github.com/confgw/confgw/internal/sipphone"
+)
+
+// TestServePhonesInTheDemo is the newcomer's phone walk-through: two phones
+// call sip:demo@ the printed address, hear each other, show up as phone
+// participants, cannot be moved, and are hung up by the CLI and by SIGTERM.
+func TestServePhonesInTheDemo(t *testing.T) {
+	s := startServe(t)
+	ctx, cancel := context.WithTimeout(t.Context(), 60*time.Second)
+	defer cancel()
+	dial := func(user string, tone float64) *sipphone.Call {
+		p, err := sipphone.New(sipphone.Config{Name: "Caller " + user, User: user, Tone: tone})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(p.Close)
+		call, err := p.Dial(ctx, "sip:demo@"+s.sip, sipphone.CallOptions{})
+		if err != nil {
+			t.Fatalf("dial demo: %v", err)
+		}
+		return call
+	}
+	a := dial("5550001", 600)
+	b := dial("5550002", 1400)
+	for !a.Media.Hears(1400) || !b.Media.Hears(600) {
+		select {
+		case <-ctx.Done():
+			t.Fatalf("phones do not hear each other: a hears 1400: %v, b hears 600: %v", a.Media.Hears(1400), b.Media.Hears(600))
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+
+	out, err := s.run(t, "participants", "-o", "json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var list struct {
+		Participants []conference.Participant `json:"participants"`
+	}
+	if err := json.Unmarshal([]byte(out), &list); err != nil {
+		t.Fatal(err)
+	}
+	var phoneA string
+	for _, p := range list.Participants {
+		if p.Kind == conference.KindPhone && p.Phone.Number == "5550001" {
+			phoneA = p.ID
+			if p.Room != "main" || p.Phone.State != conference.PhoneConnected || p.Phone.Codec != "PCMU" || p.Name != "Caller 5550001" {
+				t.Fatalf("phone participant %+v %+v", p, p.Phone)
+			}
+		}
+	}
+	if phoneA == "" {
+		t.Fatalf("phone not listed: %s", out)
+	}
+	if _, err := s.run(t, "rooms", "add"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.run(t, "move", phoneA, "1"); err == nil || !strings.Contains(err.Error(), "phone_participant_pinned") {
+		t.Fatalf("moving a phone: %v", err)
+	}
+	if _, err := s.run(t, "hangup", phoneA); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-a.Done():
+	case <-ctx.Done():
+		t.Fatal("hung-up phone got no BYE")
+	}
+	if err := s.stop(t); err != nil {
+		t.Fatalf("serve stop: %v", err)
+	}
+	select {
+	case <-b.Done():
+	case <-ctx.Done():
+		t.Fatal("shutdown did not hang up the remaining phone")
+	}
+}
