@@ -129,19 +129,31 @@ func (c *Conference) detachLocked(m *member) {
 // Remove takes a participant out of the conference: itself, or anyone when
 // the actor is a host or the admin. A phone participant's call is hung up.
 func (c *Conference) Remove(a Actor, id string) error {
-	c.mu.Lock()
 	reason := ReasonRemovedByHost
 	if !a.Admin && a.ParticipantID == id {
 		reason = ReasonLeft
-		if c.ended {
-			c.mu.Unlock()
-			return ErrEnded
-		}
-	} else if _, err := c.authorize(a); err != nil {
-		c.mu.Unlock()
-		return err
 	}
-	m, err := c.memberLocked(id)
+	return c.evict(a, id, reason, true, nil)
+}
+
+// HangUp ends a phone participant's call and removes it.
+func (c *Conference) HangUp(a Actor, id string) error {
+	return c.evict(a, id, ReasonHungUpByHost, false, func(m *member) error {
+		if m.Kind != KindPhone {
+			return errorf(CodeNotPhone, "participant %q is not a phone participant: remove it instead", id)
+		}
+		return nil
+	})
+}
+
+// evict removes a member under the lock and hangs its leg up after
+// releasing it, as Leg requires.
+func (c *Conference) evict(a Actor, id, reason string, selfAllowed bool, check func(*member) error) error {
+	c.mu.Lock()
+	m, err := c.targetLocked(a, id, selfAllowed)
+	if err == nil && check != nil {
+		err = check(m)
+	}
 	if err != nil {
 		c.mu.Unlock()
 		return err
@@ -154,28 +166,17 @@ func (c *Conference) Remove(a Actor, id string) error {
 	return nil
 }
 
-// HangUp ends a phone participant's call and removes it.
-func (c *Conference) HangUp(a Actor, id string) error {
-	c.mu.Lock()
-	if _, err := c.authorize(a); err != nil {
-		c.mu.Unlock()
-		return err
+// targetLocked finds the member an actor acts on once the actor may: hosts
+// and the admin act on anyone, a participant on itself where selfAllowed.
+func (c *Conference) targetLocked(a Actor, id string, selfAllowed bool) (*member, error) {
+	if selfAllowed && !a.Admin && a.ParticipantID == id {
+		if c.ended {
+			return nil, ErrEnded
+		}
+	} else if _, err := c.authorize(a); err != nil {
+		return nil, err
 	}
-	m, err := c.memberLocked(id)
-	if err != nil {
-		c.mu.Unlock()
-		return err
-	}
-	if m.Kind != KindPhone {
-		c.mu.Unlock()
-		return errorf(CodeNotPhone, "participant %q is not a phone participant: remove it instead", id)
-	}
-	c.removeLocked(m, ReasonHungUpByHost)
-	c.mu.Unlock()
-	if m.leg != nil {
-		m.leg.HangUp(ReasonHungUpByHost)
-	}
-	return nil
+	return c.memberLocked(id)
 }
 
 // Leave removes a participant whose connection ended on its own side (the
@@ -242,10 +243,7 @@ func (c *Conference) PhoneConnected(id, codec string, media mixer.Endpoint) erro
 func (c *Conference) SetHost(a Actor, id string, host bool) (Participant, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if _, err := c.authorize(a); err != nil {
-		return Participant{}, err
-	}
-	m, err := c.memberLocked(id)
+	m, err := c.targetLocked(a, id, false)
 	if err != nil {
 		return Participant{}, err
 	}

@@ -5,10 +5,7 @@ package conference
 func (c *Conference) Move(a Actor, id, roomID string) (Participant, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if _, err := c.authorize(a); err != nil {
-		return Participant{}, err
-	}
-	m, err := c.memberLocked(id)
+	m, err := c.targetLocked(a, id, false)
 	if err != nil {
 		return Participant{}, err
 	}
