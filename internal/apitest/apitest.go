@@ -47,6 +47,14 @@ func Start(t testing.TB, opts ...Option) *Env {
 	return &Env{T: t, Registry: o.Registry, API: api, Server: srv}
 }
 
+// For returns the same server reporting to t, for subtests and fuzz
+// targets that must not fail their parent.
+func (e *Env) For(t testing.TB) *Env {
+	c := *e
+	c.T = t
+	return &c
+}
+
 // Response is an answer of the API.
 type Response struct {
 	Status int
