@@ -3,6 +3,8 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"io"
+	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -62,6 +64,12 @@ func TestServePhonesInTheDemo(t *testing.T) {
 	if phoneA == "" {
 		t.Fatalf("phone not listed: %s", out)
 	}
+	metrics := get(t, s.url+"/metrics")
+	for _, want := range []string{`confgw_phone_legs{direction="dial-in",state="connected"} 2`, "confgw_mixer_tick_seconds_count", `confgw_rtp_packets_total{direction="in"}`} {
+		if !strings.Contains(metrics, want) {
+			t.Errorf("metrics lack %s", want)
+		}
+	}
 	if _, err := s.run(t, "rooms", "add"); err != nil {
 		t.Fatal(err)
 	}
@@ -84,4 +92,18 @@ func TestServePhonesInTheDemo(t *testing.T) {
 	case <-ctx.Done():
 		t.Fatal("shutdown did not hang up the remaining phone")
 	}
+}
+
+func get(t *testing.T, url string) string {
+	t.Helper()
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
 }
