@@ -1,6 +1,9 @@
 // Package sipptest runs sipp scenarios against code under test. Each run is
 // one sipp process, one call (-m 1), bounded by a global timeout so that a
 // scenario waiting for a message that never comes fails instead of hanging.
+//
+// Scenarios that play captures need root or CAP_NET_RAW: sipp sends them
+// through a raw socket, and says so in its logs when it cannot open one.
 package sipptest
 
 import (
@@ -230,7 +233,7 @@ func (s *Sipp) exitErr() error {
 func exitMeaning(code int) string {
 	switch code {
 	case 1:
-		return "the call failed"
+		return "the call failed, or the scenario did not load"
 	case 97:
 		return "stopped by an internal command"
 	case 99:
