@@ -6,13 +6,13 @@ import (
 	"testing"
 	"time"
 
-	"github.com/emiago/sipgo"
 	sipmsg "github.com/emiago/sipgo/sip"
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/confgw/confgw/conference"
 	"github.com/confgw/confgw/gateway"
 	"github.com/confgw/confgw/internal/sipphone"
+	"github.com/confgw/confgw/internal/sipraw"
 	confsip "github.com/confgw/confgw/sip"
 )
 
@@ -121,21 +121,8 @@ func TestPINWrongThreeTimesHangsUp(t *testing.T) {
 
 func TestOptionsAndUnsupportedMethods(t *testing.T) {
 	h := newHarness(t, harnessOptions{})
-	ua, err := sipgo.NewUA()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ua.Close()
-	cli, err := sipgo.NewClient(ua)
-	if err != nil {
-		t.Fatal(err)
-	}
 	send := func(m sipmsg.RequestMethod) *sipmsg.Response {
-		var u sipmsg.Uri
-		if err := sipmsg.ParseUri(h.uri("demo"), &u); err != nil {
-			t.Fatal(err)
-		}
-		res, err := cli.Do(ctxT(t), sipmsg.NewRequest(m, u))
+		res, err := sipraw.Do(string(m), "demo", h.srv.Addr(), "udp")
 		if err != nil {
 			t.Fatalf("%s: %v", m, err)
 		}

@@ -118,6 +118,9 @@ func (h *harness) phone(cfg sipphone.Config) *sipphone.Phone {
 // harness, as dial-out peers, close in the test's own cleanup).
 func newPhone(t *testing.T, cfg sipphone.Config) *sipphone.Phone {
 	t.Helper()
+	if cfg.Logger == nil {
+		cfg.Logger = logger()
+	}
 	p, err := sipphone.New(cfg)
 	if err != nil {
 		t.Fatal(err)

@@ -35,9 +35,8 @@ func TestMalformedMessagesDoNotCrash(t *testing.T) {
 		}
 		_, _ = tcp.Write([]byte(m))
 	}
-	cli := rawClient(t)
 	for _, tr := range []string{"UDP", "TCP"} {
-		if res := do(t, cli, sipmsg.OPTIONS, srv.Addr(), tr); res.StatusCode != 200 {
+		if res := do(t, sipmsg.OPTIONS, srv.Addr(), tr); res.StatusCode != 200 {
 			t.Fatalf("OPTIONS over %s after junk: %d", tr, res.StatusCode)
 		}
 	}

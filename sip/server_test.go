@@ -4,12 +4,13 @@ import (
 	"context"
 	"io"
 	"log/slog"
+	"strings"
 	"testing"
 	"time"
 
-	"github.com/emiago/sipgo"
 	sipmsg "github.com/emiago/sipgo/sip"
 
+	"github.com/confgw/confgw/internal/sipraw"
 	confsip "github.com/confgw/confgw/sip"
 )
 
@@ -50,33 +51,9 @@ func startServer(t *testing.T, h confsip.Handler, opts ...confsip.Option) *confs
 	return srv
 }
 
-// rawClient is a bare sipgo client for requests outside any dialog.
-func rawClient(t *testing.T) *sipgo.Client {
+func do(t *testing.T, method sipmsg.RequestMethod, addr, transport string) *sipmsg.Response {
 	t.Helper()
-	ua, err := sipgo.NewUA(sipgo.WithUserAgentTransportLayerOptions(sipmsg.WithTransportLayerLogger(quietLogger())),
-		sipgo.WithUserAgentTransactionLayerOptions(sipmsg.WithTransactionLayerLogger(quietLogger())))
-	if err != nil {
-		t.Fatal(err)
-	}
-	cli, err := sipgo.NewClient(ua, sipgo.WithClientLogger(quietLogger()))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = ua.Close() })
-	return cli
-}
-
-func do(t *testing.T, cli *sipgo.Client, method sipmsg.RequestMethod, addr, transport string) *sipmsg.Response {
-	t.Helper()
-	var u sipmsg.Uri
-	if err := sipmsg.ParseUri("sip:demo@"+addr, &u); err != nil {
-		t.Fatal(err)
-	}
-	req := sipmsg.NewRequest(method, u)
-	req.SetTransport(transport)
-	ctx, cancel := context.WithTimeout(context.Background(), deadline)
-	defer cancel()
-	res, err := cli.Do(ctx, req)
+	res, err := sipraw.Do(string(method), "demo", addr, strings.ToLower(transport))
 	if err != nil {
 		t.Fatalf("%s over %s: %v", method, transport, err)
 	}
@@ -85,9 +62,8 @@ func do(t *testing.T, cli *sipgo.Client, method sipmsg.RequestMethod, addr, tran
 
 func TestOptionsAnswered(t *testing.T) {
 	srv := startServer(t, nil)
-	cli := rawClient(t)
 	for _, tr := range []string{"UDP", "TCP"} {
-		res := do(t, cli, sipmsg.OPTIONS, srv.Addr(), tr)
+		res := do(t, sipmsg.OPTIONS, srv.Addr(), tr)
 		if res.StatusCode != 200 {
 			t.Errorf("OPTIONS over %s: %d, want 200", tr, res.StatusCode)
 		}
@@ -99,8 +75,7 @@ func TestOptionsAnswered(t *testing.T) {
 
 func TestUnsupportedMethodGets405WithAllow(t *testing.T) {
 	srv := startServer(t, nil)
-	cli := rawClient(t)
-	res := do(t, cli, sipmsg.MESSAGE, srv.Addr(), "UDP")
+	res := do(t, sipmsg.MESSAGE, srv.Addr(), "UDP")
 	if res.StatusCode != 405 {
 		t.Fatalf("MESSAGE: %d, want 405", res.StatusCode)
 	}
@@ -112,8 +87,7 @@ func TestUnsupportedMethodGets405WithAllow(t *testing.T) {
 
 func TestStrayByeGets481(t *testing.T) {
 	srv := startServer(t, nil)
-	cli := rawClient(t)
-	res := do(t, cli, sipmsg.BYE, srv.Addr(), "UDP")
+	res := do(t, sipmsg.BYE, srv.Addr(), "UDP")
 	if res.StatusCode != 481 {
 		t.Fatalf("BYE outside a dialog: %d, want 481", res.StatusCode)
 	}

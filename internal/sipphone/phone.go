@@ -67,6 +67,11 @@ type Phone struct {
 	calls []*Call
 
 	wg sync.WaitGroup
+	// handlers counts INVITE handlers still running; closing tells ringing
+	// ones to give up. Close waits for them before closing the agent: a
+	// response written after that would open a socket nothing closes.
+	handlers sync.WaitGroup
+	closing  chan struct{}
 }
 
 // New starts a phone listening on a free loopback UDP port.
@@ -101,10 +106,20 @@ func New(cfg Config) (*Phone, error) {
 		uac:      sipgo.NewDialogClientCache(cli, contact),
 		uas:      sipgo.NewDialogServerCache(cli, contact),
 		incoming: make(chan *Call, 8),
+		closing:  make(chan struct{}),
 		challenge: digest.Challenge{Realm: "sipphone", Nonce: strconv.FormatInt(time.Now().UnixNano(), 16),
 			Algorithm: "MD5", QOP: []string{"auth"}},
 	}
-	srv.OnInvite(p.onInvite)
+	srv.OnInvite(func(req *sipmsg.Request, tx sipmsg.ServerTransaction) {
+		p.handlers.Add(1)
+		defer p.handlers.Done()
+		select {
+		case <-p.closing:
+			return
+		default:
+		}
+		p.onInvite(req, tx)
+	})
 	srv.OnAck(func(req *sipmsg.Request, tx sipmsg.ServerTransaction) { _ = p.uas.ReadAck(req, tx) })
 	srv.OnBye(p.onBye)
 	srv.OnCancel(func(req *sipmsg.Request, tx sipmsg.ServerTransaction) {})
@@ -134,6 +149,8 @@ func (p *Phone) Cancels() int { return int(p.cancels.Load()) }
 func (p *Phone) Incoming() <-chan *Call { return p.incoming }
 
 // Close hangs nothing up: it stops the media of every call and the agent.
+// The listening socket goes first and the agent last, so that nothing
+// arriving meanwhile makes sipgo open a socket after its pool is cleared.
 func (p *Phone) Close() {
 	p.mu.Lock()
 	calls := p.calls
@@ -141,9 +158,11 @@ func (p *Phone) Close() {
 	for _, c := range calls {
 		c.Media.stop()
 	}
-	_ = p.ua.Close()
+	close(p.closing)
 	_ = p.conn.Close()
 	p.wg.Wait()
+	p.handlers.Wait()
+	_ = p.ua.Close()
 }
 
 func (p *Phone) track(c *Call) {
@@ -274,8 +293,11 @@ func (p *Phone) onInvite(req *sipmsg.Request, tx sipmsg.ServerTransaction) {
 	}
 	_ = dlg.Respond(180, "Ringing", nil)
 	if a.Ring {
-		<-dlg.Context().Done()
-		p.cancels.Add(1)
+		select {
+		case <-dlg.Context().Done():
+			p.cancels.Add(1)
+		case <-p.closing:
+		}
 		return
 	}
 	if a.Status != 0 && a.Status != 200 {
