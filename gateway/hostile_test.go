@@ -116,6 +116,99 @@ func TestHostilePeers(t *testing.T) {
 	within(t, hostileWait, "no SIP call left", func() bool { return h.srv.ActiveCalls() == 0 })
 }
 
+// TestHostileAnswerNeverAcknowledged: svcrack "cracks" demo with an INVITE
+// that needs no password, so we answer it, and it never acknowledges our
+// 200. After 64*T1 (32 s) the gateway must give up on the call (RFC 3261
+// §13.3.1.4: with a BYE) and forget it.
+func TestHostileAnswerNeverAcknowledged(t *testing.T) {
+	t.Parallel()
+	sipvicious.Require(t)
+	h := newHarness(t, harnessOptions{})
+	ctx, cancel := context.WithTimeout(context.Background(), hostileToolTimeout)
+	defer cancel()
+	out, err := sipvicious.Run(ctx, sipvicious.Options{Tool: "svcrack", Target: h.srv.Addr(),
+		Args: []string{"-v", "-m", "INVITE", "-u", "demo", "-r", "1-3", "--requesturi", "sip:demo@" + h.srv.Addr()}})
+	if err != nil {
+		t.Error(err)
+	}
+	if !strings.Contains(out, "Does not seem to require authentication") {
+		t.Fatalf("svcrack's INVITE was not answered:\n%s", out)
+	}
+	within(t, hostileWait, "the unacknowledged call forgotten", func() bool {
+		return h.srv.ActiveCalls() == 0 && len(phones(h.demo)) == 0
+	})
+}
+
+// TestHostileRefusedInvitesAreNoCalls: svwar's INVITEs to extensions that
+// do not exist get 404, which it acknowledges with a new branch that
+// matches no transaction, so each 404 is resent for 32 s (Timer H). The
+// refused INVITEs are no calls: they must not count as active, nor keep
+// the server from stopping (the harness gives it 20 s) meanwhile.
+func TestHostileRefusedInvitesAreNoCalls(t *testing.T) {
+	t.Parallel()
+	sipvicious.Require(t)
+	h := newHarness(t, harnessOptions{})
+	ctx, cancel := context.WithTimeout(context.Background(), hostileToolTimeout)
+	defer cancel()
+	out, err := sipvicious.Run(ctx, sipvicious.Options{Tool: "svwar", Target: h.srv.Addr(),
+		Args: []string{"-v", "-m", "INVITE", "-e", "1-5"}})
+	if err != nil {
+		t.Error(err)
+	}
+	if !strings.Contains(out, "Ok SIP device found") || !strings.Contains(out, "found nothing") {
+		t.Fatalf("svwar did not scan us:\n%s", out)
+	}
+	eventually(t, "no active call once every INVITE was refused", func() bool { return h.srv.ActiveCalls() == 0 })
+}
+
+// TestHostileByeBeforeAck: a caller hangs up as soon as we answer; its BYE
+// overtakes its ACK (UDP keeps no order, and the gateway handles each
+// message on its own goroutine, so even in order they race). The BYE ends
+// the dialog (RFC 3261 §15.1.2): it gets 200, and the late ACK brings no
+// one into the conference.
+func TestHostileByeBeforeAck(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, harnessOptions{})
+	media, err := net.ListenUDP("udp", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer media.Close()
+	p := dialRaw(t, "UDP", h.srv.Addr())
+	defer p.Close()
+	invite := p.request("INVITE", "demo", []string{"Content-Type: application/sdp"}, hostileSDP(media.LocalAddr().(*net.UDPAddr).Port))
+	if err := p.send(invite); err != nil {
+		t.Fatal(err)
+	}
+	ok, err := p.final(deadline)
+	if err != nil || statusOf(ok) != 200 {
+		t.Fatalf("INVITE: %q, %v", ok, err)
+	}
+	if err := p.send(inDialog(invite, ok, "BYE", 2)); err != nil {
+		t.Fatal(err)
+	}
+	res, err := p.responseTo("2 BYE", deadline)
+	if err != nil {
+		t.Fatalf("BYE: %v", err)
+	}
+	if s := statusOf(res); s != 200 {
+		t.Errorf("BYE before the ACK answered %d, want 200", s)
+	}
+	if err := p.send(inDialog(invite, ok, "ACK", 1)); err != nil {
+		t.Fatal(err)
+	}
+	// A round trip after the ACK, so that it has been read.
+	if err := p.send(p.request("OPTIONS", "demo", nil, "")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.final(deadline); err != nil {
+		t.Fatalf("OPTIONS: %v", err)
+	}
+	eventually(t, "the hung-up call over and not in demo", func() bool {
+		return h.srv.ActiveCalls() == 0 && len(phones(h.demo)) == 0
+	})
+}
+
 // scan is one scanner run and what its output must show.
 type scan struct {
 	name  string
@@ -498,6 +591,20 @@ func (p *rawPeer) final(d time.Duration) (string, error) {
 	}
 }
 
+// responseTo waits up to d for a final response whose CSeq is cseq.
+func (p *rawPeer) responseTo(cseq string, d time.Duration) (string, error) {
+	end := time.Now().Add(d)
+	for {
+		m, err := p.read(time.Until(end))
+		if err != nil {
+			return m, err
+		}
+		if s := statusOf(m); s >= 200 && header(m, "CSeq") == cseq && header(m, "Call-ID") == p.callID {
+			return m, nil
+		}
+	}
+}
+
 // closedByPeer tells whether the gateway closes the TCP connection within d.
 func (p *rawPeer) closedByPeer(d time.Duration) bool {
 	_ = p.conn.SetReadDeadline(time.Now().Add(d))
@@ -542,6 +649,25 @@ func header(m, name string) string {
 		}
 	}
 	return ""
+}
+
+// inDialog is a request with method and cseq in the dialog that ok (our
+// 200) established for invite.
+func inDialog(invite, ok, method string, cseq int) string {
+	target := strings.Trim(header(ok, "Contact"), "<>")
+	if i := strings.Index(target, ">"); i >= 0 {
+		target = target[:i]
+	}
+	head, _, _ := strings.Cut(invite, "\r\n\r\n")
+	via := header(invite, "Via")
+	branch := via[strings.Index(via, "branch=")+len("branch="):]
+	branch, _, _ = strings.Cut(branch, ";")
+	m := method + " " + target + " SIP/2.0\r\n" + head[strings.Index(head, "\r\n")+2:] + "\r\n\r\n"
+	m = replaceHeader(m, "Via", "Via: "+strings.Replace(via, branch, branch+method, 1))
+	m = replaceHeader(m, "To", "To: "+header(ok, "To"))
+	m = replaceHeader(m, "CSeq", "CSeq: "+strconv.Itoa(cseq)+" "+method)
+	m = dropHeader(m, "Content-Type")
+	return replaceHeader(m, "Content-Length", "Content-Length: 0")
 }
 
 func dropHeader(m, name string) string { return replaceHeader(m, name, "") }
