@@ -3,7 +3,7 @@ package sipphone
 import (
 	"testing"
 
-	"go.uber.org/goleak"
+	"github.com/confgw/confgw/internal/sipleak"
 )
 
-func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+func TestMain(m *testing.M) { sipleak.VerifyTestMain(m) }
