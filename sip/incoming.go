@@ -15,6 +15,7 @@ import (
 type Incoming struct {
 	srv  *Server
 	req  *sipmsg.Request
+	tx   sipmsg.ServerTransaction
 	dlg  *sipgo.DialogServerSession
 	call *Call
 
@@ -26,8 +27,8 @@ type Incoming struct {
 	final bool
 }
 
-func newIncoming(srv *Server, req *sipmsg.Request, dlg *sipgo.DialogServerSession, call *Call) *Incoming {
-	in := &Incoming{srv: srv, req: req, dlg: dlg, call: call}
+func newIncoming(srv *Server, req *sipmsg.Request, tx sipmsg.ServerTransaction, dlg *sipgo.DialogServerSession, call *Call) *Incoming {
+	in := &Incoming{srv: srv, req: req, tx: tx, dlg: dlg, call: call}
 	in.ctx, in.cancel = context.WithCancelCause(srv.runCtx)
 	in.stop = context.AfterFunc(dlg.Context(), func() {
 		cause := context.Cause(dlg.Context())
@@ -113,13 +114,17 @@ func (in *Incoming) Reject(status int, reason string) error {
 	}
 	in.final = true
 	in.mu.Unlock()
-	defer in.srv.calls.remove(in.call)
+	// A refused INVITE is no call, from now on: the transaction alone
+	// resends the response and absorbs the ACK (Timer H), without holding
+	// the handler or a place in the call set for 32 s when no ACK comes.
+	in.srv.calls.remove(in.call)
 	defer in.release()
-	res := sipmsg.NewResponseFromRequest(in.dlg.InviteRequest, status, reasonPhrase(status, reason), nil)
+	defer func() { _ = in.dlg.Close() }()
+	res := sipmsg.NewResponseFromRequest(in.req, status, reasonPhrase(status, reason), nil)
 	if status == 405 {
 		res.AppendHeader(sipmsg.NewHeader("Allow", allowedMethods))
 	}
-	if err := in.dlg.WriteResponse(res); err != nil {
+	if err := in.tx.Respond(res); err != nil {
 		return fmt.Errorf("sending %d: %w", status, err)
 	}
 	in.srv.observe(true, status)
@@ -156,10 +161,13 @@ func (in *Incoming) Answer(sdp []byte, r Renegotiator) (*Call, []byte, error) {
 		in.srv.calls.remove(c)
 		return nil, nil, ErrCanceled
 	}
-	// RFC 3261 §13.3.1.4: a 2xx never acknowledged ends with a BYE.
+	// RFC 3261 §13.3.1.4: a 2xx never acknowledged ends with a BYE. The
+	// dialog stands from our side since we sent the 2xx, so the BYE may go.
+	c.established.Store(true)
 	ctx, cancel := context.WithTimeout(context.Background(), in.srv.cfg.shutdownTimeout)
 	defer cancel()
 	_ = c.HangUp(ctx)
+	c.end(ErrNoAck)
 	return nil, nil, fmt.Errorf("answering %s: %w: %w", c.callID, ErrNoAck, err)
 }
 

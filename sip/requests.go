@@ -76,7 +76,7 @@ func (s *Server) onInvite(req *sipmsg.Request, tx sipmsg.ServerTransaction) {
 	c.uas = dlg
 	c.remoteSeq = req.CSeq().SeqNo
 	s.calls.add(c)
-	in := newIncoming(s, req, dlg, c)
+	in := newIncoming(s, req, tx, dlg, c)
 	defer func() {
 		in.mu.Lock()
 		final := in.final
@@ -96,8 +96,10 @@ func (s *Server) onAck(req *sipmsg.Request, tx sipmsg.ServerTransaction) {
 }
 
 func (s *Server) onBye(req *sipmsg.Request, tx sipmsg.ServerTransaction) {
+	// A BYE may overtake the ACK of our 2xx (UDP keeps no order): it still
+	// ends the dialog (RFC 3261 §15.1.2), and the late ACK finds no call.
 	c := s.calls.match(req)
-	if c == nil || !c.established.Load() {
+	if c == nil {
 		s.reply(req, tx, 481, "")
 		return
 	}
