@@ -1,12 +1,7 @@
 package gateway_test
 
 import (
-	"bufio"
 	"context"
-	"errors"
-	"fmt"
-	"io"
-	"math/rand/v2"
 	"net"
 	"os"
 	"path/filepath"
@@ -20,6 +15,7 @@ import (
 
 	"github.com/confgw/confgw/conference"
 	"github.com/confgw/confgw/internal/sipphone"
+	"github.com/confgw/confgw/internal/sipraw"
 	"github.com/confgw/confgw/internal/sipvicious"
 )
 
@@ -175,33 +171,32 @@ func TestHostileByeBeforeAck(t *testing.T) {
 	}
 	defer media.Close()
 	p := dialRaw(t, "UDP", h.srv.Addr())
-	defer p.Close()
-	invite := p.request("INVITE", "demo", []string{"Content-Type: application/sdp"}, hostileSDP(media.LocalAddr().(*net.UDPAddr).Port))
-	if err := p.send(invite); err != nil {
+	invite := p.Request("INVITE", "demo", []string{"Content-Type: application/sdp"}, hostileSDP(media.LocalAddr().(*net.UDPAddr).Port))
+	if err := p.Send(invite); err != nil {
 		t.Fatal(err)
 	}
-	ok, err := p.final(deadline)
-	if err != nil || statusOf(ok) != 200 {
+	ok, err := p.Final(deadline)
+	if err != nil || sipraw.StatusOf(ok) != 200 {
 		t.Fatalf("INVITE: %q, %v", ok, err)
 	}
-	if err := p.send(inDialog(invite, ok, "BYE", 2)); err != nil {
+	if err := p.Send(sipraw.InDialog(invite, ok, "BYE", 2)); err != nil {
 		t.Fatal(err)
 	}
-	res, err := p.responseTo("2 BYE", deadline)
+	res, err := p.ResponseTo("2 BYE", deadline)
 	if err != nil {
 		t.Fatalf("BYE: %v", err)
 	}
-	if s := statusOf(res); s != 200 {
+	if s := sipraw.StatusOf(res); s != 200 {
 		t.Errorf("BYE before the ACK answered %d, want 200", s)
 	}
-	if err := p.send(inDialog(invite, ok, "ACK", 1)); err != nil {
+	if err := p.Send(sipraw.InDialog(invite, ok, "ACK", 1)); err != nil {
 		t.Fatal(err)
 	}
 	// A round trip after the ACK, so that it has been read.
-	if err := p.send(p.request("OPTIONS", "demo", nil, "")); err != nil {
+	if err := p.Send(p.Request("OPTIONS", "demo", nil, "")); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := p.final(deadline); err != nil {
+	if _, err := p.Final(deadline); err != nil {
 		t.Fatalf("OPTIONS: %v", err)
 	}
 	eventually(t, "the hung-up call over and not in demo", func() bool {
@@ -319,375 +314,27 @@ func svwarFound(out string) []string {
 	return found
 }
 
-// junk is one malformed message. want, when set, is the final status the
-// gateway must answer it with; tcpOnly marks messages too big for a
-// datagram; closes says the gateway must drop the TCP connection.
-type junk struct {
-	name    string
-	msg     func(p *rawPeer) string
-	want    int
-	tcpOnly bool
-	closes  bool
-}
-
-func junkCases() []junk {
-	garbage := make([]byte, 1400)
-	r := rand.New(rand.NewPCG(1, 2))
-	for i := range garbage {
-		garbage[i] = byte(r.UintN(256))
-	}
-	many := make([]string, 3000)
-	for i := range many {
-		many[i] = fmt.Sprintf("X-Junk-%d: %d", i, i)
-	}
-	return []junk{
-		{name: "binary garbage", msg: func(*rawPeer) string { return string(garbage) }},
-		{name: "NUL bytes", msg: func(*rawPeer) string { return strings.Repeat("\x00", 1000) }},
-		{name: "CRLF flood", msg: func(*rawPeer) string { return strings.Repeat("\r\n", 20000) }},
-		{name: "truncated start line", msg: func(*rawPeer) string { return "INVITE sip:demo@127.0.0.1" }},
-		{name: "start line only", msg: func(*rawPeer) string { return "INVITE sip:demo@127.0.0.1 SIP/2.0\r\n\r\n" }},
-		{name: "no request URI", msg: func(*rawPeer) string { return "INVITE  SIP/2.0\r\nContent-Length: 0\r\n\r\n" }},
-		{name: "unknown SIP version", msg: func(p *rawPeer) string {
-			return strings.Replace(p.request("OPTIONS", "demo", nil, ""), "SIP/2.0\r\n", "SIP/7.0\r\n", 1)
-		}},
-		{name: "NUL inside headers", msg: func(p *rawPeer) string {
-			return strings.Replace(p.request("INVITE", "nosuch", nil, ""), "Max-Forwards", "Max-\x00Forwards\x00\x00", 1)
-		}},
-		{name: "header without colon", msg: func(p *rawPeer) string {
-			return p.request("OPTIONS", "demo", []string{"this header has no colon"}, "")
-		}},
-		{name: "huge header", want: 200, msg: func(p *rawPeer) string {
-			return p.request("OPTIONS", "demo", []string{"Subject: " + strings.Repeat("A", 30000)}, "")
-		}},
-		{name: "datagram past the read buffer", msg: func(p *rawPeer) string {
-			return p.request("OPTIONS", "demo", []string{"Subject: " + strings.Repeat("A", 60000)}, "")
-		}},
-		{name: "three thousand headers", msg: func(p *rawPeer) string { return p.request("OPTIONS", "demo", many, "") }},
-		{name: "oversized message", tcpOnly: true, closes: true, msg: func(p *rawPeer) string {
-			return p.request("OPTIONS", "demo", []string{"Subject: " + strings.Repeat("B", 200000)}, "")
-		}},
-		{name: "Content-Length larger than the body", msg: func(p *rawPeer) string {
-			return p.request("OPTIONS", "demo", []string{"Content-Type: text/plain", "Content-Length: 999"}, "short")
-		}},
-		{name: "Content-Length smaller than the body", msg: func(p *rawPeer) string {
-			return p.request("INVITE", "nosuch", []string{"Content-Type: application/sdp", "Content-Length: 5"}, hostileSDP(9))
-		}},
-		{name: "negative Content-Length", msg: func(p *rawPeer) string {
-			return p.request("OPTIONS", "demo", []string{"Content-Length: -1"}, "")
-		}},
-		{name: "Content-Length overflowing", msg: func(p *rawPeer) string {
-			return p.request("OPTIONS", "demo", []string{"Content-Length: 99999999999999999999999"}, "")
-		}},
-		{name: "two Content-Lengths", msg: func(p *rawPeer) string {
-			return p.request("OPTIONS", "demo", []string{"Content-Length: 0", "Content-Length: 40"}, "")
-		}},
-		{name: "INVITE announcing 10 MB", closes: true, msg: func(p *rawPeer) string {
-			// Over TCP the gateway must give up past its size limit, not
-			// wait for or buffer 10 MB.
-			body := hostileSDP(9)
-			if p.tr == "TCP" {
-				body += strings.Repeat("a=x:"+strings.Repeat("y", 76)+"\r\n", 1300)
-			}
-			return p.request("INVITE", "demo", []string{"Content-Type: application/sdp", "Content-Length: 10485760"}, body)
-		}},
-		{name: "INVITE with garbage SDP", want: 400, msg: func(p *rawPeer) string {
-			return p.request("INVITE", "demo", []string{"Content-Type: application/sdp"}, "v=0\r\nm=audio banana RTP/AVP 0\r\n"+string(garbage[:200]))
-		}},
-		{name: "INVITE with binary SDP", want: 400, msg: func(p *rawPeer) string {
-			return p.request("INVITE", "locked", []string{"Content-Type: application/sdp"}, string(garbage))
-		}},
-		{name: "INVITE to nobody", want: 404, msg: func(p *rawPeer) string {
-			return p.request("INVITE", "nosuch", []string{"Content-Type: application/sdp"}, hostileSDP(9))
-		}},
-		{name: "INVITE without Contact", want: 400, msg: func(p *rawPeer) string {
-			return dropHeader(p.request("INVITE", "demo", []string{"Content-Type: application/sdp"}, hostileSDP(9)), "Contact")
-		}},
-		{name: "INVITE without Call-ID", msg: func(p *rawPeer) string {
-			return dropHeader(p.request("INVITE", "demo", []string{"Content-Type: application/sdp"}, hostileSDP(9)), "Call-ID")
-		}},
-		{name: "CSeq overflowing", msg: func(p *rawPeer) string {
-			return replaceHeader(p.request("INVITE", "nosuch", []string{"Content-Type: application/sdp"}, hostileSDP(9)), "CSeq", "CSeq: 99999999999999999999 INVITE")
-		}},
-		{name: "CSeq of another method", msg: func(p *rawPeer) string {
-			return replaceHeader(p.request("INVITE", "nosuch", nil, ""), "CSeq", "CSeq: 1 BYE")
-		}},
-		{name: "re-INVITE to no dialog", want: 481, msg: func(p *rawPeer) string {
-			return replaceHeader(p.request("INVITE", "demo", []string{"Content-Type: application/sdp"}, hostileSDP(9)), "To", "To: <sip:demo@127.0.0.1>;tag=nosuchdialog")
-		}},
-		{name: "BYE to no dialog", want: 481, msg: func(p *rawPeer) string {
-			return replaceHeader(p.request("BYE", "demo", nil, ""), "To", "To: <sip:demo@127.0.0.1>;tag=nosuchdialog")
-		}},
-		{name: "CANCEL of nothing", want: 481, msg: func(p *rawPeer) string { return p.request("CANCEL", "demo", nil, "") }},
-		{name: "ACK of nothing", msg: func(p *rawPeer) string {
-			return replaceHeader(p.request("ACK", "demo", nil, ""), "To", "To: <sip:demo@127.0.0.1>;tag=nosuchdialog")
-		}},
-		{name: "response to nothing", msg: func(p *rawPeer) string {
-			return "SIP/2.0 200 OK\r\nVia: SIP/2.0/" + p.tr + " 127.0.0.1:" + strconv.Itoa(p.port) + ";branch=z9hG4bKstray\r\n" +
-				"From: <sip:confgw@127.0.0.1>;tag=a\r\nTo: <sip:x@127.0.0.1>;tag=b\r\nCall-ID: stray\r\nCSeq: 1 INVITE\r\n" +
-				"Contact: <sip:x@127.0.0.1:" + strconv.Itoa(p.port) + ">\r\nContent-Length: 0\r\n\r\n"
-		}},
-		{name: "unknown method", want: 405, msg: func(p *rawPeer) string { return p.request("FROBNICATE", "demo", nil, "") }},
-		{name: "mangled addresses", msg: func(p *rawPeer) string {
-			m := replaceHeader(p.request("INVITE", "nosuch", nil, ""), "From", "From: <<<<sip:@@@>>>;tag=;tag=")
-			return replaceHeader(m, "To", "To: \"unterminated <sip:demo@127.0.0.1")
-		}},
-	}
-}
-
-// throwJunk sends each malformed message over UDP and over a TCP connection
-// of its own, and checks after each that the gateway still answers OPTIONS
-// on both.
-func throwJunk(t *testing.T, h *harness) {
-	addr := h.srv.Addr()
-	for _, j := range junkCases() {
-		t.Run(j.name, func(t *testing.T) {
-			for _, tr := range []string{"UDP", "TCP"} {
-				p := dialRaw(t, tr, addr)
-				m := j.msg(p)
-				if tr == "UDP" && (j.tcpOnly || len(m) > 65000) {
-					p.Close()
-					continue
-				}
-				err := p.send(m)
-				switch {
-				case j.want != 0:
-					if err != nil {
-						t.Fatalf("%s: %v", tr, err)
-					}
-					res, err := p.final(deadline)
-					if err != nil {
-						t.Fatalf("%s: no final response: %v", tr, err)
-					}
-					if s := statusOf(res); s != j.want {
-						t.Errorf("%s: answered %d, want %d", tr, s, j.want)
-					}
-				case j.closes && tr == "TCP":
-					if !p.closedByPeer(deadline) {
-						t.Errorf("TCP connection kept open")
-					}
-				}
-				p.Close()
-				if s := optionsStatus(t, addr, tr); s != 200 {
-					t.Fatalf("OPTIONS over %s afterwards: %d", tr, s)
-				}
-			}
-		})
-	}
-}
-
-// rawPeer speaks SIP by hand over one UDP socket or TCP connection, so that
-// it can send what no SIP stack would. Its Via and Contact are always its
-// own loopback address.
-type rawPeer struct {
-	t    *testing.T
-	tr   string
-	conn net.Conn
-	rd   *bufio.Reader
-	port int
-	seq  int
-	// callID is that of the last request built.
-	callID string
-}
-
-func dialRaw(t *testing.T, tr, addr string) *rawPeer {
+// dialRaw opens a hand-speaking SIP peer that the test closes at its end.
+func dialRaw(t *testing.T, tr, addr string) *sipraw.Peer {
 	t.Helper()
-	conn, err := net.Dial(strings.ToLower(tr), addr)
+	p, err := sipraw.Dial(tr, addr)
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := &rawPeer{t: t, tr: tr, conn: conn, rd: bufio.NewReaderSize(conn, 1<<16)}
-	_, port, _ := net.SplitHostPort(conn.LocalAddr().String())
-	p.port, _ = strconv.Atoi(port)
+	t.Cleanup(func() { _ = p.Close() })
 	return p
-}
-
-func (p *rawPeer) Close() { _ = p.conn.Close() }
-
-// request is a well-formed out-of-dialog request to user at the gateway,
-// with extra header lines after the usual ones, and body; a Content-Length
-// among extra replaces the true one.
-func (p *rawPeer) request(method, user string, extra []string, body string) string {
-	p.seq++
-	id := fmt.Sprintf("%d-%d-%d", p.port, p.seq, rand.Uint32())
-	host := p.conn.RemoteAddr().String()
-	var b strings.Builder
-	fmt.Fprintf(&b, "%s sip:%s@%s SIP/2.0\r\n", method, user, host)
-	fmt.Fprintf(&b, "Via: SIP/2.0/%s 127.0.0.1:%d;branch=z9hG4bK%s;rport\r\n", p.tr, p.port, id)
-	b.WriteString("Max-Forwards: 70\r\n")
-	fmt.Fprintf(&b, "From: \"Hostile\" <sip:hostile@127.0.0.1>;tag=%s\r\n", id)
-	fmt.Fprintf(&b, "To: <sip:%s@%s>\r\n", user, host)
-	p.callID = id + "@hostile"
-	fmt.Fprintf(&b, "Call-ID: %s\r\n", p.callID)
-	fmt.Fprintf(&b, "CSeq: 1 %s\r\n", method)
-	transport := ""
-	if p.tr == "TCP" {
-		transport = ";transport=tcp"
-	}
-	fmt.Fprintf(&b, "Contact: <sip:hostile@127.0.0.1:%d%s>\r\n", p.port, transport)
-	length := true
-	for _, l := range extra {
-		if strings.HasPrefix(strings.ToLower(l), "content-length:") {
-			length = false
-		}
-		b.WriteString(l + "\r\n")
-	}
-	if length {
-		fmt.Fprintf(&b, "Content-Length: %d\r\n", len(body))
-	}
-	b.WriteString("\r\n" + body)
-	return b.String()
-}
-
-func (p *rawPeer) send(m string) error {
-	_ = p.conn.SetWriteDeadline(time.Now().Add(deadline))
-	_, err := p.conn.Write([]byte(m))
-	return err
-}
-
-// read returns the next message the gateway sends within d.
-func (p *rawPeer) read(d time.Duration) (string, error) {
-	_ = p.conn.SetReadDeadline(time.Now().Add(d))
-	if p.tr == "UDP" {
-		buf := make([]byte, 1<<16)
-		n, err := p.conn.Read(buf)
-		return string(buf[:n]), err
-	}
-	var b strings.Builder
-	length := 0
-	for {
-		line, err := p.rd.ReadString('\n')
-		b.WriteString(line)
-		if err != nil {
-			return b.String(), err
-		}
-		if line == "\r\n" && b.Len() == 2 {
-			b.Reset() // keep-alive
-			continue
-		}
-		if line == "\r\n" {
-			break
-		}
-		if k, v, ok := strings.Cut(line, ":"); ok && strings.EqualFold(strings.TrimSpace(k), "Content-Length") {
-			length, _ = strconv.Atoi(strings.TrimSpace(v))
-		}
-	}
-	body := make([]byte, length)
-	_, err := io.ReadFull(p.rd, body)
-	return b.String() + string(body), err
-}
-
-// final waits up to d for a final response to the last request built,
-// skipping provisional ones, answers to earlier requests and requests.
-func (p *rawPeer) final(d time.Duration) (string, error) {
-	end := time.Now().Add(d)
-	for {
-		m, err := p.read(time.Until(end))
-		if err != nil {
-			return m, err
-		}
-		if s := statusOf(m); s >= 200 && header(m, "Call-ID") == p.callID {
-			return m, nil
-		}
-	}
-}
-
-// responseTo waits up to d for a final response whose CSeq is cseq.
-func (p *rawPeer) responseTo(cseq string, d time.Duration) (string, error) {
-	end := time.Now().Add(d)
-	for {
-		m, err := p.read(time.Until(end))
-		if err != nil {
-			return m, err
-		}
-		if s := statusOf(m); s >= 200 && header(m, "CSeq") == cseq && header(m, "Call-ID") == p.callID {
-			return m, nil
-		}
-	}
-}
-
-// closedByPeer tells whether the gateway closes the TCP connection within d.
-func (p *rawPeer) closedByPeer(d time.Duration) bool {
-	_ = p.conn.SetReadDeadline(time.Now().Add(d))
-	_, err := io.Copy(io.Discard, p.conn)
-	var ne net.Error
-	return !(errors.As(err, &ne) && ne.Timeout())
 }
 
 // optionsStatus sends OPTIONS over tr from a fresh socket and returns the
 // final status, 0 when none came.
 func optionsStatus(t *testing.T, addr, tr string) int {
 	t.Helper()
-	p := dialRaw(t, tr, addr)
-	defer p.Close()
-	if err := p.send(p.request("OPTIONS", "demo", nil, "")); err != nil {
-		t.Logf("OPTIONS over %s: %v", tr, err)
-		return 0
-	}
-	res, err := p.final(deadline)
+	res, err := sipraw.Do("OPTIONS", "demo", addr, tr)
 	if err != nil {
 		t.Logf("OPTIONS over %s: %v", tr, err)
 		return 0
 	}
-	return statusOf(res)
-}
-
-func statusOf(m string) int {
-	rest, ok := strings.CutPrefix(m, "SIP/2.0 ")
-	if !ok || len(rest) < 3 {
-		return 0
-	}
-	n, _ := strconv.Atoi(rest[:3])
-	return n
-}
-
-// header is the value of the first header called name in m.
-func header(m, name string) string {
-	head, _, _ := strings.Cut(m, "\r\n\r\n")
-	for _, l := range strings.Split(head, "\r\n")[1:] {
-		if k, v, ok := strings.Cut(l, ":"); ok && strings.EqualFold(strings.TrimSpace(k), name) {
-			return strings.TrimSpace(v)
-		}
-	}
-	return ""
-}
-
-// inDialog is a request with method and cseq in the dialog that ok (our
-// 200) established for invite.
-func inDialog(invite, ok, method string, cseq int) string {
-	target := strings.Trim(header(ok, "Contact"), "<>")
-	if i := strings.Index(target, ">"); i >= 0 {
-		target = target[:i]
-	}
-	head, _, _ := strings.Cut(invite, "\r\n\r\n")
-	via := header(invite, "Via")
-	branch := via[strings.Index(via, "branch=")+len("branch="):]
-	branch, _, _ = strings.Cut(branch, ";")
-	m := method + " " + target + " SIP/2.0\r\n" + head[strings.Index(head, "\r\n")+2:] + "\r\n\r\n"
-	m = replaceHeader(m, "Via", "Via: "+strings.Replace(via, branch, branch+method, 1))
-	m = replaceHeader(m, "To", "To: "+header(ok, "To"))
-	m = replaceHeader(m, "CSeq", "CSeq: "+strconv.Itoa(cseq)+" "+method)
-	m = dropHeader(m, "Content-Type")
-	return replaceHeader(m, "Content-Length", "Content-Length: 0")
-}
-
-func dropHeader(m, name string) string { return replaceHeader(m, name, "") }
-
-// replaceHeader replaces the header line called name with line, or drops
-// it when line is empty.
-func replaceHeader(m, name, line string) string {
-	head, body, _ := strings.Cut(m, "\r\n\r\n")
-	lines := strings.Split(head, "\r\n")
-	for i, l := range lines {
-		if k, _, ok := strings.Cut(l, ":"); i > 0 && ok && strings.EqualFold(k, name) {
-			if line == "" {
-				lines = slices.Delete(lines, i, i+1)
-			} else {
-				lines[i] = line
-			}
-			break
-		}
-	}
-	return strings.Join(lines, "\r\n") + "\r\n\r\n" + body
+	return res.StatusCode
 }
 
 // hostileSDP is a plain PCMU offer with audio to port on loopback.
