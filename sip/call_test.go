@@ -197,25 +197,28 @@ func TestCancelBeforeAnswer(t *testing.T) {
 	}
 }
 
-func TestRejectWithReason(t *testing.T) {
-	srv := startServer(t, confsip.HandlerFunc(func(in *confsip.Incoming) {
-		_ = in.Reject(400, "Malformed SDP: no audio\r\nX-Evil: 1")
-	}))
-	ph := newPhone(t, sipphone.Config{})
-	_, err := ph.Dial(ctxT(t), "sip:demo@"+srv.Addr(), sipphone.CallOptions{})
-	var se *sipphone.StatusError
-	if !errors.As(err, &se) || se.Status != 400 {
-		t.Fatalf("dial error %v, want 400", err)
+// TestRefusedCallsGetTheirStatus: a handler's reject reaches the caller
+// with its status (the reason cleaned of anything that could inject a
+// header), and an INVITE its handler leaves unanswered gets 500.
+func TestRefusedCallsGetTheirStatus(t *testing.T) {
+	tests := []struct {
+		name    string
+		handler func(in *confsip.Incoming)
+		want    int
+	}{
+		{"reject with a hostile reason", func(in *confsip.Incoming) { _ = in.Reject(400, "Malformed SDP: no audio\r\nX-Evil: 1") }, 400},
+		{"left unanswered", func(*confsip.Incoming) {}, 500},
 	}
-}
-
-func TestUnansweredInviteGets500(t *testing.T) {
-	srv := startServer(t, confsip.HandlerFunc(func(in *confsip.Incoming) {}))
-	ph := newPhone(t, sipphone.Config{})
-	_, err := ph.Dial(ctxT(t), "sip:demo@"+srv.Addr(), sipphone.CallOptions{})
-	var se *sipphone.StatusError
-	if !errors.As(err, &se) || se.Status != 500 {
-		t.Fatalf("dial error %v, want 500", err)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := startServer(t, confsip.HandlerFunc(tt.handler))
+			ph := newPhone(t, sipphone.Config{})
+			_, err := ph.Dial(ctxT(t), "sip:demo@"+srv.Addr(), sipphone.CallOptions{})
+			var se *sipphone.StatusError
+			if !errors.As(err, &se) || se.Status != tt.want {
+				t.Fatalf("dial error %v, want %d", err, tt.want)
+			}
+		})
 	}
 }
 
