@@ -4,11 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/confgw/confgw/internal/sipphone"
+	"github.com/confgw/confgw/internal/sipraw"
 	confsip "github.com/confgw/confgw/sip"
 )
 
@@ -249,4 +251,32 @@ func TestShutdownHangsUpCalls(t *testing.T) {
 func ExampleValidateTarget() {
 	fmt.Println(confsip.ValidateTarget("+15550100") == nil, confsip.ValidateTarget("1\r\nVia: x") == nil)
 	// Output: true false
+}
+
+// TestRejectReasonCannotInjectHeaders: the reason phrase comes from our
+// own code but may quote input; line breaks in it must never start a new
+// header on the wire.
+func TestRejectReasonCannotInjectHeaders(t *testing.T) {
+	srv := startServer(t, confsip.HandlerFunc(func(in *confsip.Incoming) {
+		_ = in.Reject(400, "Malformed SDP: no audio\r\nX-Evil: 1")
+	}))
+	p, err := sipraw.Dial("udp", srv.Addr())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close()
+	if err := p.Send(p.Request("INVITE", "demo", []string{"Content-Type: application/sdp"}, "v=0\r\n")); err != nil {
+		t.Fatal(err)
+	}
+	res, err := p.Final(deadline)
+	if err != nil {
+		t.Fatal(err)
+	}
+	status, _, _ := strings.Cut(res, "\r\n")
+	if status != "SIP/2.0 400 Malformed SDP: no audioX-Evil: 1" {
+		t.Fatalf("status line %q", status)
+	}
+	if sipraw.Header(res, "X-Evil") != "" {
+		t.Fatalf("reason injected a header:\n%s", res)
+	}
 }
