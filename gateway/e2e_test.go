@@ -3,6 +3,7 @@ package gateway_test
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
 
 	"github.com/confgw/confgw/conference"
@@ -129,4 +130,28 @@ func ctxDone(ch <-chan error) <-chan struct{} {
 	out := make(chan struct{})
 	go func() { <-ch; close(out) }()
 	return out
+}
+
+// TestMalformedSDPSaysWhy: the 400 for a bad offer carries the reason in
+// its status line, so the engineer reading a trace on the trunk sees it.
+func TestMalformedSDPSaysWhy(t *testing.T) {
+	h := newHarness(t, harnessOptions{})
+	tests := []struct{ sdp, want string }{
+		{"v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=video 5000 RTP/AVP 31\r\n", "no audio media line"},
+		{"hello\x00world", "syntax error"},
+	}
+	for _, tt := range tests {
+		p := dialRaw(t, "UDP", h.srv.Addr())
+		if err := p.Send(p.Request("INVITE", "demo", []string{"Content-Type: application/sdp"}, tt.sdp)); err != nil {
+			t.Fatal(err)
+		}
+		res, err := p.Final(deadline)
+		if err != nil {
+			t.Fatal(err)
+		}
+		status, _, _ := strings.Cut(res, "\r\n")
+		if !strings.HasPrefix(status, "SIP/2.0 400 ") || !strings.Contains(status, tt.want) {
+			t.Errorf("status line %q, want 400 saying %q", status, tt.want)
+		}
+	}
 }
