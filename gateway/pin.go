@@ -3,6 +3,7 @@ package gateway
 import (
 	"time"
 
+	"github.com/confgw/confgw/gateway/prompts"
 	confsip "github.com/confgw/confgw/sip"
 	"github.com/confgw/confgw/sip/dtmf"
 )
@@ -16,8 +17,8 @@ const pinTries = 3
 // hung up (by us after three wrong tries, or by anyone else).
 func (l *leg) enterPIN(call *confsip.Call) bool {
 	pr := newPrompt(l.sess)
-	pr.play(promptEnter)
 	defer pr.stop()
+	pr.play(prompts.EnterPIN)
 	timeout := time.NewTimer(l.g.pinTimeout)
 	defer timeout.Stop()
 	pin := dtmf.NewPIN(16)
@@ -25,26 +26,28 @@ func (l *leg) enterPIN(call *confsip.Call) bool {
 	for {
 		select {
 		case d := <-l.digits:
+			// Barge-in: a caller who keys already knows what to do.
+			pr.hush()
 			entered, done, err := pin.Feed(byte(d))
 			if !done {
 				continue
 			}
 			if err == nil && l.conf.CheckPIN(entered) {
-				return true
+				// Said before the room's audio starts, so the caller knows
+				// the voices that follow are the meeting.
+				return l.sayLast(call, pr, prompts.Joined)
 			}
 			wrong++
 			l.log.Info("wrong PIN", "tries", wrong)
 			if wrong >= pinTries {
 				l.log.Info("hanging up", "reason", "PIN failed")
-				pr.stop()
-				l.bye(call)
+				l.goodbye(call, pr)
 				return false
 			}
-			pr.play(promptWrong)
+			pr.play(prompts.WrongPIN)
 		case <-timeout.C:
 			l.log.Info("hanging up", "reason", "no PIN entered")
-			pr.stop()
-			l.bye(call)
+			l.goodbye(call, pr)
 			return false
 		case <-l.timedOut:
 			pr.stop()
@@ -58,4 +61,32 @@ func (l *leg) enterPIN(call *confsip.Call) bool {
 			return false
 		}
 	}
+}
+
+// goodbye says so, then hangs up: a caller we drop should not be left
+// wondering whether the line failed.
+func (l *leg) goodbye(call *confsip.Call, pr *prompt) {
+	if l.sayLast(call, pr, prompts.Goodbye) {
+		pr.stop()
+		l.bye(call)
+	}
+}
+
+// sayLast plays what and waits until it has all been sent. It gives up at
+// once, and reports false, if the call ends meanwhile: hung up by the
+// caller, gone quiet, or ended by the conference or a shutdown (which get
+// their BYE here, as they would without the prompt).
+func (l *leg) sayLast(call *confsip.Call, pr *prompt, what *prompts.Prompt) bool {
+	over := pr.play(what)
+	select {
+	case <-over:
+		return true
+	case <-call.Done():
+		return false
+	case <-l.timedOut:
+	case <-l.ctx.Done():
+	}
+	pr.stop()
+	l.bye(call)
+	return false
 }

@@ -5,55 +5,58 @@ import (
 	"time"
 
 	"github.com/confgw/confgw/conference/mixer"
-	"github.com/confgw/confgw/internal/tone"
+	"github.com/confgw/confgw/gateway/prompts"
 )
 
-// Prompts are beep patterns: a frequency per 20 ms frame, 0 for silence.
-var (
-	// promptEnter asks for the PIN: one long beep.
-	promptEnter = pattern(beep(660, 20))
-	// promptWrong says try again: two short low beeps.
-	promptWrong = pattern(beep(330, 8), beep(0, 5), beep(330, 8))
-)
-
-func beep(freq float64, frames int) []float64 {
-	out := make([]float64, frames)
-	for i := range out {
-		out[i] = freq
-	}
-	return out
-}
-
-func pattern(parts ...[]float64) []float64 {
-	var out []float64
-	for _, p := range parts {
-		out = append(out, p...)
-	}
-	return out
-}
-
-// prompt feeds a leg that is in no mixer with its own 20 ms ticker, so the
-// caller hears beeps (and its NAT sees packets) while keying a PIN.
+// prompt speaks to a leg that is in no mixer, from its own 20 ms ticker, so
+// the caller hears what to do (and its NAT sees packets) while keying a PIN.
+// Between prompts it sends silence rather than nothing: a phone that gets no
+// RTP may take the call for dead, and a NAT may close the pinhole.
 type prompt struct {
-	ep   mixer.Endpoint
-	mu   sync.Mutex
-	todo []float64
-	gens map[float64]*tone.Generator
+	ep mixer.Endpoint
+	mu sync.Mutex
+	// todo is what is left of the prompt playing: a window on the shared,
+	// read-only frames of package prompts, so playing allocates no audio.
+	todo []mixer.Frame
+	// over is closed once the prompt playing has been sent in full or cut
+	// short; nil when none is playing.
+	over chan struct{}
 	quit chan struct{}
 	done chan struct{}
 	once sync.Once
 }
 
 func newPrompt(ep mixer.Endpoint) *prompt {
-	p := &prompt{ep: ep, gens: map[float64]*tone.Generator{}, quit: make(chan struct{}), done: make(chan struct{})}
+	p := &prompt{ep: ep, quit: make(chan struct{}), done: make(chan struct{})}
 	go p.run()
 	return p
 }
 
-func (p *prompt) play(freqs []float64) {
+// play starts pr from its beginning, cutting off whatever was playing, and
+// returns a channel closed when pr has been sent in full or cut short.
+func (p *prompt) play(pr *prompts.Prompt) <-chan struct{} {
 	p.mu.Lock()
-	p.todo = append(p.todo[:0], freqs...)
-	p.mu.Unlock()
+	defer p.mu.Unlock()
+	p.endLocked()
+	p.todo = pr.Frames
+	p.over = make(chan struct{})
+	return p.over
+}
+
+// hush cuts the prompt playing short: the caller has started keying, so
+// it knows what to do and talking over its keys only slows it down.
+func (p *prompt) hush() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.todo = nil
+	p.endLocked()
+}
+
+func (p *prompt) endLocked() {
+	if p.over != nil {
+		close(p.over)
+		p.over = nil
+	}
 }
 
 // stop ends the ticker and returns once nothing writes to the leg any more,
@@ -67,29 +70,24 @@ func (p *prompt) run() {
 	defer close(p.done)
 	t := time.NewTicker(20 * time.Millisecond)
 	defer t.Stop()
-	var f mixer.Frame
+	var silence mixer.Frame
 	for {
 		select {
 		case <-p.quit:
 			return
 		case <-t.C:
 		}
+		f := &silence
 		p.mu.Lock()
-		freq := 0.0
 		if len(p.todo) > 0 {
-			freq, p.todo = p.todo[0], p.todo[1:]
+			f, p.todo = &p.todo[0], p.todo[1:]
+		} else {
+			// The last frame went out a tick ago: only now is the whole
+			// prompt on its way, so a BYE or the room's audio that waits
+			// for over cannot cut its end.
+			p.endLocked()
 		}
 		p.mu.Unlock()
-		if freq == 0 {
-			f = mixer.Frame{}
-		} else {
-			g, ok := p.gens[freq]
-			if !ok {
-				g = tone.Sine(freq, 6000, tone.SampleRate)
-				p.gens[freq] = g
-			}
-			g.Next(&f)
-		}
-		p.ep.WriteFrame(&f)
+		p.ep.WriteFrame(f)
 	}
 }
