@@ -2,11 +2,13 @@ package gateway_test
 
 import (
 	"errors"
+	"net"
 	"strings"
 	"testing"
 	"time"
 
 	sipmsg "github.com/emiago/sipgo/sip"
+	"github.com/pion/rtp"
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/confgw/confgw/conference"
@@ -273,7 +275,18 @@ func TestMetrics(t *testing.T) {
 	if err := h.gw.Metrics().Register(reg); err != nil {
 		t.Fatal(err)
 	}
-	h.dial(h.phone(sipphone.Config{Tone: 440}), "demo")
+	call := h.dial(h.phone(sipphone.Config{Tone: 440}), "demo")
+	// A payload type the call never negotiated is dropped, and counted.
+	foreign, err := net.DialUDP("udp", nil, call.Media.Remote())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer foreign.Close()
+	eventually(t, "an RTP packet of a foreign payload type counted as dropped", func() bool {
+		pkt, _ := (&rtp.Packet{Header: rtp.Header{Version: 2, PayloadType: 96, SequenceNumber: 1, SSRC: 99}, Payload: make([]byte, 160)}).Marshal()
+		_, _ = foreign.Write(pkt)
+		return sample(t, reg, "confgw_rtp_packets_dropped_total", "reason", "wrong_payload_type") >= 1
+	})
 	eventually(t, "a connected dial-in leg and RTP both ways counted", func() bool {
 		return sample(t, reg, "confgw_phone_legs", "direction", "dial-in", "state", "connected") == 1 &&
 			sample(t, reg, "confgw_rtp_packets_total", "direction", "in") > 5 &&

@@ -19,6 +19,7 @@ type Metrics struct {
 	lost      *prometheus.Desc
 	late      *prometheus.Desc
 	concealed *prometheus.Desc
+	dropped   *prometheus.Desc
 	depth     *prometheus.Desc
 	responses *prometheus.CounterVec
 
@@ -36,7 +37,10 @@ func newMetrics(g *Gateway) *Metrics {
 		lost:      prometheus.NewDesc("confgw_rtp_packets_lost_total", "RTP packets never received in time to play.", nil, nil),
 		late:      prometheus.NewDesc("confgw_rtp_packets_late_total", "RTP packets that arrived after their turn to play.", nil, nil),
 		concealed: prometheus.NewDesc("confgw_rtp_frames_concealed_total", "Audio frames made up by loss concealment.", nil, nil),
-		depth:     prometheus.NewDesc("confgw_rtp_jitter_buffer_packets", "Packets waiting in the jitter buffers of all legs.", nil, nil),
+		dropped: prometheus.NewDesc("confgw_rtp_packets_dropped_total",
+			"RTP packets received but not played, by reason: overflow and skipped mean audio arrives faster than the room plays it.",
+			[]string{"reason"}, nil),
+		depth: prometheus.NewDesc("confgw_rtp_jitter_buffer_packets", "Packets waiting in the jitter buffers of all legs.", nil, nil),
 		responses: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "confgw_sip_responses_total",
 			Help: "Final SIP responses to INVITEs and other requests, sent by us or received for our INVITEs.",
@@ -75,16 +79,28 @@ func (m *Metrics) observeResponse(sent bool, status int) {
 func (m *Metrics) retire(s rtpsession.Stats) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	m.retired.PacketsIn += s.PacketsIn
-	m.retired.PacketsOut += s.PacketsOut
-	m.retired.Lost += s.Lost
-	m.retired.Late += s.Late
-	m.retired.Concealed += s.Concealed
+	addCounters(&m.retired, s)
+}
+
+// addCounters adds the counters the metrics export.
+func addCounters(total *rtpsession.Stats, s rtpsession.Stats) {
+	total.PacketsIn += s.PacketsIn
+	total.PacketsOut += s.PacketsOut
+	total.Lost += s.Lost
+	total.Late += s.Late
+	total.Concealed += s.Concealed
+	total.Overflow += s.Overflow
+	total.Skipped += s.Skipped
+	total.Duplicates += s.Duplicates
+	total.WrongPayloadType += s.WrongPayloadType
+	total.Malformed += s.Malformed
+	total.Stray += s.Stray
+	total.BadFrames += s.BadFrames
 }
 
 // Describe implements prometheus.Collector.
 func (m *Metrics) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{m.legs, m.packets, m.lost, m.late, m.concealed, m.depth} {
+	for _, d := range []*prometheus.Desc{m.legs, m.packets, m.lost, m.late, m.concealed, m.dropped, m.depth} {
 		ch <- d
 	}
 }
@@ -107,11 +123,7 @@ func (m *Metrics) Collect(ch chan<- prometheus.Metric) {
 		if state != "" {
 			counts[key{dir, state}]++
 		}
-		total.PacketsIn += s.PacketsIn
-		total.PacketsOut += s.PacketsOut
-		total.Lost += s.Lost
-		total.Late += s.Late
-		total.Concealed += s.Concealed
+		addCounters(&total, s)
 		depth += s.JitterDepth
 	}
 	for k, n := range counts {
@@ -122,5 +134,12 @@ func (m *Metrics) Collect(ch chan<- prometheus.Metric) {
 	ch <- prometheus.MustNewConstMetric(m.lost, prometheus.CounterValue, float64(total.Lost))
 	ch <- prometheus.MustNewConstMetric(m.late, prometheus.CounterValue, float64(total.Late))
 	ch <- prometheus.MustNewConstMetric(m.concealed, prometheus.CounterValue, float64(total.Concealed))
+	for reason, n := range map[string]uint64{
+		"overflow": total.Overflow, "skipped": total.Skipped, "duplicate": total.Duplicates,
+		"wrong_payload_type": total.WrongPayloadType, "malformed": total.Malformed,
+		"stray": total.Stray, "bad_frame": total.BadFrames,
+	} {
+		ch <- prometheus.MustNewConstMetric(m.dropped, prometheus.CounterValue, float64(n), reason)
+	}
 	ch <- prometheus.MustNewConstMetric(m.depth, prometheus.GaugeValue, float64(depth))
 }

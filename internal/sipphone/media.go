@@ -58,6 +58,10 @@ func newMedia(freq float64) (*Media, error) {
 // Port is the local RTP port.
 func (m *Media) Port() int { return m.conn.LocalAddr().(*net.UDPAddr).Port }
 
+// Remote is where the phone sends its RTP (the other side's SDP); nil
+// before the call is answered.
+func (m *Media) Remote() *net.UDPAddr { return m.remote.Load() }
+
 func (m *Media) start(rm *remoteMedia) {
 	m.apply(rm)
 	ctx, cancel := context.WithCancel(context.Background())

@@ -192,6 +192,7 @@ func (s *Session) newJitterBuffer() {
 	st := old.Stats()
 	s.ctr.lostBefore.Add(st.Lost)
 	s.ctr.overflowBefore.Add(st.Overflow)
+	s.ctr.skippedBefore.Add(st.Skipped)
 }
 
 // unmap keeps IPv4 peers comparable whether they reached a dual-stack socket

@@ -35,6 +35,10 @@ type Stats struct {
 	// dropped because the jitter buffer was full.
 	Lost     uint64
 	Overflow uint64
+	// Skipped counts frames the jitter buffer dropped to bring its delay
+	// back down after staying above target: audio arriving faster than the
+	// room plays it.
+	Skipped uint64
 	// Concealed counts frames the mixer got from loss concealment.
 	Concealed uint64
 	// SendErrors counts packets the socket refused.
@@ -66,7 +70,7 @@ type counters struct {
 	latches               atomic.Uint64
 	// Counts of jitter buffers already replaced, so that a new stream
 	// (SSRC change, resume from hold) does not reset the totals.
-	lostBefore, overflowBefore atomic.Uint64
+	lostBefore, overflowBefore, skippedBefore atomic.Uint64
 }
 
 func (c *counters) dropped(r DropReason) {
@@ -108,6 +112,7 @@ func (s *Session) Stats() Stats {
 		Duplicates:       c.duplicates.Load(),
 		Lost:             c.lostBefore.Load() + js.Lost,
 		Overflow:         c.overflowBefore.Load() + js.Overflow,
+		Skipped:          c.skippedBefore.Load() + js.Skipped,
 		Concealed:        c.concealed.Load(),
 		SendErrors:       c.sendErrors.Load(),
 		Latches:          c.latches.Load(),
