@@ -66,7 +66,13 @@ type Conference struct {
 	eventSeq  uint64
 	recording *activeRecording
 	subs      map[*Subscription]struct{}
+	// recent keeps the last events so a reconnecting stream can pick up
+	// where it left off (EventSource resends Last-Event-ID by itself).
+	recent []Event
 }
+
+// replayEvents is how many past events a reconnecting subscriber can get.
+const replayEvents = 256
 
 func newConference(spec Spec, cfg Config) *Conference {
 	c := &Conference{
@@ -251,6 +257,10 @@ func (c *Conference) publish(e Event) {
 	e.Seq = c.eventSeq
 	e.Conference = c.id
 	e.At = c.now()
+	if len(c.recent) == replayEvents {
+		c.recent = append(c.recent[:0], c.recent[1:]...)
+	}
+	c.recent = append(c.recent, e)
 	for s := range c.subs {
 		select {
 		case s.ch <- e:
@@ -264,10 +274,28 @@ func (c *Conference) publish(e Event) {
 // Subscribe follows the conference's events from now on. buffer bounds how
 // far a subscriber may lag before it is dropped.
 func (c *Conference) Subscribe(buffer int) *Subscription {
-	ch := make(chan Event, max(buffer, 1))
-	s := &Subscription{C: ch, ch: ch, conf: c}
+	return c.SubscribeAfter(0, buffer)
+}
+
+// SubscribeAfter follows the events after sequence number seq: those still
+// kept are delivered first, then the new ones. A caller that sees the first
+// Seq above seq+1 has missed some and should re-read the state.
+func (c *Conference) SubscribeAfter(seq uint64, buffer int) *Subscription {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	var replay []Event
+	if seq > 0 {
+		for _, e := range c.recent {
+			if e.Seq > seq {
+				replay = append(replay, e)
+			}
+		}
+	}
+	ch := make(chan Event, max(buffer, 1)+len(replay))
+	s := &Subscription{C: ch, ch: ch, conf: c}
+	for _, e := range replay {
+		ch <- e
+	}
 	if c.ended {
 		close(ch)
 		return s

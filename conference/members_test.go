@@ -226,3 +226,35 @@ func TestRegistryCreateValidates(t *testing.T) {
 		t.Fatalf("ByDialIn: %v", err)
 	}
 }
+
+func TestSubscribeAfterReplaysWhatWasMissed(t *testing.T) {
+	m := newMeeting(t)
+	m.addRooms(t, 2)
+	first := m.c.Subscribe(64)
+	if _, err := m.c.Move(conference.As(m.host1), m.alice, "1"); err != nil {
+		t.Fatal(err)
+	}
+	seen := drain(first)
+	first.Close()
+	last := seen[len(seen)-1].Seq
+	// Events while the stream was away.
+	if _, err := m.c.Move(conference.As(m.host1), m.bob, "2"); err != nil {
+		t.Fatal(err)
+	}
+	again := m.c.SubscribeAfter(last, 64)
+	defer again.Close()
+	replayed := drain(again)
+	if len(replayed) == 0 || replayed[0].Seq != last+1 {
+		t.Fatalf("replay starts at %v, want seq %d", replayed, last+1)
+	}
+	toasts := ofType(replayed, conference.EventToast)
+	if len(toasts) != 1 || toasts[0].Addressee != m.bob {
+		t.Fatalf("missed toast not replayed: %+v", toasts)
+	}
+	if _, err := m.c.AddRoom(conference.As(m.host1)); err != nil {
+		t.Fatal(err)
+	}
+	if live := drain(again); len(live) != 1 || live[0].Type != conference.EventRoomAdded {
+		t.Fatalf("live events after the replay: %+v", live)
+	}
+}

@@ -20,7 +20,22 @@ const keepAlive = 15 * time.Second
 
 func (s *Server) events(c *gin.Context) {
 	conf, actor := confOf(c), actorOf(c)
-	sub := conf.Subscribe(eventBuffer)
+	// Browsers' EventSource resends the last id it saw when it reconnects;
+	// scripts can pass it as a query parameter.
+	lastID := c.GetHeader("Last-Event-ID")
+	if lastID == "" {
+		lastID = c.Query("last_event_id")
+	}
+	var after uint64
+	if lastID != "" {
+		n, err := strconv.ParseUint(lastID, 10, 64)
+		if err != nil {
+			s.fail(c, invalid("Last-Event-ID %q is not an event id", lastID))
+			return
+		}
+		after = n
+	}
+	sub := conf.SubscribeAfter(after, eventBuffer)
 	defer sub.Close()
 
 	c.Header("Content-Type", "text/event-stream")

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -126,5 +127,26 @@ func TestEventsStreamEndsWithConference(t *testing.T) {
 	k.env.Do("DELETE", "/v1/conferences/c", "test-admin-key", nil)
 	next(t, ch, conference.EventParticipantLeft)
 	for range ch {
+	}
+}
+
+// TestEventsStreamResumesAfterLastEventID: a client that reconnects with the
+// last id it saw (as EventSource does) gets what it missed, its own toasts
+// included.
+func TestEventsStreamResumesAfterLastEventID(t *testing.T) {
+	k := newClinic(t)
+	first := follow(t, k, k.alice.Token)
+	k.env.Do("POST", "/v1/conferences/c/rooms", k.host.Token, nil)
+	added := next(t, first, conference.EventRoomAdded)
+	// Moved while not listening.
+	if r := k.env.Do("POST", "/v1/conferences/c/participants/"+k.alice.Participant.ID+"/move", k.host.Token, map[string]any{"room": "3"}); r.Status != 200 {
+		t.Fatalf("move: %d %s", r.Status, r.Body)
+	}
+	again := follow(t, k, k.alice.Token+"&last_event_id="+strconv.FormatUint(added.Data.Seq, 10))
+	if e := next(t, again, conference.EventToast); e.Data.Message != "You have been transferred to Breakout Room #3." {
+		t.Fatalf("replayed toast %+v", e.Data)
+	}
+	if r := k.env.Do("GET", "/v1/conferences/c/events?last_event_id=abc", k.alice.Token, nil); r.Status != 400 || r.ErrorCode() != "invalid_request" {
+		t.Fatalf("bad Last-Event-ID: %d %s", r.Status, r.Body)
 	}
 }
