@@ -40,6 +40,35 @@ func (c *Concealer) Conceal(f *mixer.Frame) bool {
 	return true
 }
 
+// Patch fills the blocks of f that missing marks (bit k for samples
+// k*blockSamples up to the next block) with the 10 ms or so of audio just
+// before each, from f itself or from the last frame, then records f as good.
+// It serves a frame that arrived in part, as when a lost 30 ms packet took
+// half of it: a short repeat bridges the hole, and the audio that did arrive
+// plays in its place. Before any good frame the hole is silence.
+func (c *Concealer) Patch(f *mixer.Frame, missing uint8, blockSamples int) {
+	if blockSamples <= 0 {
+		blockSamples = len(f)
+	}
+	for k := 0; k*blockSamples < len(f) && k < 8; k++ {
+		if missing&(1<<k) == 0 {
+			continue
+		}
+		lo := k * blockSamples
+		hi := min(lo+blockSamples, len(f))
+		dst := f[lo:hi]
+		switch {
+		case lo >= blockSamples:
+			copy(dst, f[lo-blockSamples:])
+		case c.have:
+			copy(dst, c.last[len(c.last)-len(dst):])
+		default:
+			clear(dst)
+		}
+	}
+	c.Good(f)
+}
+
 // Reset forgets the last frame, so a new talk spurt never repeats an old one.
 func (c *Concealer) Reset() {
 	*c = Concealer{}

@@ -54,3 +54,49 @@ func TestConcealerKeepsGoodFrameIntact(t *testing.T) {
 		t.Fatalf("concealing changed the caller's frame")
 	}
 }
+
+func TestConcealerPatch(t *testing.T) {
+	const half = mixer.FrameSamples / 2
+	halves := func(a, b int16) mixer.Frame {
+		var f mixer.Frame
+		for i := range f {
+			f[i] = a
+			if i >= half {
+				f[i] = b
+			}
+		}
+		return f
+	}
+	tests := []struct {
+		name    string
+		prev    *mixer.Frame // last good frame, if any
+		missing uint8
+		want    mixer.Frame
+	}{
+		{"second half repeats the first", nil, 0b10, halves(100, 100)},
+		{"first half repeats the end of the last frame", &mixer.Frame{mixer.FrameSamples - 1: 0}, 0b01, halves(0, 200)},
+		{"first half from a level last frame", ptr(halves(7, 9)), 0b01, halves(9, 200)},
+		{"first half with nothing before is silence", nil, 0b01, halves(0, 200)},
+		{"nothing missing", ptr(halves(7, 9)), 0, halves(100, 200)},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var c Concealer
+			if tt.prev != nil {
+				c.Good(tt.prev)
+			}
+			f := halves(100, 200)
+			c.Patch(&f, tt.missing, half)
+			if f != tt.want {
+				t.Fatalf("patched frame starts %d, %d; want %d, %d", f[0], f[half], tt.want[0], tt.want[half])
+			}
+			// The patched frame is what a following loss repeats.
+			var next mixer.Frame
+			if !c.Conceal(&next) || next != tt.want {
+				t.Fatalf("loss after a patch did not repeat the patched frame")
+			}
+		})
+	}
+}
+
+func ptr(f mixer.Frame) *mixer.Frame { return &f }

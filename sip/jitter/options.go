@@ -7,26 +7,33 @@ type Option func(*config)
 
 type config struct {
 	now        func() time.Time
-	capacity   int
+	capacity   time.Duration
 	maxPayload int
 	frame      time.Duration
+	block      time.Duration
 	clockRate  int
 	initial    time.Duration
 	minTarget  time.Duration
 	maxTarget  time.Duration
+
+	// Derived by normalise.
+	blocks   int // ring size in blocks, a power of two
+	blockTS  int // timestamp units (and bytes) per block
+	perFrame int // blocks per frame
 }
 
 func defaultConfig() config {
 	return config{
 		now: time.Now,
-		// 32 slots hold 640 ms at 20 ms packets: room above the 200 ms
-		// ceiling for bursts, small enough that a leg costs 16 KiB.
-		capacity: 32,
-		// 320 bytes is one decoded 20 ms frame; 512 leaves room for raw
-		// G.711 at ptime up to 60 ms.
-		maxPayload: 512,
+		// 640 ms: room above the 200 ms ceiling for bursts and the longest
+		// packets, small enough that a leg costs 5 KiB.
+		capacity: 640 * time.Millisecond,
+		// 480 bytes is 60 ms of G.711, the longest ptime phones use.
+		maxPayload: 480,
 		frame:      20 * time.Millisecond,
-		clockRate:  8000,
+		// 10 ms divides every ptime that phones and trunks send.
+		block:     10 * time.Millisecond,
+		clockRate: 8000,
 		// 60 ms matches what a mixer holds downstream; a floor of 40 ms keeps
 		// tick-versus-arrival phase noise from starving a perfect network.
 		initial:   60 * time.Millisecond,
@@ -41,24 +48,32 @@ func WithClock(now func() time.Time) Option {
 	return func(c *config) { c.now = now }
 }
 
-// WithCapacity sets how many packets the buffer holds at most. It is rounded
-// up to a power of two so that slots stay distinct across sequence wrap.
-func WithCapacity(n int) Option {
-	return func(c *config) { c.capacity = n }
+// WithCapacity sets how much audio the buffer holds at most. It is rounded
+// up to a power of two blocks so that slots stay distinct across timestamp
+// wrap.
+func WithCapacity(d time.Duration) Option {
+	return func(c *config) { c.capacity = d }
 }
 
-// WithMaxPayload sets the largest payload a slot takes, in bytes.
+// WithMaxPayload sets the largest payload Push takes, in bytes.
 func WithMaxPayload(n int) Option {
 	return func(c *config) { c.maxPayload = n }
 }
 
-// WithFrameDuration sets how much audio one packet carries (the ptime).
+// WithFrameDuration sets how much audio one Pop hands out.
 func WithFrameDuration(d time.Duration) Option {
 	return func(c *config) { c.frame = d }
 }
 
-// WithClockRate sets the RTP timestamp rate, needed to compare timestamps
-// with arrival times.
+// WithBlockDuration sets the unit payloads come in: every packet must carry
+// a whole number of blocks. It must divide the frame duration into at most 8
+// blocks; otherwise the block is the frame.
+func WithBlockDuration(d time.Duration) Option {
+	return func(c *config) { c.block = d }
+}
+
+// WithClockRate sets the RTP timestamp rate, which is also the sample rate:
+// it places packets by timestamp and compares timestamps with arrival times.
 func WithClockRate(hz int) Option {
 	return func(c *config) { c.clockRate = hz }
 }
@@ -75,28 +90,34 @@ func WithDelayBounds(lo, hi time.Duration) Option {
 }
 
 func (c *config) normalise() {
-	if c.capacity < 2 {
-		c.capacity = 2
-	}
-	n := 1
-	for n < c.capacity {
-		n <<= 1
-	}
-	c.capacity = n
-	if c.capacity > 1<<14 {
-		// A window wider than half the sequence space would make "ahead" and
-		// "behind" ambiguous.
-		c.capacity = 1 << 14
-	}
-	if c.maxPayload < 1 {
-		c.maxPayload = 1
-	}
 	if c.frame <= 0 {
 		c.frame = 20 * time.Millisecond
 	}
 	if c.clockRate <= 0 {
 		c.clockRate = 8000
 	}
+	if c.block <= 0 || c.frame%c.block != 0 || c.frame/c.block > 8 {
+		c.block = c.frame
+	}
+	c.blockTS = max(1, int(int64(c.clockRate)*int64(c.block)/int64(time.Second)))
+	c.perFrame = int(c.frame / c.block)
+
+	want := max(2*c.perFrame, int(c.capacity/c.block))
+	n := 1
+	for n < want {
+		n <<= 1
+	}
+	// A window wider than a quarter of the timestamp space would make
+	// "ahead" and "behind" ambiguous.
+	for n > 2 && uint64(n)*uint64(c.blockTS) > 1<<30 {
+		n >>= 1
+	}
+	c.blocks = n
+	if c.maxPayload < c.blockTS {
+		c.maxPayload = c.blockTS
+	}
+	// A packet must fit the window with room for the frame being played.
+	c.maxPayload = min(c.maxPayload, (c.blocks-c.perFrame)*c.blockTS)
 	if c.minTarget < c.frame {
 		c.minTarget = c.frame
 	}

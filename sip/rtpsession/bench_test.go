@@ -14,40 +14,49 @@ import (
 
 // BenchmarkReceive measures one packet through the path Run takes (parse,
 // latch, jitter buffer) and out of ReadFrame as a decoded frame.
-func BenchmarkReceive(b *testing.B) {
+func BenchmarkReceive(b *testing.B) { benchReceive(b, 20) }
+
+// BenchmarkReceive30ms is BenchmarkReceive with a phone that ignores our
+// ptime and sends 30 ms packets: per tick (op), two thirds of a packet in
+// and one frame re-cut across packet boundaries out.
+func BenchmarkReceive30ms(b *testing.B) { benchReceive(b, 30) }
+
+func benchReceive(b *testing.B, ptime int) {
 	s := benchSession(b, Config{})
-	var f mixer.Frame
-	tone.Sine(1000, 8000, tone.SampleRate).Next(&f)
-	payload := make([]byte, g711.FrameBytes)
-	g711.EncodeUlaw(payload, f[:])
+	samples := make([]int16, ptime*8)
+	tone.Sine(1000, 8000, tone.SampleRate).Fill(samples)
+	payload := make([]byte, len(samples))
+	g711.EncodeUlaw(payload, samples)
 	pkt, err := (&rtp.Packet{Header: rtpHeader(0, 1, 0, 0x5eed), Payload: payload}).Marshal()
 	if err != nil {
 		b.Fatal(err)
 	}
 	pkt[0] = 0x80
 	from := (&net.UDPAddr{IP: loopback, Port: 40000}).AddrPort()
-	seq, ts := uint16(1), uint32(0)
+	seq, ts, played := uint16(1), uint32(0), uint32(0)
+	// Keep the buffer at its target so every tick plays a whole frame.
 	feed := func() {
-		binary.BigEndian.PutUint16(pkt[2:], seq)
-		binary.BigEndian.PutUint32(pkt[4:], ts)
-		seq, ts = seq+1, ts+160
-		s.receive(pkt, from)
+		for ts < played+3*g711.FrameBytes {
+			binary.BigEndian.PutUint16(pkt[2:], seq)
+			binary.BigEndian.PutUint32(pkt[4:], ts)
+			seq, ts = seq+1, ts+uint32(len(payload))
+			s.receive(pkt, from)
+		}
 	}
-	// Fill the buffer to its target so every iteration plays a frame.
-	for range 3 {
-		feed()
-	}
-	played := 0
+	feed()
+	var f mixer.Frame
 	b.ReportAllocs()
 	b.ResetTimer()
 	for b.Loop() {
 		feed()
-		if s.ReadFrame(&f) {
-			played++
+		if !s.ReadFrame(&f) {
+			b.Fatal("no frame played")
 		}
+		played += g711.FrameBytes
 	}
-	if played == 0 {
-		b.Fatal("no frame played")
+	b.StopTimer()
+	if st := s.Stats(); st.Concealed != 0 || st.Lost != 0 {
+		b.Fatalf("concealed %d, lost %d", st.Concealed, st.Lost)
 	}
 }
 

@@ -48,8 +48,8 @@ const (
 	DropLate
 	// DropDuplicate: audio already held by the jitter buffer.
 	DropDuplicate
-	// DropFrameSize: audio that is not one 20 ms frame; the phone ignored
-	// the ptime the mixer needs.
+	// DropFrameSize: audio that is not a whole number of 10 ms blocks from
+	// 10 to 60 ms, which no G.711 ptime produces.
 	DropFrameSize
 	// DropBadEvent: a telephone-event payload that is not a DTMF key.
 	DropBadEvent

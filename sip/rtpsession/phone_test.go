@@ -88,6 +88,19 @@ func (p *phone) sendTone(to *net.UDPAddr, n int) {
 	}
 }
 
+// sendTonePacket sends the next ms milliseconds of the phone's 1 kHz tone
+// as one PCMU packet, as a phone with that ptime does.
+func (p *phone) sendTonePacket(to *net.UDPAddr, ms int) {
+	p.t.Helper()
+	samples := make([]int16, ms*8)
+	p.tone.Fill(samples)
+	payload := make([]byte, len(samples))
+	g711.EncodeUlaw(payload, samples)
+	p.sendRaw(to, rtp.Header{PayloadType: g711.PCMU.PayloadType, SequenceNumber: p.seq, Timestamp: p.ts, SSRC: p.ssrc}, payload)
+	p.seq++
+	p.ts += uint32(len(samples))
+}
+
 // sendKey sends one key press as RFC 4733 does: progress packets, then the
 // end packet three times, all under one timestamp.
 func (p *phone) sendKey(to *net.UDPAddr, pt uint8, digit byte) {

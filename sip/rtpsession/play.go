@@ -11,7 +11,7 @@ import (
 // two goroutines, and decoding only what is played skips late and duplicate
 // packets for free.
 type player struct {
-	payload [g711.FrameBytes]byte
+	payload [g711.FrameBytes]byte // one 20 ms frame, whatever the ptime
 	conceal jitter.Concealer
 }
 
@@ -25,10 +25,19 @@ func (s *Session) ReadFrame(f *mixer.Frame) bool {
 		pl.conceal.Reset()
 		return false
 	}
-	n, st := s.jbuf.Load().Pop(pl.payload[:])
-	if st == jitter.Ready {
+	n, missing, st := s.jbuf.Load().Pop(pl.payload[:])
+	if st == jitter.Ready || st == jitter.Partial {
 		if err := s.codec.Load().frames.DecodeFrame(f, pl.payload[:n]); err == nil {
-			pl.conceal.Good(f)
+			if st == jitter.Ready {
+				pl.conceal.Good(f)
+				return true
+			}
+			// Part of the frame came in a packet that is lost, as half of
+			// it does when a 30 ms packet goes missing: keep what arrived
+			// and bridge the rest.
+			pl.conceal.Patch(f, missing, blockBytes) // a byte per sample
+			s.ctr.concealed.Add(1)
+			s.obs.FrameConcealed()
 			return true
 		}
 	}

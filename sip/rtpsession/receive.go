@@ -166,17 +166,40 @@ func (s *Session) latch(from netip.AddrPort, ssrc uint32) bool {
 	return true
 }
 
+// frameDuration is the mixer's frame, FrameSamples at 8 kHz; blockDuration
+// is the jitter buffer's unit, the largest that divides every ptime.
+const (
+	frameDuration = 20 * time.Millisecond
+	blockDuration = frameDuration / 2
+)
+
+// blockBytes is 10 ms of G.711 at 8 kHz: every ptime phones and trunks use
+// is a whole number of these, whatever our SDP answer asked for.
+const blockBytes = g711.FrameBytes / 2
+
+// maxPacketBytes is 60 ms of G.711, the longest ptime in use: nothing
+// longer is seen in practice, and the limit bounds the delay a packet adds.
+const maxPacketBytes = 6 * blockBytes
+
+// validAudioSize reports whether a G.711 payload carries a whole number of
+// 10 ms blocks, from 10 to 60 ms.
+func validAudioSize(n int) bool {
+	return n >= blockBytes && n <= maxPacketBytes && n%blockBytes == 0
+}
+
+// audio hands a packet to the jitter buffer, which places it by timestamp:
+// packets of 10 to 60 ms come out as the 20 ms frames the mixer takes.
 func (s *Session) audio(p *rtp.Packet) {
-	if len(p.Payload) != g711.FrameBytes {
+	if !validAudioSize(len(p.Payload)) {
 		s.drop(DropFrameSize)
 		return
 	}
-	switch s.jbuf.Load().Push(p.SequenceNumber, p.Timestamp, p.Payload) {
+	switch s.jbuf.Load().Push(p.Timestamp, p.Payload) {
 	case jitter.TooLate:
 		s.drop(DropLate)
 	case jitter.Duplicate:
 		s.drop(DropDuplicate)
-	case jitter.Oversized:
+	case jitter.BadSize:
 		s.drop(DropFrameSize)
 	}
 }

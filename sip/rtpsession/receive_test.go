@@ -133,8 +133,20 @@ func TestIgnoredPackets(t *testing.T) {
 				t.Fatal(err)
 			}
 		}, DropMalformed},
-		{"10 ms packet", func(ph *phone, to *net.UDPAddr) {
-			ph.sendAudio(to, g711.PCMU.PayloadType, levelFrame(1000)[:80])
+		{"12.5 ms packet", func(ph *phone, to *net.UDPAddr) {
+			ph.sendAudio(to, g711.PCMU.PayloadType, levelFrame(1000)[:100])
+		}, DropFrameSize},
+		{"empty packet", func(ph *phone, to *net.UDPAddr) {
+			ph.sendAudio(to, g711.PCMU.PayloadType, nil)
+		}, DropFrameSize},
+		{"75 ms packet", func(ph *phone, to *net.UDPAddr) {
+			ph.sendAudio(to, g711.PCMU.PayloadType, make([]byte, 600))
+		}, DropFrameSize},
+		{"70 ms packet", func(ph *phone, to *net.UDPAddr) {
+			ph.sendAudio(to, g711.PCMU.PayloadType, make([]byte, 560))
+		}, DropFrameSize},
+		{"15 ms packet", func(ph *phone, to *net.UDPAddr) {
+			ph.sendAudio(to, g711.PCMU.PayloadType, make([]byte, 120))
 		}, DropFrameSize},
 	}
 	for _, tt := range tests {

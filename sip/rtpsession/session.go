@@ -82,10 +82,14 @@ func New(cfg Config) (*Session, error) {
 		timeout:   cfg.Timeout,
 		onTimeout: cfg.OnTimeout,
 		onDigit:   cfg.OnDigit,
-		// Payloads are decoded only as whole 20 ms frames, so slots need no
-		// more room than that.
-		jitterOpts: append([]jitter.Option{jitter.WithMaxPayload(g711.FrameBytes)}, cfg.Jitter...),
-		digitsOut:  make(chan byte, digitQueue),
+		// The buffer cuts packets of any whole number of 10 ms blocks into
+		// the 20 ms frames the mixer takes.
+		jitterOpts: append([]jitter.Option{
+			jitter.WithMaxPayload(maxPacketBytes),
+			jitter.WithBlockDuration(blockDuration),
+			jitter.WithFrameDuration(frameDuration),
+		}, cfg.Jitter...),
+		digitsOut: make(chan byte, digitQueue),
 	}
 	s.log = cfg.Logger.With("local", cfg.Conn.LocalAddr().String())
 	s.codec.Store(cs)

@@ -25,27 +25,31 @@ type Stats struct {
 	Stray uint64
 	// DroppedOnHold counts packets discarded while on hold.
 	DroppedOnHold uint64
-	// BadFrames counts audio whose payload is not one 20 ms frame, or
-	// telephone-events that are not DTMF keys.
+	// BadFrames counts audio whose payload is not a whole number of 10 ms
+	// blocks from 10 to 60 ms, or telephone-events that are not DTMF keys.
 	BadFrames uint64
 	// Late and Duplicates count audio the jitter buffer refused.
 	Late       uint64
 	Duplicates uint64
-	// Lost counts sequence numbers never played; Overflow counts packets
-	// dropped because the jitter buffer was full.
+	// Lost counts 20 ms frames' worth of audio never received in time to
+	// play (with 20 ms packets, lost packets; a lost 30 ms packet counts
+	// 1.5, rounded up over the total); Overflow counts frames' worth dropped
+	// because the jitter buffer was full.
 	Lost     uint64
 	Overflow uint64
 	// Skipped counts frames the jitter buffer dropped to bring its delay
 	// back down after staying above target: audio arriving faster than the
 	// room plays it.
 	Skipped uint64
-	// Concealed counts frames the mixer got from loss concealment.
+	// Concealed counts frames the mixer got wholly or partly from loss
+	// concealment.
 	Concealed uint64
 	// SendErrors counts packets the socket refused.
 	SendErrors uint64
 	// Latches counts how often the destination address changed.
 	Latches uint64
-	// JitterDepth is how many packets wait in the jitter buffer now.
+	// JitterDepth is how many 20 ms frames' worth of audio waits in the
+	// jitter buffer now.
 	JitterDepth int
 	// JitterDelay is the jitter buffer's current target delay.
 	JitterDelay time.Duration
