@@ -54,8 +54,8 @@ func (g *Gateway) DialOut(_ context.Context, c *conference.Conference, to string
 }
 
 func (l *leg) dial(to string, offer []byte) {
-	l.startMedia()
-	defer l.close(true)
+	started := false
+	defer func() { l.close(started) }()
 	call, answer, err := l.g.sip.Dial(l.ctx, to, offer)
 	if err != nil {
 		var de *confsip.DialError
@@ -84,6 +84,10 @@ func (l *leg) dial(to string, offer []byte) {
 		l.conf.PhoneFailed(l.pid, 488, "Not Acceptable Here")
 		return
 	}
+	// The RTP clock starts with the answer: a callee's phone that rings
+	// for longer than the RTP timeout sends nothing meanwhile.
+	l.startMedia()
+	started = true
 	l.mu.Lock()
 	codec := l.codec
 	l.mu.Unlock()

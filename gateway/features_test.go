@@ -142,6 +142,31 @@ func TestOptionsAndUnsupportedMethods(t *testing.T) {
 	}
 }
 
+// TestDialOutAnsweredAfterLongRinging: the callee picks up after ringing for
+// longer than the RTP timeout; ringing sends no RTP, so the call must not
+// count that time against the leg.
+func TestDialOutAnsweredAfterLongRinging(t *testing.T) {
+	far, trunk := trunkPhone(t, sipphone.Answer{Delay: 1200 * time.Millisecond})
+	h := newHarness(t, harnessOptions{trunk: trunk, rtpTimeout: 400 * time.Millisecond})
+	p, err := h.gw.DialOut(ctxT(t), h.demo, "+15550199")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var callee *sipphone.Call
+	select {
+	case callee = <-far.Incoming():
+	case <-time.After(deadline):
+		t.Fatal("the far end never answered")
+	}
+	// Half a second of the room's audio reaching the callee (the room is
+	// silent but sends every 20 ms) outlasts the 400 ms timeout by itself.
+	eventually(t, "the callee receiving the room", func() bool { return callee.Media.PacketsIn() > 25 })
+	got, err := h.demo.Participant(p.ID)
+	if err != nil || got.Phone.State != conference.PhoneConnected {
+		t.Fatalf("after a long ring the dial-out is %+v, %v; want connected", got.Phone, err)
+	}
+}
+
 // trunkPhone is the far end of the trunk: a phone the gateway dials.
 func trunkPhone(t *testing.T, a sipphone.Answer) (*sipphone.Phone, *confsip.Trunk) {
 	t.Helper()

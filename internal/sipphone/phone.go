@@ -41,6 +41,8 @@ type Answer struct {
 	Status int
 	// Ring keeps the call ringing until the caller gives up.
 	Ring bool
+	// Delay rings this long before answering, as a person picking up.
+	Delay time.Duration
 	// Username and Password, when set, challenge each INVITE with a digest
 	// 401 first.
 	Username, Password string
@@ -299,6 +301,16 @@ func (p *Phone) onInvite(req *sipmsg.Request, tx sipmsg.ServerTransaction) {
 		case <-p.closing:
 		}
 		return
+	}
+	if a.Delay > 0 {
+		select {
+		case <-time.After(a.Delay):
+		case <-dlg.Context().Done():
+			p.cancels.Add(1)
+			return
+		case <-p.closing:
+			return
+		}
 	}
 	if a.Status != 0 && a.Status != 200 {
 		_ = dlg.Respond(a.Status, "Refused", nil)
