@@ -45,7 +45,13 @@ type phone struct {
 
 func newPhone(t *testing.T) *phone {
 	t.Helper()
-	conn, err := net.ListenUDP("udp4", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
+	return newPhoneAt(t, net.IPv4(127, 0, 0, 1))
+}
+
+// newPhoneAt is a phone on another host: any 127/8 address is local.
+func newPhoneAt(t *testing.T, ip net.IP) *phone {
+	t.Helper()
+	conn, err := net.ListenUDP("udp4", &net.UDPAddr{IP: ip})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -135,8 +135,11 @@ func (s *Session) receive(b []byte, from netip.AddrPort) bool {
 
 // latch implements symmetric RTP (RFC 4961): audio goes back to where the
 // phone's packets come from, which is what its NAT lets in, whatever the SDP
-// said. Once latched, only a new SSRC may move the destination, so a forged
-// packet of the running stream cannot divert the call's audio.
+// said. Once latched, the destination moves only for a new stream (SSRC)
+// from the same host, as when a phone restarts or its NAT rebinds a port;
+// anything else waits for signalling (SetRemote). Otherwise one packet with
+// a made-up SSRC, sprayed at our port range, would take over a call's audio
+// ("RTP bleed").
 func (s *Session) latch(from netip.AddrPort, ssrc uint32) bool {
 	rx := &s.rx
 	if s.relatch.Swap(false) {
@@ -144,9 +147,9 @@ func (s *Session) latch(from netip.AddrPort, ssrc uint32) bool {
 	}
 	switch {
 	case !rx.latched:
-	case ssrc != rx.ssrc:
+	case ssrc != rx.ssrc && from.Addr() == rx.addr.Addr():
 	default:
-		return from == rx.addr
+		return from == rx.addr && ssrc == rx.ssrc
 	}
 	if rx.hadSSRC && ssrc != rx.ssrc {
 		// Another stream, as after a re-INVITE to a new device: its

@@ -36,16 +36,19 @@ func TestLatchMovesOnlyWithNewStream(t *testing.T) {
 	tests := []struct {
 		name      string
 		ssrc      uint32 // of the second device
+		host      net.IP // of the second device
 		moves     bool
 		wantStray uint64
 	}{
-		{name: "new SSRC re-latches", ssrc: 0xbeef, moves: true},
-		{name: "same SSRC is stray", ssrc: 0x5eed, moves: false, wantStray: 1},
+		{name: "new SSRC from the same host re-latches", ssrc: 0xbeef, host: net.IPv4(127, 0, 0, 1), moves: true},
+		{name: "same SSRC is stray", ssrc: 0x5eed, host: net.IPv4(127, 0, 0, 1), wantStray: 1},
+		{name: "new SSRC from another host is stray", ssrc: 0xbad, host: net.IPv4(127, 0, 0, 2), wantStray: 1},
+		{name: "same SSRC from another host is stray", ssrc: 0x5eed, host: net.IPv4(127, 0, 0, 2), wantStray: 1},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			s := startSession(t, Config{})
-			first, second := newPhone(t), newPhone(t)
+			first, second := newPhone(t), newPhoneAt(t, tt.host)
 			first.sendTone(s.LocalAddr(), 1)
 			eventually(t, "first latch", func() bool { return s.Stats().Remote == first.addr().AddrPort() })
 
