@@ -38,10 +38,17 @@ func (s *Server) events(c *gin.Context) {
 	sub := conf.SubscribeAfter(after, eventBuffer)
 	defer sub.Close()
 
+	// A client that stops reading must not hold its handler, nor a graceful
+	// shutdown, for ever: every write gets a deadline.
+	rc := http.NewResponseController(c.Writer)
+	deadline := func() bool { return rc.SetWriteDeadline(time.Now().Add(s.streamWrite)) == nil }
 	c.Header("Content-Type", "text/event-stream")
 	c.Header("Cache-Control", "no-cache")
 	c.Header("X-Accel-Buffering", "no")
 	c.Status(http.StatusOK)
+	if !deadline() {
+		return
+	}
 	c.Writer.Flush()
 
 	tick := time.NewTicker(keepAlive)
@@ -53,6 +60,9 @@ func (s *Server) events(c *gin.Context) {
 		case <-s.draining:
 			return
 		case <-tick.C:
+			if !deadline() {
+				return
+			}
 			if _, err := c.Writer.WriteString(": keep-alive\n\n"); err != nil {
 				return
 			}
@@ -63,6 +73,9 @@ func (s *Server) events(c *gin.Context) {
 			}
 			if !visibleTo(e, actor) {
 				continue
+			}
+			if !deadline() {
+				return
 			}
 			c.Render(-1, sse.Event{Id: strconv.FormatUint(e.Seq, 10), Event: e.Type, Data: e})
 			c.Writer.Flush()

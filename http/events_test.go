@@ -4,13 +4,18 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"fmt"
+	"net"
 	"net/http"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
 	"github.com/confgw/confgw/conference"
+	confhttp "github.com/confgw/confgw/http"
+	"github.com/confgw/confgw/internal/apitest"
 )
 
 type sseEvent struct {
@@ -148,5 +153,40 @@ func TestEventsStreamResumesAfterLastEventID(t *testing.T) {
 	}
 	if r := k.env.Do("GET", "/v1/conferences/c/events?last_event_id=abc", k.alice.Token, nil); r.Status != 400 || r.ErrorCode() != "invalid_request" {
 		t.Fatalf("bad Last-Event-ID: %d %s", r.Status, r.Body)
+	}
+}
+
+// TestStalledStreamIsCutOff: a client that opens the stream and never reads
+// must not hold its handler, and with it the server's shutdown, for ever.
+func TestStalledStreamIsCutOff(t *testing.T) {
+	env := apitest.Start(t, func(o *confhttp.Options) { o.StreamWriteTimeout = 200 * time.Millisecond })
+	env.CreateConference("c")
+	host := env.AddParticipant("c", "Host", conference.RoleHost, "4.14")
+	pat := env.AddParticipant("c", "Pat", conference.RoleParticipant, "4.14")
+	env.Do("POST", "/v1/conferences/c/rooms", host.Token, nil)
+	d := net.Dialer{Control: func(_, _ string, rc syscall.RawConn) error {
+		// A tiny receive window fills up after a few events.
+		return rc.Control(func(fd uintptr) { _ = syscall.SetsockoptInt(int(fd), syscall.SOL_SOCKET, syscall.SO_RCVBUF, 2048) })
+	}}
+	conn, err := d.Dial("tcp", env.Server.Listener.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	fmt.Fprintf(conn, "GET /v1/conferences/c/events?token=%s HTTP/1.1\r\nHost: x\r\n\r\n", pat.Token)
+	for i := range 3000 {
+		room := []string{"1", "main"}[i%2]
+		env.Do("POST", "/v1/conferences/c/participants/"+pat.Participant.ID+"/move", host.Token, map[string]any{"room": room})
+	}
+	closed := make(chan struct{})
+	go func() {
+		env.API.Drain()
+		env.Server.Close()
+		close(closed)
+	}()
+	select {
+	case <-closed:
+	case <-time.After(30 * time.Second):
+		t.Fatal("a client that never reads held the server open")
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"sync"
+	"time"
 
 	"github.com/gin-gonic/gin"
 	"github.com/prometheus/client_golang/prometheus"
@@ -32,18 +33,22 @@ type Options struct {
 	Logger     *slog.Logger
 	// Metrics is where the API registers its collectors; nil makes a new one.
 	Metrics *prometheus.Registry
+	// StreamWriteTimeout bounds each write to an events stream (10 s when
+	// zero): a client that stops reading is cut off.
+	StreamWriteTimeout time.Duration
 }
 
 // Server is the API.
 type Server struct {
-	reg        *conference.Registry
-	adminKey   string
-	tokens     *Tokens
-	dialer     Dialer
-	recordings Recordings
-	log        *slog.Logger
-	metrics    *metrics
-	engine     *gin.Engine
+	reg         *conference.Registry
+	adminKey    string
+	tokens      *Tokens
+	dialer      Dialer
+	recordings  Recordings
+	log         *slog.Logger
+	metrics     *metrics
+	engine      *gin.Engine
+	streamWrite time.Duration
 
 	// draining ends the event streams, which would otherwise hold a
 	// graceful shutdown open for ever.
@@ -62,9 +67,13 @@ func New(o Options) *Server {
 	if o.Metrics == nil {
 		o.Metrics = prometheus.NewRegistry()
 	}
+	if o.StreamWriteTimeout <= 0 {
+		o.StreamWriteTimeout = 10 * time.Second
+	}
 	s := &Server{
 		reg: o.Registry, adminKey: o.AdminKey, tokens: o.Tokens, dialer: o.Dialer,
 		recordings: o.Recordings, log: o.Logger, draining: make(chan struct{}),
+		streamWrite: o.StreamWriteTimeout,
 	}
 	s.metrics = newMetrics(o.Metrics, o.Registry)
 	s.engine = s.routes()

@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -130,12 +129,16 @@ func serve(ctx context.Context, cfg serveConfig, out, errOut io.Writer) error {
 	api.Drain()
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
 	defer cancel()
-	err = srv.Shutdown(shutdownCtx)
-	reg.EndAll()
-	sipSide.shutdown(shutdownCtx)
-	if err != nil && !errors.Is(err, http.ErrServerClosed) {
-		return fmt.Errorf("http shutdown: %w", err)
+	if err := srv.Shutdown(shutdownCtx); err != nil {
+		// Requests still running past the grace period are cut, not waited
+		// for: the phones below must be hung up all the same.
+		log.Warn("in-flight requests cut at the shutdown timeout", "err", err)
+		_ = srv.Close()
 	}
+	reg.EndAll()
+	legsCtx, cancelLegs := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
+	defer cancelLegs()
+	sipSide.shutdown(legsCtx)
 	log.Info("stopped")
 	return nil
 }
