@@ -2,6 +2,8 @@ package conference
 
 import (
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/confgw/confgw/conference/mixer"
 )
@@ -67,18 +69,34 @@ func (c *Conference) AddApp(a Actor, spec AppSpec) (Participant, error) {
 	return c.joinLocked(m), nil
 }
 
+// printable keeps what a caller's SIP headers say fit to show: no control
+// characters (terminal escapes in a CLI table), at most max runes.
+func printable(s string, max int) string {
+	var b strings.Builder
+	n := 0
+	for _, r := range s {
+		if unicode.IsControl(r) || r == utf8.RuneError {
+			continue
+		}
+		if n == max {
+			break
+		}
+		b.WriteRune(r)
+		n++
+	}
+	return strings.TrimSpace(b.String())
+}
+
 // AddPhone adds a phone leg to the main room; the gateway calls it once the
 // caller is through (or, for dial-out, as soon as the call is placed).
 func (c *Conference) AddPhone(spec PhoneSpec) (Participant, error) {
-	name := strings.TrimSpace(spec.Name)
+	spec.Number = printable(spec.Number, maxNameLen)
+	name := printable(spec.Name, maxNameLen)
 	if name == "" {
 		name = spec.Number
 	}
 	if name == "" {
 		name = "Phone"
-	}
-	if len(name) > maxNameLen {
-		name = name[:maxNameLen]
 	}
 	if spec.State == "" {
 		spec.State = PhoneConnected

@@ -2,7 +2,9 @@ package conference_test
 
 import (
 	"errors"
+	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/confgw/confgw/conference"
 )
@@ -256,5 +258,20 @@ func TestSubscribeAfterReplaysWhatWasMissed(t *testing.T) {
 	}
 	if live := drain(again); len(live) != 1 || live[0].Type != conference.EventRoomAdded {
 		t.Fatalf("live events after the replay: %+v", live)
+	}
+}
+
+func TestPhoneNamesAreMadePrintable(t *testing.T) {
+	m := newMeeting(t)
+	p, err := m.c.AddPhone(conference.PhoneSpec{Name: "\x1b[31mMallory\x07", Number: "+1555\x1b]0;x\x07"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Name != "[31mMallory" || p.Phone.Number != "+1555]0;x" {
+		t.Fatalf("name %q number %q still carry control characters", p.Name, p.Phone.Number)
+	}
+	long, _ := m.c.AddPhone(conference.PhoneSpec{Name: strings.Repeat("é", 150)})
+	if n := utf8.RuneCountInString(long.Name); n != 100 || !utf8.ValidString(long.Name) {
+		t.Fatalf("long name cut to %d runes, valid %v", n, utf8.ValidString(long.Name))
 	}
 }

@@ -21,7 +21,7 @@ func ParseVersion(s string) (Version, error) {
 	parts := make([]int, len(fields))
 	for i, f := range fields {
 		n, err := strconv.Atoi(f)
-		if err != nil || n < 0 || f[0] == '+' || len(f) > 6 {
+		if err != nil || len(f) > 6 || strings.Trim(f, "0123456789") != "" {
 			return Version{}, errorf(CodeInvalid, "client_version %q is not a version like 4.14 or 4.14.2", s)
 		}
 		parts[i] = n

@@ -29,7 +29,7 @@ func TestVersionCompare(t *testing.T) {
 }
 
 func TestParseVersionRejects(t *testing.T) {
-	for _, s := range []string{"", "4.", ".4", "4..1", "v4.14", "4.14-beta", "+4", "-1.0", "1.2.3.4.5", "4.1234567", "4 .14"} {
+	for _, s := range []string{"", "4.", ".4", "4..1", "v4.14", "4.14-beta", "+4", "-1.0", "1.2.3.4.5", "4.1234567", "4 .14", "-0.14", "4.-0"} {
 		if _, err := conference.ParseVersion(s); !errors.Is(err, conference.ErrInvalid) {
 			t.Errorf("ParseVersion(%q) = %v, want invalid_request", s, err)
 		}

@@ -94,7 +94,8 @@ func (s *Server) routes() *gin.Engine {
 	e := gin.New()
 	e.HandleMethodNotAllowed = true
 	e.ContextWithFallback = true
-	e.Use(s.recover, s.observe)
+	// observe runs outside recover, so that a panic answered 500 is counted.
+	e.Use(s.observe, s.recover)
 	e.NoRoute(func(c *gin.Context) {
 		s.fail(c, &conference.Error{Code: conference.CodeNotFound, Msg: "no such route: " + c.Request.Method + " " + c.Request.URL.Path})
 	})

@@ -179,13 +179,14 @@ func (s *Store) finished(key string) {
 }
 
 // validID admits names that are safe as one path element on any file
-// system: letters, digits, '-' and '_'. No dots means no "." or "..".
+// system: letters, digits, '-', '_' and '.' (conference ids may have dots),
+// but not starting with a dot, so never "." or "..".
 func validID(id string) bool {
-	if id == "" || len(id) > maxID {
+	if id == "" || len(id) > maxID || id[0] == '.' {
 		return false
 	}
 	for _, c := range []byte(id) {
-		ok := c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_'
+		ok := c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_' || c == '.'
 		if !ok {
 			return false
 		}
