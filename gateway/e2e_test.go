@@ -3,11 +3,14 @@ package gateway_test
 import (
 	"context"
 	"errors"
+	"net"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/confgw/confgw/conference"
 	"github.com/confgw/confgw/internal/sipphone"
+	"github.com/confgw/confgw/internal/sipraw"
 )
 
 var tones = []float64{440, 770, 1200}
@@ -152,6 +155,49 @@ func TestMalformedSDPSaysWhy(t *testing.T) {
 		status, _, _ := strings.Cut(res, "\r\n")
 		if !strings.HasPrefix(status, "SIP/2.0 400 ") || !strings.Contains(status, tt.want) {
 			t.Errorf("status line %q, want 400 saying %q", status, tt.want)
+		}
+	}
+}
+
+// TestByeReachesAPhoneBehindNAT: a phone behind NAT puts its private
+// address in Contact; the host's hang-up must still reach it, at the
+// address its messages came from.
+func TestByeReachesAPhoneBehindNAT(t *testing.T) {
+	h := newHarness(t, harnessOptions{})
+	media, err := net.ListenUDP("udp", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer media.Close()
+	p := dialRaw(t, "UDP", h.srv.Addr())
+	invite := p.Request("INVITE", "demo", []string{"Content-Type: application/sdp"}, hostileSDP(media.LocalAddr().(*net.UDPAddr).Port))
+	// Nothing listens there: only the source address reaches the phone.
+	invite = sipraw.ReplaceHeader(invite, "Contact", "Contact: <sip:phone@127.0.0.2:9>")
+	if err := p.Send(invite); err != nil {
+		t.Fatal(err)
+	}
+	ok, err := p.Final(deadline)
+	if err != nil || sipraw.StatusOf(ok) != 200 {
+		t.Fatalf("INVITE: %q, %v", ok, err)
+	}
+	if err := p.Send(sipraw.InDialog(invite, ok, "ACK", 1)); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "the phone in demo", func() bool { return len(phones(h.demo)) == 1 })
+	if err := h.demo.HangUp(conference.Admin, phones(h.demo)[0].ID); err != nil {
+		t.Fatal(err)
+	}
+	end := time.Now().Add(deadline)
+	for {
+		m, err := p.Read(time.Until(end))
+		if err != nil {
+			t.Fatalf("no BYE at the phone's source address: %v", err)
+		}
+		if strings.HasPrefix(m, "BYE ") {
+			if err := p.Send(sipraw.Response(m, 200, "OK")); err != nil {
+				t.Fatal(err)
+			}
+			return
 		}
 	}
 }

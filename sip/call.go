@@ -88,6 +88,7 @@ func (c *Call) HangUp(ctx context.Context) error {
 	}
 	bye := sipmsg.NewRequest(sipmsg.BYE, c.remoteTarget())
 	bye.SetTransport(c.transport)
+	bye.AppendHeader(c.srv.contact(c.transport))
 	c.srv.bindLocal(bye)
 	var err error
 	if c.uas != nil {

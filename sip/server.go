@@ -150,7 +150,10 @@ func (s *Server) build() error {
 		return fmt.Errorf("creating SIP client: %w", err)
 	}
 	s.ua, s.srv, s.cli = ua, srv, cli
-	s.dialogs = sipgo.DialogUA{Client: cli, ContactHDR: *s.contact("UDP")}
+	// In-dialog requests go where the peer's messages come from, not to its
+	// Contact: a desk phone behind NAT often puts its private address there,
+	// and a TCP peer must get them on its own connection.
+	s.dialogs = sipgo.DialogUA{Client: cli, ContactHDR: *s.contact("UDP"), RewriteContact: true}
 	srv.OnInvite(s.guard(s.onInvite))
 	srv.OnAck(s.guard(s.onAck))
 	srv.OnBye(s.guard(s.onBye))

@@ -215,3 +215,15 @@ func (p *Peer) Transport() string { return p.tr }
 
 // Port is the peer's own port.
 func (p *Peer) Port() int { return p.port }
+
+// Response answers request m with status, copying what a response must
+// echo (Via, From, To, Call-ID, CSeq).
+func Response(m string, status int, reason string) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "SIP/2.0 %d %s\r\n", status, reason)
+	for _, h := range []string{"Via", "From", "To", "Call-ID", "CSeq"} {
+		fmt.Fprintf(&b, "%s: %s\r\n", h, Header(m, h))
+	}
+	b.WriteString("Content-Length: 0\r\n\r\n")
+	return b.String()
+}
