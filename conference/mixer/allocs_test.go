@@ -1,0 +1,25 @@
+package mixer_test
+
+import (
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/confgw/confgw/conference/mixer"
+)
+
+// TestMixOnceAllocatesNothing holds the steady-state promise in CI, not only
+// in benchmark output: a tick with talkers, listeners, a tap and an
+// observer makes no allocation.
+func TestMixOnceAllocatesNothing(t *testing.T) {
+	m := mixer.New(mixer.WithTap(&benchTap{}), mixer.WithTickObserver(func(time.Duration) {}))
+	for i := range 50 {
+		if err := m.Attach(fmt.Sprint("ep", i), newBenchEndpoint(i < 5, float64(300+i*50))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	m.MixOnce()
+	if n := testing.AllocsPerRun(200, m.MixOnce); n != 0 {
+		t.Fatalf("MixOnce allocates %v times per tick", n)
+	}
+}

@@ -1,0 +1,33 @@
+package rtpsession
+
+import (
+	"net"
+	"testing"
+
+	"github.com/confgw/confgw/conference/mixer"
+	"github.com/confgw/confgw/internal/tone"
+)
+
+// TestHotPathsAllocateNothing holds the steady-state promise in CI, not
+// only in benchmark output: packets through the receive path into a frame,
+// and a frame out as a packet, make no allocation.
+func TestHotPathsAllocateNothing(t *testing.T) {
+	sink, err := net.ListenUDP("udp4", &net.UDPAddr{IP: loopback})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sink.Close()
+	for _, ptime := range []int{20, 30} {
+		tick := toneTicks(t, benchSession(t, Config{}), ptime)
+		tick()
+		if n := testing.AllocsPerRun(200, tick); n != 0 {
+			t.Errorf("receive path with %d ms packets allocates %v times per tick", ptime, n)
+		}
+	}
+	s := benchSession(t, Config{Remote: sink.LocalAddr().(*net.UDPAddr)})
+	var f mixer.Frame
+	tone.Sine(1000, 8000, tone.SampleRate).Next(&f)
+	if n := testing.AllocsPerRun(200, func() { s.WriteFrame(&f) }); n != 0 {
+		t.Errorf("WriteFrame allocates %v times per frame", n)
+	}
+}
