@@ -3,7 +3,6 @@ package gateway_test
 import (
 	"context"
 	"errors"
-	"net"
 	"strings"
 	"testing"
 	"time"
@@ -164,22 +163,10 @@ func TestMalformedSDPSaysWhy(t *testing.T) {
 // address its messages came from.
 func TestByeReachesAPhoneBehindNAT(t *testing.T) {
 	h := newHarness(t, harnessOptions{})
-	media, err := net.ListenUDP("udp", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer media.Close()
-	p := dialRaw(t, "UDP", h.srv.Addr())
-	invite := p.Request("INVITE", "demo", []string{"Content-Type: application/sdp"}, hostileSDP(media.LocalAddr().(*net.UDPAddr).Port))
-	// Nothing listens there: only the source address reaches the phone.
-	invite = sipraw.ReplaceHeader(invite, "Contact", "Contact: <sip:phone@127.0.0.2:9>")
-	if err := p.Send(invite); err != nil {
-		t.Fatal(err)
-	}
-	ok, err := p.Final(deadline)
-	if err != nil || sipraw.StatusOf(ok) != 200 {
-		t.Fatalf("INVITE: %q, %v", ok, err)
-	}
+	// Nothing listens at the Contact: only the source address reaches the phone.
+	p, invite, ok := answeredRaw(t, h, func(m string) string {
+		return sipraw.ReplaceHeader(m, "Contact", "Contact: <sip:phone@127.0.0.2:9>")
+	})
 	if err := p.Send(sipraw.InDialog(invite, ok, "ACK", 1)); err != nil {
 		t.Fatal(err)
 	}

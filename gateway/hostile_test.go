@@ -165,20 +165,7 @@ func TestHostileRefusedInvitesAreNoCalls(t *testing.T) {
 func TestHostileByeBeforeAck(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t, harnessOptions{})
-	media, err := net.ListenUDP("udp", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer media.Close()
-	p := dialRaw(t, "UDP", h.srv.Addr())
-	invite := p.Request("INVITE", "demo", []string{"Content-Type: application/sdp"}, hostileSDP(media.LocalAddr().(*net.UDPAddr).Port))
-	if err := p.Send(invite); err != nil {
-		t.Fatal(err)
-	}
-	ok, err := p.Final(deadline)
-	if err != nil || sipraw.StatusOf(ok) != 200 {
-		t.Fatalf("INVITE: %q, %v", ok, err)
-	}
+	p, invite, ok := answeredRaw(t, h, func(m string) string { return m })
 	if err := p.Send(sipraw.InDialog(invite, ok, "BYE", 2)); err != nil {
 		t.Fatal(err)
 	}
@@ -312,6 +299,27 @@ func svwarFound(out string) []string {
 	}
 	slices.Sort(found)
 	return found
+}
+
+// answeredRaw places a call to demo by hand, its INVITE passed through
+// tweak first, and returns the peer, the INVITE and our 200 (not yet ACKed).
+func answeredRaw(t *testing.T, h *harness, tweak func(invite string) string) (p *sipraw.Peer, invite, ok string) {
+	t.Helper()
+	media, err := net.ListenUDP("udp", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = media.Close() })
+	p = dialRaw(t, "UDP", h.srv.Addr())
+	invite = tweak(p.Request("INVITE", "demo", []string{"Content-Type: application/sdp"}, hostileSDP(media.LocalAddr().(*net.UDPAddr).Port)))
+	if err := p.Send(invite); err != nil {
+		t.Fatal(err)
+	}
+	ok, err = p.Final(deadline)
+	if err != nil || sipraw.StatusOf(ok) != 200 {
+		t.Fatalf("INVITE: %q, %v", ok, err)
+	}
+	return p, invite, ok
 }
 
 // dialRaw opens a hand-speaking SIP peer that the test closes at its end.
