@@ -39,7 +39,15 @@ func TestConcurrentHostsKeepInvariants(t *testing.T) {
 				if r.IntN(4) == 0 {
 					room = conference.MainRoomID
 				}
-				switch r.IntN(10) {
+				switch r.IntN(12) {
+				case 10:
+					// Churn: someone joins, and maybe leaves again at once.
+					p, err := m.c.AddApp(a, conference.AppSpec{Name: "Churn", ClientVersion: "4.14"})
+					if err == nil && r.IntN(2) == 0 {
+						_ = m.c.Remove(a, p.ID)
+					}
+				case 11:
+					_, _ = m.c.SetHost(a, m.alice, r.IntN(2) == 0)
 				case 0, 1:
 					_, _ = m.c.AddRoom(a)
 				case 2:
@@ -80,8 +88,8 @@ func TestConcurrentHostsKeepInvariants(t *testing.T) {
 			}
 		}
 	}
-	if total != len(ids) || len(seen) != len(ids) {
-		t.Errorf("%d participants placed, want %d", len(seen), len(ids))
+	if all := m.c.Participants(); total != len(all) || len(seen) != len(all) {
+		t.Errorf("%d participants placed, %d listed", len(seen), len(all))
 	}
 	for _, id := range ids {
 		if _, ok := seen[id]; !ok {
