@@ -69,6 +69,9 @@ type Conference struct {
 	// recent keeps the last events so a reconnecting stream can pick up
 	// where it left off (EventSource resends Last-Event-ID by itself).
 	recent []Event
+	// done is closed when the conference ends, for those waiting on it
+	// without being members yet (a caller keying the PIN).
+	done chan struct{}
 }
 
 // replayEvents is how many past events a reconnecting subscriber can get.
@@ -82,6 +85,7 @@ func newConference(spec Spec, cfg Config) *Conference {
 		rooms:    map[string]*room{},
 		members:  map[string]*member{},
 		subs:     map[*Subscription]struct{}{},
+		done:     make(chan struct{}),
 	}
 	if spec.BreakoutEnabled != nil {
 		c.breakout = *spec.BreakoutEnabled
@@ -105,6 +109,9 @@ func (c *Conference) newRoom(id string, number int) *room {
 	}
 	return r
 }
+
+// Done is closed when the conference ends.
+func (c *Conference) Done() <-chan struct{} { return c.done }
 
 // ID is the conference's id.
 func (c *Conference) ID() string { return c.id }

@@ -168,6 +168,11 @@ func TestEndHangsUpEveryLeg(t *testing.T) {
 	if _, ok := <-sub.C; ok {
 		t.Fatal("subscription still open after the end")
 	}
+	select {
+	case <-m.c.Done():
+	default:
+		t.Fatal("Done not closed after the end")
+	}
 	if _, err := m.reg.Get("clinic"); !errors.Is(err, conference.ErrNotFound) {
 		t.Fatalf("ended conference still found: %v", err)
 	}

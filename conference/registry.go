@@ -188,6 +188,7 @@ func (c *Conference) end() {
 		}
 	}
 	c.ended = true
+	close(c.done)
 	c.publish(Event{Type: EventConferenceEnded, Reason: ReasonConferenceEnded})
 	for s := range c.subs {
 		delete(c.subs, s)

@@ -121,6 +121,19 @@ func TestPINWrongThreeTimesHangsUp(t *testing.T) {
 	}
 }
 
+// TestEndingConferenceHangsUpCallersKeyingThePIN: a caller still keying
+// the PIN is no member yet, but ending the conference ends its call too.
+func TestEndingConferenceHangsUpCallersKeyingThePIN(t *testing.T) {
+	h := newHarness(t, harnessOptions{})
+	pinConference(t, h)
+	call := h.dial(h.phone(sipphone.Config{Tone: 440}), "board")
+	key(t, call, "24")
+	if err := h.reg.End(conference.Admin, "board"); err != nil {
+		t.Fatal(err)
+	}
+	closed(t, call.Done(), "BYE to the caller keying the PIN when the conference ended")
+}
+
 func TestOptionsAndUnsupportedMethods(t *testing.T) {
 	h := newHarness(t, harnessOptions{})
 	send := func(m sipmsg.RequestMethod) *sipmsg.Response {

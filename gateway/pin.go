@@ -57,6 +57,13 @@ func (l *leg) enterPIN(call *confsip.Call) bool {
 			pr.stop()
 			l.bye(call)
 			return false
+		case <-l.conf.Done():
+			// Not a member yet, so the conference cannot hang this leg up
+			// itself; ending it must still end every call to it.
+			l.log.Info("hanging up", "reason", "conference ended")
+			pr.stop()
+			l.bye(call)
+			return false
 		case <-call.Done():
 			return false
 		}
