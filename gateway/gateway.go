@@ -116,12 +116,6 @@ func (g *Gateway) enter(l *leg) bool {
 	return true
 }
 
-func (g *Gateway) track(l *leg) {
-	g.mu.Lock()
-	g.legs[l] = struct{}{}
-	g.mu.Unlock()
-}
-
 func (g *Gateway) forget(l *leg) {
 	g.mu.Lock()
 	delete(g.legs, l)

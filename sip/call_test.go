@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -23,12 +22,10 @@ func fakeSDP(direction string) []byte {
 
 // recorder is a handler that answers every call and remembers what it saw.
 type recorder struct {
-	mu       sync.Mutex
 	calls    chan *confsip.Call
 	acks     chan []byte
 	offers   chan []byte
 	reoffers chan []byte
-	direct   string
 }
 
 func newRecorder() *recorder {

@@ -3,7 +3,6 @@ package recording
 import (
 	"errors"
 	"io"
-	"sync"
 	"testing"
 
 	"github.com/confgw/confgw/conference/mixer"
@@ -78,7 +77,6 @@ func TestWriterCopiesFrame(t *testing.T) {
 type stalledFile struct {
 	memFile
 	release chan struct{}
-	once    sync.Once
 }
 
 func (s *stalledFile) Write(p []byte) (int, error) {

@@ -13,14 +13,14 @@ import (
 
 func TestAPIErrorCarriesServersRefusal(t *testing.T) {
 	k := newClinic(t)
-	_, raw, err := k.as(k.host).Move(t.Context(), "c", k.carl.Participant.ID, "main")
+	_, _, err := k.as(k.host).Move(t.Context(), "c", k.carl.Participant.ID, "main")
 	if err != nil {
 		t.Fatalf("moving to the room one is in is no change: %v", err)
 	}
 	if _, _, err := k.as(k.host).AddRoom(t.Context(), "c"); err != nil {
 		t.Fatal(err)
 	}
-	_, raw, err = k.as(k.host).Move(t.Context(), "c", k.carl.Participant.ID, "1")
+	_, raw, err := k.as(k.host).Move(t.Context(), "c", k.carl.Participant.ID, "1")
 	var apiErr *client.APIError
 	if !errors.As(err, &apiErr) {
 		t.Fatalf("err %T %v", err, err)

@@ -164,7 +164,6 @@ func (b *Buffer) place(ts uint32, payload []byte, n int) Result {
 			b.drop(&b.overflowBlocks)
 		}
 		d -= end - b.window
-		end = b.window
 		b.played = true
 		result = Overflowed
 	}
