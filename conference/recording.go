@@ -28,17 +28,21 @@ func (c *Conference) recordingInfo() *Recording {
 }
 
 // StartRecording starts recording the main room; any other room refuses.
-// Starting twice keeps the recording already running.
+// Starting twice keeps the recording already running. The recorder opens
+// its file outside the conference's lock, so a slow disk stalls no one else.
 func (c *Conference) StartRecording(a Actor, roomID string) (Recording, error) {
 	c.mu.Lock()
-	defer c.mu.Unlock()
 	r, err := c.recordingRoomLocked(a, roomID)
-	if err != nil {
-		return Recording{}, err
+	if err != nil || c.recording != nil {
+		rec := c.recordingInfo()
+		c.mu.Unlock()
+		if err != nil {
+			return Recording{}, err
+		}
+		return *rec, nil
 	}
-	if c.recording != nil {
-		return c.recording.Recording, nil
-	}
+	c.mu.Unlock()
+
 	rec := &activeRecording{Recording: Recording{ID: newID("r-"), Room: r.id, StartedAt: c.now()}}
 	if c.cfg.Recorder != nil {
 		id, stop, err := c.cfg.Recorder.Start(c.id, r.media)
@@ -47,35 +51,53 @@ func (c *Conference) StartRecording(a Actor, roomID string) (Recording, error) {
 		}
 		rec.ID, rec.stop = id, stop
 	}
+
+	c.mu.Lock()
+	if c.ended || c.recording != nil {
+		// Another host started one meanwhile, or the meeting is over.
+		running, ended := c.recordingInfo(), c.ended
+		c.mu.Unlock()
+		rec.finish()
+		if ended {
+			return Recording{}, ErrEnded
+		}
+		return *running, nil
+	}
 	c.recording = rec
 	c.publish(Event{Type: EventRecordingStarted, Room: ref(r), Recording: c.recordingInfo()})
+	c.mu.Unlock()
 	return rec.Recording, nil
 }
 
 // StopRecording stops the main room's recording; stopping when none runs
-// is not an error.
+// is not an error. The file is finished after the lock is released.
 func (c *Conference) StopRecording(a Actor, roomID string) error {
 	c.mu.Lock()
-	defer c.mu.Unlock()
 	r, err := c.recordingRoomLocked(a, roomID)
-	if err != nil {
+	if err != nil || c.recording == nil {
+		c.mu.Unlock()
 		return err
 	}
-	if c.recording == nil {
-		return nil
-	}
-	err = c.stopRecordingLocked()
+	rec := c.takeRecordingLocked()
 	c.publish(Event{Type: EventRecordingStopped, Room: ref(r)})
-	return err
+	c.mu.Unlock()
+	return rec.finish()
 }
 
-func (c *Conference) stopRecordingLocked() error {
+// takeRecordingLocked ends the recording in the conference's state; the
+// caller finishes its file once unlocked.
+func (c *Conference) takeRecordingLocked() *activeRecording {
 	rec := c.recording
 	c.recording = nil
-	if rec.stop != nil {
-		return rec.stop()
+	return rec
+}
+
+// finish stops the recorder: the mix is untapped and the file completed.
+func (r *activeRecording) finish() error {
+	if r == nil || r.stop == nil {
+		return nil
 	}
-	return nil
+	return r.stop()
 }
 
 func (c *Conference) recordingRoomLocked(a Actor, roomID string) (*room, error) {

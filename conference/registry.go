@@ -178,8 +178,8 @@ func (c *Conference) end() {
 			legs = append(legs, m.leg)
 		}
 	}
-	if c.recording != nil {
-		_ = c.stopRecordingLocked()
+	rec := c.takeRecordingLocked()
+	if rec != nil {
 		c.publish(Event{Type: EventRecordingStopped, Room: ref(c.rooms[MainRoomID])})
 	}
 	for _, r := range c.rooms {
@@ -195,6 +195,7 @@ func (c *Conference) end() {
 		close(s.ch)
 	}
 	c.mu.Unlock()
+	_ = rec.finish()
 	for _, l := range legs {
 		l.HangUp(ReasonConferenceEnded)
 	}

@@ -2,7 +2,9 @@ package conference_test
 
 import (
 	"errors"
+	"fmt"
 	"testing"
+	"time"
 
 	"github.com/confgw/confgw/conference"
 )
@@ -250,3 +252,44 @@ func host1InRoom1(t *testing.T, m *meeting) {
 }
 
 func byHost2(m *meeting) conference.Actor { return conference.As(m.host2) }
+
+// lockProbe is a recorder that reads the conference while it opens and
+// closes its file, as a slow disk would hold it: that must not deadlock.
+type lockProbe struct{ conf *conference.Conference }
+
+func (p *lockProbe) Start(string, conference.RoomMedia) (string, func() error, error) {
+	_ = p.conf.Info()
+	return "r-probe", func() error { _ = p.conf.Info(); return nil }, nil
+}
+
+func TestRecorderRunsOutsideTheConferenceLock(t *testing.T) {
+	probe := &lockProbe{}
+	reg := conference.NewRegistry(conference.Config{Recorder: probe})
+	c, _ := reg.Create(conference.Spec{ID: "r", Title: "R"})
+	probe.conf = c
+	done := make(chan error, 1)
+	go func() {
+		rec, err := c.StartRecording(conference.Admin, "main")
+		if err == nil && rec.ID != "r-probe" {
+			err = fmt.Errorf("recording id %q, want the recorder's", rec.ID)
+		}
+		if err == nil {
+			err = c.StopRecording(conference.Admin, "main")
+		}
+		if err == nil {
+			_, err = c.StartRecording(conference.Admin, "main")
+		}
+		if err == nil {
+			err = reg.End(conference.Admin, "r")
+		}
+		done <- err
+	}()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("the recorder ran under the conference's lock and deadlocked")
+	}
+}
