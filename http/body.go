@@ -15,6 +15,8 @@ import (
 // MaxBodyBytes bounds every request body.
 const MaxBodyBytes = 64 << 10
 
+var errTooLarge = &conference.Error{Code: codeTooLarge, Msg: fmt.Sprintf("request body is over %d bytes", MaxBodyBytes)}
+
 // decode reads a JSON body strictly: unknown fields, trailing data and
 // oversized bodies are refused, so a typo in a script is an error rather
 // than a silently ignored setting. An empty body decodes as {}.
@@ -26,7 +28,7 @@ func decode(c *gin.Context, v any) error {
 	var tooBig *http.MaxBytesError
 	switch {
 	case errors.As(err, &tooBig):
-		return &conference.Error{Code: codeTooLarge, Msg: fmt.Sprintf("request body is over %d bytes", MaxBodyBytes)}
+		return errTooLarge
 	case errors.Is(err, io.EOF):
 		return nil
 	case err != nil:
@@ -34,7 +36,7 @@ func decode(c *gin.Context, v any) error {
 	}
 	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
 		if errors.As(err, &tooBig) {
-			return &conference.Error{Code: codeTooLarge, Msg: fmt.Sprintf("request body is over %d bytes", MaxBodyBytes)}
+			return errTooLarge
 		}
 		return invalid("request body has data after its JSON object")
 	}
