@@ -41,3 +41,33 @@ func TestRunningTicksUntilClosed(t *testing.T) {
 		t.Fatal("MixOnce after Close did not write")
 	}
 }
+
+type nopTap struct{}
+
+func (nopTap) WriteMix(*mixer.Frame) {}
+
+func TestRunningTicksOnlyWhenNeeded(t *testing.T) {
+	r := mixer.Start()
+	defer r.Close()
+	steps := []struct {
+		name string
+		do   func()
+		want bool
+	}{
+		{"empty room", func() {}, false},
+		{"someone joins", func() { _ = r.Attach("a", countingEndpoint{writes: make(chan struct{}, 1)}) }, true},
+		{"they leave", func() { r.Detach("a") }, false},
+		{"recording an empty room", func() { r.SetTap(nopTap{}) }, true},
+		{"recording stops", func() { r.SetTap(nil) }, false},
+		{"closed with someone in", func() {
+			_ = r.Attach("b", countingEndpoint{writes: make(chan struct{}, 1)})
+			r.Close()
+		}, false},
+	}
+	for _, s := range steps {
+		s.do()
+		if got := r.Ticking(); got != s.want {
+			t.Fatalf("%s: ticking %v, want %v", s.name, got, s.want)
+		}
+	}
+}
