@@ -29,6 +29,7 @@ type serveConfig struct {
 	DataDir          string
 	Demo             bool
 	ShutdownTimeout  time.Duration
+	PprofAddr        string
 	sip              sipConfig
 }
 
@@ -52,6 +53,7 @@ func newServe() *cobra.Command {
 	f.StringVar(&cfg.DataDir, "data-dir", "confgw-data", "where recordings are written")
 	f.BoolVar(&cfg.Demo, "demo", true, "create a ready \"demo\" conference with a host")
 	f.DurationVar(&cfg.ShutdownTimeout, "shutdown-timeout", 10*time.Second, "how long in-flight requests get to finish on shutdown")
+	f.StringVar(&cfg.PprofAddr, "pprof", "", "address for Go's /debug/pprof profiles (off when empty; keep it on loopback)")
 	addSIPFlags(f, &cfg.sip)
 	return cmd
 }
@@ -113,6 +115,15 @@ func serve(ctx context.Context, cfg serveConfig, out, errOut io.Writer) error {
 	srv := &http.Server{Handler: api.Handler(), ReadHeaderTimeout: 10 * time.Second}
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
+	if cfg.PprofAddr != "" {
+		stopPprof, err := servePprof(cfg.PprofAddr, log)
+		if err != nil {
+			_ = srv.Close()
+			sipSide.shutdown(context.Background())
+			return err
+		}
+		defer stopPprof()
+	}
 
 	if err := welcome(out, cfg, reg, api, "http://"+ln.Addr().String(), sipSide.addr()); err != nil {
 		log.Error("creating the demo conference failed", "err", err)

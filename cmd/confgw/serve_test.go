@@ -3,6 +3,8 @@ package main
 import (
 	"bytes"
 	"context"
+	"io"
+	"net"
 	"net/http"
 	"regexp"
 	"strings"
@@ -46,12 +48,12 @@ var sipLine = regexp.MustCompile(`SIP:\s+(\S+)`)
 
 // startServe runs serve as a newcomer would, with the embedded default
 // but free ports, and waits for what it prints.
-func startServe(t *testing.T) *served {
+func startServe(t *testing.T, extra ...string) *served {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	s := &served{out: &lockedBuffer{}, cancel: cancel, done: make(chan error, 1)}
 	root := newRoot()
-	root.SetArgs([]string{"serve", "--http", "127.0.0.1:0", "--sip", "127.0.0.1:0", "--data-dir", t.TempDir(), "--log-level", "warn"})
+	root.SetArgs(append([]string{"serve", "--http", "127.0.0.1:0", "--sip", "127.0.0.1:0", "--data-dir", t.TempDir(), "--log-level", "warn"}, extra...))
 	root.SetOut(s.out)
 	root.SetErr(s.out)
 	go func() { s.done <- root.ExecuteContext(ctx) }()
@@ -128,6 +130,7 @@ func TestServeRejectsBadSettings(t *testing.T) {
 		{"serve", "--log-format", "xml"},
 		{"serve", "--min-client-version", "four"},
 		{"serve", "--http", "256.0.0.1:1"},
+		{"serve", "--http", "127.0.0.1:0", "--pprof", "256.0.0.1:1"},
 	} {
 		root := newRoot()
 		root.SetArgs(append(args, "--data-dir", t.TempDir(), "--sip", "127.0.0.1:0"))
@@ -137,5 +140,39 @@ func TestServeRejectsBadSettings(t *testing.T) {
 		if err := root.ExecuteContext(context.Background()); err == nil {
 			t.Errorf("%v started", args)
 		}
+	}
+}
+
+func TestServeProfilesOnTheirOwnAddress(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	s := startServe(t, "--pprof", addr)
+	resp, err := http.Get("http://" + addr + "/debug/pprof/goroutine?debug=1")
+	if err != nil {
+		t.Fatalf("pprof: %v", err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK || !strings.Contains(string(body), "goroutine profile") {
+		t.Fatalf("pprof answered %d:\n%.300s", resp.StatusCode, body)
+	}
+	// The API itself does not serve them.
+	resp, err = http.Get(s.url + "/debug/pprof/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode == http.StatusOK {
+		t.Fatal("the API serves profiles")
+	}
+	if err := s.stop(t); err != nil {
+		t.Fatalf("serve did not stop cleanly: %v", err)
+	}
+	if _, err := http.Get("http://" + addr + "/debug/pprof/"); err == nil {
+		t.Fatal("profiles still served after serve stopped")
 	}
 }
