@@ -26,8 +26,8 @@ func newMedia(cfg serveConfig) (*media, error) {
 	}
 	reg := prometheus.NewRegistry()
 	tick := prometheus.NewHistogram(prometheus.HistogramOpts{
-		Name:    "confgw_mixer_tick_seconds",
-		Help:    "Time one room mixer tick takes (20 ms budget).",
+		Name: "confgw_mixer_tick_seconds",
+		Help: "Time one room mixer tick takes (20 ms budget).",
 		// Fine enough between 25 µs and 20 ms for a load run to read its
 		// p50 and p99 from the buckets.
 		Buckets: prometheus.ExponentialBuckets(25e-6, 1.25, 40),
