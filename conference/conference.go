@@ -38,17 +38,19 @@ var Admin = Actor{Admin: true}
 // As is the actor of a participant's token.
 func As(participantID string) Actor { return Actor{ParticipantID: participantID} }
 
-// Info is a snapshot of a conference.
+// Info is a snapshot of a conference. MinClientVersion lets clients grey out
+// the moves the server would refuse.
 type Info struct {
-	ID              string        `json:"id"`
-	Title           string        `json:"title"`
-	DialIn          string        `json:"dial_in"`
-	PINRequired     bool          `json:"pin_required"`
-	BreakoutEnabled bool          `json:"breakout_enabled"`
-	Recording       *Recording    `json:"recording"`
-	CreatedAt       time.Time     `json:"created_at"`
-	Rooms           []Room        `json:"rooms"`
-	Participants    []Participant `json:"participants"`
+	ID               string        `json:"id"`
+	Title            string        `json:"title"`
+	DialIn           string        `json:"dial_in"`
+	PINRequired      bool          `json:"pin_required"`
+	BreakoutEnabled  bool          `json:"breakout_enabled"`
+	MinClientVersion string        `json:"min_client_version"`
+	Recording        *Recording    `json:"recording"`
+	CreatedAt        time.Time     `json:"created_at"`
+	Rooms            []Room        `json:"rooms"`
+	Participants     []Participant `json:"participants"`
 }
 
 // Conference is one meeting: a main room, its breakout rooms and participants.
@@ -132,11 +134,12 @@ func (c *Conference) Info() Info {
 	defer c.mu.Unlock()
 	return Info{
 		ID: c.id, Title: c.title, DialIn: c.dialIn, PINRequired: c.pin != "",
-		BreakoutEnabled: c.breakout,
-		Recording:       c.recordingInfo(),
-		CreatedAt:       c.createdAt,
-		Rooms:           c.roomsLocked(),
-		Participants:    c.participantsLocked(""),
+		BreakoutEnabled:  c.breakout,
+		MinClientVersion: c.cfg.MinClientVersion.String(),
+		Recording:        c.recordingInfo(),
+		CreatedAt:        c.createdAt,
+		Rooms:            c.roomsLocked(),
+		Participants:     c.participantsLocked(""),
 	}
 }
 

@@ -2,6 +2,7 @@ package http_test
 
 import (
 	"io"
+	"log/slog"
 	"net/http"
 	"strings"
 	"testing"
@@ -148,3 +149,33 @@ func (fakeRecordings) Open(_, id string) (io.ReadSeekCloser, recording.Info, err
 type nopCloser struct{ *strings.Reader }
 
 func (nopCloser) Close() error { return nil }
+
+// Clients grey out moves the server would refuse, so the conference tells
+// them the oldest client that can be moved.
+func TestConferenceTellsMinClientVersion(t *testing.T) {
+	k := newClinic(t)
+	var info struct {
+		MinClientVersion string `json:"min_client_version"`
+	}
+	k.env.Do("GET", "/v1/conferences/c", k.alice.Token, nil).Decode(t, &info)
+	if info.MinClientVersion != "4.14" {
+		t.Fatalf("min_client_version = %q, want 4.14", info.MinClientVersion)
+	}
+}
+
+// The console's link and the events stream carry tokens in the query
+// string; nothing the API logs may repeat them.
+func TestTokensInQueriesAreNotLogged(t *testing.T) {
+	var logs strings.Builder
+	env := apitest.Start(t, func(o *confhttp.Options) {
+		o.Logger = slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	})
+	env.CreateConference("c")
+	const secret = "eyJsecret.query.token"
+	for _, path := range []string{"/?token=" + secret, "/v1/conferences/c/events?token=" + secret, "/v2/none?token=" + secret} {
+		env.Do("GET", path, "", nil)
+	}
+	if strings.Contains(logs.String(), secret) {
+		t.Fatalf("a token reached the logs:\n%s", logs.String())
+	}
+}

@@ -126,6 +126,11 @@ func TestRoutes(t *testing.T) {
 		{"dial-out by participant", call{"POST", "/v1/conferences/c/dial-out", asAlice, map[string]any{"to": "1"}, 403, "host_required"}, nil},
 		{"dial-out without number", call{"POST", "/v1/conferences/c/dial-out", asHost, map[string]any{}, 400, "invalid_request"}, nil},
 		{"unknown route", call{"GET", "/v2/nothing", none, nil, 404, "not_found"}, nil},
+		{"console page", call{"GET", "/", none, nil, 200, ""}, nil},
+		{"console page with token", call{"GET", "/?token=x", none, nil, 200, ""}, nil},
+		{"console script", call{"GET", "/console/main.js", none, nil, 200, ""}, nil},
+		{"console unknown file", call{"GET", "/console/nothing.js", none, nil, 404, "not_found"}, nil},
+		{"console page posted to", call{"POST", "/", none, nil, 405, "method_not_allowed"}, nil},
 		{"method not served", call{"PUT", "/v1/conferences/c/rooms", asHost, nil, 405, "method_not_allowed"}, nil},
 	}
 	for _, tt := range tests {

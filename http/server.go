@@ -13,6 +13,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/confgw/confgw/conference"
+	"github.com/confgw/confgw/http/console"
 )
 
 // Dialer places dial-out calls into a conference's main room. It returns at
@@ -105,6 +106,7 @@ func (s *Server) routes() *gin.Engine {
 
 	e.GET("/healthz", func(c *gin.Context) { c.JSON(http.StatusOK, gin.H{"status": "ok"}) })
 	e.GET("/metrics", gin.WrapH(s.metrics.handler()))
+	console.New().Register(e)
 
 	e.POST("/v1/conferences", s.requireAdmin, s.createConference)
 	conf := e.Group("/v1/conferences/:cid")

@@ -182,6 +182,7 @@ func welcome(out io.Writer, cfg serveConfig, reg *conference.Registry, api *conf
 	fmt.Fprintf(out, `
 The "demo" conference is ready; its host is %s (%s).
   host token: %s
+  console:    %s/?token=%s
 
 Try:
   export CONFGW_SERVER=%s CONFGW_TOKEN=%s
@@ -192,6 +193,6 @@ Try:
   confgw events
   curl -H "Authorization: Bearer $CONFGW_TOKEN" %s/v1/conferences/demo/rooms
 Phones: call sip:demo@%s
-`, host.Name, host.ID, tok, httpURL, tok, httpURL, sipAddr)
+`, host.Name, host.ID, tok, httpURL, tok, httpURL, tok, httpURL, sipAddr)
 	return nil
 }

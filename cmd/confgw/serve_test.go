@@ -125,6 +125,24 @@ func TestServeEmbeddedDefault(t *testing.T) {
 	}
 }
 
+// The printed console link opens the host's page: the page is served there
+// and the token in it is the host token printed above it.
+func TestServePrintsTheConsoleLink(t *testing.T) {
+	s := startServe(t)
+	m := regexp.MustCompile(`console:\s+(http://\S+)/\?token=(\S+)`).FindStringSubmatch(s.out.String())
+	if m == nil || m[1] != s.url || m[2] != s.token {
+		t.Fatalf("no console link for %s with the host token:\n%s", s.url, s.out.String())
+	}
+	resp, err := http.Get(m[1] + "/?token=" + m[2])
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/html") {
+		t.Fatalf("console link: %d %s", resp.StatusCode, resp.Header.Get("Content-Type"))
+	}
+}
+
 func TestServeRejectsBadSettings(t *testing.T) {
 	for _, args := range [][]string{
 		{"serve", "--log-format", "xml"},

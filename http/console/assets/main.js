@@ -1,0 +1,291 @@
+// The console's wiring: sign in with a token, draw the meeting from the
+// API's snapshot, and redraw whenever the events stream says something
+// changed. Nothing is polled.
+
+import { Api } from './api.js';
+import { dragging } from './drag.js';
+import { follow } from './events.js';
+import { makeMovable } from './float.js';
+import { callFailed, showError, showToast } from './notices.js';
+import { renderRooms, renderStage } from './panel.js';
+import { renderRecordings, saveBlob } from './recordings.js';
+import { canAddRoom } from './rules.js';
+import { forgetToken, keepToken, takeToken, whoIs } from './session.js';
+
+const $ = (id) => document.getElementById(id);
+const el = {
+  title: $('title'), who: $('who'), live: $('live'), signOut: $('sign-out'),
+  signIn: $('sign-in'), signInForm: $('sign-in-form'), tokenInput: $('token-input'), signInNote: $('sign-in-note'),
+  meeting: $('meeting'), stageTitle: $('stage-title'), tiles: $('tiles'),
+  panel: $('panel'), panelHead: $('panel-head'), dock: $('dock'),
+  breakoutSwitch: $('breakout-switch'), breakoutToggle: $('breakout-toggle'), breakoutOff: $('breakout-off'),
+  rooms: $('rooms'), addRoom: $('add-room'), dialForm: $('dial-form'), dialTo: $('dial-to'),
+  recBox: $('recordings-box'), recList: $('recordings'), toasts: $('toasts'), errors: $('errors'),
+};
+
+let api = null;
+let view = null;
+let stopEvents = null;
+let refreshTimer = 0;
+let refreshSeq = 0;
+let pendingRender = false;
+let wasHost = false;
+
+function setLive(text, state) {
+  el.live.textContent = text;
+  el.live.dataset.state = state;
+}
+
+function render() {
+  if (!view) return;
+  if (dragging()) {
+    pendingRender = true;
+    return;
+  }
+  pendingRender = false;
+  const focusKey = document.activeElement && document.activeElement.dataset ? document.activeElement.dataset.key : '';
+  const { info } = view;
+  view.me = info.participants.find((p) => p.id === view.meId) || null;
+  view.isHost = Boolean(view.me && view.me.role === 'host');
+  if (view.openMenu && !info.participants.some((p) => p.id === view.openMenu)) view.openMenu = null;
+
+  el.title.textContent = info.title || info.id;
+  document.title = `${info.title || info.id} · confgw`;
+  el.who.textContent = view.me ? `${view.me.name}${view.isHost ? ' (host)' : ''}` : '';
+  el.breakoutSwitch.hidden = !view.isHost;
+  el.breakoutToggle.checked = info.breakout_enabled;
+  el.breakoutOff.hidden = info.breakout_enabled;
+  el.addRoom.hidden = !canAddRoom(view);
+  el.dialForm.hidden = !view.isHost;
+  el.recBox.hidden = !view.isHost;
+  renderRooms(el.rooms, view, actions);
+  renderStage(el.stageTitle, el.tiles, view, actions);
+
+  if (focusKey) {
+    const again = document.querySelector(`[data-key="${CSS.escape(focusKey)}"]`);
+    if (again && !again.disabled) again.focus();
+  }
+  if (view.isHost && !wasHost) loadRecordings();
+  wasHost = view.isHost;
+}
+
+async function refresh() {
+  if (!api) return;
+  const seq = ++refreshSeq;
+  try {
+    const info = await api.conference();
+    // A slower, older answer must not overwrite a newer one.
+    if (seq !== refreshSeq || !view) return;
+    view.info = info;
+    render();
+  } catch (err) {
+    if (err.status === 401 || err.status === 404 || err.status === 410) leave(`You are no longer in this meeting: ${err.message}`);
+    else showError(el.errors, 'Could not load the meeting', err);
+  }
+}
+
+function scheduleRefresh() {
+  clearTimeout(refreshTimer);
+  refreshTimer = setTimeout(refresh, 30);
+}
+
+async function loadRecordings() {
+  if (!view || !view.isHost) return;
+  try {
+    const { recordings } = await api.recordings();
+    renderRecordings(el.recList, recordings, download);
+  } catch (err) {
+    showError(el.errors, 'Could not list the recordings', err);
+  }
+}
+
+async function download(f) {
+  try {
+    saveBlob(await api.download(f.id), `${f.id}.wav`);
+  } catch (err) {
+    showError(el.errors, 'Could not download the recording', err);
+  }
+}
+
+async function attempt(what, fn) {
+  try {
+    await fn();
+  } catch (err) {
+    showError(el.errors, what, err);
+  }
+  scheduleRefresh();
+}
+
+function focusMenu(pid, which) {
+  const menu = document.querySelector(`[data-menu="${CSS.escape(pid)}"]`);
+  const first = menu && menu.querySelector('button:not([disabled])');
+  if (which === 'menu' && first) first.focus();
+  if (which === 'button') {
+    const more = document.querySelector(`[data-key="${CSS.escape(`more:${pid}`)}"]`);
+    if (more) more.focus();
+  }
+}
+
+const actions = {
+  move: (p, room) => attempt(`Could not move ${p.name}`, () => api.move(p.id, room)),
+  join: (room) => attempt('Could not join the room', () => api.join(room)),
+  drop: (p, room) => (p.id === view.meId ? actions.join(room) : actions.move(p, room)),
+  deleteRoom: (r) => attempt(`Could not delete ${r.name}`, () => api.deleteRoom(r.id)),
+  hangUp: (p) => attempt(`Could not hang up ${p.name}`, () => api.hangUp(p.id)),
+  setHost: (p, on) => attempt(on ? `Could not make ${p.name} a host` : `Could not take the host role from ${p.name}`,
+    () => api.setHost(p.id, on)),
+  remove: (p) => attempt(`Could not remove ${p.name}`, () => api.remove(p.id)),
+  record: (on) => attempt(on ? 'Could not start recording' : 'Could not stop recording',
+    () => (on ? api.startRecording() : api.stopRecording())),
+  toggleMenu: (pid) => {
+    view.openMenu = view.openMenu === pid ? null : pid;
+    render();
+    if (view.openMenu) focusMenu(pid, 'menu');
+  },
+  closeMenu: () => {
+    const pid = view && view.openMenu;
+    if (!pid) return;
+    view.openMenu = null;
+    render();
+    focusMenu(pid, 'button');
+  },
+  dragEnded: () => {
+    if (pendingRender) render();
+  },
+};
+
+function onEvent(type, ev) {
+  switch (type) {
+    case 'toast':
+      showToast(el.toasts, ev.message, ev.ttl_ms || 10000);
+      return;
+    case 'phone.failed':
+      showError(el.errors, 'Phone call', new Error(callFailed(ev.participant, ev.status)));
+      break;
+    case 'participant.left':
+      if (ev.participant && ev.participant.id === view.meId) {
+        leave(ev.reason === 'left' ? 'You have left the meeting.' : `You were removed from the meeting (${ev.reason}).`);
+        return;
+      }
+      break;
+    case 'conference.ended':
+      leave('The meeting has ended.');
+      return;
+    case 'recording.started':
+    case 'recording.stopped':
+      loadRecordings();
+      break;
+    default:
+  }
+  scheduleRefresh();
+}
+
+function showSignIn(note) {
+  el.meeting.hidden = true;
+  el.signOut.hidden = true;
+  el.signIn.hidden = false;
+  el.signInNote.textContent = note || '';
+  el.title.textContent = 'confgw';
+  el.who.textContent = '';
+  setLive('', 'off');
+  el.tokenInput.focus();
+}
+
+function leave(note) {
+  if (stopEvents) stopEvents();
+  stopEvents = null;
+  api = null;
+  view = null;
+  wasHost = false;
+  forgetToken();
+  showSignIn(note);
+}
+
+async function signIn(token) {
+  token = token.trim();
+  let who;
+  try {
+    who = whoIs(token);
+  } catch (err) {
+    forgetToken();
+    showSignIn(err.message);
+    return;
+  }
+  const candidate = new Api(token, who.conference);
+  let info;
+  try {
+    info = await candidate.conference();
+  } catch (err) {
+    forgetToken();
+    showSignIn(`Could not sign in: ${err.message}`);
+    return;
+  }
+  keepToken(token);
+  api = candidate;
+  view = { info, meId: who.participant, openMenu: null };
+  el.signIn.hidden = true;
+  el.meeting.hidden = false;
+  el.signOut.hidden = false;
+  setLive('Connecting…', 'down');
+  render();
+  stopEvents = follow(api, {
+    onEvent,
+    onOpen: () => { setLive('Live', 'up'); scheduleRefresh(); },
+    onDown: () => setLive('Reconnecting…', 'down'),
+    onFatal: (err) => leave(`You are no longer in this meeting: ${err.message}`),
+  });
+}
+
+el.signInForm.addEventListener('submit', (e) => {
+  e.preventDefault();
+  const token = el.tokenInput.value;
+  el.tokenInput.value = '';
+  signIn(token);
+});
+el.signOut.addEventListener('click', () => leave('Signed out.'));
+el.addRoom.addEventListener('click', async () => {
+  el.addRoom.disabled = true;
+  await attempt('Could not add a breakout room', () => api.addRoom());
+  el.addRoom.disabled = false;
+});
+el.breakoutToggle.addEventListener('change', () => {
+  const on = el.breakoutToggle.checked;
+  attempt(on ? 'Could not turn breakout rooms on' : 'Could not turn breakout rooms off', () => api.setBreakout(on));
+});
+el.dialForm.addEventListener('submit', async (e) => {
+  e.preventDefault();
+  const to = el.dialTo.value.trim();
+  if (!to) return;
+  const button = el.dialForm.querySelector('button');
+  button.disabled = true;
+  await attempt(`Could not call ${to}`, async () => {
+    await api.dialOut(to);
+    el.dialTo.value = '';
+  });
+  button.disabled = false;
+});
+document.addEventListener('keydown', (e) => {
+  if (!view || !view.openMenu) return;
+  if (e.key === 'Escape') {
+    actions.closeMenu();
+    return;
+  }
+  if (e.key !== 'ArrowDown' && e.key !== 'ArrowUp') return;
+  const menu = document.querySelector(`[data-menu="${CSS.escape(view.openMenu)}"]`);
+  const entries = menu ? [...menu.querySelectorAll('button:not([disabled])')] : [];
+  if (!entries.length) return;
+  e.preventDefault();
+  const i = entries.indexOf(document.activeElement);
+  const next = e.key === 'ArrowDown' ? (i + 1) % entries.length : (i - 1 + entries.length) % entries.length;
+  entries[next].focus();
+});
+document.addEventListener('click', (e) => {
+  if (!view || !view.openMenu) return;
+  if (e.target.closest('[data-menu], .more')) return;
+  actions.closeMenu();
+});
+makeMovable(el.panel, el.panelHead, el.dock);
+
+const token = takeToken();
+if (token) signIn(token);
+else showSignIn('');
