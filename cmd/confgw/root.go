@@ -23,6 +23,7 @@ func newRoot() *cobra.Command {
 		},
 	}
 	root.AddCommand(newServe())
+	root.AddCommand(newLoadTest())
 	addClientCommands(root)
 	return root
 }

@@ -1,0 +1,80 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/confgw/confgw/sip/loadgen"
+)
+
+// errLoadTestFailed makes the command exit non-zero after printing the
+// report, whose problems say why.
+var errLoadTestFailed = errors.New("load test failed")
+
+func newLoadTest() *cobra.Command {
+	cfg := loadgen.Defaults()
+	var output string
+	cmd := &cobra.Command{
+		Use:   "loadtest",
+		Short: "Load a gateway with SIP calls and RTP, and report set-up, loss and who hears whom",
+		Long: `loadtest places SIP calls into a conference's dial-in and plays PCMU into
+each, a few legs ("talkers") a distinct loud tone and the rest a faint one.
+
+Hold mode (the default) places --legs calls at --rate per second, holds them
+all for --hold and measures the media over that window: packets received per
+leg, loss, received level, and whether sampled legs hear every talker but
+themselves. With --cps it instead places calls at that rate for --duration,
+holding each for --call-hold, and measures call set-up.
+
+It exits non-zero when a call fails or is dropped, loss exceeds --max-loss,
+or a sampled leg misses the mix or hears itself.`,
+		Example: `  confgw loadtest --legs 500 --rate 100 --hold 60s
+  confgw loadtest --cps 50 --duration 30s --call-hold 2s -o json`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if output != "table" && output != "json" {
+				return fmt.Errorf("--output %q: want table or json", output)
+			}
+			if cmd.Flags().Changed("cps") {
+				cfg.Mode = loadgen.ModeCPS
+			}
+			r, err := loadgen.Run(cmd.Context(), cfg)
+			if err != nil {
+				return fmt.Errorf("loadtest: %w", err)
+			}
+			if output == "json" {
+				err = r.WriteJSON(cmd.OutOrStdout())
+			} else {
+				err = r.WriteTable(cmd.OutOrStdout())
+			}
+			if err != nil {
+				return err
+			}
+			if !r.OK() {
+				return fmt.Errorf("%w: %s", errLoadTestFailed, strings.Join(r.Problems, "; "))
+			}
+			return nil
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&cfg.Target, "target", cfg.Target, "the gateway's SIP host:port")
+	f.StringVar(&cfg.To, "to", cfg.To, "user part to call: the conference's dial-in")
+	f.StringVar(&cfg.Local, "local", cfg.Local, "IPv4 address to send from and advertise in SDP")
+	f.StringVar(&cfg.Transport, "transport", cfg.Transport, "SIP transport: udp or tcp")
+	f.IntVar(&cfg.Legs, "legs", cfg.Legs, "hold mode: calls to place and hold")
+	f.Float64Var(&cfg.Rate, "rate", cfg.Rate, "hold mode: calls placed per second")
+	f.DurationVar(&cfg.Hold, "hold", cfg.Hold, "hold mode: how long all calls are held and measured")
+	f.Float64Var(&cfg.CPS, "cps", cfg.CPS, "calls per second; setting it selects call-setup mode")
+	f.DurationVar(&cfg.Duration, "duration", cfg.Duration, "call-setup mode: how long calls are placed")
+	f.DurationVar(&cfg.CallHold, "call-hold", cfg.CallHold, "call-setup mode: how long each call stays up")
+	f.IntVar(&cfg.Talkers, "talkers", cfg.Talkers, fmt.Sprintf("legs sending a distinct loud tone (at most %d)", loadgen.MaxTalkers))
+	f.IntVar(&cfg.Sample, "sample", cfg.Sample, "legs checked for hearing the mix, talkers included")
+	f.DurationVar(&cfg.SetupTimeout, "setup-timeout", cfg.SetupTimeout, "a call not answered by then counts as a timeout")
+	f.IntVar(&cfg.LegsPerSocket, "legs-per-socket", cfg.LegsPerSocket, "legs sharing one local RTP port")
+	f.Float64Var(&cfg.MaxLoss, "max-loss", cfg.MaxLoss, "highest loss ratio that passes")
+	f.StringVarP(&output, "output", "o", "table", "output format: table or json")
+	return cmd
+}

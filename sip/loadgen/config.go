@@ -1,0 +1,99 @@
+// Package loadgen is a SIP/RTP load generator for sizing a gateway: it
+// places many calls into a conference, plays PCMU into each from a few
+// goroutines with batched socket I/O, and reports call set-up, packet loss,
+// received level and whether sampled legs hear the others (mix-minus).
+package loadgen
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"strings"
+	"time"
+)
+
+// Mode is what a run measures.
+type Mode string
+
+const (
+	// ModeHold places every call, holds them all and measures the media.
+	ModeHold Mode = "hold"
+	// ModeCPS places calls at a steady rate, each held briefly, and
+	// measures call set-up.
+	ModeCPS Mode = "cps"
+)
+
+// Config describes a run. Zero fields take the defaults of Defaults.
+type Config struct {
+	Mode      Mode
+	Target    string // the gateway's SIP host:port
+	To        string // user part dialled: the conference's dial-in
+	Local     string // IP the generator binds and advertises
+	Transport string // udp or tcp
+
+	// Hold mode.
+	Legs int
+	Rate float64 // calls placed per second while ramping up
+	Hold time.Duration
+
+	// CPS mode.
+	CPS      float64
+	Duration time.Duration
+	CallHold time.Duration
+
+	Talkers      int // legs sending a distinct loud tone (hold mode)
+	Sample       int // legs checked for the mix, talkers included
+	SetupTimeout time.Duration
+	// Settle is how long every call is up before the measured window opens,
+	// for jitter buffers to fill and the gateway to latch each leg.
+	Settle time.Duration
+	// LegsPerSocket is how many legs share one RTP port.
+	LegsPerSocket int
+	MaxLoss       float64
+	Logger        *slog.Logger
+}
+
+// Defaults is the configuration a bare `confgw loadtest` runs.
+func Defaults() Config {
+	return Config{
+		Mode: ModeHold, Target: "127.0.0.1:5060", To: "demo", Local: "127.0.0.1", Transport: "udp",
+		Legs: 100, Rate: 50, Hold: 30 * time.Second,
+		CPS: 10, Duration: 30 * time.Second, CallHold: 2 * time.Second,
+		Talkers: 4, Sample: 10, SetupTimeout: 10 * time.Second, Settle: time.Second,
+		LegsPerSocket: 200, MaxLoss: 0.005,
+	}
+}
+
+func (c *Config) validate() error {
+	var errs []error
+	if _, _, err := net.SplitHostPort(c.Target); err != nil {
+		errs = append(errs, fmt.Errorf("target %q: %w", c.Target, err))
+	}
+	if ip := net.ParseIP(c.Local); ip == nil || ip.To4() == nil {
+		errs = append(errs, fmt.Errorf("local %q: want an IPv4 address", c.Local))
+	}
+	c.Transport = strings.ToLower(c.Transport)
+	if c.Transport != "udp" && c.Transport != "tcp" {
+		errs = append(errs, fmt.Errorf("transport %q: want udp or tcp", c.Transport))
+	}
+	switch c.Mode {
+	case ModeHold:
+		if c.Legs < 1 || c.Rate <= 0 || c.Hold <= 0 {
+			errs = append(errs, errors.New("hold mode needs legs >= 1, rate > 0 and hold > 0"))
+		}
+		if c.Talkers < 0 || c.Talkers > MaxTalkers || c.Talkers > c.Legs {
+			errs = append(errs, fmt.Errorf("talkers %d: want 0..%d and at most the legs", c.Talkers, MaxTalkers))
+		}
+	case ModeCPS:
+		if c.CPS <= 0 || c.Duration <= 0 || c.CallHold < 0 {
+			errs = append(errs, errors.New("cps mode needs cps > 0, duration > 0 and call-hold >= 0"))
+		}
+	default:
+		errs = append(errs, fmt.Errorf("mode %q: want hold or cps", c.Mode))
+	}
+	if c.Sample < 0 || c.LegsPerSocket < 1 || c.SetupTimeout <= 0 || c.MaxLoss < 0 {
+		errs = append(errs, errors.New("sample, max-loss >= 0; legs per socket and setup timeout > 0"))
+	}
+	return errors.Join(errs...)
+}

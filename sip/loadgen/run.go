@@ -1,0 +1,345 @@
+package loadgen
+
+import (
+	"context"
+	"math/rand/v2"
+	"net"
+	"sync"
+	"time"
+)
+
+// byeParallel bounds the hang-ups in flight at the end of a hold, so two
+// thousand BYEs do not all retransmit at once on a busy gateway.
+const byeParallel = 64
+
+// engine is one run: the SIP caller, the RTP sockets and the outcomes.
+type engine struct {
+	cfg    Config
+	caller *caller
+	pays   *payloads
+	local  net.IP
+
+	media     context.Context
+	stopMedia context.CancelFunc
+	loops     sync.WaitGroup
+
+	poolMu  sync.Mutex
+	sockets []*rtpSocket
+
+	mu          sync.Mutex
+	attempted   int
+	established int
+	failures    map[string]int
+	setups      []time.Duration
+}
+
+// Run performs one load test against the gateway and reports what it saw.
+// Cancelling ctx ends the run early: calls up are hung up and the report
+// covers the time run.
+func Run(ctx context.Context, cfg Config) (*Report, error) {
+	if err := cfg.validate(); err != nil {
+		return nil, err
+	}
+	cl, err := newCaller(&cfg, cfg.Logger)
+	if err != nil {
+		return nil, err
+	}
+	e := &engine{cfg: cfg, caller: cl, pays: newPayloads(), local: net.ParseIP(cfg.Local), failures: map[string]int{}}
+	e.media, e.stopMedia = context.WithCancel(context.Background())
+	defer e.shutdown()
+	if cfg.Mode == ModeCPS {
+		return e.runCPS(ctx)
+	}
+	return e.runHold(ctx)
+}
+
+// shutdown stops the media loops, closes the sockets and the caller.
+func (e *engine) shutdown() {
+	e.stopMedia()
+	e.poolMu.Lock()
+	for _, s := range e.sockets {
+		_ = s.close()
+	}
+	e.poolMu.Unlock()
+	e.loops.Wait()
+	e.caller.close()
+}
+
+// socket returns a socket with room for one more leg, opening one when all
+// are full. Each new socket's clock is offset so that sockets do not all
+// send in the same instant.
+func (e *engine) socket() (*rtpSocket, error) {
+	e.poolMu.Lock()
+	defer e.poolMu.Unlock()
+	for _, s := range e.sockets {
+		if s.assigned < e.cfg.LegsPerSocket {
+			s.assigned++
+			return s, nil
+		}
+	}
+	s, err := listenRTP(e.local)
+	if err != nil {
+		return nil, err
+	}
+	s.assigned = 1
+	phase := time.Duration(len(e.sockets)*7) * time.Millisecond % frameInterval
+	e.sockets = append(e.sockets, s)
+	e.loops.Add(2)
+	go func() { defer e.loops.Done(); s.readLoop() }()
+	go func() { defer e.loops.Done(); s.sendLoop(e.media, phase) }()
+	return s, nil
+}
+
+func (e *engine) release(s *rtpSocket) {
+	e.poolMu.Lock()
+	s.assigned--
+	e.poolMu.Unlock()
+}
+
+// place calls for l and puts it on the air once answered. Its media stops
+// by itself if the gateway hangs up.
+func (e *engine) place(ctx context.Context, l *leg) (*call, error) {
+	e.mu.Lock()
+	e.attempted++
+	e.mu.Unlock()
+	s, err := e.socket()
+	if err != nil {
+		e.fail("error")
+		return nil, err
+	}
+	c, err := e.caller.dial(ctx, l.idx, s.port, e.cfg.SetupTimeout)
+	if err != nil {
+		e.release(s)
+		if se, ok := err.(*SetupError); ok {
+			e.fail(se.Kind)
+		} else {
+			e.fail("error")
+		}
+		return nil, err
+	}
+	e.mu.Lock()
+	e.established++
+	e.setups = append(e.setups, c.setup)
+	e.mu.Unlock()
+	s.start(l, c.remote)
+	context.AfterFunc(c.sess.Context(), func() { s.stop(l) })
+	return c, nil
+}
+
+func (e *engine) fail(kind string) {
+	e.mu.Lock()
+	e.failures[kind]++
+	e.mu.Unlock()
+}
+
+func (e *engine) newLeg(idx, talker int) *leg {
+	p := e.pays.quiet[rand.IntN(quietPhases)]
+	if talker >= 0 {
+		p = e.pays.talker[talker]
+	}
+	return newLeg(idx, talker, p, rand.Uint32(), uint16(rand.Uint32()), rand.Uint32())
+}
+
+// sampledLegs picks the talkers and the rest spread evenly over the legs,
+// so that every socket's share of them is looked at.
+func sampledLegs(legs, talkers, sample int) []int {
+	sample = min(max(sample, talkers), legs)
+	out := make([]int, 0, sample)
+	for i := range talkers {
+		out = append(out, i)
+	}
+	rest := sample - talkers
+	for k := range rest {
+		out = append(out, talkers+k*(legs-talkers)/rest)
+	}
+	return out
+}
+
+// sleep waits d or until ctx ends, and says which.
+func sleep(ctx context.Context, d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return false
+	case <-t.C:
+		return true
+	}
+}
+
+func (e *engine) runHold(ctx context.Context) (*Report, error) {
+	cfg := e.cfg
+	legs := make([]*leg, cfg.Legs)
+	for i := range legs {
+		t := -1
+		if i < cfg.Talkers {
+			t = i
+		}
+		legs[i] = e.newLeg(i, t)
+	}
+	sampled := sampledLegs(cfg.Legs, cfg.Talkers, cfg.Sample)
+	for _, i := range sampled {
+		legs[i].an = &analyzer{}
+	}
+
+	calls := make([]*call, cfg.Legs)
+	interval := time.Duration(float64(time.Second) / cfg.Rate)
+	start := time.Now()
+	var wg sync.WaitGroup
+	for i := range legs {
+		if !sleep(ctx, time.Until(start.Add(time.Duration(i)*interval))) {
+			break
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			calls[i], _ = e.place(ctx, legs[i])
+		}()
+	}
+	wg.Wait()
+	ramp := time.Since(start)
+
+	before := snapshot(legs)
+	var window time.Duration
+	var cpu time.Duration
+	if sleep(ctx, cfg.Settle) {
+		for _, i := range sampled {
+			legs[i].an.setOn(true)
+		}
+		before = snapshot(legs)
+		cpu0, t0 := cpuTime(), time.Now()
+		sleep(ctx, cfg.Hold)
+		cpu, window = cpuTime()-cpu0, time.Since(t0)
+		for _, i := range sampled {
+			legs[i].an.setOn(false)
+		}
+	}
+	after := snapshot(legs)
+	dropped := 0
+	for _, c := range calls {
+		if c != nil && c.sess.Context().Err() != nil {
+			dropped++
+		}
+	}
+	e.hangupAll(calls)
+
+	r := e.report(ModeHold, cfg.Legs)
+	r.HoldSeconds = window.Seconds()
+	r.CPSAchieved = rate(e.established, ramp)
+	r.Dropped = dropped
+	r.holdMedia(legs, calls, before, after, window, cfg.Talkers)
+	r.setCPU(cpu, float64(e.established)*window.Minutes())
+	r.Hearing = e.hearing(legs, calls, sampled)
+	r.tally(e.sockets)
+	r.finish(cfg.MaxLoss)
+	return r, nil
+}
+
+// hangupAll says BYE to every call still up, a bounded number at a time.
+func (e *engine) hangupAll(calls []*call) {
+	sem := make(chan struct{}, byeParallel)
+	var wg sync.WaitGroup
+	for _, c := range calls {
+		if c == nil {
+			continue
+		}
+		sem <- struct{}{}
+		wg.Add(1)
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			ctx, cancel := context.WithTimeout(context.Background(), e.cfg.SetupTimeout)
+			defer cancel()
+			e.caller.hangup(ctx, c)
+		}()
+	}
+	wg.Wait()
+}
+
+// hearing judges each sampled leg that was up against the talkers up.
+func (e *engine) hearing(legs []*leg, calls []*call, sampled []int) []Hearing {
+	up := make([]bool, e.cfg.Talkers)
+	for i := range up {
+		up[i] = calls[i] != nil
+	}
+	var out []Hearing
+	for _, i := range sampled {
+		if calls[i] == nil {
+			continue
+		}
+		out = append(out, judge(i, legs[i].talker, legs[i].an.shares(), up))
+	}
+	return out
+}
+
+func (e *engine) runCPS(ctx context.Context) (*Report, error) {
+	cfg := e.cfg
+	interval := time.Duration(float64(time.Second) / cfg.CPS)
+	n := int(cfg.Duration / interval)
+	var (
+		mu   sync.Mutex
+		legs []*leg
+		up   time.Duration
+		wg   sync.WaitGroup
+	)
+	cpu0, start := cpuTime(), time.Now()
+	for i := range n {
+		if !sleep(ctx, time.Until(start.Add(time.Duration(i)*interval))) {
+			break
+		}
+		l := e.newLeg(i, -1)
+		mu.Lock()
+		legs = append(legs, l)
+		mu.Unlock()
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			c, err := e.place(ctx, l)
+			if err != nil {
+				return
+			}
+			t0 := time.Now()
+			sleep(ctx, cfg.CallHold)
+			l.sock.stop(l)
+			mu.Lock()
+			up += time.Since(t0)
+			mu.Unlock()
+			bctx, cancel := context.WithTimeout(context.Background(), cfg.SetupTimeout)
+			defer cancel()
+			e.caller.hangup(bctx, c)
+			e.release(l.sock)
+		}()
+	}
+	placing := time.Since(start)
+	wg.Wait()
+	cpu := cpuTime() - cpu0
+
+	r := e.report(ModeCPS, len(legs))
+	r.CPSAchieved = rate(e.established, placing)
+	r.cpsMedia(legs, up)
+	r.setCPU(cpu, up.Minutes())
+	r.tally(e.sockets)
+	r.finish(cfg.MaxLoss)
+	return r, nil
+}
+
+func rate(n int, d time.Duration) float64 {
+	if d <= 0 {
+		return 0
+	}
+	return float64(n) / d.Seconds()
+}
+
+// report starts a report with the call outcomes.
+func (e *engine) report(mode Mode, legs int) *Report {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	r := &Report{
+		Mode: string(mode), Legs: legs, Attempted: e.attempted, Established: e.established,
+		Failed: e.attempted - e.established, Failures: map[string]int{},
+		SetupMS: percentiles(e.setups),
+	}
+	for k, v := range e.failures {
+		r.Failures[k] = v
+	}
+	return r
+}
