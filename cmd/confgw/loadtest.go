@@ -3,6 +3,8 @@ package main
 import (
 	"errors"
 	"fmt"
+	"os"
+	"runtime/pprof"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -16,7 +18,7 @@ var errLoadTestFailed = errors.New("load test failed")
 
 func newLoadTest() *cobra.Command {
 	cfg := loadgen.Defaults()
-	var output string
+	var output, cpuProfile string
 	cmd := &cobra.Command{
 		Use:   "loadtest",
 		Short: "Load a gateway with SIP calls and RTP, and report set-up, loss and who hears whom",
@@ -40,6 +42,13 @@ or a sampled leg misses the mix or hears itself.`,
 			}
 			if cmd.Flags().Changed("cps") {
 				cfg.Mode = loadgen.ModeCPS
+			}
+			if cpuProfile != "" {
+				stop, err := profileCPU(cpuProfile)
+				if err != nil {
+					return err
+				}
+				defer stop()
 			}
 			r, err := loadgen.Run(cmd.Context(), cfg)
 			if err != nil {
@@ -76,5 +85,23 @@ or a sampled leg misses the mix or hears itself.`,
 	f.IntVar(&cfg.LegsPerSocket, "legs-per-socket", cfg.LegsPerSocket, "legs sharing one local RTP port")
 	f.Float64Var(&cfg.MaxLoss, "max-loss", cfg.MaxLoss, "highest loss ratio that passes")
 	f.StringVarP(&output, "output", "o", "table", "output format: table or json")
+	f.StringVar(&cpuProfile, "cpuprofile", "", "write the generator's own CPU profile to this file")
 	return cmd
+}
+
+// profileCPU profiles the generator, so that a run can show whether it or
+// the gateway is the bottleneck.
+func profileCPU(path string) (func(), error) {
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, fmt.Errorf("--cpuprofile: %w", err)
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		_ = f.Close()
+		return nil, fmt.Errorf("--cpuprofile: %w", err)
+	}
+	return func() {
+		pprof.StopCPUProfile()
+		_ = f.Close()
+	}, nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"math/rand/v2"
 	"net"
+	"slices"
 	"sync"
 	"time"
 )
@@ -134,7 +135,7 @@ func (e *engine) fail(kind string) {
 
 func (e *engine) newLeg(idx, talker int) *leg {
 	p := e.pays.quiet[rand.IntN(quietPhases)]
-	if talker >= 0 {
+	if talker >= 0 && !slices.Contains(e.cfg.absentTalkers, talker) {
 		p = e.pays.talker[talker]
 	}
 	return newLeg(idx, talker, p, rand.Uint32(), uint16(rand.Uint32()), rand.Uint32())
@@ -202,7 +203,7 @@ func (e *engine) runHold(ctx context.Context) (*Report, error) {
 	before := snapshot(legs)
 	var window time.Duration
 	var cpu time.Duration
-	if sleep(ctx, cfg.Settle) {
+	if e.established > 0 && sleep(ctx, cfg.Settle) {
 		for _, i := range sampled {
 			legs[i].an.setOn(true)
 		}
