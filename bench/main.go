@@ -1,0 +1,167 @@
+// Command bench is the load harness behind the figures of
+// docs/performance.md. On one machine, over loopback, it serves confgw and
+// sipp's RTP echo server in turn, loads each with the same phone legs and
+// call rates, and writes what it measured to an output directory:
+//
+//	go run ./bench [-quick] [-out DIR] [-docs]
+//
+// It needs root (sipp sends the callers' audio through a raw socket) and
+// sipp. A run that breaks (a server dies, sipp errs) makes the exit status
+// non-zero; targets missed are reported, not fatal.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"os/exec"
+	"os/signal"
+	"path/filepath"
+	"syscall"
+	"time"
+)
+
+// plan is what one run measures.
+type plan struct {
+	sipp     []level
+	loadtest []level
+	// loadtestEcho also runs the loadtest levels against the echo server.
+	loadtestEcho   bool
+	cpsRates       []int
+	cpsDuration    time.Duration
+	profileSeconds int
+}
+
+// fullPlan fits in about 15 minutes on two cores; the 30 s windows hold
+// every figure steady to a few per cent, the 1000-leg one is the target's
+// minute.
+func fullPlan() plan {
+	return plan{
+		sipp: []level{
+			{Legs: 50, Gen: "sipp", Rate: 100, Window: 30 * time.Second},
+			{Legs: 100, Gen: "sipp", Rate: 100, Window: 30 * time.Second},
+			{Legs: 200, Gen: "sipp", Rate: 100, Window: 30 * time.Second},
+			{Legs: 300, Gen: "sipp", Rate: 100, Window: 30 * time.Second, Profile: true},
+		},
+		loadtest: []level{
+			{Legs: 500, Gen: "loadtest", Rate: 200, Window: 30 * time.Second, Profile: true},
+			{Legs: 1000, Gen: "loadtest", Rate: 200, Window: 60 * time.Second, Profile: true},
+			{Legs: 2000, Gen: "loadtest", Rate: 200, Window: 30 * time.Second, Profile: true},
+		},
+		loadtestEcho:   true,
+		cpsRates:       []int{100, 200, 300, 400, 500, 700, 1000},
+		cpsDuration:    10 * time.Second,
+		profileSeconds: 15,
+	}
+}
+
+// quickPlan fits in about 3 minutes: a smoke test of the whole harness with
+// figures good to tens of per cent.
+func quickPlan() plan {
+	return plan{
+		sipp: []level{
+			{Legs: 50, Gen: "sipp", Rate: 100, Window: 20 * time.Second},
+			{Legs: 200, Gen: "sipp", Rate: 200, Window: 20 * time.Second, Profile: true},
+		},
+		loadtest: []level{
+			{Legs: 1000, Gen: "loadtest", Rate: 250, Window: 20 * time.Second, Profile: true},
+		},
+		cpsRates:       []int{100, 300},
+		cpsDuration:    4 * time.Second,
+		profileSeconds: 10,
+	}
+}
+
+// harness holds what every run shares.
+type harness struct {
+	plan           plan
+	repo           string
+	work           string
+	out            string
+	bin            string
+	ports          *portPicker
+	loadtest       bool
+	profileSeconds int
+	started        time.Time
+}
+
+func (h *harness) logf(format string, args ...any) {
+	fmt.Fprintf(os.Stderr, "bench %5.0fs  %s\n", time.Since(h.started).Seconds(), fmt.Sprintf(format, args...))
+}
+
+func main() {
+	quick := flag.Bool("quick", false, "fewer levels and shorter windows (about 3 minutes)")
+	out := flag.String("out", "bench/out", "results directory")
+	docs := flag.Bool("docs", false, "copy the plots into docs/ as the published figures")
+	flag.Parse()
+	os.Exit(run(*quick, *out, *docs))
+}
+
+// run returns the exit status: 2 when the harness cannot start, 1 when a run
+// broke, 0 otherwise.
+func run(quick bool, out string, docs bool) int {
+	if err := preflight(); err != nil {
+		fmt.Fprintln(os.Stderr, "bench:", err)
+		return 2
+	}
+	repo, err := repoRoot()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "bench:", err)
+		return 2
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	defer killAll()
+
+	h := &harness{plan: fullPlan(), repo: repo, ports: newPortPicker(), started: time.Now()}
+	if quick {
+		h.plan = quickPlan()
+	}
+	h.profileSeconds = h.plan.profileSeconds
+	if h.out, err = filepath.Abs(out); err != nil {
+		fmt.Fprintln(os.Stderr, "bench:", err)
+		return 2
+	}
+	if err := os.MkdirAll(h.out, 0o755); err != nil {
+		fmt.Fprintln(os.Stderr, "bench:", err)
+		return 2
+	}
+	if h.work, err = os.MkdirTemp("", "confgw-bench-"); err != nil {
+		fmt.Fprintln(os.Stderr, "bench:", err)
+		return 2
+	}
+	defer os.RemoveAll(h.work)
+
+	res, err := h.runAll(ctx, quick)
+	if res != nil {
+		if werr := h.write(res, docs); werr != nil {
+			fmt.Fprintln(os.Stderr, "bench: writing results:", werr)
+			return 1
+		}
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "bench:", err)
+		return 1
+	}
+	if len(res.Broken) > 0 {
+		fmt.Fprintf(os.Stderr, "bench: %d run(s) broke; see results.json\n", len(res.Broken))
+		return 1
+	}
+	return 0
+}
+
+// preflight checks what sipp needs before anything starts.
+func preflight() error {
+	if _, err := exec.LookPath("sipp"); err != nil {
+		return errors.New("sipp is missing: install the Debian package sip-tester (apt-get install sip-tester)")
+	}
+	if os.Geteuid() != 0 {
+		return errors.New("run as root: sipp replays the callers' audio through a raw socket, and without it the calls carry no RTP and the figures would measure an idle mixer")
+	}
+	if _, err := exec.LookPath("go"); err != nil {
+		return errors.New("go is not in PATH: the harness builds confgw and reads profiles with it")
+	}
+	return nil
+}
