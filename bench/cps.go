@@ -84,6 +84,7 @@ func (h *harness) cpsRun(ctx context.Context, target, gen string, rate int) (*cp
 			return nil, err
 		}
 	}
+	began := time.Now()
 	cpu0, err := srv.cpu()
 	if err != nil {
 		return nil, err
@@ -132,5 +133,6 @@ func (h *harness) cpsRun(ctx context.Context, target, gen string, rate int) (*cp
 		p.ServerCPU = cpu1 - cpu0
 	}
 	p.Saturated = p.Failed == 0 && p.Achieved < saturation*float64(rate)
+	h.logf("  %s: calls done after %.1f s", name, time.Since(began).Seconds())
 	return p, nil
 }

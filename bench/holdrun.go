@@ -68,14 +68,14 @@ func (h *harness) holdRun(ctx context.Context, l level, target string) (*holdRes
 	if err := sleep(ctx, time.Second); err != nil {
 		return nil, err
 	}
-	idle0, err := takeSnapshot(ctx, srv, "")
+	idle0, err := takeSnapshot(ctx, srv, "", 0)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
 	if err := sleep(ctx, time.Second); err != nil {
 		return nil, err
 	}
-	idle1, err := takeSnapshot(ctx, srv, "")
+	idle1, err := takeSnapshot(ctx, srv, "", 0)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
@@ -125,7 +125,11 @@ func (h *harness) holdRun(ctx context.Context, l level, target string) (*holdRes
 		secs := int(math.Min(float64(h.profileSeconds), time.Until(end).Seconds()-1))
 		go func() { prof <- h.fetchProfiles(ctx, cg, name, secs) }()
 	}
-	w, err := measure(ctx, srv, metricsURL, end)
+	media := 0
+	if sippGen != nil {
+		media = sippGen.media
+	}
+	w, err := measure(ctx, srv, metricsURL, media, end)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}

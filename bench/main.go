@@ -62,8 +62,8 @@ func fullPlan() plan {
 func quickPlan() plan {
 	return plan{
 		sipp: []level{
-			{Legs: 50, Gen: "sipp", Rate: 100, Window: 20 * time.Second},
-			{Legs: 200, Gen: "sipp", Rate: 200, Window: 20 * time.Second, Profile: true},
+			{Legs: 50, Gen: "sipp", Rate: 100, Window: 15 * time.Second},
+			{Legs: 200, Gen: "sipp", Rate: 200, Window: 15 * time.Second, Profile: true},
 		},
 		loadtest: []level{
 			{Legs: 1000, Gen: "loadtest", Rate: 250, Window: 20 * time.Second, Profile: true},

@@ -30,13 +30,16 @@ func (s echoServer) alive() bool                         { return !s.r.p.exited(
 
 // snapshot is the server's counters at one instant.
 type snapshot struct {
-	at      time.Time
-	cpu     float64
-	udpOut  uint64
+	at     time.Time
+	cpu    float64
+	udpOut uint64
+	// drops is the callers' media socket's drop count, with sipp callers.
+	drops   uint64
 	metrics metricSet
+	scrape  time.Duration
 }
 
-func takeSnapshot(ctx context.Context, s server, metricsURL string) (snapshot, error) {
+func takeSnapshot(ctx context.Context, s server, metricsURL string, callerMedia int) (snapshot, error) {
 	var sn snapshot
 	var err error
 	sn.at = time.Now()
@@ -46,10 +49,19 @@ func takeSnapshot(ctx context.Context, s server, metricsURL string) (snapshot, e
 	if sn.udpOut, err = udpOutDatagrams(); err != nil {
 		return sn, err
 	}
-	if metricsURL != "" {
-		if sn.metrics, err = scrape(ctx, metricsURL); err != nil {
+	if callerMedia > 0 {
+		if sn.drops, err = udpDrops(callerMedia); err != nil {
 			return sn, err
 		}
+	}
+	if metricsURL != "" {
+		// The window's ends wait longer than the polling in between: an
+		// overloaded gateway still gets its figures, late as they come.
+		t := time.Now()
+		if sn.metrics, err = scrape(ctx, metricsURL, 20*time.Second); err != nil {
+			return sn, err
+		}
+		sn.scrape = time.Since(t)
 	}
 	return sn, nil
 }
@@ -96,10 +108,10 @@ func waitLegs(ctx context.Context, s server, legs int, deadline time.Time, gen *
 
 // measure samples s from now until end: CPU and counters at both ends, RSS
 // and the legs up every half second in between.
-func measure(ctx context.Context, s server, metricsURL string, end time.Time) (window, error) {
+func measure(ctx context.Context, s server, metricsURL string, callerMedia int, end time.Time) (window, error) {
 	var w window
 	var err error
-	if w.start, err = takeSnapshot(ctx, s, metricsURL); err != nil {
+	if w.start, err = takeSnapshot(ctx, s, metricsURL, callerMedia); err != nil {
 		return w, err
 	}
 	w.legsMin = 1 << 30
@@ -124,7 +136,7 @@ func measure(ctx context.Context, s server, metricsURL string, end time.Time) (w
 		case <-time.After(min(left, 500*time.Millisecond)):
 		}
 	}
-	if w.end, err = takeSnapshot(ctx, s, metricsURL); err != nil {
+	if w.end, err = takeSnapshot(ctx, s, metricsURL, callerMedia); err != nil {
 		return w, err
 	}
 	return w, nil

@@ -167,10 +167,10 @@ func (m metricSet) buckets(name string) ([]bucket, error) {
 	return bs, nil
 }
 
-// scrape fetches and parses url. A gateway too loaded to answer in a few
-// seconds must not stall the harness's clock.
-func scrape(ctx context.Context, url string) (metricSet, error) {
-	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+// scrape fetches and parses url, giving up after limit: a gateway too loaded
+// to answer must not stall the harness's clock.
+func scrape(ctx context.Context, url string, limit time.Duration) (metricSet, error) {
+	ctx, cancel := context.WithTimeout(ctx, limit)
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
 	if err != nil {

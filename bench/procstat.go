@@ -123,3 +123,34 @@ func parseSNMPUDPOut(r io.Reader) (uint64, error) {
 	}
 	return 0, fmt.Errorf("snmp: no Udp OutDatagrams")
 }
+
+// udpDrops is the drops counter of the IPv4 UDP socket bound to
+// 127.0.0.1:port. sipp's callers never read their media socket, so once its
+// buffer has filled (a fraction of a second at these rates) every RTP
+// packet sent back to them is dropped there: the delta counts exactly what
+// reached the callers, whichever server sent it and whatever else the
+// machine does.
+func udpDrops(port int) (uint64, error) {
+	f, err := os.Open("/proc/net/udp")
+	if err != nil {
+		return 0, err
+	}
+	defer f.Close()
+	return parseUDPDrops(f, port)
+}
+
+func parseUDPDrops(r io.Reader, port int) (uint64, error) {
+	want := fmt.Sprintf("0100007F:%04X", port)
+	sc := bufio.NewScanner(r)
+	for sc.Scan() {
+		f := strings.Fields(sc.Text())
+		if len(f) < 13 || f[1] != want {
+			continue
+		}
+		return strconv.ParseUint(f[len(f)-1], 10, 64)
+	}
+	if err := sc.Err(); err != nil {
+		return 0, err
+	}
+	return 0, fmt.Errorf("no UDP socket on 127.0.0.1:%d", port)
+}

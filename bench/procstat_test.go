@@ -55,3 +55,17 @@ func TestCPUModel(t *testing.T) {
 		t.Fatalf("%q", got)
 	}
 }
+
+func TestParseUDPDrops(t *testing.T) {
+	udp := "   sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode ref pointer drops\n" +
+		"  570: 0100007F:C159 00000000:0000 07 00000000:00000000 00:00000000 00000000     0        0 4344965 2 000000004e83c0d8 0\n" +
+		" 5644: 0100007F:7532 00000000:0000 07 00000000:00034000 00:00000000 00000000     0        0 4344966 2 00000000591e018c 123456\n" +
+		" 5645: 00000000:7532 00000000:0000 07 00000000:00000000 00:00000000 00000000     0        0 4344967 2 00000000591e018d 9\n"
+	got, err := parseUDPDrops(strings.NewReader(udp), 30002)
+	if err != nil || got != 123456 {
+		t.Fatalf("%d, %v", got, err)
+	}
+	if _, err := parseUDPDrops(strings.NewReader(udp), 30004); err == nil {
+		t.Fatal("a port with no socket was read")
+	}
+}

@@ -30,6 +30,9 @@ func markdown(res *results) string {
 	for _, pts := range [][]cpsPoint{res.CPS.Confgw, res.CPS.Echo} {
 		for _, p := range pts {
 			setup := fmt.Sprintf("%.1f", p.SetupMs)
+			if p.Generator == "sipp" && p.SetupMs == 0 {
+				setup = "< 1" // sipp times responses in whole milliseconds
+			}
 			if p.SetupP99Ms > 0 {
 				setup += fmt.Sprintf(" (p99 %.1f)", p.SetupP99Ms)
 			}

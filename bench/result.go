@@ -27,6 +27,12 @@ type holdResult struct {
 	BackPPSPerLeg   float64 `json:"rtp_back_pps_per_leg"`
 	BackMethod      string  `json:"rtp_back_method"`
 	UDPOutPPSPerLeg float64 `json:"udp_out_pps_per_leg"`
+	// CallerPPSPerLeg is what reached sipp's callers, counted at their
+	// socket: a check on the server's own count.
+	CallerPPSPerLeg float64 `json:"caller_received_pps_per_leg,omitempty"`
+	// MetricsScrapeMs is how long /metrics took to answer at the window's
+	// end: seconds mean the gateway is starved.
+	MetricsScrapeMs float64 `json:"metrics_scrape_ms,omitempty"`
 
 	// confgw's own counters over the window; per leg unless said.
 	InPPSPerLeg     float64            `json:"rtp_in_pps_per_leg,omitempty"`
@@ -61,11 +67,15 @@ func (r *holdResult) fill(w window, idleUDP float64) {
 		legs = float64(w.legsMin)
 	}
 	r.CPUSeconds = w.end.cpu - w.start.cpu
+	r.MetricsScrapeMs = float64(w.end.scrape.Microseconds()) / 1000
 	r.CPUPerLegMinute = r.CPUSeconds / (legs * secs / 60)
 	r.PeakRSSKiB, r.HWMKiB = w.peakRSS, w.hwm
 	r.RSSPerLegKiB = float64(w.peakRSS-r.IdleRSSKiB) / legs
 	udp := float64(w.end.udpOut-w.start.udpOut)/secs - idleUDP
 	r.UDPOutPPSPerLeg = max(udp, 0) / legs
+	if r.Generator == "sipp" {
+		r.CallerPPSPerLeg = float64(w.end.drops-w.start.drops) / secs / legs
+	}
 
 	switch {
 	case r.Target == "confgw":
@@ -73,9 +83,12 @@ func (r *holdResult) fill(w window, idleUDP float64) {
 	case r.Generator == "loadtest" && r.Loadtest != nil && r.Loadtest.ReceivedPPSPerLeg.Mean > 0:
 		r.BackPPSPerLeg = r.Loadtest.ReceivedPPSPerLeg.Mean
 		r.BackMethod = "generator received_pps_per_leg"
+	case r.Generator == "sipp":
+		r.BackPPSPerLeg = r.CallerPPSPerLeg
+		r.BackMethod = "drops delta of the callers' unread media socket (/proc/net/udp)"
 	default:
 		r.BackPPSPerLeg = r.UDPOutPPSPerLeg
-		r.BackMethod = "/proc/net/snmp Udp OutDatagrams"
+		r.BackMethod = "/proc/net/snmp Udp OutDatagrams less the idle rate"
 	}
 }
 

@@ -121,7 +121,7 @@ func (c *confgw) api(method, path string, body []byte) (int, error) {
 
 // legsUp counts connected phone legs.
 func (c *confgw) legsUp(ctx context.Context) (int, error) {
-	m, err := scrape(ctx, c.http+"/metrics")
+	m, err := scrape(ctx, c.http+"/metrics", 5*time.Second)
 	if err != nil {
 		return 0, err
 	}

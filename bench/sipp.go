@@ -61,7 +61,9 @@ type sippCall struct {
 
 // sippRun is a sipp process and the files it writes.
 type sippRun struct {
-	p      *proc
+	p *proc
+	// media is the port sipp receives RTP on.
+	media  int
 	stat   string
 	errLog string
 	log    string
@@ -84,6 +86,7 @@ func startCaller(dir, name string, c sippCall, pp *portPicker) (*sippRun, error)
 	ramp := time.Duration(c.legs/max(c.rate, 1)+1) * time.Second
 	timeout := int((ramp + c.hold + 60*time.Second).Seconds())
 	r := &sippRun{
+		media:  ports[1],
 		stat:   filepath.Join(dir, name+".stat.csv"),
 		errLog: filepath.Join(dir, name+".errors.log"),
 		log:    filepath.Join(dir, name+".log"),
