@@ -112,10 +112,19 @@ func (b *Buffer) FrameBytes() int { return b.perFrame * b.blockBytes }
 // timestamp order, and packets may differ in size. The timestamp also feeds
 // the jitter estimate.
 func (b *Buffer) Push(ts uint32, payload []byte) Result {
+	return b.PushAt(time.Time{}, ts, payload)
+}
+
+// PushAt is Push for a packet that arrived at the given time, as the kernel
+// stamped it, when it is read some time later; the zero time means now.
+func (b *Buffer) PushAt(arrived time.Time, ts uint32, payload []byte) Result {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 
-	now := b.now()
+	now := arrived
+	if now.IsZero() {
+		now = b.now()
+	}
 	b.stats.Received++
 	n := len(payload) / b.blockBytes
 	if n == 0 || n > b.maxBlocks || len(payload)%b.blockBytes != 0 {

@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"net"
 	"testing"
+	"time"
 
 	"github.com/pion/rtp"
 
@@ -58,7 +59,7 @@ func toneTicks(tb testing.TB, s *Session, ptime int) func() {
 			binary.BigEndian.PutUint16(pkt[2:], seq)
 			binary.BigEndian.PutUint32(pkt[4:], ts)
 			seq, ts = seq+1, ts+uint32(len(payload))
-			s.receive(pkt, from)
+			s.receive(pkt, from, time.Now())
 		}
 		if !s.ReadFrame(&f) {
 			tb.Fatal("no frame played")

@@ -3,6 +3,7 @@ package rtpsession
 import (
 	"net"
 	"testing"
+	"time"
 
 	"github.com/pion/rtp"
 
@@ -41,7 +42,7 @@ func FuzzReceive(f *testing.F) {
 		from := (&net.UDPAddr{IP: loopback, Port: 40000}).AddrPort()
 		var frame mixer.Frame
 		for _, b := range [][]byte{first, second, audio, second} {
-			s.receive(b, from)
+			s.receive(b, from, time.Now())
 			s.ReadFrame(&frame)
 		}
 		st := s.Stats()

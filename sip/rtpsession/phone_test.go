@@ -220,6 +220,18 @@ func eventually(t *testing.T, what string, cond func() bool) {
 	}
 }
 
+// settle waits for cond about what s received. Once ticks read the socket,
+// packets are read only when the mixer plays, so it drains as a tick would.
+func settle(t *testing.T, s *Session, what string, cond func() bool) {
+	t.Helper()
+	eventually(t, what, func() bool {
+		if s.sock != nil && s.ticks.Load() > 0 {
+			s.drain()
+		}
+		return cond()
+	})
+}
+
 // countingObserver records latches for tests that follow the destination.
 type countingObserver struct {
 	NopObserver

@@ -18,6 +18,10 @@ type player struct {
 // ReadFrame fills f with the phone's next 20 ms. It reports false before the
 // first packet, once concealment of a gap has faded out, and on hold.
 func (s *Session) ReadFrame(f *mixer.Frame) bool {
+	if s.sock != nil && !s.closed.Load() {
+		s.drain()
+		s.ticks.Add(1)
+	}
 	pl := &s.play
 	if s.held.Load() || s.closed.Load() {
 		// Whatever is remembered predates the hold; repeating it on resume

@@ -17,7 +17,7 @@ func TestReadFrameYieldsPhoneTone(t *testing.T) {
 	ph := newPhone(t)
 	const sent = 5 // within what a 40 ms buffer plays without skipping
 	ph.sendTone(s.LocalAddr(), sent)
-	eventually(t, "tone packets", func() bool { return s.Stats().PacketsIn == sent })
+	settle(t, s.Session, "tone packets", func() bool { return s.Stats().PacketsIn == sent })
 
 	played := 0
 	for range 3 * sent {
@@ -65,7 +65,7 @@ func TestReadFramePlaysInSequenceOrder(t *testing.T) {
 			for _, k := range tt.order {
 				ph.sendRaw(s.LocalAddr(), rtpHeader(0, ph.seq+uint16(k), ph.ts+uint32(k)*160, ph.ssrc), levelFrame(levels[k]))
 			}
-			eventually(t, "packets", func() bool { return s.Stats().PacketsIn == uint64(len(tt.order)) })
+			settle(t, s.Session, "packets", func() bool { return s.Stats().PacketsIn == uint64(len(tt.order)) })
 
 			var got []int16
 			var f mixer.Frame
@@ -90,7 +90,7 @@ func TestReadFrameConcealsThenGoesQuiet(t *testing.T) {
 	s := startSession(t, Config{})
 	ph := newPhone(t)
 	ph.sendTone(s.LocalAddr(), 3)
-	eventually(t, "packets", func() bool { return s.Stats().PacketsIn == 3 })
+	settle(t, s.Session, "packets", func() bool { return s.Stats().PacketsIn == 3 })
 
 	var f mixer.Frame
 	quiet := false

@@ -50,7 +50,7 @@ func TestPtimesPlayContinuousTone(t *testing.T) {
 					if e.pkt {
 						ph.sendTonePacket(s.LocalAddr(), ptime)
 						sent++
-						eventually(t, "packet", func() bool { return s.Stats().PacketsIn == uint64(sent) })
+						settle(t, s.Session, "packet", func() bool { return s.Stats().PacketsIn == uint64(sent) })
 						continue
 					}
 					if played == len(want)/mixer.FrameSamples {
@@ -143,7 +143,7 @@ func TestReadFramePlays30msPacketsInOrder(t *testing.T) {
 			for _, k := range tt.order {
 				send30(ph, s, k)
 			}
-			eventually(t, "packets", func() bool {
+			settle(t, s.Session, "packets", func() bool {
 				st := s.Stats()
 				return st.PacketsIn == uint64(len(tt.order))
 			})
@@ -190,7 +190,7 @@ func TestLost30msPacketIsConcealedForAFrameAndAHalf(t *testing.T) {
 					send30(ph, s, k)
 				}
 			}
-			eventually(t, "packets", func() bool { return s.Stats().PacketsIn == 3 })
+			settle(t, s.Session, "packets", func() bool { return s.Stats().PacketsIn == 3 })
 			got := halves(s, len(tt.want))
 			for i, w := range tt.want {
 				want := [2]int16{decoded(level(w[0])), decoded(level(w[1]))}
@@ -219,7 +219,7 @@ func TestMixedPacketSizesPlayInOrder(t *testing.T) {
 		ph.ts += uint32(n * blockBytes)
 		block += n
 	}
-	eventually(t, "packets", func() bool { return s.Stats().PacketsIn == 6 })
+	settle(t, s.Session, "packets", func() bool { return s.Stats().PacketsIn == 6 })
 	got := halves(s, 9)
 	for i := range 9 {
 		if want := [2]int16{decoded(level(2 * i)), decoded(level(2*i + 1))}; got[i] != want {
@@ -242,7 +242,7 @@ func TestDigitsBetween30msPackets(t *testing.T) {
 		ph.sendTonePacket(s.LocalAddr(), 30)
 	}
 	ph.sendKey(s.LocalAddr(), eventPT, '7')
-	eventually(t, "packets", func() bool { return s.Stats().PacketsIn == 9 })
+	settle(t, s.Session, "packets", func() bool { return s.Stats().PacketsIn == 9 })
 	if len(digits) != 1 || <-digits != '7' {
 		t.Fatal("digit not reported once")
 	}

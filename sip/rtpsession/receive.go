@@ -38,6 +38,11 @@ type receiver struct {
 // Run receives the phone's packets until ctx is done or Close is called,
 // both of which return nil. If the phone sends nothing for the configured
 // timeout it calls OnTimeout and returns ErrTimeout. Run may be called once.
+//
+// While a room mixer ticks the session, the tick reads the socket itself
+// (see ReadFrame) and Run only watches the timeout: one system call per
+// packet and no goroutine woken, where a blocking read per leg costs a
+// wake-up, a read and a failed read for every packet.
 func (s *Session) Run(ctx context.Context) error {
 	if !s.started.CompareAndSwap(false, true) {
 		return ErrRunning
@@ -47,10 +52,16 @@ func (s *Session) Run(ctx context.Context) error {
 	stop := context.AfterFunc(ctx, func() { _ = s.conn.SetReadDeadline(time.Unix(1, 0)) })
 	defer stop()
 
-	last := time.Now()
+	s.alive(time.Now())
 	failures := 0
 	for {
-		if err := s.conn.SetReadDeadline(last.Add(s.timeout)); err != nil {
+		if s.sock != nil && s.ticked() {
+			if err := s.watch(ctx); !errors.Is(err, errTicksStopped) {
+				return err
+			}
+			continue
+		}
+		if err := s.conn.SetReadDeadline(s.lastAlive().Add(s.timeout)); err != nil {
 			return s.readEnded(ctx, err)
 		}
 		// Checked after setting the deadline: cancellation from here on
@@ -61,8 +72,12 @@ func (s *Session) Run(ctx context.Context) error {
 		n, from, err := s.conn.ReadFromUDPAddrPort(s.rx.buf[:])
 		if err == nil {
 			failures = 0
-			if s.receive(s.rx.buf[:n], from) {
-				last = time.Now()
+			now := time.Now()
+			s.rxMu.Lock()
+			ok := s.receive(s.rx.buf[:n], from, now)
+			s.rxMu.Unlock()
+			if ok {
+				s.alive(now)
 			}
 			continue
 		}
@@ -71,23 +86,92 @@ func (s *Session) Run(ctx context.Context) error {
 		}
 		var ne net.Error
 		if errors.As(err, &ne) && ne.Timeout() {
-			if s.held.Load() {
-				// Phones on hold may send nothing at all.
-				last = time.Now()
-				continue
+			if s.timedOut(time.Now()) {
+				return s.timeOut()
 			}
-			if r := s.resumed.Load(); r > last.UnixNano() {
-				last = time.Unix(0, r)
-				continue
-			}
-			s.log.Warn("rtp timeout", "timeout", s.timeout, "remote", s.remoteString())
-			s.onTimeout()
-			return fmt.Errorf("%w: nothing for %s", ErrTimeout, s.timeout)
+			continue
 		}
 		if failures++; failures >= maxReadErrors {
 			return fmt.Errorf("rtpsession: read: %w", err)
 		}
 		s.log.Debug("rtp read failed", "err", err)
+	}
+}
+
+// watchInterval is how often Run checks the timeout while ticks read the
+// socket, and how soon it takes reading back when they stop.
+const watchInterval = time.Second
+
+var errTicksStopped = errors.New("rtpsession: ticks stopped")
+
+// ticked reports whether a mixer tick read the socket since the last call.
+func (s *Session) ticked() bool {
+	t := s.ticks.Load()
+	seen := s.ticksSeen
+	s.ticksSeen = t
+	return t != seen
+}
+
+// watch waits while ticks read the socket. It returns errTicksStopped when
+// they stop, so that Run reads again, and otherwise what Run returns.
+func (s *Session) watch(ctx context.Context) error {
+	t := time.NewTimer(watchInterval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-s.done:
+			return nil
+		case now := <-t.C:
+			if s.timedOut(now) {
+				return s.timeOut()
+			}
+			if !s.ticked() {
+				return errTicksStopped
+			}
+			t.Reset(watchInterval)
+		}
+	}
+}
+
+// timedOut reports whether the phone has been silent for the timeout,
+// forgiving the time it spent on hold.
+func (s *Session) timedOut(now time.Time) bool {
+	if now.Sub(s.lastAlive()) < s.timeout {
+		return false
+	}
+	if s.held.Load() {
+		// Phones on hold may send nothing at all.
+		s.alive(now)
+		return false
+	}
+	if r := s.resumed.Load(); r > s.lastAliveNanos.Load() {
+		s.lastAliveNanos.Store(r)
+		return now.Sub(s.lastAlive()) >= s.timeout
+	}
+	return true
+}
+
+func (s *Session) timeOut() error {
+	s.log.Warn("rtp timeout", "timeout", s.timeout, "remote", s.remoteString())
+	s.onTimeout()
+	return fmt.Errorf("%w: nothing for %s", ErrTimeout, s.timeout)
+}
+
+func (s *Session) alive(at time.Time) { s.lastAliveNanos.Store(at.UnixNano()) }
+
+func (s *Session) lastAlive() time.Time { return time.Unix(0, s.lastAliveNanos.Load()) }
+
+// drain reads what the tick is about to play. Packets reach the jitter
+// buffer with their kernel arrival times, so its jitter estimate is the
+// path's and not the tick's.
+func (s *Session) drain() {
+	s.rxMu.Lock()
+	alive := s.sock.drain(s.receive)
+	s.rxMu.Unlock()
+	if alive {
+		s.alive(time.Now())
 	}
 }
 
@@ -99,9 +183,10 @@ func (s *Session) readEnded(ctx context.Context, err error) error {
 }
 
 // receive handles one datagram. It reports whether the packet shows the
-// phone is alive, which postpones the timeout. Run and the benchmarks share
-// it so that what is measured is what runs.
-func (s *Session) receive(b []byte, from netip.AddrPort) bool {
+// phone is alive, which postpones the timeout. Run, the tick's drain and the
+// benchmarks share it so that what is measured is what runs. The caller
+// holds rxMu.
+func (s *Session) receive(b []byte, from netip.AddrPort, at time.Time) bool {
 	p := &s.rx.pkt
 	if err := p.Unmarshal(b); err != nil || p.Version != 2 {
 		s.drop(DropMalformed)
@@ -128,7 +213,7 @@ func (s *Session) receive(b []byte, from netip.AddrPort) bool {
 	case event:
 		s.event(p)
 	default:
-		s.audio(p)
+		s.audio(p, at)
 	}
 	return true
 }
@@ -192,12 +277,12 @@ func validAudioSize(n int) bool {
 
 // audio hands a packet to the jitter buffer, which places it by timestamp:
 // packets of 10 to 60 ms come out as the 20 ms frames the mixer takes.
-func (s *Session) audio(p *rtp.Packet) {
+func (s *Session) audio(p *rtp.Packet, at time.Time) {
 	if !validAudioSize(len(p.Payload)) {
 		s.drop(DropFrameSize)
 		return
 	}
-	switch s.jbuf.Load().Push(p.Timestamp, p.Payload) {
+	switch s.jbuf.Load().PushAt(at, p.Timestamp, p.Payload) {
 	case jitter.TooLate:
 		s.drop(DropLate)
 	case jitter.Duplicate:

@@ -20,7 +20,7 @@ func TestSymmetricRTPFollowsTheSource(t *testing.T) {
 	s := startSession(t, Config{Remote: sdpAddr, Observer: obs})
 	ph := newPhone(t)
 	ph.sendTone(s.LocalAddr(), 1)
-	eventually(t, "latch", func() bool { return s.Stats().Remote == ph.addr().AddrPort() })
+	settle(t, s.Session, "latch", func() bool { return s.Stats().Remote == ph.addr().AddrPort() })
 
 	var f mixer.Frame
 	s.WriteFrame(&f)
@@ -50,11 +50,11 @@ func TestLatchMovesOnlyWithNewStream(t *testing.T) {
 			s := startSession(t, Config{})
 			first, second := newPhone(t), newPhoneAt(t, tt.host)
 			first.sendTone(s.LocalAddr(), 1)
-			eventually(t, "first latch", func() bool { return s.Stats().Remote == first.addr().AddrPort() })
+			settle(t, s.Session, "first latch", func() bool { return s.Stats().Remote == first.addr().AddrPort() })
 
 			second.ssrc = tt.ssrc
 			second.sendTone(s.LocalAddr(), 1)
-			eventually(t, "second packet", func() bool {
+			settle(t, s.Session, "second packet", func() bool {
 				st := s.Stats()
 				return st.PacketsIn+st.Stray == 2
 			})
@@ -76,13 +76,13 @@ func TestSetRemoteLetsNextSourceLatch(t *testing.T) {
 	s := startSession(t, Config{})
 	first, second := newPhone(t), newPhone(t)
 	first.sendTone(s.LocalAddr(), 1)
-	eventually(t, "first latch", func() bool { return s.Stats().Remote == first.addr().AddrPort() })
+	settle(t, s.Session, "first latch", func() bool { return s.Stats().Remote == first.addr().AddrPort() })
 
 	// A re-INVITE moved the call; the new device keeps the old SSRC, as a
 	// B2BUA in front of it would.
 	s.SetRemote(second.addr())
 	second.sendTone(s.LocalAddr(), 1)
-	eventually(t, "second packet", func() bool { return s.Stats().PacketsIn == 2 })
+	settle(t, s.Session, "second packet", func() bool { return s.Stats().PacketsIn == 2 })
 	if st := s.Stats(); st.Remote != second.addr().AddrPort() || st.Stray != 0 {
 		t.Errorf("after SetRemote: remote %v stray %d, want %v and 0", st.Remote, st.Stray, second.addr())
 	}
@@ -99,7 +99,7 @@ func TestDigitsReportedOnceAndNeverPlayed(t *testing.T) {
 	// A packet of another type, sent last, marks when all events are in:
 	// the loop handles packets in order.
 	ph.sendAudio(s.LocalAddr(), 13, []byte{0x40})
-	eventually(t, "events handled", func() bool { return s.Stats().WrongPayloadType == 1 })
+	settle(t, s.Session, "events handled", func() bool { return s.Stats().WrongPayloadType == 1 })
 
 	var got []rune
 	for len(digits) > 0 {
@@ -160,7 +160,7 @@ func TestIgnoredPackets(t *testing.T) {
 			for range 4 {
 				tt.packet(ph, s.LocalAddr())
 			}
-			eventually(t, "drops", func() bool { return obs.dropped[tt.reason].Load() == 4 })
+			settle(t, s.Session, "drops", func() bool { return obs.dropped[tt.reason].Load() == 4 })
 			var f mixer.Frame
 			for i := range 6 {
 				if s.ReadFrame(&f) {

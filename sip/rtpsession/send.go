@@ -153,12 +153,22 @@ func (s *Session) sendKey(ts uint32, cs *codecState, to netip.AddrPort) bool {
 	return true
 }
 
+// write sends without ever blocking the tick: on a full socket buffer the
+// packet is dropped.
+func (s *Session) write(b []byte, to netip.AddrPort) error {
+	if s.sock != nil {
+		return s.sock.send(b, to)
+	}
+	_ = s.conn.SetWriteDeadline(time.Now().Add(writeTimeout))
+	_, err := s.conn.WriteToUDPAddrPort(b, to)
+	return err
+}
+
 func (s *Session) send(b []byte, to netip.AddrPort) {
 	tx := &s.tx
 	tx.seq++
 	tx.marker = false
-	_ = s.conn.SetWriteDeadline(time.Now().Add(writeTimeout))
-	if _, err := s.conn.WriteToUDPAddrPort(b, to); err != nil {
+	if err := s.write(b, to); err != nil {
 		s.ctr.sendErrors.Add(1)
 		if !tx.failing {
 			tx.failing = true

@@ -41,6 +41,17 @@ type Session struct {
 
 	closeOnce sync.Once
 	closeErr  error
+	done      chan struct{} // closed by Close
+
+	// sock reads and writes for the mixer tick; nil where the platform
+	// has no such path, and then Run reads and send uses conn.
+	sock *socket
+	// rxMu hands rx between Run and the tick's drain, which take turns:
+	// Run reads until ticks start and again once they stop.
+	rxMu           sync.Mutex
+	ticks          atomic.Uint64 // drains done by ticks
+	ticksSeen      uint64        // Run's last look at ticks
+	lastAliveNanos atomic.Int64  // when the phone last proved alive
 
 	ctr counters
 	// digitsOut queues SendDigit keys for the mixer tick, which alone
@@ -90,6 +101,8 @@ func New(cfg Config) (*Session, error) {
 			jitter.WithFrameDuration(frameDuration),
 		}, cfg.Jitter...),
 		digitsOut: make(chan byte, digitQueue),
+		done:      make(chan struct{}),
+		sock:      newSocket(cfg.Conn),
 	}
 	s.log = cfg.Logger.With("local", cfg.Conn.LocalAddr().String())
 	s.codec.Store(cs)
@@ -176,6 +189,7 @@ func (s *Session) SetHold(held bool) {
 func (s *Session) Close() error {
 	s.closeOnce.Do(func() {
 		s.closed.Store(true)
+		close(s.done)
 		s.closeErr = release(s.ports, s.conn)
 		s.log.Debug("rtp session closed")
 	})

@@ -85,7 +85,7 @@ func TestHoldStopsBothDirections(t *testing.T) {
 	s.WriteFrame(&f)
 	before := ph.recv()
 	ph.sendTone(s.LocalAddr(), 3)
-	eventually(t, "packets before hold", func() bool { return s.Stats().PacketsIn == 3 })
+	settle(t, s.Session, "packets before hold", func() bool { return s.Stats().PacketsIn == 3 })
 
 	s.SetHold(true)
 	const heldTicks = 3
@@ -96,7 +96,7 @@ func TestHoldStopsBothDirections(t *testing.T) {
 	// buffer would count the gap as loss.
 	const heldPackets = 40
 	ph.sendTone(s.LocalAddr(), heldPackets)
-	eventually(t, "held packets", func() bool { return s.Stats().DroppedOnHold == heldPackets })
+	settle(t, s.Session, "held packets", func() bool { return s.Stats().DroppedOnHold == heldPackets })
 	for i := range 6 {
 		if s.ReadFrame(&f) {
 			t.Fatalf("tick %d on hold: ReadFrame reported audio", i)
@@ -115,7 +115,7 @@ func TestHoldStopsBothDirections(t *testing.T) {
 		t.Errorf("resumed with ts %d marker %v, want ts %d and marker", after.Timestamp, after.Marker, want)
 	}
 	ph.sendTone(s.LocalAddr(), 4)
-	eventually(t, "resumed packets", func() bool { return s.Stats().PacketsIn == 3+heldPackets+4 })
+	settle(t, s.Session, "resumed packets", func() bool { return s.Stats().PacketsIn == 3+heldPackets+4 })
 	played := 0
 	for range 8 {
 		if s.ReadFrame(&f) && tone.Detect(f[:], 1000) {

@@ -17,7 +17,7 @@ func TestStatsSurviveNewStream(t *testing.T) {
 	ph.seq--
 	ph.ts -= 160
 	ph.sendAudio(s.LocalAddr(), 0, levelFrame(1000)) // sent twice
-	eventually(t, "packets", func() bool {
+	settle(t, s.Session, "packets", func() bool {
 		st := s.Stats()
 		return st.PacketsIn == 6
 	})

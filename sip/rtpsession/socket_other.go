@@ -1,0 +1,19 @@
+//go:build !linux
+
+package rtpsession
+
+import (
+	"net"
+	"net/netip"
+	"time"
+)
+
+// socket is the tick-driven socket of Linux; elsewhere sessions read in
+// their own goroutine and write through the net package.
+type socket struct{}
+
+func newSocket(*net.UDPConn) *socket { return nil }
+
+func (*socket) drain(func([]byte, netip.AddrPort, time.Time) bool) bool { return false }
+
+func (*socket) send([]byte, netip.AddrPort) error { return nil }
