@@ -1,0 +1,187 @@
+// Starts what the console tests drive: confgw built from this checkout,
+// sipp peers (a caller and a trunk), and Debian's Chromium. Everything it
+// starts is stopped by stopAll, also when a test fails or the run is cut.
+
+import { spawn, execFile } from 'node:child_process';
+import { mkdtemp, mkdir, rm } from 'node:fs/promises';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { chromium } from 'playwright-core';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+export const repoRoot = path.resolve(here, '../../..');
+export const artifacts = path.join(here, 'artifacts');
+const sippScenarios = path.join(repoRoot, 'testdata/sipp');
+
+const children = new Set();
+const cleanups = [];
+
+process.on('exit', () => {
+  for (const c of children) c.kill('SIGKILL');
+});
+for (const sig of ['SIGINT', 'SIGTERM']) {
+  process.once(sig, () => {
+    for (const c of children) c.kill('SIGKILL');
+    process.exit(130);
+  });
+}
+
+export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+// until polls check until it returns a truthy value: the DOM and the server
+// settle at their own pace, and a fixed sleep would be either slow or flaky.
+export async function until(check, what, timeout = 10000) {
+  const deadline = Date.now() + timeout;
+  let last;
+  for (;;) {
+    try {
+      const v = await check();
+      if (v) return v;
+      last = v;
+    } catch (err) {
+      last = err;
+    }
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what} (last: ${last instanceof Error ? last.message : JSON.stringify(last)})`);
+    await sleep(50);
+  }
+}
+
+export async function freePort() {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.unref();
+    s.on('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+function track(child, name) {
+  children.add(child);
+  child.name = name;
+  child.exited = new Promise((resolve) => child.on('exit', (code, signal) => {
+    children.delete(child);
+    resolve({ code, signal });
+  }));
+  return child;
+}
+
+async function stop(child) {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  child.kill('SIGTERM');
+  const t = setTimeout(() => child.kill('SIGKILL'), 5000);
+  await child.exited;
+  clearTimeout(t);
+}
+
+export async function tempDir() {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'confgw-console-'));
+  cleanups.push(() => rm(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+// buildConfgw builds this checkout's confgw, or takes CONFGW_BIN when set
+// (a binary built elsewhere, e.g. from another tree).
+export async function buildConfgw(dir) {
+  if (process.env.CONFGW_BIN) return process.env.CONFGW_BIN;
+  const bin = path.join(dir, 'confgw');
+  await promisify(execFile)('go', ['build', '-o', bin, './cmd/confgw'], { cwd: repoRoot, maxBuffer: 16 << 20 });
+  return bin;
+}
+
+// startGateway runs `confgw serve` and reads what it prints for a newcomer:
+// the HTTP address, the host token and the console link.
+export async function startGateway({ bin, dir, trunkPort }) {
+  const httpPort = await freePort();
+  const sipPort = await freePort();
+  const apiKey = 'e2e-admin-key';
+  const args = ['serve', '--http', `127.0.0.1:${httpPort}`, '--sip', `127.0.0.1:${sipPort}`,
+    '--api-key', apiKey, '--data-dir', path.join(dir, 'data'), '--sip-trunk', `127.0.0.1:${trunkPort}`,
+    '--rtp-timeout', '5m', '--ring-timeout', '20s'];
+  const child = track(spawn(bin, args, { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] }), 'confgw');
+  let out = '';
+  let log = '';
+  child.stdout.on('data', (b) => { out += b; });
+  child.stderr.on('data', (b) => { log += b; });
+  const printed = await until(() => {
+    if (child.exitCode !== null) throw new Error(`confgw exited ${child.exitCode}: ${log}`);
+    const link = /console:\s+(http:\/\/\S+)/.exec(out);
+    const token = /host token: (\S+)/.exec(out);
+    return link && token && { link: link[1], token: token[1] };
+  }, 'confgw to print its console link', 20000);
+  return {
+    child, apiKey, sipPort, link: printed.link, hostToken: printed.token,
+    base: `http://127.0.0.1:${httpPort}`, output: () => out, log: () => log,
+  };
+}
+
+export async function api(gw, method, p, token, body) {
+  const res = await fetch(gw.base + p, {
+    method,
+    headers: { Authorization: `Bearer ${token}`, ...(body ? { 'Content-Type': 'application/json' } : {}) },
+    body: body ? JSON.stringify(body) : undefined,
+  });
+  const text = await res.text();
+  if (!res.ok) throw new Error(`${method} ${p}: ${res.status} ${text}`);
+  return text ? JSON.parse(text) : null;
+}
+
+async function sipp(name, args, cwd) {
+  const ports = ['-p', String(await freePort()), '-mp', String(await freePort()), '-cp', String(await freePort())];
+  const child = track(spawn('sipp', [...args, '-i', '127.0.0.1', ...ports, '-nostdin'], {
+    cwd, stdio: ['ignore', 'ignore', 'pipe'],
+  }), name);
+  child.stderrText = '';
+  child.stderr.on('data', (b) => { child.stderrText += b; });
+  return child;
+}
+
+// startTrunk is the SIP trunk dial-outs go to; it takes calls until stopped.
+export async function startTrunk() {
+  const port = await freePort();
+  const child = track(spawn('sipp', ['-sf', path.join(here, 'sipp/trunk_rings_then_answers.xml'),
+    '-i', '127.0.0.1', '-p', String(port), '-mp', String(await freePort()), '-cp', String(await freePort()), '-nostdin'],
+  { cwd: path.join(here, 'sipp'), stdio: ['ignore', 'ignore', 'pipe'] }), 'trunk');
+  return { child, port };
+}
+
+// callIn places one call to sip:demo that plays a tone and waits for the
+// gateway's BYE: sipp exits 0 only once the call was hung up from our side.
+export function callIn(gw) {
+  return sipp('caller', ['-sf', path.join(sippScenarios, 'dialin_hangup_by_api.xml'), '-s', 'demo', '-m', '1',
+    '-timeout', '60s', '-timeout_error', `127.0.0.1:${gw.sipPort}`], sippScenarios);
+}
+
+export async function launchBrowser() {
+  await mkdir(artifacts, { recursive: true });
+  // Playwright gives each launch a fresh, throw-away profile directory.
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
+      '--disable-sync', '--no-first-run'],
+  });
+  cleanups.push(() => browser.close());
+  return browser;
+}
+
+export async function shot(page, name) {
+  await page.screenshot({ path: path.join(artifacts, `${name}.png`) });
+}
+
+export async function stopAll() {
+  for (const c of [...children]) await stop(c);
+  for (const f of cleanups.reverse()) {
+    try {
+      await f();
+    } catch {
+      // Best effort: a browser that already died cannot be closed again.
+    }
+  }
+  cleanups.length = 0;
+}
