@@ -154,8 +154,12 @@ test('a phone caller cannot be dragged or moved and is hung up by the red button
   const phone = room(host, 'main').locator('.person.kind-phone');
   await visible(phone, 'the phone participant');
   assert.equal(await phone.getAttribute('draggable'), null, 'a phone row is draggable');
+  const moves = [];
+  host.on('request', (r) => { if (r.url().endsWith('/move')) moves.push(r.url()); });
   await phone.locator('.name').dragTo(room(host, '2').locator('.room-head'));
-  await H.sleep(300);
+  // A move the page sent would show as a request here: none may be sent.
+  await host.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+  assert.deepEqual(moves, [], 'the page asked to move a phone');
   assert.equal(await room(host, '2').locator('.person.kind-phone').count(), 0);
   await countsAre(host, { main: 6, 2: 0 });
 
@@ -188,7 +192,7 @@ test('the Main Room is recorded and the recording downloads', async () => {
   assert.equal(await room(host, '2').getByRole('button', { name: 'Record' }).count(), 0, 'a breakout room offers recording');
   await room(host, 'main').getByRole('button', { name: 'Record' }).click();
   await visible(room(host, 'main').getByRole('button', { name: 'Stop recording' }), 'recording on');
-  await H.sleep(500);
+  await visible(room(host, 'main').locator('.rec-on'), 'the recording mark');
   await room(host, 'main').getByRole('button', { name: 'Stop recording' }).click();
   const link = panel(host).locator('#recordings a.download').first();
   await visible(link, 'the download link');
@@ -251,6 +255,19 @@ test('the panel can be moved off the video, and fits a phone-sized window', asyn
   assert.ok(small.x >= 0 && small.x + small.width <= 390, 'the panel is wider than a phone');
   await H.shot(host, '10-phone-sized');
   await H.shot(pat, '11-participant-phone-sized');
+});
+
+test('a pasted token signs in; a bad one is refused in words', async () => {
+  const kim = await (await browser.newContext()).newPage();
+  await kim.goto(gw.base);
+  await kim.getByLabel('Token').fill('not-a-token');
+  await kim.getByRole('button', { name: 'Sign in' }).click();
+  await H.until(async () => /not a participant token/.test(await kim.locator('#sign-in-note').textContent()), 'the refusal');
+  await kim.getByLabel('Token').fill(people.Kim.token);
+  await kim.getByRole('button', { name: 'Sign in' }).click();
+  await H.until(async () => (await kim.locator('#stage-title').textContent()) === 'You are in Main Room', 'Kim signed in');
+  assert.equal(await kim.locator('#panel .more').count(), 0, 'a participant gets host controls');
+  await kim.context().close();
 });
 
 test('the participant\'s toast lived ten seconds', async () => {
