@@ -10,7 +10,8 @@ type Frame [FrameSamples]int16
 
 // Endpoint is a participant's audio as a room mixer sees it: a source and a
 // sink of frames. Implementations must not block: the mixer calls them from
-// its tick, once per endpoint per tick.
+// its tick, once per endpoint per tick. A large room's tick calls different
+// endpoints from several goroutines at once, never one endpoint from two.
 type Endpoint interface {
 	// ReadFrame fills f with the endpoint's next 20 ms of audio. It reports
 	// false when the endpoint has nothing to say this tick (silent, on hold,

@@ -1,6 +1,7 @@
 package mixer
 
 import (
+	"context"
 	"sync"
 	"time"
 )
@@ -20,7 +21,11 @@ type Mixer struct {
 	tickMu sync.Mutex
 	sum    [FrameSamples]int32
 	full   Frame
-	minus  Frame
+	solo   part // a tick on one goroutine
+	// runCtx is Run's while it runs: a large room's tick then shares its
+	// endpoints with a crew of goroutines that lives as long.
+	runCtx context.Context
+	crew   *crew
 
 	// mu guards membership and the tap. Ticks hold it while they call
 	// endpoints, so that once Detach returns the endpoint is never called
@@ -132,21 +137,64 @@ func (m *Mixer) MixOnce() {
 }
 
 func (m *Mixer) mixLocked() {
-	m.sum = [FrameSamples]int32{}
-	for i := range m.slots {
-		s := &m.slots[i]
-		s.talking = s.ep.ReadFrame(&s.in)
-		if s.talking {
-			for k, v := range s.in {
-				m.sum[k] += int32(v)
-			}
+	n := len(m.slots)
+	k := 1
+	if m.runCtx != nil {
+		k = workersFor(n)
+	}
+	if k == 1 {
+		m.solo.lo, m.solo.hi = 0, n
+		m.runPart(&m.solo, phaseRead)
+		m.sum = m.solo.sum
+		m.setFull()
+		m.runPart(&m.solo, phaseWrite)
+		return
+	}
+	if m.crew == nil || len(m.crew.parts) < k {
+		if m.crew != nil {
+			m.crew.stop()
+		}
+		m.crew = newCrew(m.runCtx, m, k)
+	}
+	c := m.crew
+	c.split(n, k)
+	c.run(m, phaseRead, k)
+	m.sum = c.parts[0].sum
+	for i := 1; i < k; i++ {
+		for j, v := range c.parts[i].sum {
+			m.sum[j] += v
 		}
 	}
+	m.setFull()
+	c.run(m, phaseWrite, k)
+}
+
+func (m *Mixer) setFull() {
 	for k, v := range m.sum {
 		m.full[k] = clamp(v)
 	}
-	for i := range m.slots {
-		s := &m.slots[i]
+}
+
+// runPart reads or writes the endpoints of p. Parts run at once on
+// different goroutines; each touches only its own slots and scratch, and
+// reads m.sum and m.full, which are written between the phases.
+func (m *Mixer) runPart(p *part, ph phase) {
+	slots := m.slots[p.lo:p.hi]
+	if ph == phaseRead {
+		p.sum = [FrameSamples]int32{}
+		for i := range slots {
+			s := &slots[i]
+			s.talking = s.ep.ReadFrame(&s.in)
+			if s.talking {
+				for k, v := range s.in {
+					p.sum[k] += int32(v)
+				}
+			}
+		}
+		return
+	}
+	for i := range slots {
+		s := &slots[i]
 		if !s.talking {
 			s.ep.WriteFrame(&m.full)
 			continue
@@ -154,9 +202,9 @@ func (m *Mixer) mixLocked() {
 		// Subtracting before clamping keeps a talker's mix exact even when
 		// the room's sum clips.
 		for k, v := range s.in {
-			m.minus[k] = clamp(m.sum[k] - int32(v))
+			p.minus[k] = clamp(m.sum[k] - int32(v))
 		}
-		s.ep.WriteFrame(&m.minus)
+		s.ep.WriteFrame(&p.minus)
 	}
 }
 

@@ -325,7 +325,7 @@ func BenchmarkMixOnceAllTalking(b *testing.B) {
 }
 
 func benchmarkMix(b *testing.B, talkers func(participants int) int) {
-	for _, n := range []int{10, 100, 1000} {
+	for _, n := range []int{10, 100, 1000, 5000} {
 		b.Run(fmt.Sprint(n), func(b *testing.B) {
 			m := mixer.New(mixer.WithTap(&benchTap{}), mixer.WithTickObserver(func(time.Duration) {}))
 			for i := range n {

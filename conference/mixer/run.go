@@ -10,6 +10,10 @@ import (
 // frames aligned. Ticks missed in a stall are made up, up to a bound; see
 // maxCatchUp. Run must not be called twice at once on the same Mixer.
 func (m *Mixer) Run(ctx context.Context) {
+	m.tickMu.Lock()
+	m.runCtx = ctx
+	m.tickMu.Unlock()
+	defer m.stopSharing()
 	// A timer re-armed against an absolute deadline, unlike a Ticker,
 	// neither drifts nor silently drops the ticks a stall swallowed.
 	due := time.Now().Add(Tick)
@@ -33,4 +37,15 @@ func (m *Mixer) Run(ctx context.Context) {
 		due = next
 		timer.Reset(time.Until(due))
 	}
+}
+
+// stopSharing ends the crew of Run's ticks, waiting for its workers.
+func (m *Mixer) stopSharing() {
+	m.tickMu.Lock()
+	defer m.tickMu.Unlock()
+	if m.crew != nil {
+		m.crew.stop()
+		m.crew = nil
+	}
+	m.runCtx = nil
 }

@@ -1,0 +1,72 @@
+package gateway_test
+
+import (
+	"fmt"
+	"testing"
+
+	"github.com/confgw/confgw/conference/mixer"
+	"github.com/confgw/confgw/internal/tone"
+	"github.com/confgw/confgw/sip/g711"
+)
+
+// codecEndpoint is a phone leg without its socket: it decodes a PCMU
+// payload for the mixer and encodes what it hears, as a leg does every
+// tick, so that the benchmark times the whole audio path of a tick but the
+// system calls.
+type codecEndpoint struct {
+	codec g711.FrameCodec
+	talk  bool
+	in    [4][g711.FrameBytes]byte
+	next  int
+	out   [g711.FrameBytes]byte
+}
+
+func newCodecEndpoint(talk bool, freqHz float64) *codecEndpoint {
+	codec, _ := g711.Lookup(g711.PCMU.Name)
+	e := &codecEndpoint{codec: codec, talk: talk}
+	g := tone.Sine(freqHz, 4000, tone.SampleRate)
+	var f mixer.Frame
+	for i := range e.in {
+		g.Next(&f)
+		e.codec.EncodeFrame(&e.in[i], &f)
+	}
+	return e
+}
+
+func (e *codecEndpoint) ReadFrame(f *mixer.Frame) bool {
+	if !e.talk {
+		return false
+	}
+	_ = e.codec.DecodeFrame(f, e.in[e.next][:])
+	e.next = (e.next + 1) % len(e.in)
+	return true
+}
+
+func (e *codecEndpoint) WriteFrame(f *mixer.Frame) { e.codec.EncodeFrame(&e.out, f) }
+
+// BenchmarkMixG711 is one tick of a room on one core: decode every
+// talker's G.711, sum, mix-minus, and encode G.711 for every participant.
+// "all" has everyone talking, the worst case; "3" is a meeting.
+func BenchmarkMixG711(b *testing.B) {
+	for _, talkers := range []string{"3", "all"} {
+		for _, n := range []int{10, 100, 1000, 5000} {
+			b.Run(fmt.Sprintf("talking=%s/%d", talkers, n), func(b *testing.B) {
+				m := mixer.New()
+				for i := range n {
+					talk := talkers == "all" || i < 3
+					if err := m.Attach(fmt.Sprint(i), newCodecEndpoint(talk, float64(300+i%40*50))); err != nil {
+						b.Fatal(err)
+					}
+				}
+				m.MixOnce()
+				b.ReportAllocs()
+				for b.Loop() {
+					m.MixOnce()
+				}
+				perTick := float64(b.Elapsed().Nanoseconds()) / float64(b.N)
+				b.ReportMetric(perTick/1e6, "ms/tick")
+				b.ReportMetric(perTick/float64(n), "ns/participant")
+			})
+		}
+	}
+}
