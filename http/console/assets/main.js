@@ -160,7 +160,7 @@ function onEvent(type, ev) {
       showToast(el.toasts, ev.message, ev.ttl_ms || 10000);
       return;
     case 'phone.failed':
-      showError(el.errors, 'Phone call', new Error(callFailed(ev.participant, ev.status)));
+      showError(el.errors, 'Dial-out', new Error(callFailed(ev.participant, ev.status)));
       break;
     case 'participant.left':
       if (ev.participant && ev.participant.id === view.meId) {

@@ -36,5 +36,5 @@ const sipReasons = {
 export function callFailed(p, status) {
   const who = (p && p.phone && p.phone.number) || (p && p.name) || 'the phone';
   const why = sipReasons[status] ? `${sipReasons[status]}, SIP ${status}` : `SIP ${status}`;
-  return `The call to ${who} failed (${why}).`;
+  return `the call to ${who} failed (${why}).`;
 }

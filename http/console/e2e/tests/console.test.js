@@ -188,6 +188,17 @@ test('dial-out shows the ringing call until it connects', async () => {
   await gone(callee, 'the dial-out to be hung up');
 });
 
+test('a dial-out that fails says why, with the SIP status', async () => {
+  await panel(host).locator('#dial-to').fill('+15550486');
+  await panel(host).getByRole('button', { name: 'Call' }).click();
+  const error = host.locator('#errors .error', { hasText: '+15550486' });
+  await visible(error, 'the failed call');
+  assert.match(await error.textContent(), /busy, SIP 486/);
+  await gone(room(host, 'main').locator('.person.kind-phone'), 'the failed call to leave the panel');
+  await H.shot(host, '06b-dial-out-busy');
+  await error.getByRole('button', { name: 'Dismiss' }).click();
+});
+
 test('the Main Room is recorded and the recording downloads', async () => {
   assert.equal(await room(host, '2').getByRole('button', { name: 'Record' }).count(), 0, 'a breakout room offers recording');
   await room(host, 'main').getByRole('button', { name: 'Record' }).click();
