@@ -19,6 +19,8 @@ import (
 	"os/exec"
 	"os/signal"
 	"path/filepath"
+	"strconv"
+	"strings"
 	"syscall"
 	"time"
 )
@@ -95,13 +97,45 @@ func main() {
 	quick := flag.Bool("quick", false, "fewer levels and shorter windows (about 3 minutes)")
 	out := flag.String("out", "bench/out", "results directory")
 	docs := flag.Bool("docs", false, "copy the plots into docs/ as the published figures")
+	only := flag.String("legs", "", "measure only these levels, e.g. 200,1000 (0 keeps the call set-up run)")
 	flag.Parse()
-	os.Exit(run(*quick, *out, *docs))
+	os.Exit(run(*quick, *out, *docs, *only))
+}
+
+// restrict keeps the levels listed in only, a comma-separated list of leg
+// counts, so that one figure can be re-measured without the whole run; 0
+// in the list keeps the call set-up run, which is otherwise left out.
+func (p *plan) restrict(only string) error {
+	if only == "" {
+		return nil
+	}
+	keep := map[int]bool{}
+	for f := range strings.SplitSeq(only, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(f))
+		if err != nil || n < 0 {
+			return fmt.Errorf("-legs %q: want leg counts such as 200,1000", only)
+		}
+		keep[n] = true
+	}
+	pick := func(ls []level) []level {
+		var kept []level
+		for _, l := range ls {
+			if keep[l.Legs] {
+				kept = append(kept, l)
+			}
+		}
+		return kept
+	}
+	p.sipp, p.loadtest = pick(p.sipp), pick(p.loadtest)
+	if !keep[0] {
+		p.cpsRates = nil
+	}
+	return nil
 }
 
 // run returns the exit status: 2 when the harness cannot start, 1 when a run
 // broke, 0 otherwise.
-func run(quick bool, out string, docs bool) int {
+func run(quick bool, out string, docs bool, only string) int {
 	if err := preflight(); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		return 2
@@ -118,6 +152,10 @@ func run(quick bool, out string, docs bool) int {
 	h := &harness{plan: fullPlan(), repo: repo, ports: newPortPicker(), started: time.Now()}
 	if quick {
 		h.plan = quickPlan()
+	}
+	if err := h.plan.restrict(only); err != nil {
+		fmt.Fprintln(os.Stderr, "bench:", err)
+		return 2
 	}
 	h.profileSeconds = h.plan.profileSeconds
 	if h.out, err = filepath.Abs(out); err != nil {
