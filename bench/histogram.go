@@ -60,3 +60,19 @@ func quantile(q float64, bs []bucket) float64 {
 	}
 	return lower
 }
+
+// maxBound is the upper bound of the bucket holding the largest
+// observation: the window's maximum to within one bucket, where the
+// server's own max gauge runs since start and so includes call set-up. A
+// maximum past the last finite bound gives +Inf; an empty histogram NaN.
+func maxBound(bs []bucket) float64 {
+	below := 0.0
+	top := math.NaN()
+	for _, b := range bs {
+		if b.count > below {
+			top = b.le
+		}
+		below = b.count
+	}
+	return top
+}

@@ -69,3 +69,23 @@ func TestDeltaBuckets(t *testing.T) {
 		t.Fatal("no earlier scrape should give the later one")
 	}
 }
+
+func TestMaxBound(t *testing.T) {
+	inf := math.Inf(1)
+	for _, tt := range []struct {
+		name string
+		bs   []bucket
+		want float64
+	}{
+		{"in the first bucket", []bucket{{1, 5}, {2, 5}, {inf, 5}}, 1},
+		{"in a middle bucket", []bucket{{1, 5}, {2, 9}, {4, 10}, {inf, 10}}, 4},
+		{"past the last bound", []bucket{{1, 5}, {2, 9}, {inf, 10}}, inf},
+	} {
+		if got := maxBound(tt.bs); got != tt.want {
+			t.Errorf("%s: %v, want %v", tt.name, got, tt.want)
+		}
+	}
+	if got := maxBound([]bucket{{1, 0}, {inf, 0}}); !math.IsNaN(got) {
+		t.Errorf("empty: %v, want NaN", got)
+	}
+}

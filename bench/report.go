@@ -92,7 +92,7 @@ func holdTable(b *strings.Builder, pairs []levelPair, loadtest bool) {
 			if r.Target == "confgw" {
 				quality = fmt.Sprintf("%.2f / %.2f / %.2f / %.2f", r.ConcealedPerLeg, r.LatePerLeg, r.LostPerLeg, r.DroppedPerLeg)
 				bad = fmt.Sprintf("%.3f %%", r.BadFramesPct)
-				tick = fmt.Sprintf("%.2f / %.2f / %.1f", r.TickP50ms, r.TickP99ms, r.TickMaxms)
+				tick = fmt.Sprintf("%.2f / %.2f / ≤ %.1f", r.TickP50ms, r.TickP99ms, r.TickMaxms)
 			}
 			fmt.Fprintf(b, "| %s | %s | %.3f | %s | %.1f MiB | %.0f | %d | %.1f | %s | %s | %s |",
 				legs, serverName(r.Target), r.CPUPerLegMinute, vs, float64(r.PeakRSSKiB)/1024, r.RSSPerLegKiB,

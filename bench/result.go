@@ -47,7 +47,10 @@ type holdResult struct {
 	TicksPerSecond  float64            `json:"ticks_per_second,omitempty"`
 	TickP50ms       float64            `json:"tick_p50_ms,omitempty"`
 	TickP99ms       float64            `json:"tick_p99_ms,omitempty"`
-	TickMaxms       float64            `json:"tick_max_ms,omitempty"`
+	// TickMaxms is the upper bound of the window's slowest tick's bucket;
+	// TickMaxSinceStartms the server's own maximum, call set-up included.
+	TickMaxms           float64 `json:"tick_max_ms,omitempty"`
+	TickMaxSinceStartms float64 `json:"tick_max_since_start_ms,omitempty"`
 
 	Sipp     *sippOutcome    `json:"sipp,omitempty"`
 	Loadtest *loadtestResult `json:"loadtest,omitempty"`
@@ -128,9 +131,10 @@ func (r *holdResult) fillConfgw(w window, legs float64) {
 		if delta, err := deltaBuckets(ba, bb); err == nil {
 			r.TickP50ms = finite(quantile(0.50, delta) * 1000)
 			r.TickP99ms = finite(quantile(0.99, delta) * 1000)
+			r.TickMaxms = finite(maxBound(delta) * 1000)
 		}
 	}
-	r.TickMaxms = b.sum("confgw_mixer_tick_max_seconds", nil) * 1000
+	r.TickMaxSinceStartms = b.sum("confgw_mixer_tick_max_seconds", nil) * 1000
 }
 
 // finite keeps NaN, which JSON cannot hold, out of the results.
