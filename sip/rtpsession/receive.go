@@ -47,6 +47,9 @@ func (s *Session) Run(ctx context.Context) error {
 	if !s.started.CompareAndSwap(false, true) {
 		return ErrRunning
 	}
+	if s.sock != nil {
+		return s.runSocket(ctx)
+	}
 	// An expired deadline is the only way to wake a blocked read without
 	// closing the socket, which Close owns.
 	stop := context.AfterFunc(ctx, func() { _ = s.conn.SetReadDeadline(time.Unix(1, 0)) })
@@ -55,12 +58,6 @@ func (s *Session) Run(ctx context.Context) error {
 	s.alive(time.Now())
 	failures := 0
 	for {
-		if s.sock != nil && s.ticked() {
-			if err := s.watch(ctx); !errors.Is(err, errTicksStopped) {
-				return err
-			}
-			continue
-		}
 		if err := s.conn.SetReadDeadline(s.lastAlive().Add(s.timeout)); err != nil {
 			return s.readEnded(ctx, err)
 		}
@@ -95,6 +92,41 @@ func (s *Session) Run(ctx context.Context) error {
 			return fmt.Errorf("rtpsession: read: %w", err)
 		}
 		s.log.Debug("rtp read failed", "err", err)
+	}
+}
+
+// runSocket is Run on a socket outside the poller: it waits only while no
+// tick reads the socket, and then reads what arrives as a tick would.
+func (s *Session) runSocket(ctx context.Context) error {
+	stop := context.AfterFunc(ctx, s.sock.wake)
+	defer stop()
+	s.alive(time.Now())
+	for {
+		if ctx.Err() != nil || s.closed.Load() {
+			return nil
+		}
+		if s.ticked() {
+			if err := s.watch(ctx); !errors.Is(err, errTicksStopped) {
+				return err
+			}
+			continue
+		}
+		// Waking once a second at most notices ticks that start while
+		// the phone is silent.
+		readable, err := s.sock.wait(min(time.Until(s.lastAlive().Add(s.timeout)), watchInterval))
+		if err != nil {
+			if ctx.Err() != nil || s.closed.Load() {
+				return nil
+			}
+			return err
+		}
+		if readable {
+			s.drain()
+			continue
+		}
+		if s.timedOut(time.Now()) {
+			return s.timeOut()
+		}
 	}
 }
 

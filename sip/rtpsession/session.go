@@ -1,6 +1,7 @@
 package rtpsession
 
 import (
+	"errors"
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
@@ -20,6 +21,7 @@ import (
 // called from anywhere.
 type Session struct {
 	conn       *net.UDPConn
+	local      *net.UDPAddr
 	ports      *Ports
 	log        *slog.Logger
 	obs        Observer
@@ -43,8 +45,9 @@ type Session struct {
 	closeErr  error
 	done      chan struct{} // closed by Close
 
-	// sock reads and writes for the mixer tick; nil where the platform
-	// has no such path, and then Run reads and send uses conn.
+	// sock is the socket outside Go's poller, read by the mixer tick and
+	// by Run; nil where the platform has no such path, and then Run reads
+	// conn and send writes it.
 	sock *socket
 	// rxMu hands rx between Run and the tick's drain, which take turns:
 	// Run reads until ticks start and again once they stop.
@@ -102,8 +105,9 @@ func New(cfg Config) (*Session, error) {
 		}, cfg.Jitter...),
 		digitsOut: make(chan byte, digitQueue),
 		done:      make(chan struct{}),
-		sock:      newSocket(cfg.Conn),
+		local:     cfg.Conn.LocalAddr().(*net.UDPAddr),
 	}
+	s.sock = newSocket(cfg.Conn)
 	s.log = cfg.Logger.With("local", cfg.Conn.LocalAddr().String())
 	s.codec.Store(cs)
 	s.jbuf.Store(jitter.New(s.jitterOpts...))
@@ -140,9 +144,7 @@ func (s *Session) PinnedToMainRoom() bool { return true }
 
 // LocalAddr is the address to put in SDP (with the host's public IP when
 // bound to all addresses).
-func (s *Session) LocalAddr() *net.UDPAddr {
-	return s.conn.LocalAddr().(*net.UDPAddr)
-}
+func (s *Session) LocalAddr() *net.UDPAddr { return s.local }
 
 // SetRemote changes where audio goes, after a re-INVITE or a late offer.
 // The next packet from the phone still wins: its source is what NAT lets
@@ -190,7 +192,16 @@ func (s *Session) Close() error {
 	s.closeOnce.Do(func() {
 		s.closed.Store(true)
 		close(s.done)
-		s.closeErr = release(s.ports, s.conn)
+		if s.sock != nil {
+			// conn was closed when the socket left the poller; releasing
+			// it gives the port back.
+			s.closeErr = s.sock.close()
+			if err := release(s.ports, s.conn); !errors.Is(err, net.ErrClosed) && s.closeErr == nil {
+				s.closeErr = err
+			}
+		} else {
+			s.closeErr = release(s.ports, s.conn)
+		}
 		s.log.Debug("rtp session closed")
 	})
 	return s.closeErr

@@ -3,10 +3,10 @@ package rtpsession
 import (
 	"encoding/binary"
 	"errors"
+	"fmt"
 	"net"
 	"net/netip"
 	"sync"
-	"syscall"
 	"time"
 	"unsafe"
 
@@ -23,27 +23,29 @@ const (
 	cmsgSpace = unix.SizeofCmsghdr + 16
 )
 
-// socket is a leg's UDP socket as the mixer tick uses it: read without
-// blocking and written without a deadline, by raw system calls, so that a
-// tick costs one recvmmsg and one sendto per leg and wakes no goroutine.
-// The calls go through Control, not Read and Write: those take the lock a
-// blocked read in Run holds, and MSG_DONTWAIT never needs the poller. A
-// full send buffer drops the packet rather than stall the tick.
+// socket is a leg's UDP socket on a descriptor of its own, outside Go's
+// network poller. Registered there, every packet arriving at any of a
+// room's legs woke the runtime's poller thread, only for it to find nobody
+// waiting: the mixer tick reads the socket itself (one recvmmsg and one
+// sendto per leg and tick, without blocking), and Run polls it only while
+// no tick does. A full send buffer drops the packet rather than stall the
+// tick.
 type socket struct {
-	raw   syscall.RawConn
-	inet6 bool // the socket is AF_INET6: IPv4 peers go as mapped addresses
+	fd     int
+	wakeFd int  // an eventfd that ends Run's poll early
+	inet6  bool // the socket is AF_INET6: IPv4 peers go as mapped addresses
 
-	// Set before raw.Read or raw.Write, read by the callbacks, which are
-	// built once in newSocket so that calling them allocates nothing.
-	batch   *recvBatch
-	got     int
-	out     []byte
-	sa      [unix.SizeofSockaddrInet6]byte
-	saLen   uint32
-	saFor   netip.AddrPort
-	sendErr syscall.Errno
-	readFn  func(fd uintptr)
-	sendFn  func(fd uintptr)
+	// mu is held shared around every use of the descriptors, and
+	// exclusively by close: a descriptor number is never used after it is
+	// closed and perhaps reused by another socket.
+	mu     sync.RWMutex
+	closed bool
+
+	// The destination of send, kept between calls: a leg sends to one
+	// address for its whole life but for a re-latch.
+	sa    [unix.SizeofSockaddrInet6]byte
+	saLen uint32
+	saFor netip.AddrPort
 }
 
 // recvBatch is the memory one recvmmsg fills. Ticks take one from a pool
@@ -77,14 +79,16 @@ var batches = sync.Pool{New: func() any {
 	return b
 }}
 
-// newSocket prepares conn for tick-driven use. It returns nil when the
-// socket cannot be used that way; the session then keeps the portable path.
+// newSocket takes conn's socket out of Go's poller: it keeps a duplicate
+// of the descriptor and closes conn, which removes the original from the
+// poller. It returns nil, leaving conn as it was, when the socket cannot be
+// used that way; the session then keeps the portable path.
 func newSocket(conn *net.UDPConn) *socket {
 	raw, err := conn.SyscallConn()
 	if err != nil {
 		return nil
 	}
-	so := &socket{raw: raw}
+	so := &socket{fd: -1, wakeFd: -1}
 	var cerr error
 	err = raw.Control(func(fd uintptr) {
 		sa, err := unix.Getsockname(int(fd))
@@ -95,47 +99,51 @@ func newSocket(conn *net.UDPConn) *socket {
 		_, so.inet6 = sa.(*unix.SockaddrInet6)
 		// Kernel arrival times keep the jitter measurement true although
 		// the tick reads packets up to 20 ms after they arrive.
-		cerr = unix.SetsockoptInt(int(fd), unix.SOL_SOCKET, unix.SO_TIMESTAMPNS, 1)
+		if cerr = unix.SetsockoptInt(int(fd), unix.SOL_SOCKET, unix.SO_TIMESTAMPNS, 1); cerr != nil {
+			return
+		}
+		so.fd, cerr = unix.FcntlInt(fd, unix.F_DUPFD_CLOEXEC, 0)
 	})
+	if err == nil && cerr == nil {
+		so.wakeFd, cerr = unix.Eventfd(0, unix.EFD_NONBLOCK|unix.EFD_CLOEXEC)
+	}
 	if err != nil || cerr != nil {
+		so.closeFds()
 		return nil
 	}
-	so.readFn = so.recv
-	so.sendFn = so.sendto
+	// The duplicate shares the original's non-blocking mode; closing the
+	// original leaves the socket bound through it.
+	_ = conn.Close()
 	return so
 }
 
-func (so *socket) recv(fd uintptr) {
-	b := so.batch
+func (so *socket) recv(fd int, b *recvBatch) int {
 	for i := range b.msgs {
 		b.msgs[i].hdr.Namelen = unix.SizeofSockaddrInet6
 		b.msgs[i].hdr.SetControllen(cmsgSpace)
 	}
-	n, _, errno := unix.Syscall6(unix.SYS_RECVMMSG, fd, uintptr(unsafe.Pointer(&b.msgs[0])),
+	n, _, errno := unix.Syscall6(unix.SYS_RECVMMSG, uintptr(fd), uintptr(unsafe.Pointer(&b.msgs[0])),
 		drainBatch, unix.MSG_DONTWAIT, 0, 0)
-	so.got = int(n)
 	if errno != 0 {
-		so.got = 0 // an empty socket ends the drain
+		return 0 // an empty socket ends the drain
 	}
-}
-
-func (so *socket) sendto(fd uintptr) {
-	_, _, so.sendErr = unix.Syscall6(unix.SYS_SENDTO, fd, uintptr(unsafe.Pointer(&so.out[0])), uintptr(len(so.out)),
-		unix.MSG_DONTWAIT, uintptr(unsafe.Pointer(&so.sa[0])), uintptr(so.saLen))
+	return int(n)
 }
 
 // drain hands every datagram queued on the socket to receive, with its
 // kernel arrival time, and reports whether any showed the phone alive.
 func (so *socket) drain(receive func(b []byte, from netip.AddrPort, at time.Time) bool) bool {
+	so.mu.RLock()
+	defer so.mu.RUnlock()
+	if so.closed {
+		return false
+	}
 	b := batches.Get().(*recvBatch)
 	defer batches.Put(b)
-	so.batch = b
 	alive := false
 	for range drainRounds {
-		if err := so.raw.Control(so.readFn); err != nil || so.got == 0 {
-			break
-		}
-		for i := range so.got {
+		got := so.recv(so.fd, b)
+		for i := range got {
 			from, ok := sockaddrAddrPort(&b.names[i])
 			if !ok {
 				continue
@@ -145,31 +153,92 @@ func (so *socket) drain(receive func(b []byte, from netip.AddrPort, at time.Time
 				alive = true
 			}
 		}
-		if so.got < drainBatch {
+		if got < drainBatch {
 			break
 		}
 	}
-	so.batch = nil
 	return alive
 }
 
-var errSendFailed = errors.New("rtpsession: send refused")
+var (
+	errSendFailed   = errors.New("rtpsession: send refused")
+	errSocketClosed = errors.New("rtpsession: socket closed")
+)
 
 // send writes one datagram to to without blocking.
 func (so *socket) send(p []byte, to netip.AddrPort) error {
+	so.mu.RLock()
+	defer so.mu.RUnlock()
+	if so.closed {
+		return errSocketClosed
+	}
 	if to != so.saFor {
 		so.setDestination(to)
 	}
-	so.out = p
-	err := so.raw.Control(so.sendFn)
-	so.out = nil
-	if err != nil {
-		return err
-	}
-	if so.sendErr != 0 {
-		return errors.Join(errSendFailed, so.sendErr)
+	_, _, errno := unix.Syscall6(unix.SYS_SENDTO, uintptr(so.fd), uintptr(unsafe.Pointer(&p[0])), uintptr(len(p)),
+		unix.MSG_DONTWAIT, uintptr(unsafe.Pointer(&so.sa[0])), uintptr(so.saLen))
+	if errno != 0 {
+		return errors.Join(errSendFailed, errno)
 	}
 	return nil
+}
+
+// wait blocks its thread until a datagram is queued, wake is called, or d
+// passes, and reports whether one is queued. Only Run waits, and only
+// while no tick reads the socket: a thread per such leg (a caller keying
+// a PIN, a leg between answer and its first tick) is the price of keeping
+// every socket out of the poller.
+func (so *socket) wait(d time.Duration) (bool, error) {
+	so.mu.RLock()
+	defer so.mu.RUnlock()
+	if so.closed {
+		return false, errSocketClosed
+	}
+	fds := [2]unix.PollFd{{Fd: int32(so.fd), Events: unix.POLLIN}, {Fd: int32(so.wakeFd), Events: unix.POLLIN}}
+	ms := int(min(max(d, time.Millisecond), time.Hour) / time.Millisecond)
+	if _, err := unix.Poll(fds[:], ms); err != nil && !errors.Is(err, unix.EINTR) {
+		return false, fmt.Errorf("rtpsession: poll: %w", err)
+	}
+	if fds[1].Revents != 0 {
+		var v [8]byte
+		_, _ = unix.Read(so.wakeFd, v[:])
+	}
+	return fds[0].Revents&unix.POLLIN != 0, nil
+}
+
+// wake ends a wait in progress, or the next one.
+func (so *socket) wake() {
+	so.mu.RLock()
+	defer so.mu.RUnlock()
+	if !so.closed {
+		one := [8]byte{7: 1}
+		_, _ = unix.Write(so.wakeFd, one[:])
+	}
+}
+
+// close wakes Run's wait, then closes the descriptors once nothing uses
+// them.
+func (so *socket) close() error {
+	so.wake()
+	so.mu.Lock()
+	defer so.mu.Unlock()
+	if so.closed {
+		return nil
+	}
+	so.closed = true
+	return so.closeFds()
+}
+
+func (so *socket) closeFds() error {
+	var err error
+	if so.fd >= 0 {
+		err = unix.Close(so.fd)
+	}
+	if so.wakeFd >= 0 {
+		_ = unix.Close(so.wakeFd)
+	}
+	so.fd, so.wakeFd = -1, -1
+	return err
 }
 
 func (so *socket) setDestination(to netip.AddrPort) {

@@ -17,3 +17,9 @@ func newSocket(*net.UDPConn) *socket { return nil }
 func (*socket) drain(func([]byte, netip.AddrPort, time.Time) bool) bool { return false }
 
 func (*socket) send([]byte, netip.AddrPort) error { return nil }
+
+func (*socket) wait(time.Duration) (bool, error) { return false, nil }
+
+func (*socket) wake() {}
+
+func (*socket) close() error { return nil }

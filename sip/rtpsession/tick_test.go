@@ -2,7 +2,6 @@ package rtpsession
 
 import (
 	"errors"
-	"net"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -89,28 +88,5 @@ func TestTimeoutWhileTicked(t *testing.T) {
 		}
 	case <-time.After(hang):
 		t.Fatal("no timeout while ticked")
-	}
-}
-
-func TestDualStackSocketTalksToIPv4Phones(t *testing.T) {
-	conn, err := net.ListenUDP("udp", &net.UDPAddr{IP: net.IPv6unspecified})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if so := newSocket(conn); so == nil || !so.inet6 {
-		t.Fatal("a socket on [::] is not taken for AF_INET6")
-	}
-	s := startSession(t, Config{Conn: conn})
-	ph := newPhone(t)
-	to := &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1), Port: s.LocalAddr().Port}
-	tickOnce(s.Session)
-	ph.sendTone(to, 2)
-	tickOnce(s.Session)
-	if s.Stats().Remote != ph.addr().AddrPort() {
-		t.Fatalf("latched %v, want %v", s.Stats().Remote, ph.addr())
-	}
-	p := ph.recv()
-	if p.PayloadType != 0 || len(p.Payload) != 160 {
-		t.Fatalf("the phone got %+v", p.Header)
 	}
 }
