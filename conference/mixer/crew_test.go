@@ -35,7 +35,8 @@ func TestLargeRoomTickIsTheSameSharedAmongWorkers(t *testing.T) {
 			got := largeRoom(t, shared, n)
 			stop := mixer.ShareTicks(t.Context(), shared)
 			defer stop()
-			for range 3 {
+			// Enough ticks for late wake-ups to meet later rounds.
+			for range 20 {
 				alone.MixOnce()
 				shared.MixOnce()
 			}

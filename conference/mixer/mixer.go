@@ -143,11 +143,11 @@ func (m *Mixer) mixLocked() {
 		k = workersFor(n)
 	}
 	if k == 1 {
-		m.solo.lo, m.solo.hi = 0, n
-		m.runPart(&m.solo, phaseRead)
+		m.solo.sum = [FrameSamples]int32{}
+		m.runPart(&m.solo, phaseRead, 0, n)
 		m.sum = m.solo.sum
 		m.setFull()
-		m.runPart(&m.solo, phaseWrite)
+		m.runPart(&m.solo, phaseWrite, 0, n)
 		return
 	}
 	if m.crew == nil || len(m.crew.parts) < k {
@@ -157,10 +157,13 @@ func (m *Mixer) mixLocked() {
 		m.crew = newCrew(m.runCtx, m, k)
 	}
 	c := m.crew
-	c.split(n, k)
 	c.run(m, phaseRead, k)
-	m.sum = c.parts[0].sum
-	for i := 1; i < k; i++ {
+	m.sum = [FrameSamples]int32{}
+	for i := range c.parts {
+		// Only parts that worked in this round hold this tick's sums.
+		if c.parts[i].joined != c.round {
+			continue
+		}
 		for j, v := range c.parts[i].sum {
 			m.sum[j] += v
 		}
@@ -175,13 +178,13 @@ func (m *Mixer) setFull() {
 	}
 }
 
-// runPart reads or writes the endpoints of p. Parts run at once on
-// different goroutines; each touches only its own slots and scratch, and
-// reads m.sum and m.full, which are written between the phases.
-func (m *Mixer) runPart(p *part, ph phase) {
-	slots := m.slots[p.lo:p.hi]
+// runPart reads or writes endpoints lo to hi, adding what it reads to p's
+// sum. Workers run parts at once on different endpoints; each writes only
+// its own slots and scratch, and reads m.sum and m.full, which are written
+// between the phases.
+func (m *Mixer) runPart(p *part, ph phase, lo, hi int) {
+	slots := m.slots[lo:hi]
 	if ph == phaseRead {
-		p.sum = [FrameSamples]int32{}
 		for i := range slots {
 			s := &slots[i]
 			s.talking = s.ep.ReadFrame(&s.in)
