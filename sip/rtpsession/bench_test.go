@@ -104,3 +104,58 @@ func benchSession(b testing.TB, cfg Config) *Session {
 	b.Cleanup(func() { _ = s.Close() })
 	return s
 }
+
+// BenchmarkTickedLeg is one leg's share of a room tick with real sockets:
+// the phone's packet arrives (the phone's own sendto is in the figure, as
+// loopback charges delivery to the sender), the tick reads it with one
+// recvmmsg, decodes it, and encodes and sends the leg's mix.
+func BenchmarkTickedLeg(b *testing.B) {
+	s, tick := tickedLeg(b)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		tick()
+	}
+	b.StopTimer()
+	if st := s.Stats(); st.PacketsIn < uint64(b.N) || st.Concealed != 0 {
+		b.Fatalf("read %d packets of %d, concealed %d", st.PacketsIn, b.N, st.Concealed)
+	}
+}
+
+// tickedLeg returns a session with a phone on loopback, and one tick of
+// theirs: the phone sends a packet, the session plays it and sends back.
+func tickedLeg(tb testing.TB) (*Session, func()) {
+	tb.Helper()
+	phone, err := net.ListenUDP("udp4", &net.UDPAddr{IP: loopback})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { _ = phone.Close() })
+	s := benchSession(tb, Config{Remote: phone.LocalAddr().(*net.UDPAddr)})
+	samples := make([]int16, g711.FrameBytes)
+	tone.Sine(1000, 8000, tone.SampleRate).Fill(samples)
+	pkt := make([]byte, rtpHeaderSize+g711.FrameBytes)
+	g711.EncodeUlaw(pkt[rtpHeaderSize:], samples)
+	to := s.LocalAddr().AddrPort()
+	seq, ts := uint16(1), uint32(0)
+	send := func() {
+		h := rtpHeader(0, seq, ts, 0x5eed)
+		h.Version = 2
+		if _, err := h.MarshalTo(pkt); err != nil {
+			tb.Fatal(err)
+		}
+		if _, err := phone.WriteToUDPAddrPort(pkt, to); err != nil {
+			tb.Fatal(err)
+		}
+		seq, ts = seq+1, ts+g711.FrameBytes
+	}
+	for range 3 { // up to the jitter buffer's target
+		send()
+	}
+	var f mixer.Frame
+	return s, func() {
+		send()
+		s.ReadFrame(&f)
+		s.WriteFrame(&f)
+	}
+}
