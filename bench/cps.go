@@ -27,6 +27,8 @@ type cpsPoint struct {
 	SetupP99Ms float64 `json:"setup_p99_ms,omitempty"`
 	ServerCPU  float64 `json:"server_cpu_seconds"`
 	Saturated  bool    `json:"generator_saturated"`
+	// Stalled is a generator that never finished placing the calls.
+	Stalled bool `json:"generator_stalled,omitempty"`
 }
 
 // cpsCurve raises the rate until the first failure against target. sipp is
@@ -43,7 +45,7 @@ func (h *harness) cpsCurve(ctx context.Context, target string) ([]cpsPoint, erro
 		}
 		pts = append(pts, *p)
 		h.logf("cps %s %s %d/s: achieved %.0f/s, %d of %d failed", target, gen, rate, p.Achieved, p.Failed, p.Attempted)
-		if p.Failed > 0 {
+		if p.Failed > 0 || p.Stalled {
 			break
 		}
 		if p.Saturated {
@@ -97,7 +99,14 @@ func (h *harness) cpsRun(ctx context.Context, target, gen string, rate int) (*cp
 		}
 		defer r.p.stop(5 * time.Second)
 		if !r.p.wait(ctx, limit) {
-			return nil, fmt.Errorf("%s: sipp did not finish", name)
+			if ctx.Err() != nil {
+				return nil, ctx.Err()
+			}
+			// A sipp that cannot finish placing its calls has met its own
+			// limit: the end of the curve, not a broken run.
+			p.Stalled = true
+			h.logf("  %s: sipp did not finish within %s", name, limit)
+			return p, nil
 		}
 		o := r.outcome()
 		if o.Broken != "" {

@@ -11,7 +11,8 @@ import (
 )
 
 // plotCPU draws CPU seconds per leg-minute against the legs, confgw and the
-// echo floor, on a log axis of legs labelled at the levels measured.
+// echo floor, on a log axis of legs labelled at the levels measured. Echo
+// runs that could not bounce every packet are left out: they are no floor.
 func plotCPU(res *results, file string) error {
 	var cg, echo plotter.XYs
 	levels := map[int]bool{}
@@ -21,7 +22,7 @@ func plotCPU(res *results, file string) error {
 				cg = append(cg, plotter.XY{X: float64(p.Legs), Y: p.Confgw.CPUPerLegMinute})
 				levels[p.Legs] = true
 			}
-			if p.Echo != nil && p.Echo.CPUPerLegMinute > 0 {
+			if p.Echo.floor() {
 				echo = append(echo, plotter.XY{X: float64(p.Legs), Y: p.Echo.CPUPerLegMinute})
 				levels[p.Legs] = true
 			}
@@ -57,7 +58,9 @@ func plotCPS(res *results, file string) error {
 	series := func(pts []cpsPoint) plotter.XYs {
 		var xy plotter.XYs
 		for _, p := range pts {
-			xy = append(xy, plotter.XY{X: float64(p.Offered), Y: p.Achieved})
+			if !p.Stalled {
+				xy = append(xy, plotter.XY{X: float64(p.Offered), Y: p.Achieved})
+			}
 		}
 		return sorted(xy)
 	}

@@ -37,7 +37,10 @@ func markdown(res *results) string {
 				setup += fmt.Sprintf(" (p99 %.1f)", p.SetupP99Ms)
 			}
 			achieved := fmt.Sprintf("%.0f", p.Achieved)
-			if p.Saturated {
+			switch {
+			case p.Stalled:
+				achieved, setup = "- (the generator stalled)", "-"
+			case p.Saturated:
 				achieved += " (generator saturated)"
 			}
 			fmt.Fprintf(&b, "| %s | %d | %s | %s | %d | %d | %s | %.1f |\n",
@@ -78,6 +81,9 @@ func holdTable(b *strings.Builder, pairs []levelPair, loadtest bool) {
 				continue
 			}
 			vs := "1×"
+			if r.Target == "echo" && !r.floor() {
+				vs = "not a floor: saturated"
+			}
 			if r.Target == "confgw" {
 				vs = "-"
 				if p.Ratio > 0 {

@@ -136,11 +136,20 @@ func (h *harness) runAll(ctx context.Context, quick bool) (*results, error) {
 	return res, nil
 }
 
+// ratio is 0 when there is no floor to compare with, as when the echo
+// could not keep up and bounced fewer packets than it was sent: its CPU
+// then measures a saturated server, not the cost of every packet.
 func ratio(lp levelPair) float64 {
-	if lp.Confgw == nil || lp.Echo == nil || lp.Echo.CPUPerLegMinute <= 0 {
+	if lp.Confgw == nil || !lp.Echo.floor() {
 		return 0
 	}
 	return lp.Confgw.CPUPerLegMinute / lp.Echo.CPUPerLegMinute
+}
+
+// floor reports whether an echo run is a floor: it answered every call
+// and sent back about every packet.
+func (r *holdResult) floor() bool {
+	return r != nil && r.CPUPerLegMinute > 0 && r.Failed == 0 && r.BackPPSPerLeg >= backPPS-backPPSSlack
 }
 
 func (h *harness) logResult(r *holdResult) {
