@@ -12,6 +12,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -98,8 +99,40 @@ func main() {
 	out := flag.String("out", "bench/out", "results directory")
 	docs := flag.Bool("docs", false, "copy the plots into docs/ as the published figures")
 	only := flag.String("legs", "", "measure only these levels, e.g. 200,1000 (0 keeps the call set-up run)")
+	render := flag.String("render", "", "measure nothing: write the tables and plots again from DIR/results.json")
 	flag.Parse()
+	if *render != "" {
+		os.Exit(rerender(*render, *docs))
+	}
 	os.Exit(run(*quick, *out, *docs, *only))
+}
+
+// rerender writes a finished run's tables and plots again from its
+// results.json, so that a change to how they are drawn needs no new
+// measurement; the figures stay those the run measured.
+func rerender(dir string, docs bool) int {
+	repo, err := repoRoot()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "bench:", err)
+		return 2
+	}
+	b, err := os.ReadFile(filepath.Join(dir, "results.json"))
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "bench:", err)
+		return 2
+	}
+	var res results
+	if err := json.Unmarshal(b, &res); err != nil {
+		fmt.Fprintf(os.Stderr, "bench: %s: %v\n", dir, err)
+		return 2
+	}
+	res.Targets = checkTargets(&res)
+	h := &harness{repo: repo, out: dir}
+	if err := h.write(&res, docs); err != nil {
+		fmt.Fprintln(os.Stderr, "bench: writing results:", err)
+		return 1
+	}
+	return 0
 }
 
 // restrict keeps the levels listed in only, a comma-separated list of leg

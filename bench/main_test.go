@@ -1,7 +1,10 @@
 package main
 
 import (
+	"os"
+	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -38,5 +41,31 @@ func TestRestrictKeepsTheListedLevels(t *testing.T) {
 		if !slices.Equal(legs(p.sipp), tt.sipp) || !slices.Equal(legs(p.loadtest), tt.loadtest) || (len(p.cpsRates) > 0) != tt.cps {
 			t.Errorf("%q: kept sipp %v, loadtest %v, cps %v", tt.only, legs(p.sipp), legs(p.loadtest), p.cpsRates)
 		}
+	}
+}
+
+func TestRerenderDrawsAFinishedRunAgain(t *testing.T) {
+	dir := t.TempDir()
+	res := &results{
+		Sipp: []levelPair{{Legs: 200, Generator: "sipp",
+			Confgw: &holdResult{Target: "confgw", Legs: 200, CPUPerLegMinute: 0.036, BackPPSPerLeg: 50, AllUp: true, PeakRSSKiB: 35000},
+			Echo:   &holdResult{Target: "echo", Legs: 200, CPUPerLegMinute: 0.022, BackPPSPerLeg: 50, AllUp: true}}},
+	}
+	h := &harness{out: dir}
+	if err := h.write(res, false); err != nil {
+		t.Fatal(err)
+	}
+	if code := rerender(dir, false); code != 0 {
+		t.Fatalf("rerender exited %d", code)
+	}
+	md, err := os.ReadFile(filepath.Join(dir, "results.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(md), "| 200 | confgw | 0.036 |") {
+		t.Fatalf("the table lost the run's figures:\n%s", md)
+	}
+	if code := rerender(t.TempDir(), false); code == 0 {
+		t.Fatal("rerender of a directory with no results.json succeeded")
 	}
 }

@@ -58,7 +58,8 @@ func plotCPS(res *results, file string) error {
 	series := func(pts []cpsPoint) plotter.XYs {
 		var xy plotter.XYs
 		for _, p := range pts {
-			if !p.Stalled {
+			// A generator that stalled or fell behind measured itself.
+			if !p.Stalled && !p.Saturated {
 				xy = append(xy, plotter.XY{X: float64(p.Offered), Y: p.Achieved})
 			}
 		}
@@ -69,7 +70,7 @@ func plotCPS(res *results, file string) error {
 		return fmt.Errorf("no call-setup figures to plot")
 	}
 	p := plot.New()
-	p.Title.Text = "Call set-up: 2 s calls with audio, until the first failure"
+	p.Title.Text = "Call set-up: 2 s calls with audio, up to the first rate with a failure"
 	p.X.Label.Text = "offered calls per second"
 	p.Y.Label.Text = "achieved calls per second"
 	p.X.Min, p.Y.Min = 0, 0
