@@ -238,9 +238,15 @@ func (s *Server) Run(ctx context.Context) error {
 
 // awaitListener waits until sipgo holds our UDP socket, so requests we send
 // from it (symmetric signalling) find it.
-func (s *Server) awaitListener() {
+func (s *Server) awaitListener() { AwaitUDPListener(s.ua, s.udp) }
+
+// AwaitUDPListener waits, up to a second, until ua's transport layer holds
+// conn, which a sipgo server started serving on it: requests sent before
+// then would leave from a new socket of sipgo's, and the peer's responses
+// and later requests would miss the listening one.
+func AwaitUDPListener(ua *sipgo.UserAgent, conn net.PacketConn) {
 	for range 1000 {
-		if c, _ := s.ua.TransportLayer().GetConnection("udp", s.udp.LocalAddr().String()); c != nil {
+		if c, _ := ua.TransportLayer().GetConnection("udp", conn.LocalAddr().String()); c != nil {
 			_, _ = c.TryClose()
 			return
 		}

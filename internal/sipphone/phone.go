@@ -17,6 +17,8 @@ import (
 
 	"github.com/emiago/sipgo"
 	sipmsg "github.com/emiago/sipgo/sip"
+
+	confsip "github.com/confgw/confgw/sip"
 	"github.com/icholy/digest"
 )
 
@@ -127,14 +129,7 @@ func New(cfg Config) (*Phone, error) {
 	srv.OnCancel(func(req *sipmsg.Request, tx sipmsg.ServerTransaction) {})
 	p.wg.Add(1)
 	go func() { defer p.wg.Done(); _ = srv.ServeUDP(conn) }()
-	// Requests go out from the listening socket, so wait until sipgo has it.
-	for range 1000 {
-		if c, _ := ua.TransportLayer().GetConnection("udp", conn.LocalAddr().String()); c != nil {
-			_, _ = c.TryClose()
-			break
-		}
-		time.Sleep(time.Millisecond)
-	}
+	confsip.AwaitUDPListener(ua, conn)
 	return p, nil
 }
 

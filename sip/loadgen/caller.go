@@ -14,6 +14,8 @@ import (
 
 	"github.com/emiago/sipgo"
 	sipmsg "github.com/emiago/sipgo/sip"
+
+	confsip "github.com/confgw/confgw/sip"
 )
 
 // caller is the SIP side: one user agent places every call, from one UDP
@@ -84,15 +86,7 @@ func newCaller(cfg *Config, log *slog.Logger) (*caller, error) {
 	})
 	c.served.Add(1)
 	go func() { defer c.served.Done(); _ = srv.ServeUDP(conn) }()
-	// Requests must leave from the listening socket, so wait until sipgo
-	// holds it rather than let the first INVITE open another.
-	for range 1000 {
-		if uc, _ := ua.TransportLayer().GetConnection("udp", conn.LocalAddr().String()); uc != nil {
-			_, _ = uc.TryClose()
-			break
-		}
-		time.Sleep(time.Millisecond)
-	}
+	confsip.AwaitUDPListener(ua, conn)
 	return c, nil
 }
 
