@@ -17,9 +17,9 @@ import (
 
 	"github.com/emiago/sipgo"
 	sipmsg "github.com/emiago/sipgo/sip"
+	"github.com/icholy/digest"
 
 	confsip "github.com/confgw/confgw/sip"
-	"github.com/icholy/digest"
 )
 
 // Config describes a phone.
