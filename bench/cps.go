@@ -91,7 +91,10 @@ func (h *harness) cpsRun(ctx context.Context, target, gen string, rate int) (*cp
 	if err != nil {
 		return nil, err
 	}
-	limit := h.plan.cpsDuration + callHold + 60*time.Second
+	// A generator still busy this long after its last call should have
+	// ended has stalled: a call the server fails is given up within 32 s
+	// (SIP timer B), and waiting longer only lengthens the run.
+	limit := h.plan.cpsDuration + callHold + 40*time.Second
 	if gen == "sipp" {
 		r, err := startCaller(h.work, name+"-uac", sippCall{target: sipAddr, legs: calls, rate: rate, hold: callHold, limit: 4 * rate}, h.ports)
 		if err != nil {
