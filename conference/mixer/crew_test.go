@@ -4,7 +4,9 @@ import (
 	"fmt"
 	"runtime"
 	"slices"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/confgw/confgw/conference/mixer"
 )
@@ -73,5 +75,45 @@ func TestSharedTickAllocatesNothing(t *testing.T) {
 	m.MixOnce() // starts the crew
 	if n := testing.AllocsPerRun(100, m.MixOnce); n != 0 {
 		t.Fatalf("a shared tick allocates %v times", n)
+	}
+}
+
+// slowEndpoint takes a while to read, and counts how many reads are under
+// way at once across all of them.
+type slowEndpoint struct {
+	inFlight, most *atomic.Int32
+}
+
+func (e slowEndpoint) ReadFrame(*mixer.Frame) bool {
+	n := e.inFlight.Add(1)
+	for {
+		m := e.most.Load()
+		if n <= m || e.most.CompareAndSwap(m, n) {
+			break
+		}
+	}
+	time.Sleep(200 * time.Microsecond)
+	e.inFlight.Add(-1)
+	return false
+}
+
+func (slowEndpoint) WriteFrame(*mixer.Frame) {}
+
+func TestLargeRoomTickRunsEndpointsInParallel(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(4))
+	var inFlight, most atomic.Int32
+	m := mixer.New()
+	for i := range 256 {
+		if err := m.Attach(fmt.Sprint("ep", i), slowEndpoint{&inFlight, &most}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	stop := mixer.ShareTicks(t.Context(), m)
+	defer stop()
+	for range 3 {
+		m.MixOnce()
+	}
+	if most.Load() < 2 {
+		t.Fatalf("at most %d endpoint read at once: the workers never joined", most.Load())
 	}
 }

@@ -35,8 +35,10 @@ type Config struct {
 	Timeout time.Duration
 	// OnTimeout is called once, from Run, when the timeout expires.
 	OnTimeout func()
-	// OnDigit is called from Run for each key the caller presses, once per
-	// press. It must return quickly: packets wait while it runs.
+	// OnDigit is called for each key the caller presses, once per press,
+	// from Run or from the mixer tick that reads the socket. It must return
+	// quickly and must not close the session or call the mixer: packets
+	// and the whole room wait while it runs.
 	OnDigit func(rune)
 	// Logger defaults to slog.Default.
 	Logger *slog.Logger

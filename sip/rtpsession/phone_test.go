@@ -156,7 +156,12 @@ type running struct {
 // ends, checking that Run returns.
 func startSession(t *testing.T, cfg Config) *running {
 	t.Helper()
-	s := newSession(t, cfg)
+	return runSession(t, newSession(t, cfg))
+}
+
+// runSession runs s until the test ends, checking that Run returns.
+func runSession(t *testing.T, s *Session) *running {
+	t.Helper()
 	r := &running{Session: s, done: make(chan error, 1)}
 	ctx, cancel := context.WithCancel(context.Background())
 	go func() { r.done <- s.Run(ctx) }()

@@ -178,8 +178,10 @@ func (s *Session) timedOut(now time.Time) bool {
 		s.alive(now)
 		return false
 	}
-	if r := s.resumed.Load(); r > s.lastAliveNanos.Load() {
-		s.lastAliveNanos.Store(r)
+	if r, last := s.resumed.Load(), s.lastAliveNanos.Load(); r > last {
+		// Only if no packet moved it meanwhile: a tick may mark the phone
+		// alive at any moment.
+		s.lastAliveNanos.CompareAndSwap(last, r)
 		return now.Sub(s.lastAlive()) >= s.timeout
 	}
 	return true

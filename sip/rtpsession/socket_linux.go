@@ -1,3 +1,5 @@
+//go:build linux && (amd64 || arm64)
+
 package rtpsession
 
 import (
@@ -163,9 +165,12 @@ func (so *socket) drain(receive func(b []byte, from netip.AddrPort, at time.Time
 var (
 	errSendFailed   = errors.New("rtpsession: send refused")
 	errSocketClosed = errors.New("rtpsession: socket closed")
+	errFamily       = errors.New("rtpsession: an IPv6 peer on an IPv4 socket")
 )
 
-// send writes one datagram to to without blocking.
+// send writes one datagram to to without blocking. One goroutine sends at
+// a time (the prompt player, then the mixer tick, never both): the
+// destination it keeps is not guarded against two.
 func (so *socket) send(p []byte, to netip.AddrPort) error {
 	so.mu.RLock()
 	defer so.mu.RUnlock()
@@ -173,7 +178,9 @@ func (so *socket) send(p []byte, to netip.AddrPort) error {
 		return errSocketClosed
 	}
 	if to != so.saFor {
-		so.setDestination(to)
+		if err := so.setDestination(to); err != nil {
+			return err
+		}
 	}
 	_, _, errno := unix.Syscall6(unix.SYS_SENDTO, uintptr(so.fd), uintptr(unsafe.Pointer(&p[0])), uintptr(len(p)),
 		unix.MSG_DONTWAIT, uintptr(unsafe.Pointer(&so.sa[0])), uintptr(so.saLen))
@@ -211,7 +218,8 @@ func (so *socket) wake() {
 	so.mu.RLock()
 	defer so.mu.RUnlock()
 	if !so.closed {
-		one := [8]byte{7: 1}
+		var one [8]byte
+		binary.NativeEndian.PutUint64(one[:], 1)
 		_, _ = unix.Write(so.wakeFd, one[:])
 	}
 }
@@ -241,7 +249,13 @@ func (so *socket) closeFds() error {
 	return err
 }
 
-func (so *socket) setDestination(to netip.AddrPort) {
+// setDestination builds the sockaddr for to. An IPv6 peer cannot be
+// reached from an IPv4 socket, whatever its SDP said: that is an error for
+// the caller to count, never a panic.
+func (so *socket) setDestination(to netip.AddrPort) error {
+	if !so.inet6 && !to.Addr().Unmap().Is4() {
+		return errFamily
+	}
 	so.saFor = to
 	so.sa = [unix.SizeofSockaddrInet6]byte{}
 	port := to.Port()
@@ -251,13 +265,14 @@ func (so *socket) setDestination(to netip.AddrPort) {
 		binary.BigEndian.PutUint16((*[2]byte)(unsafe.Pointer(&sa.Port))[:], port)
 		sa.Addr = to.Addr().As16()
 		so.saLen = unix.SizeofSockaddrInet6
-		return
+		return nil
 	}
 	sa := (*unix.RawSockaddrInet4)(unsafe.Pointer(&so.sa[0]))
 	sa.Family = unix.AF_INET
 	binary.BigEndian.PutUint16((*[2]byte)(unsafe.Pointer(&sa.Port))[:], port)
 	sa.Addr = to.Addr().Unmap().As4()
 	so.saLen = unix.SizeofSockaddrInet4
+	return nil
 }
 
 // sockaddrAddrPort reads the source of a datagram; IPv4-mapped sources come

@@ -1,8 +1,14 @@
+//go:build linux && (amd64 || arm64)
+
 package rtpsession
 
 import (
 	"net"
+	"net/netip"
 	"testing"
+	"time"
+
+	"github.com/confgw/confgw/conference/mixer"
 )
 
 func TestDualStackSocketTalksToIPv4Phones(t *testing.T) {
@@ -25,5 +31,39 @@ func TestDualStackSocketTalksToIPv4Phones(t *testing.T) {
 	p := ph.recv()
 	if p.PayloadType != 0 || len(p.Payload) != 160 {
 		t.Fatalf("the phone got %+v", p.Header)
+	}
+}
+
+func TestTickKeepsTheKernelArrivalTimes(t *testing.T) {
+	s := newSession(t, Config{})
+	ph := newPhone(t)
+	ph.sendTone(s.LocalAddr(), 1)
+	time.Sleep(60 * time.Millisecond)
+	ph.sendTone(s.LocalAddr(), 1)
+	var at []time.Time
+	s.sock.drain(func(_ []byte, _ netip.AddrPort, arrived time.Time) bool {
+		at = append(at, arrived)
+		return true
+	})
+	if len(at) != 2 {
+		t.Fatalf("drained %d packets of 2", len(at))
+	}
+	// Read together, they carry the times they arrived, not the time of
+	// the read.
+	if gap := at[1].Sub(at[0]); gap < 55*time.Millisecond {
+		t.Fatalf("arrivals %v apart, sent 60 ms apart", gap)
+	}
+	if age := time.Since(at[0]); age < 55*time.Millisecond {
+		t.Fatalf("the first packet arrived %v ago: stamped at the read", age)
+	}
+}
+
+func TestAnIPv6PeerOnAnIPv4SocketIsASendError(t *testing.T) {
+	s := newSession(t, Config{})
+	s.SetRemote(&net.UDPAddr{IP: net.ParseIP("2001:db8::1"), Port: 4000})
+	var f mixer.Frame
+	s.WriteFrame(&f) // once a panic that took the gateway down
+	if st := s.Stats(); st.SendErrors != 1 || st.PacketsOut != 0 {
+		t.Fatalf("sent %d, send errors %d", st.PacketsOut, st.SendErrors)
 	}
 }

@@ -1,4 +1,4 @@
-//go:build !linux
+//go:build !linux || !(amd64 || arm64)
 
 package rtpsession
 
@@ -8,8 +8,9 @@ import (
 	"time"
 )
 
-// socket is the tick-driven socket of Linux; elsewhere sessions read in
-// their own goroutine and write through the net package.
+// socket is the tick-driven socket of 64-bit Linux, whose recvmmsg layout
+// it spells out; elsewhere sessions read in their own goroutine and write
+// through the net package.
 type socket struct{}
 
 func newSocket(*net.UDPConn) *socket { return nil }
