@@ -117,7 +117,9 @@ func percentiles(d []time.Duration) Percentiles {
 }
 
 // holdMedia fills the media figures from the counters at the window's
-// edges, over the legs that were up for the whole of it.
+// edges, over the legs that were up when it opened. A call the gateway
+// drops during the window still counts a whole window of expected frames,
+// so a drop shows as loss as well as in Dropped.
 func (r *Report) holdMedia(legs []*leg, calls []*call, before, after []legCounters, window time.Duration, talkers int) {
 	var pps, levels []float64
 	var expected float64
