@@ -49,7 +49,9 @@ func startProc(name, dir, logPath, stdoutPath string, args ...string) (*proc, er
 		cmd.Stdout = out
 	}
 	// Pdeathsig covers the harness being killed outright, when no deferred
-	// cleanup runs.
+	// cleanup runs. Linux sends it when the thread that started the child
+	// exits, which for Go is normally the process's end; killAll remains
+	// the cleanup that counts.
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
 	if err := cmd.Start(); err != nil {
 		_ = log.Close()
