@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"net/netip"
 	"strconv"
 	"strings"
 	"sync"
@@ -16,6 +17,7 @@ import (
 	sipmsg "github.com/emiago/sipgo/sip"
 
 	confsip "github.com/confgw/confgw/sip"
+	"github.com/confgw/confgw/sip/sdp"
 )
 
 // caller is the SIP side: one user agent places every call, from one UDP
@@ -132,7 +134,11 @@ func (c *caller) dial(ctx context.Context, id int, rtpPort int, timeout time.Dur
 	req.AppendHeader(from)
 	req.AppendHeader(&sipmsg.ToHeader{Address: sipmsg.Uri{Scheme: "sip", User: c.target.User, Host: c.target.Host}})
 	req.AppendHeader(sipmsg.NewHeader("Content-Type", "application/sdp"))
-	req.SetBody(offerSDP(c.localIP, rtpPort, id))
+	offer, err := offerSDP(c.localIP, rtpPort)
+	if err != nil {
+		return nil, &SetupError{Kind: "error", Err: err}
+	}
+	req.SetBody(offer)
 
 	sess, err := c.dialogs.WriteInvite(ctx, req)
 	if err != nil {
@@ -179,44 +185,29 @@ func (c *caller) hangup(ctx context.Context, cl *call) {
 	_ = cl.sess.WriteBye(ctx, bye)
 }
 
-// offerSDP offers PCMU alone in 20 ms packets: the one codec the generator
-// sends and decodes.
-func offerSDP(ip string, port, id int) []byte {
-	return []byte("v=0\r\n" +
-		"o=loadtest " + strconv.Itoa(id) + " 1 IN IP4 " + ip + "\r\n" +
-		"s=confgw loadtest\r\n" +
-		"c=IN IP4 " + ip + "\r\n" +
-		"t=0 0\r\n" +
-		"m=audio " + strconv.Itoa(port) + " RTP/AVP 0\r\n" +
-		"a=rtpmap:0 PCMU/8000\r\n" +
-		"a=ptime:20\r\n" +
-		"a=sendrecv\r\n")
+// offerSDP is the gateway's own offer (PCMU first, then PCMA and
+// telephone-event), so the generator speaks SDP exactly as the gateway's
+// dial-out does.
+func offerSDP(ip string, port int) ([]byte, error) {
+	addr, err := netip.ParseAddr(ip)
+	if err != nil {
+		return nil, fmt.Errorf("local address %q: %w", ip, err)
+	}
+	return sdp.NewSession("loadtest").BuildOffer(sdp.Local{Addr: addr, Port: uint16(port)}, sdp.SendRecv)
 }
 
-// parseAnswer reads where to send RTP and checks PCMU was chosen.
+// parseAnswer reads where to send RTP. The generator sends and decodes PCMU
+// only, so an answer choosing anything else fails the call.
 func parseAnswer(body []byte) (*net.UDPAddr, error) {
-	var ip net.IP
-	port := -1
-	pcmu := false
-	for line := range strings.SplitSeq(string(body), "\n") {
-		line = strings.TrimSpace(line)
-		switch {
-		case strings.HasPrefix(line, "c=IN IP4 "):
-			ip = net.ParseIP(strings.TrimPrefix(line, "c=IN IP4 "))
-		case strings.HasPrefix(line, "m=audio "):
-			f := strings.Fields(line)
-			if len(f) < 4 {
-				return nil, fmt.Errorf("short m= line %q", line)
-			}
-			port, _ = strconv.Atoi(f[1])
-			pcmu = f[3] == "0"
-		}
+	p, err := sdp.ParseAnswer(body)
+	if err != nil {
+		return nil, err
 	}
-	switch {
-	case ip == nil || ip.To4() == nil || port <= 0:
-		return nil, fmt.Errorf("answer lacks an IPv4 address or port: %q", body)
-	case !pcmu:
-		return nil, fmt.Errorf("answer did not choose PCMU: %q", body)
+	if !strings.EqualFold(p.Codec.Name, "PCMU") {
+		return nil, fmt.Errorf("answer chose %s, not PCMU", p.Codec.Name)
 	}
-	return &net.UDPAddr{IP: ip.To4(), Port: port}, nil
+	if !p.Remote.Addr().Unmap().Is4() || p.Remote.Port() == 0 {
+		return nil, fmt.Errorf("answer lacks an IPv4 address and port: %v", p.Remote)
+	}
+	return net.UDPAddrFromAddrPort(netip.AddrPortFrom(p.Remote.Addr().Unmap(), p.Remote.Port())), nil
 }
