@@ -1,16 +1,18 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"fmt"
 	"io"
+	"maps"
 	"math"
 	"net/http"
 	"sort"
 	"strconv"
-	"strings"
 	"time"
+
+	"github.com/prometheus/common/expfmt"
+	"github.com/prometheus/common/model"
 )
 
 // sample is one line of the Prometheus text format.
@@ -23,89 +25,57 @@ type sample struct {
 // metricSet is one scrape of /metrics.
 type metricSet []sample
 
-// parseMetrics reads the text exposition format. Only what the harness reads
-// back is needed, so HELP and TYPE lines are skipped and so are timestamps.
+// parseMetrics reads the text exposition format with Prometheus's own
+// parser and flattens it to samples as the text shows them: a histogram
+// becomes its _bucket (with le), _sum and _count series.
 func parseMetrics(r io.Reader) (metricSet, error) {
-	var set metricSet
-	sc := bufio.NewScanner(r)
-	sc.Buffer(make([]byte, 64*1024), 1024*1024)
-	for n := 1; sc.Scan(); n++ {
-		line := strings.TrimSpace(sc.Text())
-		if line == "" || line[0] == '#' {
-			continue
-		}
-		s, err := parseSample(line)
-		if err != nil {
-			return nil, fmt.Errorf("metrics line %d: %w", n, err)
-		}
-		set = append(set, s)
-	}
-	return set, sc.Err()
-}
-
-func parseSample(line string) (sample, error) {
-	s := sample{labels: map[string]string{}}
-	i := strings.IndexAny(line, "{ \t")
-	if i <= 0 {
-		return s, fmt.Errorf("no value in %q", line)
-	}
-	s.name = line[:i]
-	rest := line[i:]
-	if rest[0] == '{' {
-		var err error
-		if rest, err = parseLabels(rest[1:], s.labels); err != nil {
-			return s, err
-		}
-	}
-	f := strings.Fields(rest)
-	if len(f) == 0 {
-		return s, fmt.Errorf("no value in %q", line)
-	}
-	v, err := parseValue(f[0])
+	p := expfmt.NewTextParser(model.UTF8Validation)
+	families, err := p.TextToMetricFamilies(r)
 	if err != nil {
-		return s, err
+		return nil, fmt.Errorf("metrics: %w", err)
 	}
-	s.value = v
-	return s, nil
+	var set metricSet
+	for name, f := range families {
+		for _, m := range f.GetMetric() {
+			labels := map[string]string{}
+			for _, l := range m.GetLabel() {
+				labels[l.GetName()] = l.GetValue()
+			}
+			add := func(name string, v float64, extra ...string) {
+				ls := labels
+				if len(extra) == 2 {
+					ls = maps.Clone(labels)
+					ls[extra[0]] = extra[1]
+				}
+				set = append(set, sample{name: name, labels: ls, value: v})
+			}
+			switch {
+			case m.Histogram != nil:
+				h := m.GetHistogram()
+				count := float64(h.GetSampleCount()) + h.GetSampleCountFloat()
+				inf := false
+				for _, b := range h.GetBucket() {
+					inf = inf || math.IsInf(b.GetUpperBound(), 1)
+					add(name+"_bucket", float64(b.GetCumulativeCount())+b.GetCumulativeCountFloat(), "le", formatLe(b.GetUpperBound()))
+				}
+				if !inf {
+					add(name+"_bucket", count, "le", "+Inf")
+				}
+				add(name+"_sum", h.GetSampleSum())
+				add(name+"_count", count)
+			case m.Counter != nil:
+				add(name, m.GetCounter().GetValue())
+			case m.Gauge != nil:
+				add(name, m.GetGauge().GetValue())
+			case m.Untyped != nil:
+				add(name, m.GetUntyped().GetValue())
+			}
+		}
+	}
+	return set, nil
 }
 
-// parseLabels reads `k="v",...}` into into and returns what follows '}'.
-func parseLabels(s string, into map[string]string) (string, error) {
-	for {
-		s = strings.TrimLeft(s, " \t,")
-		if s == "" {
-			return "", fmt.Errorf("unterminated labels")
-		}
-		if s[0] == '}' {
-			return s[1:], nil
-		}
-		eq := strings.IndexByte(s, '=')
-		if eq <= 0 || eq+1 >= len(s) || s[eq+1] != '"' {
-			return "", fmt.Errorf("bad label in %q", s)
-		}
-		key := strings.TrimSpace(s[:eq])
-		var v strings.Builder
-		j := eq + 2
-		for ; j < len(s) && s[j] != '"'; j++ {
-			if s[j] == '\\' && j+1 < len(s) {
-				j++
-				switch s[j] {
-				case 'n':
-					v.WriteByte('\n')
-				default:
-					v.WriteByte(s[j])
-				}
-				continue
-			}
-			v.WriteByte(s[j])
-		}
-		if j >= len(s) {
-			return "", fmt.Errorf("unterminated label value for %s", key)
-		}
-		into[key] = v.String()
-		s = s[j+1:]
-	}
-}
+func formatLe(le float64) string { return strconv.FormatFloat(le, 'g', -1, 64) }
 
 func parseValue(s string) (float64, error) {
 	switch s {

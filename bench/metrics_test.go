@@ -68,6 +68,38 @@ func TestParseMetrics(t *testing.T) {
 	}
 }
 
+// A histogram with its TYPE line, as confgw serves it, reads back as the
+// buckets the text shows.
+func TestParseMetricsTypedHistogram(t *testing.T) {
+	const typed = `# TYPE confgw_mixer_tick_seconds histogram
+confgw_mixer_tick_seconds_bucket{le="0.0005"} 2
+confgw_mixer_tick_seconds_bucket{le="0.001"} 5
+confgw_mixer_tick_seconds_bucket{le="+Inf"} 9
+confgw_mixer_tick_seconds_sum 0.004
+confgw_mixer_tick_seconds_count 9
+`
+	m, err := parseMetrics(strings.NewReader(typed))
+	if err != nil {
+		t.Fatal(err)
+	}
+	bs, err := m.buckets("confgw_mixer_tick_seconds")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []bucket{{0.0005, 2}, {0.001, 5}, {math.Inf(1), 9}}
+	if len(bs) != len(want) {
+		t.Fatalf("buckets %v, want %v", bs, want)
+	}
+	for i := range want {
+		if bs[i] != want[i] {
+			t.Errorf("bucket %d: %v, want %v", i, bs[i], want[i])
+		}
+	}
+	if m.sum("confgw_mixer_tick_seconds_count", nil) != 9 || m.sum("confgw_mixer_tick_seconds_sum", nil) != 0.004 {
+		t.Errorf("count and sum: %v", m)
+	}
+}
+
 func TestParseMetricsRejects(t *testing.T) {
 	for _, bad := range []string{
 		"novalue\n",
