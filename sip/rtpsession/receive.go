@@ -23,9 +23,9 @@ const readBufferSize = 2048
 // a socket that keeps failing would otherwise spin the loop.
 const maxReadErrors = 64
 
-// receiver is the receive loop's private state.
+// receiver is the receive path's state. rxMu guards it: Run and the tick's
+// drain take turns with it.
 type receiver struct {
-	buf     [readBufferSize]byte
 	pkt     rtp.Packet
 	latched bool
 	addr    netip.AddrPort // latched source
@@ -56,6 +56,9 @@ func (s *Session) Run(ctx context.Context) error {
 	defer stop()
 
 	s.alive(time.Now())
+	// Only this portable path reads into a buffer of the session's own;
+	// ticks borrow theirs from a pool.
+	buf := make([]byte, readBufferSize)
 	failures := 0
 	for {
 		if err := s.conn.SetReadDeadline(s.lastAlive().Add(s.timeout)); err != nil {
@@ -66,12 +69,12 @@ func (s *Session) Run(ctx context.Context) error {
 		if ctx.Err() != nil {
 			return nil
 		}
-		n, from, err := s.conn.ReadFromUDPAddrPort(s.rx.buf[:])
+		n, from, err := s.conn.ReadFromUDPAddrPort(buf)
 		if err == nil {
 			failures = 0
 			now := time.Now()
 			s.rxMu.Lock()
-			ok := s.receive(s.rx.buf[:n], from, now)
+			ok := s.receive(buf[:n], from, now)
 			s.rxMu.Unlock()
 			if ok {
 				s.alive(now)

@@ -67,3 +67,31 @@ func TestAnIPv6PeerOnAnIPv4SocketIsASendError(t *testing.T) {
 		t.Fatalf("sent %d, send errors %d", st.PacketsOut, st.SendErrors)
 	}
 }
+
+// TestPortablePath runs a leg as platforms without the raw socket do: Run
+// reads the net.UDPConn and sends go through it.
+func TestPortablePath(t *testing.T) {
+	rawSockets = false
+	defer func() { rawSockets = true }()
+	timedOut := make(chan struct{})
+	s := startSession(t, Config{Timeout: 300 * time.Millisecond, OnTimeout: func() { close(timedOut) }})
+	if s.sock != nil {
+		t.Fatal("the raw socket was used")
+	}
+	ph := newPhone(t)
+	ph.sendTone(s.LocalAddr(), 3)
+	eventually(t, "Run to read the packets", func() bool { return s.Stats().PacketsIn == 3 })
+	var f mixer.Frame
+	if !s.ReadFrame(&f) {
+		t.Fatal("no audio played")
+	}
+	s.WriteFrame(&f)
+	if p := ph.recv(); len(p.Payload) != 160 {
+		t.Fatalf("the phone got %d bytes of audio", len(p.Payload))
+	}
+	select {
+	case <-timedOut:
+	case <-time.After(hang):
+		t.Fatal("no RTP timeout on the portable path")
+	}
+}
