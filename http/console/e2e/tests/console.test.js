@@ -80,6 +80,29 @@ test('+ Add Breakout Room adds empty rooms named by the server', async () => {
   await countsAre(host, { main: 5, 1: 0, 2: 0 });
 });
 
+test('another host\'s moves, promotions and people leaving show up live', async () => {
+  const bo = people['Dr Bo'].token;
+  const sam = people.Sam.participant.id;
+  const kim = people.Kim.participant.id;
+  const base = '/v1/conferences/demo/participants';
+  await H.api(gw, 'POST', `${base}/${sam}/move`, bo, { room: '2' });
+  await countsAre(host, { main: 4, 2: 1 });
+  await visible(row(host, '2', 'Sam'), 'Sam in room 2, moved by Dr Bo');
+  await H.api(gw, 'POST', `${base}/${sam}/move`, bo, { room: 'main' });
+  await countsAre(host, { main: 5, 2: 0 });
+
+  await H.api(gw, 'POST', `${base}/${kim}/host`, bo);
+  await H.until(async () => (await row(host, 'main', 'Kim').locator('.badge.host').count()) === 1, 'Kim marked host');
+  await H.api(gw, 'DELETE', `${base}/${kim}/host`, bo);
+  await H.until(async () => (await row(host, 'main', 'Kim').locator('.badge.host').count()) === 0, 'Kim no longer host');
+
+  const lee = await addApp('Lee', '5.0');
+  await countsAre(host, { main: 6 });
+  await H.api(gw, 'DELETE', `${base}/${lee.participant.id}`, bo);
+  await countsAre(host, { main: 5 });
+  await gone(row(host, 'main', 'Lee'), 'Lee gone');
+});
+
 test('dragging a name moves that participant, who is told for ten seconds', async () => {
   pat = await (await browser.newContext({ viewport: { width: 390, height: 844 } })).newPage();
   await pat.goto(`${gw.base}/?token=${people.Pat.token}`);
