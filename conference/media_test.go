@@ -6,15 +6,16 @@ import (
 	"testing"
 	"time"
 
+	"github.com/confgw/confgw/audio"
 	"github.com/confgw/confgw/conference"
-	"github.com/confgw/confgw/conference/mixer"
+	"github.com/confgw/confgw/mixer"
 )
 
 // phoneMedia counts what the main-room mixer hands a phone leg.
 type phoneMedia struct{ writes atomic.Int64 }
 
-func (*phoneMedia) ReadFrame(*mixer.Frame) bool { return false }
-func (p *phoneMedia) WriteFrame(*mixer.Frame)   { p.writes.Add(1) }
+func (*phoneMedia) ReadFrame(*audio.Frame) bool { return false }
+func (p *phoneMedia) WriteFrame(*audio.Frame)   { p.writes.Add(1) }
 func (*phoneMedia) PinnedToMainRoom() bool      { return true }
 
 func waitWrites(t *testing.T, p *phoneMedia, above int64) {

@@ -5,7 +5,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
-	"github.com/confgw/confgw/conference/mixer"
+	"github.com/confgw/confgw/mixer"
 )
 
 // AppSpec describes an app participant to add.

@@ -3,7 +3,7 @@ package conference
 import (
 	"time"
 
-	"github.com/confgw/confgw/conference/mixer"
+	"github.com/confgw/confgw/mixer"
 )
 
 // Kind says how a participant is connected.

@@ -3,7 +3,7 @@ package conference
 import (
 	"strconv"
 
-	"github.com/confgw/confgw/conference/mixer"
+	"github.com/confgw/confgw/mixer"
 )
 
 // MainRoomID is the id of the room every conference has.

@@ -5,8 +5,8 @@ import (
 	"net"
 	"testing"
 
-	"github.com/confgw/confgw/conference/mixer"
-	"github.com/confgw/confgw/sip/g711"
+	"github.com/confgw/confgw/audio"
+	"github.com/confgw/confgw/mixer"
 	"github.com/confgw/confgw/sip/rtpsession"
 )
 
@@ -33,7 +33,7 @@ func BenchmarkMainRoomTick(b *testing.B) {
 				if err != nil {
 					b.Fatal(err)
 				}
-				s, err := rtpsession.New(rtpsession.Config{Conn: conn, Ports: ports, Codec: g711.PCMU, Remote: sink.LocalAddr().(*net.UDPAddr)})
+				s, err := rtpsession.New(rtpsession.Config{Conn: conn, Ports: ports, Codec: audio.PCMU, Remote: sink.LocalAddr().(*net.UDPAddr)})
 				if err != nil {
 					b.Fatal(err)
 				}

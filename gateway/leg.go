@@ -10,9 +10,9 @@ import (
 	"sync"
 	"time"
 
+	"github.com/confgw/confgw/audio"
 	"github.com/confgw/confgw/conference"
 	confsip "github.com/confgw/confgw/sip"
-	"github.com/confgw/confgw/sip/g711"
 	"github.com/confgw/confgw/sip/rtpsession"
 	"github.com/confgw/confgw/sip/sdp"
 )
@@ -74,7 +74,7 @@ func (g *Gateway) newLeg(conf *conference.Conference, dir conference.Direction, 
 	}
 	l.ctx, l.stop = context.WithCancelCause(context.Background())
 	sess, err := rtpsession.New(rtpsession.Config{
-		Conn: conn, Ports: g.ports, Codec: g711.PCMU,
+		Conn: conn, Ports: g.ports, Codec: audio.PCMU,
 		Timeout:   g.rtpTimeout,
 		OnTimeout: func() { l.timeOnce.Do(func() { close(l.timedOut) }) },
 		OnDigit:   l.onDigit,
@@ -139,12 +139,11 @@ func (l *leg) apply(p sdp.Params) error {
 	if p.TelephoneEvent != nil {
 		te = p.TelephoneEvent.PayloadType
 	}
-	c := g711.Codec{Name: strings.ToUpper(p.Codec.Name), PayloadType: p.Codec.PayloadType, ClockRate: int(p.Codec.ClockRate)}
-	if err := l.sess.SetCodec(c, te); err != nil {
+	if err := l.sess.SetCodec(p.Codec, te); err != nil {
 		return err
 	}
 	l.mu.Lock()
-	l.codec = c.Name
+	l.codec = strings.ToUpper(p.Codec.Name)
 	l.mu.Unlock()
 	if p.Remote.IsValid() && !p.Remote.Addr().IsUnspecified() && p.Remote.Port() != 0 {
 		l.sess.SetRemote(net.UDPAddrFromAddrPort(p.Remote))

@@ -4,8 +4,9 @@ import (
 	"fmt"
 	"testing"
 
-	"github.com/confgw/confgw/conference/mixer"
+	"github.com/confgw/confgw/audio"
 	"github.com/confgw/confgw/internal/tone"
+	"github.com/confgw/confgw/mixer"
 	"github.com/confgw/confgw/sip/g711"
 )
 
@@ -22,10 +23,10 @@ type codecEndpoint struct {
 }
 
 func newCodecEndpoint(talk bool, freqHz float64) *codecEndpoint {
-	codec, _ := g711.Lookup(g711.PCMU.Name)
+	codec, _ := g711.Lookup(audio.PCMU.Name)
 	e := &codecEndpoint{codec: codec, talk: talk}
-	g := tone.Sine(freqHz, 4000, tone.SampleRate)
-	var f mixer.Frame
+	g := tone.Sine(freqHz, 4000, audio.SampleRate)
+	var f audio.Frame
 	for i := range e.in {
 		g.Next(&f)
 		e.codec.EncodeFrame(&e.in[i], &f)
@@ -33,7 +34,7 @@ func newCodecEndpoint(talk bool, freqHz float64) *codecEndpoint {
 	return e
 }
 
-func (e *codecEndpoint) ReadFrame(f *mixer.Frame) bool {
+func (e *codecEndpoint) ReadFrame(f *audio.Frame) bool {
 	if !e.talk {
 		return false
 	}
@@ -42,7 +43,7 @@ func (e *codecEndpoint) ReadFrame(f *mixer.Frame) bool {
 	return true
 }
 
-func (e *codecEndpoint) WriteFrame(f *mixer.Frame) { e.codec.EncodeFrame(&e.out, f) }
+func (e *codecEndpoint) WriteFrame(f *audio.Frame) { e.codec.EncodeFrame(&e.out, f) }
 
 // BenchmarkMixG711 is one tick of a room on one core: decode every
 // talker's G.711, sum, mix-minus, and encode G.711 for every participant.

@@ -4,7 +4,7 @@ import (
 	"math"
 	"testing"
 
-	"github.com/confgw/confgw/conference/mixer"
+	"github.com/confgw/confgw/audio"
 	"github.com/confgw/confgw/gateway/prompts"
 	"github.com/confgw/confgw/internal/sipphone"
 	"github.com/confgw/confgw/internal/tone"
@@ -26,9 +26,9 @@ func frameRMS(s []int16) float64 {
 
 // heardAs is what a phone hears of f: encoded by the gateway in the leg's
 // codec and decoded by the phone.
-func heardAs(codec string, f *mixer.Frame) []int16 {
+func heardAs(codec string, f *audio.Frame) []int16 {
 	var enc [g711.FrameBytes]byte
-	out := make([]int16, mixer.FrameSamples)
+	out := make([]int16, audio.FrameSamples)
 	if codec == "PCMA" {
 		g711.EncodeAlaw(enc[:], f[:])
 		g711.DecodeAlaw(out, enc[:])
@@ -44,13 +44,13 @@ func heardAs(codec string, f *mixer.Frame) []int16 {
 // (error energy a thousandth of the signal's) allows for nothing but
 // rounding: another sound, or the same one shifted, is far off.
 func matches(heard []int16, p *prompts.Prompt, from, n int, codec string) bool {
-	if len(heard) < n*mixer.FrameSamples || from+n > len(p.Frames) {
+	if len(heard) < n*audio.FrameSamples || from+n > len(p.Frames) {
 		return false
 	}
 	var sig, diff float64
 	for i := range n {
 		want := heardAs(codec, &p.Frames[from+i])
-		got := heard[i*mixer.FrameSamples:]
+		got := heard[i*audio.FrameSamples:]
 		for j, w := range want {
 			d := float64(got[j]) - float64(w)
 			sig += float64(w) * float64(w)
@@ -64,7 +64,7 @@ func matches(heard []int16, p *prompts.Prompt, from, n int, codec string) bool {
 // first n frames of p, or -1. Every packet is one frame, so a prompt's
 // frames line up with the boundaries of what the phone recorded.
 func find(heard []int16, p *prompts.Prompt, n int, codec string) int {
-	for at := 0; at+n*mixer.FrameSamples <= len(heard); at += mixer.FrameSamples {
+	for at := 0; at+n*audio.FrameSamples <= len(heard); at += audio.FrameSamples {
 		if matches(heard[at:], p, 0, n, codec) {
 			return at
 		}
@@ -84,7 +84,7 @@ func TestPINPromptIsSpoken(t *testing.T) {
 			eventually(t, "0.8 s of prompt heard", func() bool { return call.Media.PacketsIn() >= 40 })
 			// The phone keeps everything until it has 2 s: all it heard so far.
 			heard := call.Media.Recent(16000)
-			if len(heard) < 40*mixer.FrameSamples || len(heard) > 90*mixer.FrameSamples {
+			if len(heard) < 40*audio.FrameSamples || len(heard) > 90*audio.FrameSamples {
 				t.Fatalf("%d samples recorded, want all of the first 0.8 to 1.8 s", len(heard))
 			}
 			if lvl := 20 * math.Log10(frameRMS(heard)/32768); lvl < -30 {
@@ -93,20 +93,20 @@ func TestPINPromptIsSpoken(t *testing.T) {
 			// The old prompt was one beep: most of the energy at 660 Hz.
 			for i := 0; i+1600 <= len(heard); i += 1600 {
 				for f := 200.0; f <= 3400; f += 2 {
-					if sh := tone.Share(heard[i:i+1600], f, tone.SampleRate); sh > 0.6 {
+					if sh := tone.Share(heard[i:i+1600], f, audio.SampleRate); sh > 0.6 {
 						t.Fatalf("%.2f of the audio at %.2f s is at %v Hz: a tone, not speech", sh, float64(i)/8000, f)
 					}
 				}
 			}
 			first := 0
-			for first*mixer.FrameSamples < len(heard) && frameRMS(heard[first*mixer.FrameSamples:][:mixer.FrameSamples]) < quiet {
+			for first*audio.FrameSamples < len(heard) && frameRMS(heard[first*audio.FrameSamples:][:audio.FrameSamples]) < quiet {
 				first++
 			}
 			from := 0
 			for from < len(prompts.EnterPIN.Frames) && frameRMS(heardAs(codec, &prompts.EnterPIN.Frames[from])) < quiet {
 				from++
 			}
-			if !matches(heard[first*mixer.FrameSamples:], prompts.EnterPIN, from, 30, codec) {
+			if !matches(heard[first*audio.FrameSamples:], prompts.EnterPIN, from, 30, codec) {
 				t.Fatalf("the 0.6 s from the first sound heard (frame %d) is not the PIN prompt from its frame %d", first, from)
 			}
 			if first > 10 {
@@ -140,7 +140,7 @@ func TestPINPromptBargeIn(t *testing.T) {
 	key(t, call, "1")
 	mark := call.Media.PacketsIn()
 	eventually(t, "0.4 s more heard", func() bool { return call.Media.PacketsIn() >= mark+20 })
-	if rms := frameRMS(call.Media.Recent(gap * mixer.FrameSamples)); rms >= quiet {
+	if rms := frameRMS(call.Media.Recent(gap * audio.FrameSamples)); rms >= quiet {
 		t.Fatalf("prompt still playing 0.2 s after a key (RMS %.0f of the last %d frames)", rms, gap)
 	}
 

@@ -4,8 +4,9 @@ import (
 	"sync"
 	"time"
 
-	"github.com/confgw/confgw/conference/mixer"
+	"github.com/confgw/confgw/audio"
 	"github.com/confgw/confgw/gateway/prompts"
+	"github.com/confgw/confgw/mixer"
 )
 
 // prompt speaks to a leg that is in no mixer, from its own 20 ms ticker, so
@@ -17,7 +18,7 @@ type prompt struct {
 	mu sync.Mutex
 	// todo is what is left of the prompt playing: a window on the shared,
 	// read-only frames of package prompts, so playing allocates no audio.
-	todo []mixer.Frame
+	todo []audio.Frame
 	// over is closed once the prompt playing has been sent in full or cut
 	// short; nil when none is playing.
 	over chan struct{}
@@ -68,9 +69,9 @@ func (p *prompt) stop() {
 
 func (p *prompt) run() {
 	defer close(p.done)
-	t := time.NewTicker(20 * time.Millisecond)
+	t := time.NewTicker(audio.FrameDuration)
 	defer t.Stop()
-	var silence mixer.Frame
+	var silence audio.Frame
 	for {
 		select {
 		case <-p.quit:

@@ -5,8 +5,8 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/confgw/confgw/audio"
 	"github.com/confgw/confgw/conference"
-	"github.com/confgw/confgw/conference/mixer"
 	confhttp "github.com/confgw/confgw/http"
 	"github.com/confgw/confgw/internal/apitest"
 	"github.com/confgw/confgw/internal/rtppcap"
@@ -149,7 +149,7 @@ type ear struct {
 // earWindow is how much audio a detection looks at: 200 ms fits well inside
 // the capture's tone and is long enough for Goertzel to tell 1 kHz from
 // its neighbours.
-const earWindow = 10 * mixer.FrameSamples
+const earWindow = 10 * audio.FrameSamples
 
 func listen(t *testing.T, c *conference.Conference, freq float64) *ear {
 	t.Helper()
@@ -162,9 +162,9 @@ func listen(t *testing.T, c *conference.Conference, freq float64) *ear {
 	return e
 }
 
-func (e *ear) ReadFrame(*mixer.Frame) bool { return false }
+func (e *ear) ReadFrame(*audio.Frame) bool { return false }
 
-func (e *ear) WriteFrame(f *mixer.Frame) {
+func (e *ear) WriteFrame(f *audio.Frame) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	e.recent = append(e.recent, f[:]...)

@@ -4,7 +4,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/confgw/confgw/conference/mixer"
+	"github.com/confgw/confgw/audio"
 	"github.com/confgw/confgw/conference/recording"
 	confhttp "github.com/confgw/confgw/http"
 )
@@ -24,7 +24,7 @@ func TestRecordingsTable(t *testing.T) {
 		t.Fatal(err)
 	}
 	for range 50 {
-		rec.WriteMix(&mixer.Frame{})
+		rec.WriteMix(&audio.Frame{})
 	}
 	running := c.must(c.host.Token, "recordings")
 	if err := rec.Close(); err != nil {

@@ -4,8 +4,9 @@ import (
 	"encoding/binary"
 	"testing"
 
-	"github.com/confgw/confgw/conference/mixer"
 	"go.uber.org/goleak"
+
+	"github.com/confgw/confgw/audio"
 )
 
 func TestMain(m *testing.M) {
@@ -50,22 +51,22 @@ func parseWAV(t *testing.T, b []byte) wavFile {
 }
 
 // checkWAV checks b holds exactly frames, correctly described.
-func checkWAV(t *testing.T, b []byte, frames []mixer.Frame) {
+func checkWAV(t *testing.T, b []byte, frames []audio.Frame) {
 	t.Helper()
 	w := parseWAV(t, b)
-	data := uint32(len(frames) * mixer.FrameSamples * 2)
+	data := uint32(len(frames) * audio.FrameSamples * 2)
 	if w.format != 1 || w.channels != 1 || w.sampleRate != 8000 || w.bits != 16 || w.blockAlign != 2 || w.byteRate != 16000 || w.fmtSize != 16 {
 		t.Errorf("format fields %+v, want PCM mono 8 kHz 16-bit", w)
 	}
 	if w.dataSize != data || w.riffSize != 36+data {
 		t.Errorf("sizes riff %d data %d, want %d %d", w.riffSize, w.dataSize, 36+data, data)
 	}
-	if len(w.samples) != len(frames)*mixer.FrameSamples {
-		t.Fatalf("%d samples in file, want %d", len(w.samples), len(frames)*mixer.FrameSamples)
+	if len(w.samples) != len(frames)*audio.FrameSamples {
+		t.Fatalf("%d samples in file, want %d", len(w.samples), len(frames)*audio.FrameSamples)
 	}
 	for i, f := range frames {
 		for j, s := range f {
-			if got := w.samples[i*mixer.FrameSamples+j]; got != s {
+			if got := w.samples[i*audio.FrameSamples+j]; got != s {
 				t.Fatalf("frame %d sample %d = %d, want %d", i, j, got, s)
 			}
 		}
@@ -73,8 +74,8 @@ func checkWAV(t *testing.T, b []byte, frames []mixer.Frame) {
 }
 
 // testFrames makes n distinct frames that use the full sample range.
-func testFrames(n int) []mixer.Frame {
-	out := make([]mixer.Frame, n)
+func testFrames(n int) []audio.Frame {
+	out := make([]audio.Frame, n)
 	for i := range out {
 		for j := range out[i] {
 			out[i][j] = int16(i*997 + j*331 - 32768)

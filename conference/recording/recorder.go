@@ -5,7 +5,7 @@ import (
 	"fmt"
 
 	"github.com/confgw/confgw/conference"
-	"github.com/confgw/confgw/conference/mixer"
+	"github.com/confgw/confgw/mixer"
 )
 
 // ErrNoMixer is returned when the room to record has no mixer to tap.

@@ -6,8 +6,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/confgw/confgw/audio"
 	"github.com/confgw/confgw/conference"
-	"github.com/confgw/confgw/conference/mixer"
 	"github.com/confgw/confgw/internal/tone"
 )
 
@@ -17,13 +17,13 @@ type talker struct {
 	gen *tone.Generator
 }
 
-func (t *talker) ReadFrame(f *mixer.Frame) bool {
+func (t *talker) ReadFrame(f *audio.Frame) bool {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	t.gen.Next(f)
 	return true
 }
-func (*talker) WriteFrame(*mixer.Frame) {}
+func (*talker) WriteFrame(*audio.Frame) {}
 func (*talker) PinnedToMainRoom() bool  { return true }
 
 func TestRecorderWritesTheMainRoomMix(t *testing.T) {
@@ -34,7 +34,7 @@ func TestRecorderWritesTheMainRoomMix(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := c.AddPhone(conference.PhoneSpec{Number: "1", Media: &talker{gen: tone.Sine(1000, 8000, tone.SampleRate)}}); err != nil {
+	if _, err := c.AddPhone(conference.PhoneSpec{Number: "1", Media: &talker{gen: tone.Sine(1000, 8000, audio.SampleRate)}}); err != nil {
 		t.Fatal(err)
 	}
 	rec, err := c.StartRecording(conference.Admin, conference.MainRoomID)

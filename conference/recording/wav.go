@@ -4,17 +4,17 @@ import (
 	"encoding/binary"
 	"math"
 
-	"github.com/confgw/confgw/conference/mixer"
+	"github.com/confgw/confgw/audio"
 )
 
-// The mix is recorded as it is mixed: 8 kHz, 16-bit, mono linear PCM.
+// The mix is recorded as it is mixed: 16-bit mono linear PCM at the room's rate.
 const (
-	sampleRate    = 8000
+	sampleRate    = audio.SampleRate
 	bitsPerSample = 16
 	channels      = 1
 	blockAlign    = channels * bitsPerSample / 8
 	headerSize    = 44
-	frameBytes    = mixer.FrameSamples * blockAlign
+	frameBytes    = audio.FrameSamples * blockAlign
 	// maxData keeps the RIFF size within 32 bits (about 74 hours), in whole
 	// frames so a capped file still ends on a frame boundary.
 	maxData = (math.MaxUint32 - (headerSize - 8)) / frameBytes * frameBytes

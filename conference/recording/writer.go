@@ -9,7 +9,7 @@ import (
 	"sync"
 	"sync/atomic"
 
-	"github.com/confgw/confgw/conference/mixer"
+	"github.com/confgw/confgw/audio"
 )
 
 // defaultQueue is how many frames wait for the disk: five seconds of stall
@@ -24,7 +24,7 @@ type WriterOption func(*Writer)
 func WithQueue(frames int) WriterOption {
 	return func(w *Writer) {
 		if frames > 0 {
-			w.frames = make(chan mixer.Frame, frames)
+			w.frames = make(chan audio.Frame, frames)
 		}
 	}
 }
@@ -33,7 +33,7 @@ func WithQueue(frames int) WriterOption {
 // it only queues; a goroutine of the Writer's own does the disk work.
 type Writer struct {
 	out     io.WriteSeeker
-	frames  chan mixer.Frame
+	frames  chan audio.Frame
 	stop    chan struct{}
 	done    chan struct{}
 	once    sync.Once
@@ -55,7 +55,7 @@ func NewWriter(out io.WriteSeeker, opts ...WriterOption) (*Writer, error) {
 		o(w)
 	}
 	if w.frames == nil {
-		w.frames = make(chan mixer.Frame, defaultQueue)
+		w.frames = make(chan audio.Frame, defaultQueue)
 	}
 	// Sizes stay zero until Close. List measures a file by its length, not
 	// its header, so a recording cut short by a crash still shows its audio.
@@ -69,7 +69,7 @@ func NewWriter(out io.WriteSeeker, opts ...WriterOption) (*Writer, error) {
 
 // WriteMix queues a copy of f. It never blocks: if the disk has fallen behind
 // by a full queue, the frame is dropped and counted.
-func (w *Writer) WriteMix(f *mixer.Frame) {
+func (w *Writer) WriteMix(f *audio.Frame) {
 	if w.closed.Load() {
 		return
 	}
@@ -102,7 +102,7 @@ func (w *Writer) run() {
 	defer close(w.done)
 	bw := bufio.NewWriterSize(w.out, 32*frameBytes)
 	var buf [frameBytes]byte
-	write := func(f *mixer.Frame) {
+	write := func(f *audio.Frame) {
 		if w.err != nil || w.data.Load()+frameBytes > maxData {
 			w.dropped.Add(1)
 			return

@@ -5,7 +5,7 @@ import (
 	"io"
 	"testing"
 
-	"github.com/confgw/confgw/conference/mixer"
+	"github.com/confgw/confgw/audio"
 )
 
 // memFile is an in-memory io.WriteSeeker.
@@ -62,14 +62,14 @@ func TestWriterCopiesFrame(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	f := mixer.Frame{0: 1234}
+	f := audio.Frame{0: 1234}
 	w.WriteMix(&f)
 	// The mixer reuses its frame on the next tick.
 	f[0] = -1
 	if err := w.Close(); err != nil {
 		t.Fatal(err)
 	}
-	checkWAV(t, out.b, []mixer.Frame{{0: 1234}})
+	checkWAV(t, out.b, []audio.Frame{{0: 1234}})
 }
 
 // stalledFile lets the header through, then blocks every write until
@@ -107,7 +107,7 @@ func TestWriterDropsWhenDiskStalls(t *testing.T) {
 		t.Fatal(err)
 	}
 	got := parseWAV(t, out.b)
-	written := uint64(len(got.samples) / mixer.FrameSamples)
+	written := uint64(len(got.samples) / audio.FrameSamples)
 	if written+w.Dropped() != total {
 		t.Fatalf("%d written + %d dropped != %d frames given", written, w.Dropped(), total)
 	}
@@ -117,8 +117,8 @@ func TestWriterDropsWhenDiskStalls(t *testing.T) {
 	// What was kept is in mix order, whichever frames had to go.
 	next := 0
 	for k := range int(written) {
-		var f mixer.Frame
-		copy(f[:], got.samples[k*mixer.FrameSamples:])
+		var f audio.Frame
+		copy(f[:], got.samples[k*audio.FrameSamples:])
 		for next < total && frames[next] != f {
 			next++
 		}

@@ -12,7 +12,7 @@ import (
 	"encoding/binary"
 	"fmt"
 
-	"github.com/confgw/confgw/conference/mixer"
+	"github.com/confgw/confgw/audio"
 )
 
 //go:embed *.raw
@@ -27,7 +27,7 @@ type Prompt struct {
 	Samples []int16
 	// Frames is Samples cut into the 20 ms frames a leg sends, the last
 	// padded with silence.
-	Frames []mixer.Frame
+	Frames []audio.Frame
 }
 
 var (
@@ -66,9 +66,9 @@ func decode(name string, raw []byte) (*Prompt, error) {
 	for i := range p.Samples {
 		p.Samples[i] = int16(binary.LittleEndian.Uint16(raw[2*i:]))
 	}
-	p.Frames = make([]mixer.Frame, (len(p.Samples)+mixer.FrameSamples-1)/mixer.FrameSamples)
+	p.Frames = make([]audio.Frame, (len(p.Samples)+audio.FrameSamples-1)/audio.FrameSamples)
 	for i := range p.Frames {
-		copy(p.Frames[i][:], p.Samples[i*mixer.FrameSamples:])
+		copy(p.Frames[i][:], p.Samples[i*audio.FrameSamples:])
 	}
 	return p, nil
 }

@@ -4,7 +4,7 @@ import (
 	"math"
 	"testing"
 
-	"github.com/confgw/confgw/conference/mixer"
+	"github.com/confgw/confgw/audio"
 	"github.com/confgw/confgw/internal/tone"
 )
 
@@ -36,7 +36,7 @@ func TestPromptFiles(t *testing.T) {
 			if len(raw) > 48000 {
 				t.Errorf("%d bytes, want under 48000", len(raw))
 			}
-			secs := float64(len(p.Samples)) / tone.SampleRate
+			secs := float64(len(p.Samples)) / audio.SampleRate
 			if secs < 0.5 || secs > 6 {
 				t.Errorf("%.2f s long, want 0.5 to 6 s", secs)
 			}
@@ -63,17 +63,17 @@ func TestPromptFiles(t *testing.T) {
 
 func TestFramesHoldTheSamples(t *testing.T) {
 	for _, p := range All() {
-		want := (len(p.Samples) + mixer.FrameSamples - 1) / mixer.FrameSamples
+		want := (len(p.Samples) + audio.FrameSamples - 1) / audio.FrameSamples
 		if len(p.Frames) != want {
 			t.Fatalf("%s: %d frames for %d samples, want %d", p.Name, len(p.Frames), len(p.Samples), want)
 		}
 		for i, x := range p.Samples {
-			if got := p.Frames[i/mixer.FrameSamples][i%mixer.FrameSamples]; got != x {
+			if got := p.Frames[i/audio.FrameSamples][i%audio.FrameSamples]; got != x {
 				t.Fatalf("%s: sample %d is %d in the frames, %d in the file", p.Name, i, got, x)
 			}
 		}
 		last := p.Frames[len(p.Frames)-1]
-		for i := len(p.Samples) % mixer.FrameSamples; i > 0 && i < mixer.FrameSamples; i++ {
+		for i := len(p.Samples) % audio.FrameSamples; i > 0 && i < audio.FrameSamples; i++ {
 			if last[i] != 0 {
 				t.Fatalf("%s: padding sample %d of the last frame is %d", p.Name, i, last[i])
 			}
@@ -99,7 +99,7 @@ const hears = 1600
 func peak(s []int16) (worst, at float64) {
 	for i := 0; i+hears <= len(s); i += hears {
 		for f := 200.0; f <= 3400; f += 2 {
-			if sh := tone.Share(s[i:i+hears], f, tone.SampleRate); sh > worst {
+			if sh := tone.Share(s[i:i+hears], f, audio.SampleRate); sh > worst {
 				worst, at = sh, f
 			}
 		}
@@ -115,7 +115,7 @@ func peak(s []int16) (worst, at float64) {
 // picks a voice that keeps clear; this catches a regeneration that doesn't.
 func TestSpeechNotATone(t *testing.T) {
 	beep := make([]int16, hears)
-	tone.Sine(661.3, 6000, tone.SampleRate).Fill(beep)
+	tone.Sine(661.3, 6000, audio.SampleRate).Fill(beep)
 	if worst, _ := peak(beep); worst < 0.8 {
 		t.Fatalf("a pure beep scores only %.2f", worst)
 	}
@@ -126,11 +126,11 @@ func TestSpeechNotATone(t *testing.T) {
 		if worst > 0.6 {
 			t.Errorf("%s: %.2f of 200 ms at %v Hz: a tone, not speech", p.Name, worst, at)
 		}
-		for i := 0; i+hears <= len(s); i += mixer.FrameSamples {
+		for i := 0; i+hears <= len(s); i += audio.FrameSamples {
 			for _, f := range []float64{440, 770, 1200} {
 				if tone.Detect(s[i:i+hears], f) {
 					t.Errorf("%s: %v Hz detected at %.2f s (share %.3f)", p.Name, f,
-						float64(i)/tone.SampleRate, tone.Share(s[i:i+hears], f, tone.SampleRate))
+						float64(i)/audio.SampleRate, tone.Share(s[i:i+hears], f, audio.SampleRate))
 				}
 			}
 		}

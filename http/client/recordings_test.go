@@ -5,8 +5,8 @@ import (
 	"errors"
 	"testing"
 
+	"github.com/confgw/confgw/audio"
 	"github.com/confgw/confgw/conference"
-	"github.com/confgw/confgw/conference/mixer"
 	"github.com/confgw/confgw/conference/recording"
 	confhttp "github.com/confgw/confgw/http"
 )
@@ -28,7 +28,7 @@ func TestRecordingsListAndDownload(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rec.WriteMix(&mixer.Frame{})
+	rec.WriteMix(&audio.Frame{})
 	if err := rec.Close(); err != nil {
 		t.Fatal(err)
 	}

@@ -8,7 +8,7 @@ import (
 
 	"github.com/pion/rtp"
 
-	"github.com/confgw/confgw/conference/mixer"
+	"github.com/confgw/confgw/audio"
 	"github.com/confgw/confgw/internal/tone"
 	"github.com/confgw/confgw/sip/dtmf"
 	"github.com/confgw/confgw/sip/g711"
@@ -28,7 +28,7 @@ const (
 	// detect after mixing, far from clipping.
 	ToneAmplitude = 8000
 	// Frame is the packet interval.
-	Frame = 20 * time.Millisecond
+	Frame = audio.FrameDuration
 	// PressFrames is how many packets a key press lasts before its end
 	// packets (100 ms, what phones send for a tap).
 	PressFrames = 5
@@ -48,7 +48,7 @@ const (
 	ssrc           = 0x0c0ff33e
 	firstSeq       = 1000
 	firstTimestamp = 160000
-	samplesPerTick = mixer.FrameSamples
+	samplesPerTick = audio.FrameSamples
 )
 
 var (
@@ -78,7 +78,7 @@ type Packet struct {
 // numbers, and RTP timestamps that follow the clock, so a press's packets
 // share the timestamp of its first frame as RFC 4733 requires.
 func (s Spec) Packets() ([]Packet, error) {
-	b := builder{gen: tone.Sine(ToneHz, ToneAmplitude, tone.SampleRate)}
+	b := builder{gen: tone.Sine(ToneHz, ToneAmplitude, audio.SampleRate)}
 	b.audio(int(s.Audio / Frame))
 	for i := range len(s.Keys) {
 		k := s.Keys[i]
@@ -127,7 +127,7 @@ func (b *builder) timestamp(slot int) uint32 {
 }
 
 func (b *builder) audio(frames int) {
-	var f mixer.Frame
+	var f audio.Frame
 	for range frames {
 		b.gen.Next(&f)
 		payload := make([]byte, len(f))

@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/confgw/confgw/audio"
 	"github.com/confgw/confgw/internal/tone"
 	"github.com/confgw/confgw/sip/dtmf"
 	"github.com/confgw/confgw/sip/g711"
@@ -39,7 +40,7 @@ func TestToneStream(t *testing.T) {
 		pcm = append(pcm, frame...)
 	}
 	if !tone.Detect(pcm, ToneHz) {
-		t.Errorf("no %d Hz tone (share %.3f)", ToneHz, tone.Share(pcm, ToneHz, tone.SampleRate))
+		t.Errorf("no %d Hz tone (share %.3f)", ToneHz, tone.Share(pcm, ToneHz, audio.SampleRate))
 	}
 	if tone.Detect(pcm, 700) {
 		t.Error("a 700 Hz tone where there should be none")

@@ -11,14 +11,14 @@ import (
 
 	"github.com/pion/rtp"
 
-	"github.com/confgw/confgw/conference/mixer"
+	"github.com/confgw/confgw/audio"
 	"github.com/confgw/confgw/internal/tone"
 	"github.com/confgw/confgw/sip/dtmf"
 	"github.com/confgw/confgw/sip/g711"
 )
 
 // recordSamples is how much received audio the phone keeps (one second).
-const recordSamples = 8000
+const recordSamples = audio.SampleRate
 
 // Media is the phone's RTP: it sends its tone every 20 ms and records what
 // it hears.
@@ -50,7 +50,7 @@ func newMedia(freq float64) (*Media, error) {
 	}
 	m := &Media{conn: conn, seq: uint16(rand.Uint32()), ts: rand.Uint32(), ssrc: rand.Uint32()}
 	if freq > 0 {
-		m.gen = tone.Sine(freq, 8000, tone.SampleRate)
+		m.gen = tone.Sine(freq, 8000, audio.SampleRate)
 	}
 	return m, nil
 }
@@ -89,9 +89,9 @@ func (m *Media) stop() {
 func (m *Media) SetMuted(muted bool) { m.muted.Store(muted) }
 
 func (m *Media) send(ctx context.Context) {
-	t := time.NewTicker(20 * time.Millisecond)
+	t := time.NewTicker(audio.FrameDuration)
 	defer t.Stop()
-	var f mixer.Frame
+	var f audio.Frame
 	for {
 		select {
 		case <-ctx.Done():
@@ -105,7 +105,7 @@ func (m *Media) send(ctx context.Context) {
 		if m.gen != nil {
 			m.gen.Next(&f)
 		} else {
-			f = mixer.Frame{}
+			f = audio.Frame{}
 		}
 		payload := make([]byte, g711.FrameBytes)
 		if m.pt.Load() == 8 {
@@ -114,7 +114,7 @@ func (m *Media) send(ctx context.Context) {
 			g711.EncodeUlaw(payload, f[:])
 		}
 		m.writeLocked(uint8(m.pt.Load()), false, m.ts, payload)
-		m.ts += mixer.FrameSamples
+		m.ts += audio.FrameSamples
 		m.sendMu.Unlock()
 	}
 }
@@ -150,14 +150,14 @@ func (m *Media) SendDigit(d byte) error {
 	start := m.ts
 	buf := make([]byte, dtmf.PayloadSize)
 	for i := range 6 {
-		ev.Duration = uint16((i + 1) * mixer.FrameSamples)
+		ev.Duration = uint16((i + 1) * audio.FrameSamples)
 		ev.End = i >= 3
 		if _, err := dtmf.Encode(buf, ev); err != nil {
 			return err
 		}
 		m.writeLocked(pt, i == 0, start, append([]byte(nil), buf...))
 	}
-	m.ts += 6 * mixer.FrameSamples
+	m.ts += 6 * audio.FrameSamples
 	return nil
 }
 

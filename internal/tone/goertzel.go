@@ -1,6 +1,10 @@
 package tone
 
-import "math"
+import (
+	"math"
+
+	"github.com/confgw/confgw/audio"
+)
 
 // DetectShare is the least fraction of a signal's energy that must sit at a
 // frequency for Detect to report it. A pure tone scores about 1, each of n
@@ -28,11 +32,11 @@ func Goertzel(samples []int16, freqHz float64, sampleRate int) float64 {
 }
 
 // Detect reports whether a tone of freqHz carries at least DetectShare of
-// the energy of samples taken at SampleRate. Judging relative to the
+// the energy of samples taken at audio.SampleRate. Judging relative to the
 // signal's own energy keeps the answer independent of volume, so the same
 // check works on a quiet leg and on a mix of several talkers.
 func Detect(samples []int16, freqHz float64) bool {
-	return Share(samples, freqHz, SampleRate) >= DetectShare
+	return Share(samples, freqHz, audio.SampleRate) >= DetectShare
 }
 
 // Share returns the fraction, from 0 to about 1, of the energy of samples

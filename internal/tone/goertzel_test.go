@@ -3,6 +3,8 @@ package tone
 import (
 	"math"
 	"testing"
+
+	"github.com/confgw/confgw/audio"
 )
 
 // mix sums tones of the given frequencies, each with peak amp, over n samples.
@@ -10,7 +12,7 @@ func mix(n int, amp float64, freqs ...float64) []int16 {
 	out := make([]int16, n)
 	part := make([]int16, n)
 	for _, f := range freqs {
-		Sine(f, amp, SampleRate).Fill(part)
+		Sine(f, amp, audio.SampleRate).Fill(part)
 		for i := range out {
 			out[i] += part[i]
 		}
@@ -21,7 +23,7 @@ func mix(n int, amp float64, freqs ...float64) []int16 {
 func TestGoertzelPowerOfPureTone(t *testing.T) {
 	const n, amp = 160, 8000.0
 	for _, freq := range []float64{400, 425, 700, 1100, 1633} {
-		got := Goertzel(mix(n, amp, freq), freq, SampleRate)
+		got := Goertzel(mix(n, amp, freq), freq, audio.SampleRate)
 		want := math.Pow(amp*n/2, 2)
 		if math.Abs(got-want)/want > 0.02 {
 			t.Errorf("%v Hz: power %.4g, want about %.4g", freq, got, want)
@@ -46,7 +48,7 @@ func TestShare(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got := Share(tt.signal, tt.probe, SampleRate)
+			got := Share(tt.signal, tt.probe, audio.SampleRate)
 			if got < tt.min || got > tt.max {
 				t.Errorf("share %.4f, want %.2f..%.2f", got, tt.min, tt.max)
 			}
@@ -75,7 +77,7 @@ func TestDetect(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			if got := Detect(tt.signal, tt.probe); got != tt.want {
 				t.Errorf("Detect(%v Hz) = %v, want %v (share %.3f)",
-					tt.probe, got, tt.want, Share(tt.signal, tt.probe, SampleRate))
+					tt.probe, got, tt.want, Share(tt.signal, tt.probe, audio.SampleRate))
 			}
 		})
 	}

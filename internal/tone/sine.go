@@ -3,7 +3,7 @@ package tone
 import (
 	"math"
 
-	"github.com/confgw/confgw/conference/mixer"
+	"github.com/confgw/confgw/audio"
 )
 
 // Generator produces a sine wave in successive blocks. Phase carries over
@@ -26,7 +26,7 @@ func Sine(freqHz, amplitude float64, sampleRate int) *Generator {
 }
 
 // Next fills f with the following 20 ms of the tone.
-func (g *Generator) Next(f *mixer.Frame) {
+func (g *Generator) Next(f *audio.Frame) {
 	g.Fill(f[:])
 }
 

@@ -3,17 +3,17 @@ package tone
 import (
 	"testing"
 
-	"github.com/confgw/confgw/conference/mixer"
+	"github.com/confgw/confgw/audio"
 )
 
 func TestGeneratorKeepsPhaseAcrossFrames(t *testing.T) {
-	framed := Sine(700, 8000, SampleRate)
-	var a, b mixer.Frame
+	framed := Sine(700, 8000, audio.SampleRate)
+	var a, b audio.Frame
 	framed.Next(&a)
 	framed.Next(&b)
 
-	whole := make([]int16, 2*mixer.FrameSamples)
-	Sine(700, 8000, SampleRate).Fill(whole)
+	whole := make([]int16, 2*audio.FrameSamples)
+	Sine(700, 8000, audio.SampleRate).Fill(whole)
 
 	joined := append(a[:], b[:]...)
 	for i := range whole {
@@ -37,8 +37,8 @@ func TestSinePeaks(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			buf := make([]int16, SampleRate/10)
-			Sine(tt.freq, tt.amp, SampleRate).Fill(buf)
+			buf := make([]int16, audio.SampleRate/10)
+			Sine(tt.freq, tt.amp, audio.SampleRate).Fill(buf)
 			max, min := buf[0], buf[0]
 			for _, s := range buf {
 				max = maxInt16(max, s)
@@ -55,9 +55,9 @@ func TestSinePeaks(t *testing.T) {
 // which is itself under test.
 func TestSineFrequency(t *testing.T) {
 	for _, freq := range []float64{400, 700, 1100, 3000} {
-		buf := make([]int16, SampleRate) // one second
+		buf := make([]int16, audio.SampleRate) // one second
 		// A quarter-sample phase offset keeps samples off exact zeros.
-		g := Sine(freq, 10000, SampleRate)
+		g := Sine(freq, 10000, audio.SampleRate)
 		g.phase = g.step / 4
 		g.Fill(buf)
 		crossings := 0

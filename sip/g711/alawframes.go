@@ -1,16 +1,16 @@
 package g711
 
-import "github.com/confgw/confgw/conference/mixer"
+import "github.com/confgw/confgw/audio"
 
 type alawFrames struct{}
 
-func (alawFrames) Codec() Codec { return PCMA }
+func (alawFrames) Codec() audio.Codec { return audio.PCMA }
 
-func (alawFrames) EncodeFrame(dst *[FrameBytes]byte, src *mixer.Frame) {
+func (alawFrames) EncodeFrame(dst *[FrameBytes]byte, src *audio.Frame) {
 	EncodeAlaw(dst[:], src[:])
 }
 
-func (alawFrames) DecodeFrame(dst *mixer.Frame, payload []byte) error {
+func (alawFrames) DecodeFrame(dst *audio.Frame, payload []byte) error {
 	if len(payload) != FrameBytes {
 		return ErrPayloadSize
 	}

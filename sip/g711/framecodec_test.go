@@ -4,21 +4,21 @@ import (
 	"errors"
 	"testing"
 
-	"github.com/confgw/confgw/conference/mixer"
+	"github.com/confgw/confgw/audio"
 )
 
 func TestLookup(t *testing.T) {
 	tests := []struct {
 		name    string
-		want    Codec
+		want    audio.Codec
 		wantErr error
 	}{
-		{"PCMU", PCMU, nil},
-		{"pcmu", PCMU, nil},
-		{"PCMA", PCMA, nil},
-		{"pcma", PCMA, nil},
-		{"G722", Codec{}, ErrUnknownCodec},
-		{"", Codec{}, ErrUnknownCodec},
+		{"PCMU", audio.PCMU, nil},
+		{"pcmu", audio.PCMU, nil},
+		{"PCMA", audio.PCMA, nil},
+		{"pcma", audio.PCMA, nil},
+		{"G722", audio.Codec{}, ErrUnknownCodec},
+		{"", audio.Codec{}, ErrUnknownCodec},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -38,13 +38,13 @@ func TestLookup(t *testing.T) {
 
 func TestFrameRoundTrip(t *testing.T) {
 	tests := []struct {
-		codec  Codec
+		codec  audio.Codec
 		encode func(int16) byte
 	}{
-		{PCMU, EncodeUlawSample},
-		{PCMA, EncodeAlawSample},
+		{audio.PCMU, EncodeUlawSample},
+		{audio.PCMA, EncodeAlawSample},
 	}
-	var src mixer.Frame
+	var src audio.Frame
 	for i := range src {
 		src[i] = int16((i*1237)%65536 - 32768)
 	}
@@ -61,7 +61,7 @@ func TestFrameRoundTrip(t *testing.T) {
 					t.Fatalf("payload[%d] = %#02x, want %#02x", i, b, want)
 				}
 			}
-			var got mixer.Frame
+			var got audio.Frame
 			if err := fc.DecodeFrame(&got, payload[:]); err != nil {
 				t.Fatal(err)
 			}
@@ -83,7 +83,7 @@ func TestDecodeFrameRejectsOtherSizes(t *testing.T) {
 			t.Fatal(err)
 		}
 		for _, n := range []int{0, FrameBytes - 1, FrameBytes + 1, 2 * FrameBytes} {
-			var f mixer.Frame
+			var f audio.Frame
 			f[0] = 1234
 			err := fc.DecodeFrame(&f, make([]byte, n))
 			if !errors.Is(err, ErrPayloadSize) {
@@ -103,7 +103,7 @@ func BenchmarkFrameCodec(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
-			var f mixer.Frame
+			var f audio.Frame
 			copy(f[:], benchSignal())
 			var payload [FrameBytes]byte
 			b.ReportAllocs()

@@ -1,16 +1,16 @@
 package g711
 
-import "github.com/confgw/confgw/conference/mixer"
+import "github.com/confgw/confgw/audio"
 
 type ulawFrames struct{}
 
-func (ulawFrames) Codec() Codec { return PCMU }
+func (ulawFrames) Codec() audio.Codec { return audio.PCMU }
 
-func (ulawFrames) EncodeFrame(dst *[FrameBytes]byte, src *mixer.Frame) {
+func (ulawFrames) EncodeFrame(dst *[FrameBytes]byte, src *audio.Frame) {
 	EncodeUlaw(dst[:], src[:])
 }
 
-func (ulawFrames) DecodeFrame(dst *mixer.Frame, payload []byte) error {
+func (ulawFrames) DecodeFrame(dst *audio.Frame, payload []byte) error {
 	if len(payload) != FrameBytes {
 		return ErrPayloadSize
 	}

@@ -1,6 +1,6 @@
 package jitter
 
-import "github.com/confgw/confgw/conference/mixer"
+import "github.com/confgw/confgw/audio"
 
 // fadeSteps is how many concealed frames follow the plain repeat before
 // silence: each halves the level, so by the last one the repeat is 24 dB down
@@ -11,13 +11,13 @@ const fadeSteps = 4
 // repeats the last good one, the next few fade it out, then it is silence.
 // Repeating beats silence for one short gap; a long repeat would buzz.
 type Concealer struct {
-	last   mixer.Frame
+	last   audio.Frame
 	misses int
 	have   bool
 }
 
 // Good records f as the latest frame that arrived, ending any concealment.
-func (c *Concealer) Good(f *mixer.Frame) {
+func (c *Concealer) Good(f *audio.Frame) {
 	c.last = *f
 	c.have = true
 	c.misses = 0
@@ -25,10 +25,10 @@ func (c *Concealer) Good(f *mixer.Frame) {
 
 // Conceal fills f for a tick with no frame and reports whether f carries any
 // sound, so that an endpoint can say it has nothing this tick.
-func (c *Concealer) Conceal(f *mixer.Frame) bool {
+func (c *Concealer) Conceal(f *audio.Frame) bool {
 	c.misses++
 	if !c.have || c.misses > 1+fadeSteps {
-		*f = mixer.Frame{}
+		*f = audio.Frame{}
 		return false
 	}
 	if c.misses > 1 {
@@ -46,7 +46,7 @@ func (c *Concealer) Conceal(f *mixer.Frame) bool {
 // It serves a frame that arrived in part, as when a lost 30 ms packet took
 // half of it: a short repeat bridges the hole, and the audio that did arrive
 // plays in its place. Before any good frame the hole is silence.
-func (c *Concealer) Patch(f *mixer.Frame, missing uint8, blockSamples int) {
+func (c *Concealer) Patch(f *audio.Frame, missing uint8, blockSamples int) {
 	if blockSamples <= 0 {
 		blockSamples = len(f)
 	}

@@ -3,18 +3,18 @@ package jitter
 import (
 	"testing"
 
-	"github.com/confgw/confgw/conference/mixer"
+	"github.com/confgw/confgw/audio"
 )
 
 func TestConcealer(t *testing.T) {
-	var good mixer.Frame
+	var good audio.Frame
 	for i := range good {
 		good[i] = 1600
 	}
 	var c Concealer
-	var f mixer.Frame
+	var f audio.Frame
 
-	if c.Conceal(&f) || f != (mixer.Frame{}) {
+	if c.Conceal(&f) || f != (audio.Frame{}) {
 		t.Fatalf("concealing before any good frame gave sound")
 	}
 
@@ -22,9 +22,9 @@ func TestConcealer(t *testing.T) {
 	// Repeat, then halve on each further loss, then silence.
 	want := []int16{1600, 800, 400, 200, 100, 0, 0}
 	for i, w := range want {
-		f = mixer.Frame{1: 7}
+		f = audio.Frame{1: 7}
 		sound := c.Conceal(&f)
-		if f[0] != w || f[mixer.FrameSamples-1] != w {
+		if f[0] != w || f[audio.FrameSamples-1] != w {
 			t.Fatalf("loss %d: sample = %d, want %d", i+1, f[0], w)
 		}
 		if sound != (w != 0) {
@@ -44,10 +44,10 @@ func TestConcealer(t *testing.T) {
 }
 
 func TestConcealerKeepsGoodFrameIntact(t *testing.T) {
-	good := mixer.Frame{0: 1000}
+	good := audio.Frame{0: 1000}
 	var c Concealer
 	c.Good(&good)
-	var f mixer.Frame
+	var f audio.Frame
 	c.Conceal(&f)
 	c.Conceal(&f)
 	if good[0] != 1000 {
@@ -56,9 +56,9 @@ func TestConcealerKeepsGoodFrameIntact(t *testing.T) {
 }
 
 func TestConcealerPatch(t *testing.T) {
-	const half = mixer.FrameSamples / 2
-	halves := func(a, b int16) mixer.Frame {
-		var f mixer.Frame
+	const half = audio.FrameSamples / 2
+	halves := func(a, b int16) audio.Frame {
+		var f audio.Frame
 		for i := range f {
 			f[i] = a
 			if i >= half {
@@ -69,12 +69,12 @@ func TestConcealerPatch(t *testing.T) {
 	}
 	tests := []struct {
 		name    string
-		prev    *mixer.Frame // last good frame, if any
+		prev    *audio.Frame // last good frame, if any
 		missing uint8
-		want    mixer.Frame
+		want    audio.Frame
 	}{
 		{"second half repeats the first", nil, 0b10, halves(100, 100)},
-		{"first half repeats the end of the last frame", &mixer.Frame{mixer.FrameSamples - 1: 0}, 0b01, halves(0, 200)},
+		{"first half repeats the end of the last frame", &audio.Frame{audio.FrameSamples - 1: 0}, 0b01, halves(0, 200)},
 		{"first half from a level last frame", ptr(halves(7, 9)), 0b01, halves(9, 200)},
 		{"first half with nothing before is silence", nil, 0b01, halves(0, 200)},
 		{"nothing missing", ptr(halves(7, 9)), 0, halves(100, 200)},
@@ -91,7 +91,7 @@ func TestConcealerPatch(t *testing.T) {
 				t.Fatalf("patched frame starts %d, %d; want %d, %d", f[0], f[half], tt.want[0], tt.want[half])
 			}
 			// The patched frame is what a following loss repeats.
-			var next mixer.Frame
+			var next audio.Frame
 			if !c.Conceal(&next) || next != tt.want {
 				t.Fatalf("loss after a patch did not repeat the patched frame")
 			}
@@ -99,4 +99,4 @@ func TestConcealerPatch(t *testing.T) {
 	}
 }
 
-func ptr(f mixer.Frame) *mixer.Frame { return &f }
+func ptr(f audio.Frame) *audio.Frame { return &f }

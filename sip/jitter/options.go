@@ -1,6 +1,10 @@
 package jitter
 
-import "time"
+import (
+	"time"
+
+	"github.com/confgw/confgw/audio"
+)
 
 // Option configures a Buffer.
 type Option func(*config)
@@ -30,10 +34,10 @@ func defaultConfig() config {
 		capacity: 640 * time.Millisecond,
 		// 480 bytes is 60 ms of G.711, the longest ptime phones use.
 		maxPayload: 480,
-		frame:      20 * time.Millisecond,
+		frame:      audio.FrameDuration,
 		// 10 ms divides every ptime that phones and trunks send.
 		block:     10 * time.Millisecond,
-		clockRate: 8000,
+		clockRate: int(audio.PCMU.ClockRate),
 		// 60 ms matches what a mixer holds downstream; a floor of 40 ms keeps
 		// tick-versus-arrival phase noise from starving a perfect network.
 		initial:   60 * time.Millisecond,
@@ -91,10 +95,10 @@ func WithDelayBounds(lo, hi time.Duration) Option {
 
 func (c *config) normalise() {
 	if c.frame <= 0 {
-		c.frame = 20 * time.Millisecond
+		c.frame = audio.FrameDuration
 	}
 	if c.clockRate <= 0 {
-		c.clockRate = 8000
+		c.clockRate = int(audio.PCMU.ClockRate)
 	}
 	if c.block <= 0 || c.frame%c.block != 0 || c.frame/c.block > 8 {
 		c.block = c.frame

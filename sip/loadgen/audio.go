@@ -4,13 +4,14 @@ import (
 	"math"
 	"sync"
 
+	"github.com/confgw/confgw/audio"
 	"github.com/confgw/confgw/internal/tone"
 	"github.com/confgw/confgw/sip/g711"
 )
 
 const (
 	frameSamples = g711.FrameBytes // one 20 ms PCMU payload is 160 samples
-	sampleRate   = tone.SampleRate
+	sampleRate   = audio.SampleRate
 
 	// TalkerDBFS is each talker's tone level (RMS re full scale): loud
 	// enough to dominate the mix, low enough that a dozen never clip.

@@ -11,10 +11,12 @@ import (
 	"time"
 
 	"golang.org/x/net/ipv4"
+
+	"github.com/confgw/confgw/audio"
 )
 
 const (
-	frameInterval = 20 * time.Millisecond
+	frameInterval = audio.FrameDuration
 	rtpHeaderLen  = 12
 	// socketBuffer is asked of the kernel for each socket: a quarter of a
 	// second of 256 legs' audio both ways, so a late reader drops nothing.

@@ -4,7 +4,7 @@ import (
 	"net"
 	"testing"
 
-	"github.com/confgw/confgw/conference/mixer"
+	"github.com/confgw/confgw/audio"
 	"github.com/confgw/confgw/internal/tone"
 )
 
@@ -25,8 +25,8 @@ func TestHotPathsAllocateNothing(t *testing.T) {
 		}
 	}
 	s := benchSession(t, Config{Remote: sink.LocalAddr().(*net.UDPAddr)})
-	var f mixer.Frame
-	tone.Sine(1000, 8000, tone.SampleRate).Next(&f)
+	var f audio.Frame
+	tone.Sine(1000, 8000, audio.SampleRate).Next(&f)
 	if n := testing.AllocsPerRun(200, func() { s.WriteFrame(&f) }); n != 0 {
 		t.Errorf("WriteFrame allocates %v times per frame", n)
 	}

@@ -8,7 +8,7 @@ import (
 
 	"github.com/pion/rtp"
 
-	"github.com/confgw/confgw/conference/mixer"
+	"github.com/confgw/confgw/audio"
 	"github.com/confgw/confgw/internal/tone"
 	"github.com/confgw/confgw/sip/g711"
 )
@@ -45,7 +45,7 @@ func benchReceive(b *testing.B, ptime int) {
 func toneTicks(tb testing.TB, s *Session, ptime int) func() {
 	tb.Helper()
 	samples := make([]int16, ptime*8)
-	tone.Sine(1000, 8000, tone.SampleRate).Fill(samples)
+	tone.Sine(1000, 8000, audio.SampleRate).Fill(samples)
 	payload := make([]byte, len(samples))
 	g711.EncodeUlaw(payload, samples)
 	pkt, err := (&rtp.Packet{Header: rtpHeader(0, 1, 0, 0x5eed), Payload: payload}).Marshal()
@@ -55,7 +55,7 @@ func toneTicks(tb testing.TB, s *Session, ptime int) func() {
 	pkt[0] = 0x80
 	from := (&net.UDPAddr{IP: loopback, Port: 40000}).AddrPort()
 	seq, ts, played := uint16(1), uint32(0), uint32(0)
-	var f mixer.Frame
+	var f audio.Frame
 	return func() {
 		for ts < played+3*g711.FrameBytes {
 			binary.BigEndian.PutUint16(pkt[2:], seq)
@@ -79,8 +79,8 @@ func BenchmarkWriteFrame(b *testing.B) {
 	}
 	defer sink.Close()
 	s := benchSession(b, Config{Remote: sink.LocalAddr().(*net.UDPAddr)})
-	var f mixer.Frame
-	tone.Sine(1000, 8000, tone.SampleRate).Next(&f)
+	var f audio.Frame
+	tone.Sine(1000, 8000, audio.SampleRate).Next(&f)
 	b.ReportAllocs()
 	b.ResetTimer()
 	for b.Loop() {
@@ -98,7 +98,7 @@ func benchSession(b testing.TB, cfg Config) *Session {
 	if err != nil {
 		b.Fatal(err)
 	}
-	cfg.Conn, cfg.Codec, cfg.Jitter, cfg.Logger = conn, g711.PCMU, fixedDelay, quiet
+	cfg.Conn, cfg.Codec, cfg.Jitter, cfg.Logger = conn, audio.PCMU, fixedDelay, quiet
 	s, err := New(cfg)
 	if err != nil {
 		b.Fatal(err)
@@ -135,7 +135,7 @@ func tickedLeg(tb testing.TB) (*Session, func()) {
 	tb.Cleanup(func() { _ = phone.Close() })
 	s := benchSession(tb, Config{Remote: phone.LocalAddr().(*net.UDPAddr)})
 	samples := make([]int16, g711.FrameBytes)
-	tone.Sine(1000, 8000, tone.SampleRate).Fill(samples)
+	tone.Sine(1000, 8000, audio.SampleRate).Fill(samples)
 	pkt := make([]byte, rtpHeaderSize+g711.FrameBytes)
 	g711.EncodeUlaw(pkt[rtpHeaderSize:], samples)
 	to := s.LocalAddr().AddrPort()
@@ -154,7 +154,7 @@ func tickedLeg(tb testing.TB) (*Session, func()) {
 	for range 3 { // up to the jitter buffer's target
 		send()
 	}
-	var f mixer.Frame
+	var f audio.Frame
 	return s, func() {
 		send()
 		s.ReadFrame(&f)

@@ -5,7 +5,7 @@ import (
 	"net"
 	"time"
 
-	"github.com/confgw/confgw/sip/g711"
+	"github.com/confgw/confgw/audio"
 	"github.com/confgw/confgw/sip/jitter"
 )
 
@@ -23,7 +23,7 @@ type Config struct {
 	Ports *Ports
 	// Codec is the negotiated G.711 law with the payload type from the SDP
 	// answer (the static 0 or 8 unless the peer mapped another).
-	Codec g711.Codec
+	Codec audio.Codec
 	// TelephoneEventPT is the RFC 4733 payload type, 0 when not offered.
 	TelephoneEventPT uint8
 	// Remote is the address from the SDP; nil for a late offer. The phone's

@@ -12,7 +12,7 @@ import (
 
 	"github.com/pion/rtp"
 
-	"github.com/confgw/confgw/conference/mixer"
+	"github.com/confgw/confgw/audio"
 	"github.com/confgw/confgw/internal/tone"
 	"github.com/confgw/confgw/sip/dtmf"
 	"github.com/confgw/confgw/sip/g711"
@@ -40,7 +40,7 @@ type phone struct {
 	seq   uint16
 	ts    uint32
 	tone  *tone.Generator
-	frame mixer.Frame
+	frame audio.Frame
 }
 
 func newPhone(t *testing.T) *phone {
@@ -57,7 +57,7 @@ func newPhoneAt(t *testing.T, ip net.IP) *phone {
 	}
 	t.Cleanup(func() { _ = conn.Close() })
 	return &phone{t: t, conn: conn, ssrc: 0x5eed, seq: 1000, ts: 50000,
-		tone: tone.Sine(1000, 8000, tone.SampleRate)}
+		tone: tone.Sine(1000, 8000, audio.SampleRate)}
 }
 
 func (p *phone) addr() *net.UDPAddr { return p.conn.LocalAddr().(*net.UDPAddr) }
@@ -80,7 +80,7 @@ func (p *phone) sendAudio(to *net.UDPAddr, pt uint8, payload []byte) {
 	p.t.Helper()
 	p.sendRaw(to, rtp.Header{PayloadType: pt, SequenceNumber: p.seq, Timestamp: p.ts, SSRC: p.ssrc}, payload)
 	p.seq++
-	p.ts += mixer.FrameSamples
+	p.ts += audio.FrameSamples
 }
 
 // sendTone sends n frames of the phone's 1 kHz tone as PCMU.
@@ -90,7 +90,7 @@ func (p *phone) sendTone(to *net.UDPAddr, n int) {
 	for range n {
 		p.tone.Next(&p.frame)
 		g711.EncodeUlaw(payload[:], p.frame[:])
-		p.sendAudio(to, g711.PCMU.PayloadType, payload[:])
+		p.sendAudio(to, audio.PCMU.PayloadType, payload[:])
 	}
 }
 
@@ -102,7 +102,7 @@ func (p *phone) sendTonePacket(to *net.UDPAddr, ms int) {
 	p.tone.Fill(samples)
 	payload := make([]byte, len(samples))
 	g711.EncodeUlaw(payload, samples)
-	p.sendRaw(to, rtp.Header{PayloadType: g711.PCMU.PayloadType, SequenceNumber: p.seq, Timestamp: p.ts, SSRC: p.ssrc}, payload)
+	p.sendRaw(to, rtp.Header{PayloadType: audio.PCMU.PayloadType, SequenceNumber: p.seq, Timestamp: p.ts, SSRC: p.ssrc}, payload)
 	p.seq++
 	p.ts += uint32(len(samples))
 }
@@ -117,7 +117,7 @@ func (p *phone) sendKey(to *net.UDPAddr, pt uint8, digit byte) {
 	}
 	var payload [dtmf.PayloadSize]byte
 	for i := range 6 {
-		e.Duration = uint16(min(i+1, 3) * mixer.FrameSamples)
+		e.Duration = uint16(min(i+1, 3) * audio.FrameSamples)
 		e.End = i >= 3
 		if _, err := dtmf.Encode(payload[:], e); err != nil {
 			p.t.Fatal(err)
@@ -125,7 +125,7 @@ func (p *phone) sendKey(to *net.UDPAddr, pt uint8, digit byte) {
 		p.sendRaw(to, rtp.Header{Marker: i == 0, PayloadType: pt, SequenceNumber: p.seq, Timestamp: p.ts, SSRC: p.ssrc}, payload[:])
 		p.seq++
 	}
-	p.ts += 6 * mixer.FrameSamples
+	p.ts += 6 * audio.FrameSamples
 }
 
 // recv returns the next packet that reaches the phone.
@@ -196,7 +196,7 @@ func newSession(t *testing.T, cfg Config) *Session {
 		cfg.Conn = conn
 	}
 	if cfg.Codec.Name == "" {
-		cfg.Codec = g711.PCMU
+		cfg.Codec = audio.PCMU
 	}
 	if cfg.Jitter == nil {
 		cfg.Jitter = fixedDelay

@@ -1,7 +1,7 @@
 package rtpsession
 
 import (
-	"github.com/confgw/confgw/conference/mixer"
+	"github.com/confgw/confgw/audio"
 	"github.com/confgw/confgw/sip/g711"
 	"github.com/confgw/confgw/sip/jitter"
 )
@@ -17,7 +17,7 @@ type player struct {
 
 // ReadFrame fills f with the phone's next 20 ms. It reports false before the
 // first packet, once concealment of a gap has faded out, and on hold.
-func (s *Session) ReadFrame(f *mixer.Frame) bool {
+func (s *Session) ReadFrame(f *audio.Frame) bool {
 	if s.sock != nil && !s.closed.Load() {
 		s.drain()
 		s.ticks.Add(1)

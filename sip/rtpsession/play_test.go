@@ -3,14 +3,14 @@ package rtpsession
 import (
 	"testing"
 
-	"github.com/confgw/confgw/conference/mixer"
+	"github.com/confgw/confgw/audio"
 	"github.com/confgw/confgw/internal/tone"
 	"github.com/confgw/confgw/sip/g711"
 )
 
 func TestReadFrameYieldsPhoneTone(t *testing.T) {
 	s := startSession(t, Config{})
-	var f mixer.Frame
+	var f audio.Frame
 	if s.ReadFrame(&f) {
 		t.Fatal("ReadFrame reported audio before any packet")
 	}
@@ -26,7 +26,7 @@ func TestReadFrameYieldsPhoneTone(t *testing.T) {
 		}
 		played++
 		if !tone.Detect(f[:], 1000) {
-			t.Fatalf("frame %d: no 1 kHz tone (share %.2f)", played, tone.Share(f[:], 1000, tone.SampleRate))
+			t.Fatalf("frame %d: no 1 kHz tone (share %.2f)", played, tone.Share(f[:], 1000, audio.SampleRate))
 		}
 	}
 	if played < sent {
@@ -68,7 +68,7 @@ func TestReadFramePlaysInSequenceOrder(t *testing.T) {
 			settle(t, s.Session, "packets", func() bool { return s.Stats().PacketsIn == uint64(len(tt.order)) })
 
 			var got []int16
-			var f mixer.Frame
+			var f audio.Frame
 			for range 10 {
 				if s.ReadFrame(&f) && len(got) < len(levels) {
 					got = append(got, f[0])
@@ -92,7 +92,7 @@ func TestReadFrameConcealsThenGoesQuiet(t *testing.T) {
 	ph.sendTone(s.LocalAddr(), 3)
 	settle(t, s.Session, "packets", func() bool { return s.Stats().PacketsIn == 3 })
 
-	var f mixer.Frame
+	var f audio.Frame
 	quiet := false
 	for range 20 {
 		if !s.ReadFrame(&f) {

@@ -5,7 +5,7 @@ import (
 	"sort"
 	"testing"
 
-	"github.com/confgw/confgw/conference/mixer"
+	"github.com/confgw/confgw/audio"
 	"github.com/confgw/confgw/internal/tone"
 	"github.com/confgw/confgw/sip/g711"
 )
@@ -17,7 +17,7 @@ import (
 // interleaving every run. Once playout starts every tick must give the next
 // 20 ms of the tone, sample for sample, with nothing concealed.
 func TestPtimesPlayContinuousTone(t *testing.T) {
-	const audio = 600 // ms sent
+	const sentMs = 600
 	for _, ptime := range []int{10, 20, 30, 40} {
 		for _, phase := range []int{1, 7, 15} {
 			t.Run(fmt.Sprintf("%dms/phase %dms", ptime, phase), func(t *testing.T) {
@@ -25,8 +25,8 @@ func TestPtimesPlayContinuousTone(t *testing.T) {
 				ph := newPhone(t)
 
 				// What the mixer should hear: the same tone through the codec.
-				want := make([]int16, audio*8)
-				tone.Sine(1000, 8000, tone.SampleRate).Fill(want)
+				want := make([]int16, sentMs*8)
+				tone.Sine(1000, 8000, audio.SampleRate).Fill(want)
 				for i, v := range want {
 					want[i] = g711.DecodeUlawSample(g711.EncodeUlawSample(v))
 				}
@@ -36,16 +36,16 @@ func TestPtimesPlayContinuousTone(t *testing.T) {
 					pkt bool
 				}
 				var events []event
-				for k := 1; k*ptime <= audio; k++ {
+				for k := 1; k*ptime <= sentMs; k++ {
 					events = append(events, event{at: k * ptime * 1000, pkt: true})
 				}
-				for at := phase * 1000; at < (audio+100)*1000; at += 20000 {
+				for at := phase * 1000; at < (sentMs+100)*1000; at += 20000 {
 					events = append(events, event{at: at - 1}) // a tick wins a tie
 				}
 				sort.SliceStable(events, func(i, j int) bool { return events[i].at < events[j].at })
 
 				sent, played, ticks, firstPlay := 0, 0, 0, -1
-				var f mixer.Frame
+				var f audio.Frame
 				for _, e := range events {
 					if e.pkt {
 						ph.sendTonePacket(s.LocalAddr(), ptime)
@@ -53,29 +53,29 @@ func TestPtimesPlayContinuousTone(t *testing.T) {
 						settle(t, s.Session, "packet", func() bool { return s.Stats().PacketsIn == uint64(sent) })
 						continue
 					}
-					if played == len(want)/mixer.FrameSamples {
+					if played == len(want)/audio.FrameSamples {
 						break // what follows would be the concealment of the end
 					}
 					ticks++
 					if !s.ReadFrame(&f) {
-						if firstPlay >= 0 && played < len(want)/mixer.FrameSamples {
-							t.Fatalf("tick %d: no audio after %d frames of %d", ticks, played, len(want)/mixer.FrameSamples)
+						if firstPlay >= 0 && played < len(want)/audio.FrameSamples {
+							t.Fatalf("tick %d: no audio after %d frames of %d", ticks, played, len(want)/audio.FrameSamples)
 						}
 						continue
 					}
 					if firstPlay < 0 {
 						firstPlay = ticks
 					}
-					if exp := want[played*mixer.FrameSamples:][:mixer.FrameSamples]; [mixer.FrameSamples]int16(exp) != f {
+					if exp := want[played*audio.FrameSamples:][:audio.FrameSamples]; [audio.FrameSamples]int16(exp) != f {
 						t.Fatalf("frame %d is not the next 20 ms of the tone", played)
 					}
 					if !tone.Detect(f[:], 1000) {
-						t.Fatalf("frame %d: no 1 kHz tone (share %.2f)", played, tone.Share(f[:], 1000, tone.SampleRate))
+						t.Fatalf("frame %d: no 1 kHz tone (share %.2f)", played, tone.Share(f[:], 1000, audio.SampleRate))
 					}
 					played++
 				}
-				if played != audio/20 {
-					t.Errorf("played %d frames, want %d", played, audio/20)
+				if played != sentMs/20 {
+					t.Errorf("played %d frames, want %d", played, sentMs/20)
 				}
 				if st := s.Stats(); st.Concealed != 0 || st.Lost != 0 || st.Late != 0 || st.BadFrames != 0 || st.Skipped != 0 {
 					t.Errorf("clean stream counted concealed %d, lost %d, late %d, bad %d, skipped %d",
@@ -111,14 +111,14 @@ func send30(ph *phone, s *running, k int) {
 // of the frame, or nil for a tick without audio.
 func halves(s *running, n int) [][2]int16 {
 	var out [][2]int16
-	var f mixer.Frame
+	var f audio.Frame
 	for range n {
 		if !s.ReadFrame(&f) {
 			out = append(out, [2]int16{})
 			continue
 		}
 		out = append(out, [2]int16{f[0], f[blockBytes]})
-		if f[blockBytes-1] != f[0] || f[mixer.FrameSamples-1] != f[blockBytes] {
+		if f[blockBytes-1] != f[0] || f[audio.FrameSamples-1] != f[blockBytes] {
 			panic("a half of a frame mixes levels")
 		}
 	}
@@ -246,7 +246,7 @@ func TestDigitsBetween30msPackets(t *testing.T) {
 	if len(digits) != 1 || <-digits != '7' {
 		t.Fatal("digit not reported once")
 	}
-	var f mixer.Frame
+	var f audio.Frame
 	played := 0
 	// 90 ms is four whole frames and half of a fifth, which the end of the
 	// stream leaves waiting.

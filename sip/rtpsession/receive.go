@@ -10,6 +10,7 @@ import (
 
 	"github.com/pion/rtp"
 
+	"github.com/confgw/confgw/audio"
 	"github.com/confgw/confgw/sip/dtmf"
 	"github.com/confgw/confgw/sip/g711"
 	"github.com/confgw/confgw/sip/jitter"
@@ -291,12 +292,9 @@ func (s *Session) latch(from netip.AddrPort, ssrc uint32) bool {
 	return true
 }
 
-// frameDuration is the mixer's frame, FrameSamples at 8 kHz; blockDuration
-// is the jitter buffer's unit, the largest that divides every ptime.
-const (
-	frameDuration = 20 * time.Millisecond
-	blockDuration = frameDuration / 2
-)
+// blockDuration is the jitter buffer's unit, the largest that divides every
+// ptime.
+const blockDuration = audio.FrameDuration / 2
 
 // blockBytes is 10 ms of G.711 at 8 kHz: every ptime phones and trunks use
 // is a whole number of these, whatever our SDP answer asked for.

@@ -7,8 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/confgw/confgw/conference/mixer"
-	"github.com/confgw/confgw/sip/g711"
+	"github.com/confgw/confgw/audio"
 )
 
 // sdpAddr is where SDP claimed the phone would be: a closed port, as
@@ -22,7 +21,7 @@ func TestSymmetricRTPFollowsTheSource(t *testing.T) {
 	ph.sendTone(s.LocalAddr(), 1)
 	settle(t, s.Session, "latch", func() bool { return s.Stats().Remote == ph.addr().AddrPort() })
 
-	var f mixer.Frame
+	var f audio.Frame
 	s.WriteFrame(&f)
 	if pkt := ph.recv(); pkt.SSRC != s.tx.ssrc {
 		t.Fatalf("phone got SSRC %#x, want the session's %#x", pkt.SSRC, s.tx.ssrc)
@@ -111,7 +110,7 @@ func TestDigitsReportedOnceAndNeverPlayed(t *testing.T) {
 	if st := s.Stats(); st.Digits != 2 || st.JitterDepth != 0 || st.BadFrames != 0 {
 		t.Errorf("Digits %d, jitter depth %d, bad frames %d; want 2, 0 and 0", st.Digits, st.JitterDepth, st.BadFrames)
 	}
-	var f mixer.Frame
+	var f audio.Frame
 	for i := range 10 {
 		if s.ReadFrame(&f) {
 			t.Fatalf("tick %d: telephone-events came out as audio", i)
@@ -126,7 +125,7 @@ func TestIgnoredPackets(t *testing.T) {
 		reason DropReason
 	}{
 		{"PCMA on a PCMU leg", func(ph *phone, to *net.UDPAddr) {
-			ph.sendAudio(to, g711.PCMA.PayloadType, levelFrame(1000))
+			ph.sendAudio(to, audio.PCMA.PayloadType, levelFrame(1000))
 		}, DropPayloadType},
 		{"undeclared telephone-event", func(ph *phone, to *net.UDPAddr) {
 			ph.sendAudio(to, 101, []byte{5, 0x8a, 0, 160})
@@ -137,19 +136,19 @@ func TestIgnoredPackets(t *testing.T) {
 			}
 		}, DropMalformed},
 		{"12.5 ms packet", func(ph *phone, to *net.UDPAddr) {
-			ph.sendAudio(to, g711.PCMU.PayloadType, levelFrame(1000)[:100])
+			ph.sendAudio(to, audio.PCMU.PayloadType, levelFrame(1000)[:100])
 		}, DropFrameSize},
 		{"empty packet", func(ph *phone, to *net.UDPAddr) {
-			ph.sendAudio(to, g711.PCMU.PayloadType, nil)
+			ph.sendAudio(to, audio.PCMU.PayloadType, nil)
 		}, DropFrameSize},
 		{"75 ms packet", func(ph *phone, to *net.UDPAddr) {
-			ph.sendAudio(to, g711.PCMU.PayloadType, make([]byte, 600))
+			ph.sendAudio(to, audio.PCMU.PayloadType, make([]byte, 600))
 		}, DropFrameSize},
 		{"70 ms packet", func(ph *phone, to *net.UDPAddr) {
-			ph.sendAudio(to, g711.PCMU.PayloadType, make([]byte, 560))
+			ph.sendAudio(to, audio.PCMU.PayloadType, make([]byte, 560))
 		}, DropFrameSize},
 		{"15 ms packet", func(ph *phone, to *net.UDPAddr) {
-			ph.sendAudio(to, g711.PCMU.PayloadType, make([]byte, 120))
+			ph.sendAudio(to, audio.PCMU.PayloadType, make([]byte, 120))
 		}, DropFrameSize},
 	}
 	for _, tt := range tests {
@@ -161,7 +160,7 @@ func TestIgnoredPackets(t *testing.T) {
 				tt.packet(ph, s.LocalAddr())
 			}
 			settle(t, s.Session, "drops", func() bool { return obs.dropped[tt.reason].Load() == 4 })
-			var f mixer.Frame
+			var f audio.Frame
 			for i := range 6 {
 				if s.ReadFrame(&f) {
 					t.Fatalf("tick %d: ignored packets were played", i)

@@ -7,7 +7,7 @@ import (
 
 	"github.com/pion/rtp"
 
-	"github.com/confgw/confgw/conference/mixer"
+	"github.com/confgw/confgw/audio"
 	"github.com/confgw/confgw/sip/dtmf"
 	"github.com/confgw/confgw/sip/g711"
 )
@@ -49,12 +49,12 @@ type sender struct {
 // while a key from SendDigit is being played. It sends on every tick, even
 // silence, because phones treat a gap in the stream as loss. Nothing goes
 // out on hold or before the phone's address is known.
-func (s *Session) WriteFrame(f *mixer.Frame) {
+func (s *Session) WriteFrame(f *audio.Frame) {
 	tx := &s.tx
 	ts := tx.ts
 	// The clock runs on while nothing is sent so that the phone sees the
 	// real elapsed time when packets resume.
-	tx.ts += mixer.FrameSamples
+	tx.ts += audio.FrameSamples
 	to := s.remote.Load()
 	if to == nil || s.held.Load() || s.closed.Load() {
 		tx.marker = true
@@ -127,7 +127,7 @@ func (s *Session) sendKey(ts uint32, cs *codecState, to netip.AddrPort) bool {
 	// Every packet of one key carries the key's start timestamp; duration
 	// says how far into it we are.
 	e := tx.key
-	e.Duration = uint16(min(tx.keyTicks, digitTicks) * mixer.FrameSamples)
+	e.Duration = uint16(min(tx.keyTicks, digitTicks) * audio.FrameSamples)
 	e.End = tx.keyTicks > digitTicks
 	h := rtp.Header{
 		Version:        2,

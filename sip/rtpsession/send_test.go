@@ -4,7 +4,7 @@ import (
 	"errors"
 	"testing"
 
-	"github.com/confgw/confgw/conference/mixer"
+	"github.com/confgw/confgw/audio"
 	"github.com/confgw/confgw/internal/tone"
 	"github.com/confgw/confgw/sip/dtmf"
 	"github.com/confgw/confgw/sip/g711"
@@ -12,19 +12,19 @@ import (
 
 func TestWriteFrameSendsSteadyStream(t *testing.T) {
 	tests := []struct {
-		codec  g711.Codec
+		codec  audio.Codec
 		decode func([]int16, []byte)
 	}{
-		{g711.PCMU, g711.DecodeUlaw},
-		{g711.PCMA, g711.DecodeAlaw},
-		{g711.Codec{Name: "pcmu", PayloadType: 96}, g711.DecodeUlaw},
+		{audio.PCMU, g711.DecodeUlaw},
+		{audio.PCMA, g711.DecodeAlaw},
+		{audio.Codec{Name: "pcmu", PayloadType: 96}, g711.DecodeUlaw},
 	}
 	for _, tt := range tests {
 		t.Run(tt.codec.Name, func(t *testing.T) {
 			ph := newPhone(t)
 			s := newSession(t, Config{Codec: tt.codec, Remote: ph.addr()})
-			gen := tone.Sine(1000, 8000, tone.SampleRate)
-			var f, heard mixer.Frame
+			gen := tone.Sine(1000, 8000, audio.SampleRate)
+			var f, heard audio.Frame
 			const n = 5
 			for range n {
 				gen.Next(&f)
@@ -61,7 +61,7 @@ func TestWriteFrameSendsSteadyStream(t *testing.T) {
 func TestWriteFrameSendsSilenceAndWaitsForAddress(t *testing.T) {
 	ph := newPhone(t)
 	s := newSession(t, Config{}) // late offer: no address yet
-	var silence mixer.Frame
+	var silence audio.Frame
 	s.WriteFrame(&silence)
 	s.WriteFrame(&silence)
 	if got := s.Stats().PacketsOut; got != 0 {
@@ -73,7 +73,7 @@ func TestWriteFrameSendsSilenceAndWaitsForAddress(t *testing.T) {
 	if len(pkt.Payload) != g711.FrameBytes || !pkt.Marker {
 		t.Fatalf("silent frame sent as %d bytes, marker %v", len(pkt.Payload), pkt.Marker)
 	}
-	var heard mixer.Frame
+	var heard audio.Frame
 	g711.DecodeUlaw(heard[:], pkt.Payload)
 	for i, v := range heard {
 		if v < -8 || v > 8 {
@@ -86,7 +86,7 @@ func TestSendDigit(t *testing.T) {
 	const eventPT = 101
 	ph := newPhone(t)
 	s := newSession(t, Config{TelephoneEventPT: eventPT, Remote: ph.addr()})
-	var f mixer.Frame
+	var f audio.Frame
 	s.WriteFrame(&f) // one audio packet before the key
 	if err := s.SendDigit('7'); err != nil {
 		t.Fatal(err)

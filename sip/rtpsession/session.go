@@ -11,7 +11,8 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/confgw/confgw/conference/mixer"
+	"github.com/confgw/confgw/audio"
+	"github.com/confgw/confgw/mixer"
 	"github.com/confgw/confgw/sip/g711"
 	"github.com/confgw/confgw/sip/jitter"
 )
@@ -101,7 +102,7 @@ func New(cfg Config) (*Session, error) {
 		jitterOpts: append([]jitter.Option{
 			jitter.WithMaxPayload(maxPacketBytes),
 			jitter.WithBlockDuration(blockDuration),
-			jitter.WithFrameDuration(frameDuration),
+			jitter.WithFrameDuration(audio.FrameDuration),
 		}, cfg.Jitter...),
 		digitsOut: make(chan byte, digitQueue),
 		done:      make(chan struct{}),
@@ -124,7 +125,7 @@ func New(cfg Config) (*Session, error) {
 	return s, nil
 }
 
-func newCodecState(c g711.Codec, eventPT uint8) (*codecState, error) {
+func newCodecState(c audio.Codec, eventPT uint8) (*codecState, error) {
 	frames, err := g711.Lookup(c.Name)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %q: %w", ErrCodec, c.Name, err)
@@ -161,7 +162,7 @@ func (s *Session) SetRemote(addr *net.UDPAddr) {
 }
 
 // SetCodec switches the law and payload types after a re-INVITE.
-func (s *Session) SetCodec(c g711.Codec, telephoneEventPT uint8) error {
+func (s *Session) SetCodec(c audio.Codec, telephoneEventPT uint8) error {
 	cs, err := newCodecState(c, telephoneEventPT)
 	if err != nil {
 		return err

@@ -5,9 +5,9 @@ import (
 	"net"
 	"testing"
 
-	"github.com/confgw/confgw/conference/mixer"
+	"github.com/confgw/confgw/audio"
 	"github.com/confgw/confgw/internal/tone"
-	"github.com/confgw/confgw/sip/g711"
+	"github.com/confgw/confgw/mixer"
 )
 
 func TestNewValidatesCodec(t *testing.T) {
@@ -16,12 +16,12 @@ func TestNewValidatesCodec(t *testing.T) {
 		cfg  Config
 		want error
 	}{
-		{"no socket", Config{Codec: g711.PCMU}, ErrNoConn},
-		{"unknown codec", Config{Codec: g711.Codec{Name: "G729", PayloadType: 18}}, ErrCodec},
-		{"wideband clock", Config{Codec: g711.Codec{Name: "PCMU", ClockRate: 16000}}, ErrCodec},
-		{"no telephone-event", Config{Codec: g711.PCMU, TelephoneEventPT: 0}, nil},
-		{"event PT equals audio", Config{Codec: g711.Codec{Name: "PCMA", PayloadType: 101}, TelephoneEventPT: 101}, ErrCodec},
-		{"PT out of range", Config{Codec: g711.Codec{Name: "PCMA", PayloadType: 200}}, ErrCodec},
+		{"no socket", Config{Codec: audio.PCMU}, ErrNoConn},
+		{"unknown codec", Config{Codec: audio.Codec{Name: "G729", PayloadType: 18}}, ErrCodec},
+		{"wideband clock", Config{Codec: audio.Codec{Name: "PCMU", ClockRate: 16000}}, ErrCodec},
+		{"no telephone-event", Config{Codec: audio.PCMU, TelephoneEventPT: 0}, nil},
+		{"event PT equals audio", Config{Codec: audio.Codec{Name: "PCMA", PayloadType: 101}, TelephoneEventPT: 101}, ErrCodec},
+		{"PT out of range", Config{Codec: audio.Codec{Name: "PCMA", PayloadType: 200}}, ErrCodec},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -65,7 +65,7 @@ func TestCloseIsIdempotentAndFreesPort(t *testing.T) {
 	if n := ports.InUse(); n != 0 {
 		t.Errorf("%d ports in use after Close", n)
 	}
-	var f mixer.Frame
+	var f audio.Frame
 	s.WriteFrame(&f) // must not panic or send on a closed socket
 	if s.ReadFrame(&f) {
 		t.Error("closed session reported audio")
@@ -81,7 +81,7 @@ func TestCloseIsIdempotentAndFreesPort(t *testing.T) {
 func TestHoldStopsBothDirections(t *testing.T) {
 	ph := newPhone(t)
 	s := startSession(t, Config{Remote: ph.addr()})
-	var f mixer.Frame
+	var f audio.Frame
 	s.WriteFrame(&f)
 	before := ph.recv()
 	ph.sendTone(s.LocalAddr(), 3)
@@ -133,15 +133,15 @@ func TestHoldStopsBothDirections(t *testing.T) {
 func TestSetCodecSwitchesLaw(t *testing.T) {
 	ph := newPhone(t)
 	s := newSession(t, Config{Remote: ph.addr()})
-	if err := s.SetCodec(g711.Codec{Name: "G722", PayloadType: 9}, 0); !errors.Is(err, ErrCodec) {
+	if err := s.SetCodec(audio.Codec{Name: "G722", PayloadType: 9}, 0); !errors.Is(err, ErrCodec) {
 		t.Fatalf("SetCodec(G722) = %v, want ErrCodec", err)
 	}
-	if err := s.SetCodec(g711.PCMA, 101); err != nil {
+	if err := s.SetCodec(audio.PCMA, 101); err != nil {
 		t.Fatal(err)
 	}
-	var f mixer.Frame
+	var f audio.Frame
 	s.WriteFrame(&f)
-	if pkt := ph.recv(); pkt.PayloadType != g711.PCMA.PayloadType {
+	if pkt := ph.recv(); pkt.PayloadType != audio.PCMA.PayloadType {
 		t.Errorf("payload type %d after switching to PCMA", pkt.PayloadType)
 	}
 	if err := s.SendDigit('1'); err != nil {

@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/confgw/confgw/conference/mixer"
+	"github.com/confgw/confgw/audio"
 )
 
 func TestDualStackSocketTalksToIPv4Phones(t *testing.T) {
@@ -61,7 +61,7 @@ func TestTickKeepsTheKernelArrivalTimes(t *testing.T) {
 func TestAnIPv6PeerOnAnIPv4SocketIsASendError(t *testing.T) {
 	s := newSession(t, Config{})
 	s.SetRemote(&net.UDPAddr{IP: net.ParseIP("2001:db8::1"), Port: 4000})
-	var f mixer.Frame
+	var f audio.Frame
 	s.WriteFrame(&f) // once a panic that took the gateway down
 	if st := s.Stats(); st.SendErrors != 1 || st.PacketsOut != 0 {
 		t.Fatalf("sent %d, send errors %d", st.PacketsOut, st.SendErrors)
@@ -81,7 +81,7 @@ func TestPortablePath(t *testing.T) {
 	ph := newPhone(t)
 	ph.sendTone(s.LocalAddr(), 3)
 	eventually(t, "Run to read the packets", func() bool { return s.Stats().PacketsIn == 3 })
-	var f mixer.Frame
+	var f audio.Frame
 	if !s.ReadFrame(&f) {
 		t.Fatal("no audio played")
 	}

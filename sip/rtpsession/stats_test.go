@@ -3,7 +3,7 @@ package rtpsession
 import (
 	"testing"
 
-	"github.com/confgw/confgw/conference/mixer"
+	"github.com/confgw/confgw/audio"
 )
 
 func TestStatsSurviveNewStream(t *testing.T) {
@@ -21,7 +21,7 @@ func TestStatsSurviveNewStream(t *testing.T) {
 		st := s.Stats()
 		return st.PacketsIn == 6
 	})
-	var f mixer.Frame
+	var f audio.Frame
 	for range 12 {
 		s.ReadFrame(&f)
 	}

@@ -6,12 +6,12 @@ import (
 	"testing"
 	"time"
 
-	"github.com/confgw/confgw/conference/mixer"
+	"github.com/confgw/confgw/audio"
 )
 
 // tickOnce plays one tick for s, as a room mixer does.
 func tickOnce(s *Session) {
-	var f mixer.Frame
+	var f audio.Frame
 	s.ReadFrame(&f)
 	s.WriteFrame(&f)
 }
@@ -58,7 +58,7 @@ func TestTimeoutWhileTicked(t *testing.T) {
 			select {
 			case <-stop:
 				return
-			case <-time.After(mixer.Tick):
+			case <-time.After(audio.FrameDuration):
 				tickOnce(s)
 			}
 		}

@@ -3,50 +3,34 @@ package sdp
 import (
 	"strconv"
 	"strings"
+
+	"github.com/confgw/confgw/audio"
 )
 
 // Codec is one payload type of an audio m-line.
-type Codec struct {
-	PayloadType uint8
-	// Name is the encoding name as written in the SDP; compare it with
-	// strings.EqualFold.
-	Name      string
-	ClockRate uint32
-	// Fmtp holds the format parameters, such as "0-15" for telephone-event.
-	Fmtp string
-}
+type Codec = audio.Codec
 
-const (
-	telephoneEvent = "telephone-event"
-	comfortNoise   = "CN"
-	audioRate      = 8000
-)
+const comfortNoise = "CN"
 
 // staticCodecs are the RFC 3551 audio payload types a peer may use without
 // an rtpmap. G722 says 8000 by an RFC 1890 mistake kept for compatibility.
 var staticCodecs = map[uint8]Codec{
-	0:  {PayloadType: 0, Name: "PCMU", ClockRate: 8000},
+	0:  audio.PCMU,
 	3:  {PayloadType: 3, Name: "GSM", ClockRate: 8000},
 	4:  {PayloadType: 4, Name: "G723", ClockRate: 8000},
-	8:  {PayloadType: 8, Name: "PCMA", ClockRate: 8000},
+	8:  audio.PCMA,
 	9:  {PayloadType: 9, Name: "G722", ClockRate: 8000},
 	13: {PayloadType: 13, Name: "CN", ClockRate: 8000},
 	18: {PayloadType: 18, Name: "G729", ClockRate: 8000},
 }
 
-// IsTelephoneEvent reports whether c carries RFC 4733 events at the 8 kHz
-// rate the gateway's audio runs at.
-func (c Codec) IsTelephoneEvent() bool {
-	return strings.EqualFold(c.Name, telephoneEvent) && c.ClockRate == audioRate
-}
-
 // isAudio reports whether c could carry the call's voice: not events, not
 // comfort noise.
-func (c Codec) isAudio() bool {
-	return !strings.EqualFold(c.Name, telephoneEvent) && !strings.EqualFold(c.Name, comfortNoise)
+func isAudio(c Codec) bool {
+	return !strings.EqualFold(c.Name, audio.TelephoneEvent) && !strings.EqualFold(c.Name, comfortNoise)
 }
 
-func (c Codec) rtpmap() string {
+func rtpmap(c Codec) string {
 	return strconv.Itoa(int(c.PayloadType)) + " " + c.Name + "/" + strconv.FormatUint(uint64(c.ClockRate), 10)
 }
 

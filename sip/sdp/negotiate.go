@@ -3,12 +3,13 @@ package sdp
 import (
 	"fmt"
 	"net/netip"
-	"strings"
+
+	"github.com/confgw/confgw/audio"
 )
 
 // Supported lists the codecs the gateway transcodes, in its own order of
 // preference; Negotiate still follows the caller's order.
-var Supported = []string{"PCMU", "PCMA"}
+var Supported = []Codec{audio.PCMU, audio.PCMA}
 
 // telephoneEventPT is the payload type we use for RFC 4733 in our offers,
 // the one most phones pick.
@@ -20,9 +21,9 @@ const dtmfEvents = "0-15"
 // offered is what BuildOffer puts on the m-line, so that ParseAnswer can
 // hold an answer to it.
 var offered = []Codec{
-	{PayloadType: 0, Name: "PCMU", ClockRate: audioRate},
-	{PayloadType: 8, Name: "PCMA", ClockRate: audioRate},
-	{PayloadType: telephoneEventPT, Name: telephoneEvent, ClockRate: audioRate, Fmtp: dtmfEvents},
+	audio.PCMU,
+	audio.PCMA,
+	{PayloadType: telephoneEventPT, Name: audio.TelephoneEvent, ClockRate: 8000, Fmtp: dtmfEvents},
 }
 
 // Params is the outcome of an offer/answer exchange: how to send and what to
@@ -40,16 +41,16 @@ type Params struct {
 }
 
 // Negotiate chooses what to answer an offer with: the first of the caller's
-// codecs that is also in supported (names compared case-insensitively, at
-// 8 kHz), and telephone-event if the caller offered it.
-func Negotiate(offer *Offer, supported []string) (Params, error) {
+// codecs that is also in supported (by name, case-insensitively, and clock
+// rate), and telephone-event if the caller offered it.
+func Negotiate(offer *Offer, supported []Codec) (Params, error) {
 	p := Params{
 		Remote:    netip.AddrPortFrom(offer.Addr, offer.Port),
 		Direction: offer.Direction.Reverse(),
 	}
 	found := false
 	for _, c := range offer.Codecs {
-		if c.isAudio() && c.ClockRate == audioRate && containsFold(supported, c.Name) {
+		if isAudio(c) && isIn(supported, c) {
 			p.Codec, found = c, true
 			break
 		}
@@ -80,7 +81,7 @@ func ParseAnswer(body []byte) (Params, error) {
 	}
 	found := false
 	for _, c := range a.Codecs {
-		if c.isAudio() && isOffered(c) {
+		if isAudio(c) && isOffered(c) {
 			p.Codec, found = c, true
 			break
 		}
@@ -100,17 +101,12 @@ func ParseAnswer(body []byte) (Params, error) {
 // numbers (SHOULD), and the answer's number is what the peer expects to
 // receive, so a renumbered codec is accepted and sent under the new number.
 func isOffered(c Codec) bool {
-	for _, o := range offered {
-		if o.isAudio() && strings.EqualFold(o.Name, c.Name) && o.ClockRate == c.ClockRate {
-			return true
-		}
-	}
-	return false
+	return isAudio(c) && isIn(offered, c)
 }
 
-func containsFold(list []string, s string) bool {
+func isIn(list []Codec, c Codec) bool {
 	for _, v := range list {
-		if strings.EqualFold(v, s) {
+		if v.Is(c) {
 			return true
 		}
 	}

@@ -4,13 +4,15 @@ import (
 	"errors"
 	"net/netip"
 	"testing"
+
+	"github.com/confgw/confgw/audio"
 )
 
 func TestNegotiate(t *testing.T) {
 	tests := []struct {
 		name      string
 		offer     []byte
-		supported []string
+		supported []Codec
 		codec     Codec
 		te        uint8 // 0: none expected
 		dir       Direction
@@ -24,11 +26,11 @@ func TestNegotiate(t *testing.T) {
 			Codec{PayloadType: 8, Name: "PCMA", ClockRate: 8000}, 0, SendRecv, nil},
 		{"dynamic payload type, lower case", offerOf("m=audio 4000 RTP/AVP 96 0", "a=rtpmap:96 pcmu/8000"), Supported,
 			Codec{PayloadType: 96, Name: "pcmu", ClockRate: 8000}, 0, SendRecv, nil},
-		{"supported list case does not matter", offerOf("m=audio 4000 RTP/AVP 8"), []string{"pcma"},
+		{"supported list case does not matter", offerOf("m=audio 4000 RTP/AVP 8"), []Codec{{Name: "pcma", ClockRate: 8000}},
 			Codec{PayloadType: 8, Name: "PCMA", ClockRate: 8000}, 0, SendRecv, nil},
 		{"wrong clock rate is another codec", offerOf("m=audio 4000 RTP/AVP 96 8", "a=rtpmap:96 PCMU/16000"), Supported,
 			Codec{PayloadType: 8, Name: "PCMA", ClockRate: 8000}, 0, SendRecv, nil},
-		{"telephone-event is never the voice codec", offerOf("m=audio 4000 RTP/AVP 101 0", "a=rtpmap:101 telephone-event/8000"), []string{"telephone-event", "PCMU"},
+		{"telephone-event is never the voice codec", offerOf("m=audio 4000 RTP/AVP 101 0", "a=rtpmap:101 telephone-event/8000"), []Codec{{Name: "telephone-event", ClockRate: 8000}, audio.PCMU},
 			Codec{PayloadType: 0, Name: "PCMU", ClockRate: 8000}, 101, SendRecv, nil},
 		{"caller on hold", offerOf("m=audio 4000 RTP/AVP 0", "a=sendonly"), Supported,
 			Codec{PayloadType: 0, Name: "PCMU", ClockRate: 8000}, 0, RecvOnly, nil},

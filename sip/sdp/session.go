@@ -87,7 +87,7 @@ func audioLine(port uint16, codecs []Codec, dir Direction) *pion.MediaDescriptio
 	}}
 	for _, c := range codecs {
 		m.MediaName.Formats = append(m.MediaName.Formats, strconv.Itoa(int(c.PayloadType)))
-		m.Attributes = append(m.Attributes, pion.NewAttribute("rtpmap", c.rtpmap()))
+		m.Attributes = append(m.Attributes, pion.NewAttribute("rtpmap", rtpmap(c)))
 		if c.Fmtp != "" {
 			m.Attributes = append(m.Attributes, pion.NewAttribute("fmtp", strconv.Itoa(int(c.PayloadType))+" "+c.Fmtp))
 		}

@@ -4,6 +4,8 @@ import (
 	"context"
 	"sync"
 	"time"
+
+	"github.com/confgw/confgw/audio"
 )
 
 // MaxEndpoints is the most endpoints a room holds: the int32 sum of that
@@ -19,8 +21,8 @@ type Mixer struct {
 
 	// tickMu serialises ticks, which own the buffers below.
 	tickMu sync.Mutex
-	sum    [FrameSamples]int32
-	full   Frame
+	sum    [audio.FrameSamples]int32
+	full   audio.Frame
 	solo   part // a tick on one goroutine
 	// runCtx is Run's while it runs: a large room's tick then shares its
 	// endpoints with a crew of goroutines that lives as long.
@@ -111,7 +113,7 @@ func (m *Mixer) SetTap(t Tap) {
 // MixOnce mixes one tick. Every endpoint is read once and written once,
 // silent ones included, so each leg's outbound stream keeps a steady clock.
 // A talker hears everyone but itself; everyone else hears the full mix, and
-// all of them are handed the same *Frame in a tick, so a caller can encode
+// all of them are handed the same *audio.Frame in a tick, so a caller can encode
 // it once per codec for all of them. Endpoints must not modify frames they
 // are handed.
 func (m *Mixer) MixOnce() {
@@ -143,7 +145,7 @@ func (m *Mixer) mixLocked() {
 		k = workersFor(n)
 	}
 	if k == 1 {
-		m.solo.sum = [FrameSamples]int32{}
+		m.solo.sum = [audio.FrameSamples]int32{}
 		m.runPart(&m.solo, phaseRead, 0, n)
 		m.sum = m.solo.sum
 		m.setFull()
@@ -158,7 +160,7 @@ func (m *Mixer) mixLocked() {
 	}
 	c := m.crew
 	c.run(m, phaseRead, k)
-	m.sum = [FrameSamples]int32{}
+	m.sum = [audio.FrameSamples]int32{}
 	for i := range c.parts {
 		// Only parts that worked in this round hold this tick's sums.
 		if c.parts[i].joined != c.round {

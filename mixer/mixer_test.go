@@ -8,8 +8,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/confgw/confgw/conference/mixer"
+	"github.com/confgw/confgw/audio"
 	"github.com/confgw/confgw/internal/tone"
+	"github.com/confgw/confgw/mixer"
 )
 
 func attach(t testing.TB, m *mixer.Mixer, eps ...*fakeEndpoint) {
@@ -53,8 +54,8 @@ func TestMixMinusTones(t *testing.T) {
 			tick(m, ticks)
 
 			for i, ep := range eps {
-				if len(ep.heard) != ticks*mixer.FrameSamples {
-					t.Fatalf("ep%d heard %d samples, want %d", i, len(ep.heard), ticks*mixer.FrameSamples)
+				if len(ep.heard) != ticks*audio.FrameSamples {
+					t.Fatalf("ep%d heard %d samples, want %d", i, len(ep.heard), ticks*audio.FrameSamples)
 				}
 				for j, f := range tt.freqs {
 					if f == 0 {
@@ -66,7 +67,7 @@ func TestMixMinusTones(t *testing.T) {
 				}
 				// Exact: the sum of everyone else's frames, sample by sample.
 				for n := range ticks {
-					var want mixer.Frame
+					var want audio.Frame
 					for j, other := range eps {
 						if j == i {
 							continue
@@ -75,8 +76,8 @@ func TestMixMinusTones(t *testing.T) {
 							want[k] += other.said[n][k]
 						}
 					}
-					got := ep.heard[n*mixer.FrameSamples : (n+1)*mixer.FrameSamples]
-					if mixer.Frame(got) != want {
+					got := ep.heard[n*audio.FrameSamples : (n+1)*audio.FrameSamples]
+					if audio.Frame(got) != want {
 						t.Fatalf("ep%d tick %d: heard something other than the sum of the others", i, n)
 					}
 				}
@@ -164,9 +165,9 @@ func TestDetach(t *testing.T) {
 	if len(a.heard) != writesBefore || len(a.said) != readsBefore {
 		t.Error("detached endpoint was still read or written")
 	}
-	after := b.heard[2*mixer.FrameSamples:]
-	if len(after) != 3*mixer.FrameSamples {
-		t.Fatalf("listener heard %d samples after Detach, want %d", len(after), 3*mixer.FrameSamples)
+	after := b.heard[2*audio.FrameSamples:]
+	if len(after) != 3*audio.FrameSamples {
+		t.Fatalf("listener heard %d samples after Detach, want %d", len(after), 3*audio.FrameSamples)
 	}
 	for k, s := range after {
 		if s != 0 {
@@ -193,7 +194,7 @@ func TestDetachKeepsOthersMixed(t *testing.T) {
 	}
 	m.Detach("ep3") // the slot that moved into ep1's place
 	tick(m, 1)
-	if len(listener.heard) != 5*mixer.FrameSamples {
+	if len(listener.heard) != 5*audio.FrameSamples {
 		t.Error("endpoint moved by an earlier Detach was not the one detached")
 	}
 }
@@ -342,7 +343,7 @@ func benchmarkMix(b *testing.B, talkers func(participants int) int) {
 			perTick := float64(b.Elapsed().Nanoseconds()) / float64(b.N)
 			b.ReportMetric(perTick/float64(n), "ns/participant")
 			// How many such rooms one core could mix in real time.
-			b.ReportMetric(float64(mixer.Tick.Nanoseconds())/perTick, "rooms/core")
+			b.ReportMetric(float64(audio.FrameDuration.Nanoseconds())/perTick, "rooms/core")
 		})
 	}
 }

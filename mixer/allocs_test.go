@@ -5,7 +5,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/confgw/confgw/conference/mixer"
+	"github.com/confgw/confgw/mixer"
 )
 
 // TestMixOnceAllocatesNothing holds the steady-state promise in CI, not only

@@ -3,7 +3,8 @@ package mixer_test
 import (
 	"testing"
 
-	"github.com/confgw/confgw/conference/mixer"
+	"github.com/confgw/confgw/audio"
+	"github.com/confgw/confgw/mixer"
 )
 
 func TestSetTap(t *testing.T) {
@@ -23,7 +24,7 @@ func TestSetTap(t *testing.T) {
 	}
 	// An empty room still ticks the tap, with silence.
 	for _, f := range second.mixes {
-		if f != (mixer.Frame{}) {
+		if f != (audio.Frame{}) {
 			t.Fatal("empty room's mix is not silence")
 		}
 	}

@@ -1,10 +1,12 @@
 package mixer
 
+import "github.com/confgw/confgw/audio"
+
 // slot is one attached endpoint with the buffer its frames are read into,
 // allocated once at Attach so that ticks allocate nothing.
 type slot struct {
 	id      string
 	ep      Endpoint
-	in      Frame
+	in      audio.Frame
 	talking bool
 }

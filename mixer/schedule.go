@@ -1,9 +1,10 @@
 package mixer
 
-import "time"
+import (
+	"time"
 
-// Tick is the room's frame period: one 20 ms frame per endpoint per tick.
-const Tick = 20 * time.Millisecond
+	"github.com/confgw/confgw/audio"
+)
 
 // maxCatchUp bounds how many missed ticks Run makes up after a stall.
 // Replaying a short backlog keeps every leg's RTP timestamps continuous;
@@ -19,11 +20,11 @@ func ticksDue(due, now time.Time) (n int, next time.Time) {
 	if now.Before(due) {
 		return 0, due
 	}
-	missed := int(now.Sub(due) / Tick)
+	missed := int(now.Sub(due) / audio.FrameDuration)
 	if missed > maxCatchUp {
-		due = due.Add(time.Duration(missed) * Tick)
+		due = due.Add(time.Duration(missed) * audio.FrameDuration)
 		missed = 0
 	}
 	n = missed + 1
-	return n, due.Add(time.Duration(n) * Tick)
+	return n, due.Add(time.Duration(n) * audio.FrameDuration)
 }

@@ -4,13 +4,14 @@ import (
 	"testing"
 	"time"
 
-	"github.com/confgw/confgw/conference/mixer"
+	"github.com/confgw/confgw/audio"
+	"github.com/confgw/confgw/mixer"
 )
 
 type countingEndpoint struct{ writes chan struct{} }
 
-func (countingEndpoint) ReadFrame(*mixer.Frame) bool { return false }
-func (e countingEndpoint) WriteFrame(*mixer.Frame) {
+func (countingEndpoint) ReadFrame(*audio.Frame) bool { return false }
+func (e countingEndpoint) WriteFrame(*audio.Frame) {
 	select {
 	case e.writes <- struct{}{}:
 	default:
@@ -44,7 +45,7 @@ func TestRunningTicksUntilClosed(t *testing.T) {
 
 type nopTap struct{}
 
-func (nopTap) WriteMix(*mixer.Frame) {}
+func (nopTap) WriteMix(*audio.Frame) {}
 
 func TestRunningTicksOnlyWhenNeeded(t *testing.T) {
 	r := mixer.Start()

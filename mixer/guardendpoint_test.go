@@ -3,7 +3,7 @@ package mixer_test
 import (
 	"sync/atomic"
 
-	"github.com/confgw/confgw/conference/mixer"
+	"github.com/confgw/confgw/audio"
 )
 
 // guardEndpoint counts calls, and flags any it gets after its owner
@@ -15,13 +15,13 @@ type guardEndpoint struct {
 	talk       bool
 }
 
-func (e *guardEndpoint) ReadFrame(f *mixer.Frame) bool {
+func (e *guardEndpoint) ReadFrame(f *audio.Frame) bool {
 	e.check()
 	f[0] = 1000
 	return e.talk
 }
 
-func (e *guardEndpoint) WriteFrame(*mixer.Frame) { e.check() }
+func (e *guardEndpoint) WriteFrame(*audio.Frame) { e.check() }
 
 func (e *guardEndpoint) check() {
 	e.calls.Add(1)

@@ -8,7 +8,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/confgw/confgw/conference/mixer"
+	"github.com/confgw/confgw/audio"
+	"github.com/confgw/confgw/mixer"
 )
 
 // largeRoom attaches n endpoints to m, every seventh a talker with a level
@@ -84,7 +85,7 @@ type slowEndpoint struct {
 	inFlight, most *atomic.Int32
 }
 
-func (e slowEndpoint) ReadFrame(*mixer.Frame) bool {
+func (e slowEndpoint) ReadFrame(*audio.Frame) bool {
 	n := e.inFlight.Add(1)
 	for {
 		m := e.most.Load()
@@ -97,7 +98,7 @@ func (e slowEndpoint) ReadFrame(*mixer.Frame) bool {
 	return false
 }
 
-func (slowEndpoint) WriteFrame(*mixer.Frame) {}
+func (slowEndpoint) WriteFrame(*audio.Frame) {}
 
 func TestLargeRoomTickRunsEndpointsInParallel(t *testing.T) {
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(4))

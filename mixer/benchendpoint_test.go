@@ -1,7 +1,7 @@
 package mixer_test
 
 import (
-	"github.com/confgw/confgw/conference/mixer"
+	"github.com/confgw/confgw/audio"
 	"github.com/confgw/confgw/internal/tone"
 )
 
@@ -9,21 +9,21 @@ import (
 // the mixer rather than a tone generator.
 type benchEndpoint struct {
 	talk   bool
-	frames [4]mixer.Frame
+	frames [4]audio.Frame
 	next   int
 	heard  int16
 }
 
 func newBenchEndpoint(talk bool, freqHz float64) *benchEndpoint {
 	e := &benchEndpoint{talk: talk}
-	g := tone.Sine(freqHz, 4000, tone.SampleRate)
+	g := tone.Sine(freqHz, 4000, audio.SampleRate)
 	for i := range e.frames {
 		g.Next(&e.frames[i])
 	}
 	return e
 }
 
-func (e *benchEndpoint) ReadFrame(f *mixer.Frame) bool {
+func (e *benchEndpoint) ReadFrame(f *audio.Frame) bool {
 	if !e.talk {
 		return false
 	}
@@ -33,4 +33,4 @@ func (e *benchEndpoint) ReadFrame(f *mixer.Frame) bool {
 }
 
 // WriteFrame touches the frame as a real leg's encoder would.
-func (e *benchEndpoint) WriteFrame(f *mixer.Frame) { e.heard = f[mixer.FrameSamples-1] }
+func (e *benchEndpoint) WriteFrame(f *audio.Frame) { e.heard = f[audio.FrameSamples-1] }

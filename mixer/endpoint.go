@@ -1,12 +1,8 @@
 // Package mixer sums the audio of one room: every endpoint hears everyone
-// else in the room (mix-minus), in 20 ms frames of 8 kHz 16-bit linear PCM.
+// else in the room (mix-minus), one audio.Frame per endpoint per tick.
 package mixer
 
-// FrameSamples is the number of samples in one 20 ms frame at 8 kHz.
-const FrameSamples = 160
-
-// Frame is 20 ms of 8 kHz signed 16-bit linear audio.
-type Frame [FrameSamples]int16
+import "github.com/confgw/confgw/audio"
 
 // Endpoint is a participant's audio as a room mixer sees it: a source and a
 // sink of frames. Implementations must not block: the mixer calls them from
@@ -16,10 +12,10 @@ type Endpoint interface {
 	// ReadFrame fills f with the endpoint's next 20 ms of audio. It reports
 	// false when the endpoint has nothing to say this tick (silent, on hold,
 	// starved); f is then ignored.
-	ReadFrame(f *Frame) bool
+	ReadFrame(f *audio.Frame) bool
 	// WriteFrame hands the endpoint what it hears this tick. f is only valid
 	// during the call: copy it to keep it.
-	WriteFrame(f *Frame)
+	WriteFrame(f *audio.Frame)
 }
 
 // Pinned is implemented by endpoints that may only ever be mixed in the main

@@ -5,6 +5,8 @@ import (
 	"runtime"
 	"sync"
 	"sync/atomic"
+
+	"github.com/confgw/confgw/audio"
 )
 
 // parallelMin is the fewest endpoints a worker is woken for. Below it the
@@ -23,8 +25,8 @@ const maxWorkers = 8
 // part is one worker's scratch: the sum of the talkers it read and the
 // mix-minus buffer it writes from, so that workers share nothing mutable.
 type part struct {
-	sum    [FrameSamples]int32
-	minus  Frame
+	sum    [audio.FrameSamples]int32
+	minus  audio.Frame
 	joined uint32 // the round this part last worked in
 }
 
@@ -149,7 +151,7 @@ func (c *crew) run(m *Mixer, ph phase, workers int) {
 // starting the part's sum afresh when it joins a read round.
 func (m *Mixer) doChunks(p *part, ph phase, round uint32, next *atomic.Int32) {
 	if ph == phaseRead {
-		p.sum = [FrameSamples]int32{}
+		p.sum = [audio.FrameSamples]int32{}
 	}
 	p.joined = round
 	n := len(m.slots)

@@ -5,7 +5,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/confgw/confgw/conference/mixer"
+	"github.com/confgw/confgw/mixer"
 )
 
 // guard ends shortly before the test binary's own deadline, so that a Run

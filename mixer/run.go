@@ -3,6 +3,8 @@ package mixer
 import (
 	"context"
 	"time"
+
+	"github.com/confgw/confgw/audio"
 )
 
 // Run is the room's only clock: it mixes a tick every 20 ms until ctx is
@@ -16,8 +18,8 @@ func (m *Mixer) Run(ctx context.Context) {
 	defer m.stopSharing()
 	// A timer re-armed against an absolute deadline, unlike a Ticker,
 	// neither drifts nor silently drops the ticks a stall swallowed.
-	due := time.Now().Add(Tick)
-	timer := time.NewTimer(Tick)
+	due := time.Now().Add(audio.FrameDuration)
+	timer := time.NewTimer(audio.FrameDuration)
 	defer timer.Stop()
 	for {
 		select {

@@ -5,8 +5,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/confgw/confgw/conference/mixer"
+	"github.com/confgw/confgw/audio"
 	"github.com/confgw/confgw/internal/tone"
+	"github.com/confgw/confgw/mixer"
 )
 
 func TestRefusePinned(t *testing.T) {
@@ -77,7 +78,7 @@ func TestWithTap(t *testing.T) {
 	if len(tap.mixes) != 5 {
 		t.Fatalf("tap got %d mixes in 5 ticks", len(tap.mixes))
 	}
-	all := make([]int16, 0, 5*mixer.FrameSamples)
+	all := make([]int16, 0, 5*audio.FrameSamples)
 	for _, f := range tap.mixes {
 		all = append(all, f[:]...)
 	}

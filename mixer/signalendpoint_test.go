@@ -1,6 +1,6 @@
 package mixer_test
 
-import "github.com/confgw/confgw/conference/mixer"
+import "github.com/confgw/confgw/audio"
 
 // signalEndpoint reports its first frame on a channel so a test can wait
 // for a live tick without sleeping.
@@ -8,9 +8,9 @@ type signalEndpoint struct {
 	wrote chan struct{}
 }
 
-func (e *signalEndpoint) ReadFrame(*mixer.Frame) bool { return false }
+func (e *signalEndpoint) ReadFrame(*audio.Frame) bool { return false }
 
-func (e *signalEndpoint) WriteFrame(*mixer.Frame) {
+func (e *signalEndpoint) WriteFrame(*audio.Frame) {
 	select {
 	case e.wrote <- struct{}{}:
 	default:

@@ -1,0 +1,8 @@
+// Package audio holds what every part of the audio path agrees on: the
+// frame a room mixes, the rate and duration it has, and how a codec is
+// described. It is a leaf: codecs, jitter buffers, RTP transport, mixers
+// and recorders import it, and it imports nothing of the gateway's.
+//
+// The room's sample rate is set here and only here; every size and
+// timestamp step elsewhere is derived from it.
+package audio
