@@ -7,7 +7,7 @@ import (
 	"path/filepath"
 	"time"
 
-	"github.com/confgw/confgw/sip/loadgen"
+	"github.com/confgw/confgw/internal/loadgen"
 )
 
 // loadtestResult is what `confgw loadtest -o json` prints: the

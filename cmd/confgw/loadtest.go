@@ -9,7 +9,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/confgw/confgw/sip/loadgen"
+	"github.com/confgw/confgw/internal/loadgen"
 )
 
 // errLoadTestFailed makes the command exit non-zero after printing the
