@@ -10,7 +10,7 @@ import (
 // room has someone to mix for or a recording to feed, so a conference's
 // empty breakout rooms cost nothing between ticks.
 type Running struct {
-	*Mixer
+	m *Mixer
 
 	mu     sync.Mutex
 	tapped bool
@@ -21,8 +21,8 @@ type Running struct {
 
 // Start returns a mixer whose clock starts with its first endpoint or tap.
 func Start(opts ...Option) *Running {
-	r := &Running{Mixer: New(opts...)}
-	r.tapped = r.Mixer.tap != nil
+	r := &Running{m: New(opts...)}
+	r.tapped = r.m.tap != nil
 	r.mu.Lock()
 	r.adjustLocked()
 	r.mu.Unlock()
@@ -31,7 +31,7 @@ func Start(opts ...Option) *Running {
 
 // Attach adds an endpoint and starts the clock if it was idle.
 func (r *Running) Attach(id string, ep Endpoint) error {
-	if err := r.Mixer.Attach(id, ep); err != nil {
+	if err := r.m.Attach(id, ep); err != nil {
 		return err
 	}
 	r.mu.Lock()
@@ -42,7 +42,7 @@ func (r *Running) Attach(id string, ep Endpoint) error {
 
 // Detach removes an endpoint and stops the clock when nothing is left.
 func (r *Running) Detach(id string) {
-	r.Mixer.Detach(id)
+	r.m.Detach(id)
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.adjustLocked()
@@ -51,7 +51,7 @@ func (r *Running) Detach(id string) {
 // SetTap sets the recording tap; a tapped room keeps time even when empty,
 // so a recording's length is the meeting's.
 func (r *Running) SetTap(t Tap) {
-	r.Mixer.SetTap(t)
+	r.m.SetTap(t)
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.tapped = t != nil
@@ -67,6 +67,9 @@ func (r *Running) Close() {
 	r.adjustLocked()
 }
 
+// Len returns the number of attached endpoints.
+func (r *Running) Len() int { return r.m.Len() }
+
 // Ticking reports whether the clock runs.
 func (r *Running) Ticking() bool {
 	r.mu.Lock()
@@ -77,7 +80,7 @@ func (r *Running) Ticking() bool {
 // adjustLocked starts or stops the clock to match what the room needs.
 // Stopping waits for the tick in flight, which never calls back here.
 func (r *Running) adjustLocked() {
-	want := !r.closed && (r.tapped || r.Len() > 0)
+	want := !r.closed && (r.tapped || r.m.Len() > 0)
 	switch {
 	case want && r.stop == nil:
 		ctx, cancel := context.WithCancel(context.Background())
@@ -85,7 +88,7 @@ func (r *Running) adjustLocked() {
 		r.stop, r.done = cancel, done
 		go func() {
 			defer close(done)
-			r.Run(ctx)
+			r.m.Run(ctx)
 		}()
 	case !want && r.stop != nil:
 		r.stop()

@@ -30,16 +30,10 @@ func TestRunningTicksUntilClosed(t *testing.T) {
 		t.Fatal("running mixer never ticked")
 	}
 	r.Close()
-	// drain a tick that raced with Close, then nothing may follow
-	select {
-	case <-ep.writes:
-	default:
-	}
-	r.MixOnce() // still usable by hand; only the clock stopped
-	select {
-	case <-ep.writes:
-	default:
-		t.Fatal("MixOnce after Close did not write")
+	// Close waits for the clock's goroutine (goleak checks it is gone), so
+	// a stopped room costs nothing.
+	if r.Ticking() {
+		t.Fatal("the clock still runs after Close")
 	}
 }
 
