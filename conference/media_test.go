@@ -2,6 +2,8 @@ package conference_test
 
 import (
 	"errors"
+	"slices"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -16,7 +18,6 @@ type phoneMedia struct{ writes atomic.Int64 }
 
 func (*phoneMedia) ReadFrame(*audio.Frame) bool { return false }
 func (p *phoneMedia) WriteFrame(*audio.Frame)   { p.writes.Add(1) }
-func (*phoneMedia) PinnedToMainRoom() bool      { return true }
 
 func waitWrites(t *testing.T, p *phoneMedia, above int64) {
 	t.Helper()
@@ -58,16 +59,59 @@ func TestPhoneMediaLivesInMainRoomMixer(t *testing.T) {
 	}
 }
 
-func TestBreakoutMixerRefusesPhoneMedia(t *testing.T) {
-	rooms := conference.MixerRooms(nil)
-	breakout := rooms("m", "1")
-	defer breakout.Close()
-	if err := breakout.Attach("p", &phoneMedia{}); !errors.Is(err, mixer.ErrPinned) {
-		t.Fatalf("breakout mixer took a phone leg: %v", err)
+// roomsSeen records which endpoints each room's media was handed.
+type roomsSeen struct {
+	mu       sync.Mutex
+	attached map[string][]string // room id -> participant ids, in order
+}
+
+type seenRoom struct {
+	seen *roomsSeen
+	room string
+}
+
+func (r seenRoom) Attach(id string, _ mixer.Endpoint) error {
+	r.seen.mu.Lock()
+	defer r.seen.mu.Unlock()
+	r.seen.attached[r.room] = append(r.seen.attached[r.room], id)
+	return nil
+}
+func (seenRoom) Detach(string)    {}
+func (seenRoom) SetTap(mixer.Tap) {}
+func (seenRoom) Close()           {}
+
+func (s *roomsSeen) rooms(id string) []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []string
+	for room, ids := range s.attached {
+		if slices.Contains(ids, id) {
+			out = append(out, room)
+		}
 	}
-	main := rooms("m", conference.MainRoomID)
-	defer main.Close()
-	if err := main.Attach("p", &phoneMedia{}); err != nil {
-		t.Fatalf("main mixer refused a phone leg: %v", err)
+	return out
+}
+
+func TestAPhoneLegsAudioIsOnlyEverWiredToTheMainRoom(t *testing.T) {
+	seen := &roomsSeen{attached: map[string][]string{}}
+	reg := conference.NewRegistry(conference.Config{BreakoutDefault: true,
+		NewRoomMedia: func(_, room string) conference.RoomMedia { return seenRoom{seen, room} }})
+	defer reg.EndAll()
+	c, _ := reg.Create(conference.Spec{ID: "m", Title: "M"})
+	if _, err := c.AddRoom(conference.Admin); err != nil {
+		t.Fatal(err)
+	}
+	phone, err := c.AddPhone(conference.PhoneSpec{Number: "100", Media: &phoneMedia{}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Move(conference.Admin, phone.ID, "1"); !errors.Is(err, conference.ErrPhonePinned) {
+		t.Fatalf("moving a phone leg: %v, want %v", err, conference.ErrPhonePinned)
+	}
+	if err := c.DeleteRoom(conference.Admin, "1"); err != nil {
+		t.Fatal(err)
+	}
+	if got := seen.rooms(phone.ID); !slices.Equal(got, []string{conference.MainRoomID}) {
+		t.Errorf("the phone leg's audio was wired to %v, want the main room only", got)
 	}
 }

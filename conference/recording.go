@@ -1,6 +1,12 @@
 package conference
 
-import "time"
+import (
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/confgw/confgw/mixer"
+)
 
 // Recording describes a recording of the main room.
 type Recording struct {
@@ -9,14 +15,48 @@ type Recording struct {
 	StartedAt time.Time `json:"started_at"`
 }
 
-// Recorder writes a room's audio somewhere; Start returns what stops it.
+// Recorder opens recordings: Start returns a new recording of a
+// conference, which the conference feeds from the main room's mixer.
 type Recorder interface {
-	Start(conferenceID string, room RoomMedia) (id string, stop func() error, err error)
+	Start(conferenceID string) (RecordingSink, error)
 }
+
+// RecordingSink is one recording being written. The room's mixer taps into
+// it; Close finishes the file once the tap is removed.
+type RecordingSink interface {
+	mixer.Tap
+	// ID names the recording within its conference.
+	ID() string
+	// Close completes the recording and reports the first error met
+	// writing it.
+	Close() error
+}
+
+// RecorderFunc makes a Recorder of a function returning any concrete sink
+// type, so that a store's own Start method can be wired in directly.
+func RecorderFunc[S RecordingSink](start func(conferenceID string) (S, error)) Recorder {
+	return recorderFunc[S](start)
+}
+
+type recorderFunc[S RecordingSink] func(string) (S, error)
+
+func (f recorderFunc[S]) Start(conferenceID string) (RecordingSink, error) {
+	s, err := f(conferenceID)
+	if err != nil {
+		// A failed start must not hand back a typed nil inside the interface.
+		return nil, err
+	}
+	return s, nil
+}
+
+// errNoMedia is returned when a conference records without room mixers:
+// there would be nothing to write.
+var errNoMedia = errors.New("conference: the room has no mixer to record")
 
 type activeRecording struct {
 	Recording
-	stop func() error
+	room RoomMedia
+	sink RecordingSink
 }
 
 func (c *Conference) recordingInfo() *Recording {
@@ -45,11 +85,15 @@ func (c *Conference) StartRecording(a Actor, roomID string) (Recording, error) {
 
 	rec := &activeRecording{Recording: Recording{ID: newID("r-"), Room: r.id, StartedAt: c.now()}}
 	if c.cfg.Recorder != nil {
-		id, stop, err := c.cfg.Recorder.Start(c.id, r.media)
-		if err != nil {
-			return Recording{}, err
+		if r.media == nil {
+			return Recording{}, errNoMedia
 		}
-		rec.ID, rec.stop = id, stop
+		sink, err := c.cfg.Recorder.Start(c.id)
+		if err != nil {
+			return Recording{}, fmt.Errorf("start recording %s: %w", c.id, err)
+		}
+		rec.ID, rec.room, rec.sink = sink.ID(), r.media, sink
+		r.media.SetTap(sink)
 	}
 
 	c.mu.Lock()
@@ -94,10 +138,12 @@ func (c *Conference) takeRecordingLocked() *activeRecording {
 
 // finish stops the recorder: the mix is untapped and the file completed.
 func (r *activeRecording) finish() error {
-	if r == nil || r.stop == nil {
+	if r == nil || r.sink == nil {
 		return nil
 	}
-	return r.stop()
+	// Untap first: the mixer must not write into a closed recording.
+	r.room.SetTap(nil)
+	return r.sink.Close()
 }
 
 func (c *Conference) recordingRoomLocked(a Actor, roomID string) (*room, error) {

@@ -1,6 +1,7 @@
-package recording
+package conference_test
 
 import (
+	"encoding/binary"
 	"io"
 	"sync"
 	"testing"
@@ -9,6 +10,7 @@ import (
 	"github.com/confgw/confgw/audio"
 	"github.com/confgw/confgw/conference"
 	"github.com/confgw/confgw/internal/tone"
+	"github.com/confgw/confgw/recording"
 )
 
 // talker says a steady tone into the room.
@@ -24,11 +26,20 @@ func (t *talker) ReadFrame(f *audio.Frame) bool {
 	return true
 }
 func (*talker) WriteFrame(*audio.Frame) {}
-func (*talker) PinnedToMainRoom() bool  { return true }
 
-func TestRecorderWritesTheMainRoomMix(t *testing.T) {
-	store, _ := newTestStore(t)
-	reg := conference.NewRegistry(conference.Config{NewRoomMedia: conference.MixerRooms(nil), Recorder: store.Recorder()})
+func newStore(t *testing.T) *recording.Store {
+	t.Helper()
+	s, err := recording.NewStore(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
+func TestARecordingHoldsTheMainRoomMix(t *testing.T) {
+	store := newStore(t)
+	reg := conference.NewRegistry(conference.Config{NewRoomMedia: conference.MixerRooms(nil), Recorder: conference.RecorderFunc(store.Start)})
 	defer reg.EndAll()
 	c, err := reg.Create(conference.Spec{ID: "rec", Title: "Rec"})
 	if err != nil {
@@ -68,38 +79,27 @@ func TestRecorderWritesTheMainRoomMix(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	w := parseWAV(t, b)
-	if w.sampleRate != 8000 || w.channels != 1 || w.bits != 16 || int64(w.dataSize) != info.Bytes-44 {
-		t.Fatalf("header %+v for %+v", w, info)
+	// The file's own format is the recording package's to test; here it
+	// only has to say how much audio follows and hold the room's sound.
+	le := binary.LittleEndian
+	if len(b) < 44 || le.Uint32(b[24:]) != audio.SampleRate || int64(le.Uint32(b[40:])) != info.Bytes-44 {
+		t.Fatalf("header % x for %+v", b[:min(len(b), 44)], info)
 	}
-	if !tone.Detect(w.samples, 1000) {
+	samples := make([]int16, (len(b)-44)/2)
+	for i := range samples {
+		samples[i] = int16(le.Uint16(b[44+2*i:]))
+	}
+	if !tone.Detect(samples, 1000) {
 		t.Fatal("the recording does not hold the 1 kHz talker")
 	}
 }
 
-func TestRecorderNeedsAMixer(t *testing.T) {
-	store, _ := newTestStore(t)
-	reg := conference.NewRegistry(conference.Config{Recorder: store.Recorder()})
+func TestRecordingAConferenceWithoutMixersFails(t *testing.T) {
+	store := newStore(t)
+	reg := conference.NewRegistry(conference.Config{Recorder: conference.RecorderFunc(store.Start)})
 	defer reg.EndAll()
 	c, _ := reg.Create(conference.Spec{ID: "x", Title: "X"})
 	if _, err := c.StartRecording(conference.Admin, conference.MainRoomID); err == nil {
 		t.Fatal("recording without a mixer succeeded")
-	}
-}
-
-func TestStoreTakesEveryConferenceID(t *testing.T) {
-	store, _ := newTestStore(t)
-	// Conference ids may have dots; only what could leave the folder is refused.
-	rec, err := store.Start("team.a")
-	if err != nil {
-		t.Fatalf("dotted conference id: %v", err)
-	}
-	if err := rec.Close(); err != nil {
-		t.Fatal(err)
-	}
-	for _, id := range []string{".", "..", ".hidden", "a/b"} {
-		if _, err := store.Start(id); err == nil {
-			t.Errorf("Start(%q) succeeded", id)
-		}
 	}
 }

@@ -24,10 +24,13 @@ type Room struct {
 
 // RoomMedia is a room's audio mixer as the conference drives it: participants
 // with media are attached while they are in the room and detached when they
-// leave it.
+// leave it, and a recording taps the room's mix.
 type RoomMedia interface {
 	Attach(id string, ep mixer.Endpoint) error
 	Detach(id string)
+	// SetTap hands the room's mix to t from the next tick on; nil removes
+	// the tap. A tick in flight may still write to the tap just removed.
+	SetTap(t mixer.Tap)
 	Close()
 }
 

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/confgw/confgw/audio"
 	"github.com/confgw/confgw/conference"
 )
 
@@ -257,14 +258,22 @@ func byHost2(m *meeting) conference.Actor { return conference.As(m.host2) }
 // closes its file, as a slow disk would hold it: that must not deadlock.
 type lockProbe struct{ conf *conference.Conference }
 
-func (p *lockProbe) Start(string, conference.RoomMedia) (string, func() error, error) {
+func (p *lockProbe) Start(string) (conference.RecordingSink, error) {
 	_ = p.conf.Info()
-	return "r-probe", func() error { _ = p.conf.Info(); return nil }, nil
+	return probeSink{p}, nil
 }
+
+type probeSink struct{ *lockProbe }
+
+func (probeSink) ID() string            { return "r-probe" }
+func (probeSink) WriteMix(*audio.Frame) {}
+func (s probeSink) Close() error        { _ = s.conf.Info(); return nil }
 
 func TestRecorderRunsOutsideTheConferenceLock(t *testing.T) {
 	probe := &lockProbe{}
-	reg := conference.NewRegistry(conference.Config{Recorder: probe})
+	seen := &roomsSeen{attached: map[string][]string{}}
+	reg := conference.NewRegistry(conference.Config{Recorder: probe,
+		NewRoomMedia: func(_, room string) conference.RoomMedia { return seenRoom{seen, room} }})
 	c, _ := reg.Create(conference.Spec{ID: "r", Title: "R"})
 	probe.conf = c
 	done := make(chan error, 1)

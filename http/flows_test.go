@@ -8,7 +8,7 @@ import (
 	"testing"
 
 	"github.com/confgw/confgw/conference"
-	"github.com/confgw/confgw/conference/recording"
+	"github.com/confgw/confgw/recording"
 	confhttp "github.com/confgw/confgw/http"
 	"github.com/confgw/confgw/internal/apitest"
 )

@@ -8,7 +8,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/confgw/confgw/conference"
-	"github.com/confgw/confgw/conference/recording"
+	"github.com/confgw/confgw/recording"
 )
 
 // Recordings is where recorded files are kept (a *recording.Store).

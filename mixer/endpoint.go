@@ -17,9 +17,3 @@ type Endpoint interface {
 	// during the call: copy it to keep it.
 	WriteFrame(f *audio.Frame)
 }
-
-// Pinned is implemented by endpoints that may only ever be mixed in the main
-// room (phone legs). A mixer built for a breakout room refuses them.
-type Pinned interface {
-	PinnedToMainRoom() bool
-}

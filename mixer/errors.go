@@ -3,9 +3,6 @@ package mixer
 import "errors"
 
 var (
-	// ErrPinned is returned by a breakout room's Attach for an endpoint
-	// pinned to the main room: phone legs must never leave it.
-	ErrPinned = errors.New("mixer: endpoint is pinned to the main room")
 	// ErrNilEndpoint is returned by Attach for a nil endpoint, which would
 	// otherwise only fail later, inside a tick shared by the whole room.
 	ErrNilEndpoint = errors.New("mixer: nil endpoint")

@@ -16,8 +16,7 @@ const MaxEndpoints = 1 << 16
 // Mixer mixes one room. Attach, Detach, Len and SetTap may be called from
 // any goroutine while ticks run.
 type Mixer struct {
-	refusePinned bool
-	observe      func(time.Duration)
+	observe func(time.Duration)
 
 	// tickMu serialises ticks, which own the buffers below.
 	tickMu sync.Mutex
@@ -50,17 +49,10 @@ func New(opts ...Option) *Mixer {
 }
 
 // Attach adds ep to the room under id, replacing any endpoint already
-// attached under that id. It fails with ErrPinned in a breakout room when
-// ep is pinned to the main room.
+// attached under that id.
 func (m *Mixer) Attach(id string, ep Endpoint) error {
 	if ep == nil {
 		return ErrNilEndpoint
-	}
-	// Asked before locking, so a slow endpoint cannot stall the room.
-	if m.refusePinned {
-		if p, ok := ep.(Pinned); ok && p.PinnedToMainRoom() {
-			return ErrPinned
-		}
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()

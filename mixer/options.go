@@ -5,12 +5,6 @@ import "time"
 // Option configures a Mixer at construction.
 type Option func(*Mixer)
 
-// RefusePinned makes the mixer a breakout room's: Attach fails with
-// ErrPinned for endpoints that are pinned to the main room.
-func RefusePinned() Option {
-	return func(m *Mixer) { m.refusePinned = true }
-}
-
 // WithTickObserver has observe called after every tick with the time the
 // tick took, so a metrics histogram can show how close a room runs to its
 // 20 ms budget. observe runs on the tick goroutine and must be quick.

@@ -178,3 +178,19 @@ func TestStoreDoesNotFollowLinksOut(t *testing.T) {
 		t.Errorf("List shows a link as a recording: %+v", list)
 	}
 }
+func TestStoreTakesEveryConferenceID(t *testing.T) {
+	store, _ := newTestStore(t)
+	// Conference ids may have dots; only what could leave the folder is refused.
+	rec, err := store.Start("team.a")
+	if err != nil {
+		t.Fatalf("dotted conference id: %v", err)
+	}
+	if err := rec.Close(); err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range []string{".", "..", ".hidden", "a/b"} {
+		if _, err := store.Start(id); err == nil {
+			t.Errorf("Start(%q) succeeded", id)
+		}
+	}
+}

@@ -5,7 +5,7 @@ import (
 	"testing"
 
 	"github.com/confgw/confgw/audio"
-	"github.com/confgw/confgw/conference/recording"
+	"github.com/confgw/confgw/recording"
 	confhttp "github.com/confgw/confgw/http"
 )
 

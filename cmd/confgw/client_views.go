@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"github.com/confgw/confgw/conference"
-	"github.com/confgw/confgw/conference/recording"
+	"github.com/confgw/confgw/recording"
 	"github.com/confgw/confgw/http/client"
 )
 

@@ -94,7 +94,7 @@ func serve(ctx context.Context, cfg serveConfig, out, errOut io.Writer) error {
 		MinClientVersion: minVersion,
 		BreakoutDefault:  cfg.BreakoutDefault,
 		NewRoomMedia:     media.rooms,
-		Recorder:         media.store.Recorder(),
+		Recorder:         conference.RecorderFunc(media.store.Start),
 	})
 	// Every leg is hung up however serve returns.
 	defer reg.EndAll()

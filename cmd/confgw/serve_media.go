@@ -8,7 +8,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/confgw/confgw/conference"
-	"github.com/confgw/confgw/conference/recording"
+	"github.com/confgw/confgw/recording"
 )
 
 // media is what serve builds for audio: room mixers, the recording store

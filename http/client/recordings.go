@@ -6,7 +6,7 @@ import (
 	"io"
 	"net/http"
 
-	"github.com/confgw/confgw/conference/recording"
+	"github.com/confgw/confgw/recording"
 )
 
 // Recordings lists the conference's recorded files, oldest first.

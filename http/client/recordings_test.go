@@ -7,7 +7,7 @@ import (
 
 	"github.com/confgw/confgw/audio"
 	"github.com/confgw/confgw/conference"
-	"github.com/confgw/confgw/conference/recording"
+	"github.com/confgw/confgw/recording"
 	confhttp "github.com/confgw/confgw/http"
 )
 

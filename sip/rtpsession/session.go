@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"github.com/confgw/confgw/audio"
-	"github.com/confgw/confgw/mixer"
 	"github.com/confgw/confgw/sip/g711"
 	"github.com/confgw/confgw/sip/jitter"
 )
@@ -72,11 +71,6 @@ type codecState struct {
 	pt      uint8
 	eventPT uint8 // 0: no telephone-event
 }
-
-var (
-	_ mixer.Endpoint = (*Session)(nil)
-	_ mixer.Pinned   = (*Session)(nil)
-)
 
 // New returns a session for cfg. It takes ownership of cfg.Conn even on
 // error, so that a failed set-up cannot leak the port.
@@ -138,10 +132,6 @@ func newCodecState(c audio.Codec, eventPT uint8) (*codecState, error) {
 	}
 	return &codecState{frames: frames, pt: c.PayloadType, eventPT: eventPT}, nil
 }
-
-// PinnedToMainRoom reports true: a phone cannot be shown a breakout-room
-// choice, so phone legs stay in the main room.
-func (s *Session) PinnedToMainRoom() bool { return true }
 
 // LocalAddr is the address to put in SDP (with the host's public IP when
 // bound to all addresses).
