@@ -59,6 +59,10 @@ type Conference struct {
 	cfg                    Config
 	createdAt              time.Time
 
+	// recMu serialises starting and stopping recordings, whose file work
+	// runs outside mu so that a slow disk stalls no one else.
+	recMu sync.Mutex
+
 	mu        sync.Mutex
 	ended     bool
 	breakout  bool

@@ -71,6 +71,8 @@ func (c *Conference) recordingInfo() *Recording {
 // Starting twice keeps the recording already running. The recorder opens
 // its file outside the conference's lock, so a slow disk stalls no one else.
 func (c *Conference) StartRecording(a Actor, roomID string) (Recording, error) {
+	c.recMu.Lock()
+	defer c.recMu.Unlock()
 	c.mu.Lock()
 	r, err := c.recordingRoomLocked(a, roomID)
 	if err != nil || c.recording != nil {
@@ -114,18 +116,28 @@ func (c *Conference) StartRecording(a Actor, roomID string) (Recording, error) {
 }
 
 // StopRecording stops the main room's recording; stopping when none runs
-// is not an error. The file is finished after the lock is released.
+// is not an error. The file is finished outside the conference's lock, and
+// only then is recording.stopped published: whoever lists the recordings
+// on that event finds the file complete and downloadable.
 func (c *Conference) StopRecording(a Actor, roomID string) error {
+	c.recMu.Lock()
+	defer c.recMu.Unlock()
 	c.mu.Lock()
 	r, err := c.recordingRoomLocked(a, roomID)
-	if err != nil || c.recording == nil {
-		c.mu.Unlock()
+	rec := c.recording
+	c.mu.Unlock()
+	if err != nil || rec == nil {
 		return err
 	}
-	rec := c.takeRecordingLocked()
-	c.publish(Event{Type: EventRecordingStopped, Room: ref(r)})
+	ferr := rec.finish()
+	c.mu.Lock()
+	// The meeting may have ended meanwhile, which reports the stop itself.
+	if c.recording == rec {
+		c.takeRecordingLocked()
+		c.publish(Event{Type: EventRecordingStopped, Room: ref(r), Recording: &rec.Recording})
+	}
 	c.mu.Unlock()
-	return rec.finish()
+	return ferr
 }
 
 // takeRecordingLocked ends the recording in the conference's state; the

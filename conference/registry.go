@@ -180,7 +180,7 @@ func (c *Conference) end() {
 	}
 	rec := c.takeRecordingLocked()
 	if rec != nil {
-		c.publish(Event{Type: EventRecordingStopped, Room: ref(c.rooms[MainRoomID])})
+		c.publish(Event{Type: EventRecordingStopped, Room: ref(c.rooms[MainRoomID]), Recording: &rec.Recording})
 	}
 	for _, r := range c.rooms {
 		if r.media != nil {

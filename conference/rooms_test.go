@@ -302,3 +302,49 @@ func TestRecorderRunsOutsideTheConferenceLock(t *testing.T) {
 		t.Fatal("the recorder ran under the conference's lock and deadlocked")
 	}
 }
+
+// slowSink is a recording whose file takes until release to complete, as
+// on a busy disk.
+type slowSink struct {
+	closing chan struct{}
+	release chan struct{}
+}
+
+func (slowSink) ID() string            { return "r-slow" }
+func (slowSink) WriteMix(*audio.Frame) {}
+func (s slowSink) Close() error {
+	close(s.closing)
+	<-s.release
+	return nil
+}
+
+func TestRecordingStoppedIsPublishedOnlyOnceTheFileIsComplete(t *testing.T) {
+	sink := slowSink{closing: make(chan struct{}), release: make(chan struct{})}
+	seen := &roomsSeen{attached: map[string][]string{}}
+	reg := conference.NewRegistry(conference.Config{
+		Recorder:     conference.RecorderFunc(func(string) (slowSink, error) { return sink, nil }),
+		NewRoomMedia: func(_, room string) conference.RoomMedia { return seenRoom{seen, room} }})
+	defer reg.EndAll()
+	c, _ := reg.Create(conference.Spec{ID: "r", Title: "R"})
+	if _, err := c.StartRecording(conference.Admin, conference.MainRoomID); err != nil {
+		t.Fatal(err)
+	}
+	sub := c.Subscribe(16)
+	stopped := make(chan error, 1)
+	go func() { stopped <- c.StopRecording(conference.Admin, conference.MainRoomID) }()
+	<-sink.closing
+	if evs := ofType(drain(sub), conference.EventRecordingStopped); len(evs) != 0 {
+		t.Fatal("recording.stopped was published while the file was still being written")
+	}
+	if info := c.Info(); info.Recording == nil {
+		t.Error("the conference stopped saying it records before the file was complete")
+	}
+	close(sink.release)
+	if err := <-stopped; err != nil {
+		t.Fatal(err)
+	}
+	evs := ofType(drain(sub), conference.EventRecordingStopped)
+	if len(evs) != 1 || evs[0].Recording == nil || evs[0].Recording.ID != "r-slow" {
+		t.Fatalf("recording.stopped events %+v, want one naming r-slow", evs)
+	}
+}
