@@ -33,7 +33,12 @@ export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 // until polls check until it returns a truthy value: the DOM and the server
 // settle at their own pace, and a fixed sleep would be either slow or flaky.
-export async function until(check, what, timeout = 10000) {
+// The default deadline is generous because a busy 2-core CI machine running
+// Chromium, sipp and the gateway at once can take tens of seconds for one
+// step; a passing step returns as soon as its state is there.
+export const patience = Number(process.env.E2E_PATIENCE_MS) || 60000;
+
+export async function until(check, what, timeout = patience) {
   const deadline = Date.now() + timeout;
   let last;
   for (;;) {
