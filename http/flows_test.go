@@ -8,9 +8,9 @@ import (
 	"testing"
 
 	"github.com/confgw/confgw/conference"
-	"github.com/confgw/confgw/recording"
 	confhttp "github.com/confgw/confgw/http"
 	"github.com/confgw/confgw/internal/apitest"
+	"github.com/confgw/confgw/recording"
 )
 
 func TestRoomLimitOverHTTP(t *testing.T) {

@@ -5,8 +5,8 @@ import (
 	"testing"
 
 	"github.com/confgw/confgw/audio"
-	"github.com/confgw/confgw/recording"
 	confhttp "github.com/confgw/confgw/http"
+	"github.com/confgw/confgw/recording"
 )
 
 func TestRecordingsTable(t *testing.T) {

@@ -7,8 +7,8 @@ import (
 	"time"
 
 	"github.com/confgw/confgw/conference"
-	"github.com/confgw/confgw/recording"
 	"github.com/confgw/confgw/http/client"
+	"github.com/confgw/confgw/recording"
 )
 
 // The views write tab-separated rows for the tabwriter show sets up.

@@ -7,8 +7,8 @@ import (
 
 	"github.com/confgw/confgw/audio"
 	"github.com/confgw/confgw/conference"
-	"github.com/confgw/confgw/recording"
 	confhttp "github.com/confgw/confgw/http"
+	"github.com/confgw/confgw/recording"
 )
 
 func withStore(t *testing.T) (*recording.Store, func(*confhttp.Options)) {
