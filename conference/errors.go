@@ -26,6 +26,7 @@ const (
 	CodeNoOutboundTrunk    Code = "no_outbound_trunk"
 	CodeAlreadyExists      Code = "already_exists"
 	CodeEnded              Code = "conference_ended"
+	CodeAppOnly            Code = "app_participant_only"
 )
 
 // Error is a refusal with a code and a message meant for the person who asked.
@@ -67,4 +68,5 @@ var (
 	ErrNoOutboundTrunk    = &Error{Code: CodeNoOutboundTrunk, Msg: "no outbound SIP trunk is configured"}
 	ErrAlreadyExists      = &Error{Code: CodeAlreadyExists, Msg: "already exists"}
 	ErrEnded              = &Error{Code: CodeEnded, Msg: "the conference has ended"}
+	ErrAppOnly            = &Error{Code: CodeAppOnly, Msg: "only an app participant's own token can do this"}
 )

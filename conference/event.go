@@ -9,6 +9,7 @@ const (
 	EventParticipantMoved    = "participant.moved"
 	EventParticipantPromoted = "participant.promoted"
 	EventParticipantUpdated  = "participant.updated"
+	EventParticipantAudio    = "participant.audio"
 	EventRoomAdded           = "room.added"
 	EventRoomDeleted         = "room.deleted"
 	EventRecordingStarted    = "recording.started"

@@ -227,6 +227,9 @@ func (c *Conference) PhoneFailed(id string, status int, reason string) {
 }
 
 func (c *Conference) removeLocked(m *member, reason string) {
+	if m.audio != nil {
+		c.endAudioLocked(m, AudioEndLeft)
+	}
 	c.detachLocked(m)
 	delete(c.members, m.ID)
 	p := m.snapshot()

@@ -52,15 +52,18 @@ type Phone struct {
 
 // Participant is a snapshot of one participant, safe to keep and encode.
 type Participant struct {
-	ID            string    `json:"id"`
-	Name          string    `json:"name"`
-	Kind          Kind      `json:"kind"`
-	Role          Role      `json:"role"`
-	Moderator     bool      `json:"moderator"`
-	Room          string    `json:"room"`
-	ClientVersion string    `json:"client_version,omitempty"`
-	Phone         *Phone    `json:"phone,omitempty"`
-	JoinedAt      time.Time `json:"joined_at"`
+	ID            string `json:"id"`
+	Name          string `json:"name"`
+	Kind          Kind   `json:"kind"`
+	Role          Role   `json:"role"`
+	Moderator     bool   `json:"moderator"`
+	Room          string `json:"room"`
+	ClientVersion string `json:"client_version,omitempty"`
+	Phone         *Phone `json:"phone,omitempty"`
+	// Audio is an app participant's audio session, nil when it has none
+	// (and always for phones, whose audio is their call).
+	Audio    *Audio    `json:"audio"`
+	JoinedAt time.Time `json:"joined_at"`
 }
 
 // Leg is the signalling side of a phone participant: the conference asks it
@@ -77,6 +80,9 @@ type member struct {
 	version Version
 	leg     Leg
 	media   mixer.Endpoint
+	// audio is an app participant's session; media is the same session
+	// once it is connected.
+	audio AudioSession
 }
 
 func (m *member) snapshot() Participant {
@@ -84,6 +90,10 @@ func (m *member) snapshot() Participant {
 	if m.Phone != nil {
 		ph := *m.Phone
 		p.Phone = &ph
+	}
+	if m.Audio != nil {
+		a := *m.Audio
+		p.Audio = &a
 	}
 	return p
 }

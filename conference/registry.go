@@ -171,6 +171,10 @@ func (c *Conference) end() {
 	var legs []Leg
 	for _, p := range c.participantsLocked("") {
 		m := c.members[p.ID]
+		if m.audio != nil {
+			c.endAudioLocked(m, AudioEndLeft)
+			p = m.snapshot()
+		}
 		c.detachLocked(m)
 		delete(c.members, m.ID)
 		c.publish(Event{Type: EventParticipantLeft, Participant: &p, Room: ref(c.rooms[p.Room]), Reason: ReasonConferenceEnded})
