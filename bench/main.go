@@ -1,9 +1,14 @@
 // Command bench is the load harness behind the figures of
 // docs/performance.md. On one machine, over loopback, it serves confgw and
 // sipp's RTP echo server in turn, loads each with the same phone legs and
-// call rates, and writes what it measured to an output directory:
+// call rates, and writes what it measured to an output directory, bench/out
+// in the repository unless -out says otherwise:
 //
-//	go run ./bench [-quick] [-out DIR] [-docs]
+//	cd bench && go run . [-quick] [-out DIR] [-docs]
+//
+// It is a module of its own so that its plotting libraries stay out of the
+// gateway's build; it finds the repository by walking up from the working
+// directory.
 //
 // It needs root (sipp sends the callers' audio through a raw socket) and
 // sipp. A run that breaks (a server dies, sipp errs) makes the exit status
@@ -96,7 +101,7 @@ func (h *harness) logf(format string, args ...any) {
 
 func main() {
 	quick := flag.Bool("quick", false, "fewer levels and shorter windows (about 3 minutes)")
-	out := flag.String("out", "bench/out", "results directory")
+	out := flag.String("out", "", "results directory (default bench/out in the repository, wherever the harness runs from)")
 	docs := flag.Bool("docs", false, "copy the plots into docs/ as the published figures")
 	only := flag.String("legs", "", "measure only these levels, e.g. 200,1000 (0 keeps the call set-up run)")
 	render := flag.String("render", "", "measure nothing: write the tables and plots again from DIR/results.json")
@@ -106,6 +111,12 @@ func main() {
 	}
 	os.Exit(run(*quick, *out, *docs, *only))
 }
+
+// defaultOut is the results directory when -out is not given. It hangs off
+// the repository, not the working directory, so that results land in the
+// one place .gitignore and docs/performance.md expect however the harness
+// was started.
+func defaultOut(repo string) string { return filepath.Join(repo, "bench", "out") }
 
 // rerender writes a finished run's tables and plots again from its
 // results.json, so that a change to how they are drawn needs no new
@@ -191,6 +202,9 @@ func run(quick bool, out string, docs bool, only string) int {
 		return 2
 	}
 	h.profileSeconds = h.plan.profileSeconds
+	if out == "" {
+		out = defaultOut(repo)
+	}
 	if h.out, err = filepath.Abs(out); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		return 2

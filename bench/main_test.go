@@ -6,7 +6,13 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"go.uber.org/goleak"
 )
+
+func TestMain(m *testing.M) {
+	goleak.VerifyTestMain(m)
+}
 
 func TestRestrictKeepsTheListedLevels(t *testing.T) {
 	for _, tt := range []struct {
@@ -67,5 +73,28 @@ func TestRerenderDrawsAFinishedRunAgain(t *testing.T) {
 	}
 	if code := rerender(t.TempDir(), false); code == 0 {
 		t.Fatal("rerender of a directory with no results.json succeeded")
+	}
+}
+
+func TestResultsLandInTheRepositorysBenchOutWhereverTheHarnessRuns(t *testing.T) {
+	// go test runs in bench/, as `cd bench && go run .` does; the results
+	// must still go to bench/out, not bench/bench/out.
+	here, err := os.Getwd()
+	if err != nil {
+		t.Fatal(err)
+	}
+	repo, err := repoRoot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if repo != filepath.Dir(here) {
+		t.Fatalf("repository found at %s, want %s", repo, filepath.Dir(here))
+	}
+	if got, want := defaultOut(repo), filepath.Join(here, "out"); got != want {
+		t.Fatalf("default results directory %s, want %s", got, want)
+	}
+	t.Chdir(filepath.Join(repo, "cmd", "confgw"))
+	if again, err := repoRoot(); err != nil || again != repo {
+		t.Fatalf("from cmd/confgw the repository is %s (%v), want %s", again, err, repo)
 	}
 }

@@ -14,7 +14,7 @@ func markdown(res *results) string {
 	if res.Quick {
 		mode = "quick run (-quick)"
 	}
-	fmt.Fprintf(&b, "Measured by `go run ./bench` (%s, %.0f s) on %s, %d cores, Linux %s, %s, sipp %s.\n\n",
+	fmt.Fprintf(&b, "Measured by `(cd bench && go run .)` (%s, %.0f s) on %s, %d cores, Linux %s, %s, sipp %s.\n\n",
 		mode, res.Seconds, orDash(m.CPU), m.Cores, orDash(m.Kernel), m.Go, orDash(m.Sipp))
 
 	b.WriteString("### Phone legs with sipp\n\n")

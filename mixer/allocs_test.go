@@ -5,6 +5,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+
 	"github.com/confgw/confgw/mixer"
 )
 
@@ -21,5 +23,24 @@ func TestMixOnceAllocatesNothing(t *testing.T) {
 	m.MixOnce()
 	if n := testing.AllocsPerRun(200, m.MixOnce); n != 0 {
 		t.Fatalf("MixOnce allocates %v times per tick", n)
+	}
+}
+
+// The observer serve gives every mixer, histogram and longest tick included,
+// keeps the tick free of allocations.
+func TestMixOnceWithTheTickMetricsAllocatesNothing(t *testing.T) {
+	observe, err := mixer.RegisterTickMetrics(prometheus.NewRegistry())
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := mixer.New(mixer.WithTap(&benchTap{}), mixer.WithTickObserver(observe))
+	for i := range 50 {
+		if err := m.Attach(fmt.Sprint("ep", i), newBenchEndpoint(i < 5, float64(300+i*50))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	m.MixOnce()
+	if n := testing.AllocsPerRun(200, m.MixOnce); n != 0 {
+		t.Fatalf("MixOnce with the tick metrics allocates %v times per tick", n)
 	}
 }

@@ -40,6 +40,7 @@ type Server struct {
 	mu       sync.Mutex
 	handler  Handler
 	running  bool
+	closed   bool
 	draining bool
 	handlers sync.WaitGroup
 }
@@ -203,6 +204,10 @@ func (s *Server) ActiveCalls() int { return s.calls.len() }
 // sipgo's own ListenAndServe does.
 func (s *Server) Run(ctx context.Context) error {
 	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		return errors.New("sip: Run after Close")
+	}
 	if s.running {
 		s.mu.Unlock()
 		return errors.New("sip: Run called twice")
@@ -234,6 +239,27 @@ func (s *Server) Run(ctx context.Context) error {
 		s.log.Debug("closing SIP user agent", "error", cerr)
 	}
 	return err
+}
+
+// Close frees the ports and the user agent of a server that will not Run:
+// NewServer binds them at once, so a caller that fails before Run must give
+// them back. Once Run has started it owns them and frees them when it
+// returns, so Close then does nothing; Run after Close fails.
+func (s *Server) Close() error {
+	s.mu.Lock()
+	if s.closed || s.running {
+		s.closed = true
+		s.mu.Unlock()
+		return nil
+	}
+	s.closed = true
+	s.mu.Unlock()
+	s.runCancel()
+	s.closeSockets()
+	if err := s.ua.Close(); err != nil {
+		return fmt.Errorf("closing SIP user agent: %w", err)
+	}
+	return nil
 }
 
 // awaitListener waits until sipgo holds our UDP socket, so requests we send

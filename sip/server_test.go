@@ -105,3 +105,38 @@ func TestNewServerRefusesBusyPort(t *testing.T) {
 		t.Fatal("second server on the same port started")
 	}
 }
+
+func TestClosedServerFreesItsPortAndRefusesToRun(t *testing.T) {
+	srv, err := confsip.NewServer(confsip.WithListenAddr("127.0.0.1:0"), confsip.WithLogger(quietLogger()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := srv.Addr()
+	if err := srv.Close(); err != nil {
+		t.Fatalf("Close: %v", err)
+	}
+	if err := srv.Close(); err != nil {
+		t.Fatalf("second Close: %v", err)
+	}
+	if err := srv.Run(t.Context()); err == nil {
+		t.Fatal("a closed server ran")
+	}
+	again, err := confsip.NewServer(confsip.WithListenAddr(addr), confsip.WithLogger(quietLogger()))
+	if err != nil {
+		t.Fatalf("port %s still held after Close: %v", addr, err)
+	}
+	if err := again.Close(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestCloseLeavesARunningServerToRun(t *testing.T) {
+	srv := startServer(t, nil)
+	if err := srv.Close(); err != nil {
+		t.Fatalf("Close: %v", err)
+	}
+	res := do(t, sipmsg.OPTIONS, srv.Addr(), "UDP")
+	if res.StatusCode != 200 {
+		t.Fatalf("OPTIONS after Close of a running server: %d, want 200", res.StatusCode)
+	}
+}

@@ -90,11 +90,15 @@ func startSIP(ctx context.Context, c sipConfig, reg *conference.Registry, m *med
 	if err != nil {
 		return nil, fmt.Errorf("--sip: %w", err)
 	}
+	// The server holds the SIP port from here on; until Run owns it, every
+	// failure must give it back, or the next serve finds it taken.
 	gw, err := gateway.New(gateway.Config{Registry: reg, SIP: srv, Ports: ports, RTPTimeout: c.RTPTimeout, Logger: log})
 	if err != nil {
+		closeUnstarted(srv, log)
 		return nil, err
 	}
 	if err := gw.Metrics().Register(m.metrics); err != nil {
+		closeUnstarted(srv, log)
 		return nil, fmt.Errorf("gateway metrics: %w", err)
 	}
 	runCtx, stop := context.WithCancel(context.WithoutCancel(ctx))
@@ -107,6 +111,13 @@ func startSIP(ctx context.Context, c sipConfig, reg *conference.Registry, m *med
 		return nil, fmt.Errorf("SIP: %w", err)
 	}
 	return s, nil
+}
+
+// closeUnstarted frees a SIP server that startSIP gives up on before Run.
+func closeUnstarted(srv *confsip.Server, log *slog.Logger) {
+	if err := srv.Close(); err != nil {
+		log.Warn("closing the SIP server after a failed start", "err", err)
+	}
 }
 
 // dialer answers no_outbound_trunk itself when no trunk is configured.

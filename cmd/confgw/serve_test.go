@@ -194,3 +194,35 @@ func TestServeProfilesOnTheirOwnAddress(t *testing.T) {
 		t.Fatal("profiles still served after serve stopped")
 	}
 }
+
+// A serve that fails once the SIP server holds its port (here the gateway
+// refuses a public address that is not an IP) gives the port back, so a
+// corrected serve can have it.
+func TestServeThatFailsAfterBindingSIPFreesItsPort(t *testing.T) {
+	probe, err := net.ListenPacket("udp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := probe.LocalAddr().String()
+	probe.Close()
+	root := newRoot()
+	root.SetArgs([]string{"serve", "--http", "127.0.0.1:0", "--sip", addr,
+		"--sip-public-addr", "pbx.example.com:5060", "--data-dir", t.TempDir(), "--log-level", "warn"})
+	var out bytes.Buffer
+	root.SetOut(&out)
+	root.SetErr(&out)
+	err = root.ExecuteContext(t.Context())
+	if err == nil || !strings.Contains(err.Error(), "not an IP address") {
+		t.Fatalf("serve with a host name for a public address: %v, want the gateway's refusal after binding SIP\n%s", err, out.String())
+	}
+	udp, err := net.ListenPacket("udp", addr)
+	if err != nil {
+		t.Fatalf("SIP port still held over UDP after serve failed: %v", err)
+	}
+	udp.Close()
+	tcp, err := net.Listen("tcp", addr)
+	if err != nil {
+		t.Fatalf("SIP port still held over TCP after serve failed: %v", err)
+	}
+	tcp.Close()
+}
