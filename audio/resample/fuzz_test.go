@@ -43,7 +43,7 @@ func FuzzUpAndDownNeverPanicAndStayBounded(f *testing.F) {
 		for _, c := range halfTaps {
 			absTaps += 2 * int64(max(c, -c))
 		}
-		checkBound(t, "Up", wide, peak(in), 2*(absTaps-centre), 14)
+		checkBound(t, "Up", wide, peak(in), absTaps-centre, 14)
 		checkBound(t, "Down", narrow, peak(wide), absTaps, 15)
 	})
 }
