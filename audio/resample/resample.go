@@ -72,15 +72,11 @@ func (u *Up) Process(dst, src []int16) {
 		}
 		w := (*[phaseTaps]int16)(u.ring[u.pos : u.pos+phaseTaps])
 
-		// Even output: the taps an odd distance from the centre, which are
-		// symmetric, so each multiplies the sum of the two samples it sees.
+		// Even output: the taps an odd distance from the centre (upPhase,
+		// written out tap by tap in taps.go so that each is a constant).
 		// The taps are for a gain of 1 but zero-stuffing halves the level,
 		// hence the shift by 14, not 15.
-		var acc int32
-		for k, c := range halfTaps {
-			acc += c * (int32(w[k]) + int32(w[phaseTaps-1-k]))
-		}
-		dst[2*i] = saturate((acc + 1<<13) >> 14)
+		dst[2*i] = saturate((upPhase(w) + 1<<13) >> 14)
 
 		// Odd output: only the centre tap sees a non-zero input, and ½
 		// times the gain of 2 is 1, so it is an input sample, delayed to
@@ -120,10 +116,7 @@ func (d *Down) Process(dst, src []int16) {
 		// NarrowRate samples late.
 		d.push(src[2*i])
 		w := (*[taps]int16)(d.ring[d.pos : d.pos+taps])
-		acc := centre * int32(w[delaySamples])
-		for k, c := range halfTaps {
-			acc += c * (int32(w[2*k]) + int32(w[taps-1-2*k]))
-		}
+		acc := centre*int32(w[delaySamples]) + downPhase(w)
 		dst[i] = saturate((acc + 1<<14) >> 15)
 		d.push(src[2*i+1])
 	}

@@ -6,19 +6,43 @@ package resample
 // in Q15; by symmetry they are also those at 54, 52, …, 28. With the
 // centre tap (½) they are all its non-zero taps. They sum to ¼ exactly, so
 // the filter's gain at 0 Hz is exactly 1. Kaiser window, β = 6.4.
-var halfTaps = [phaseTaps / 2]int32{
-	-4,
-	13,
-	-30,
-	59,
-	-103,
-	168,
-	-261,
-	390,
-	-571,
-	829,
-	-1219,
-	1885,
-	-3353,
-	10389,
+var halfTaps = [phaseTaps / 2]int32{-4, 13, -30, 59, -103, 168, -261, 390, -571, 829, -1219, 1885, -3353, 10389}
+
+// upPhase is Up's computed phase before rounding: the taps an odd
+// distance from the centre over the last phaseTaps input samples, oldest
+// first, each tap applied once to the two samples it sees by symmetry.
+func upPhase(w *[phaseTaps]int16) int32 {
+	return -4*(int32(w[0])+int32(w[27])) +
+		13*(int32(w[1])+int32(w[26])) +
+		-30*(int32(w[2])+int32(w[25])) +
+		59*(int32(w[3])+int32(w[24])) +
+		-103*(int32(w[4])+int32(w[23])) +
+		168*(int32(w[5])+int32(w[22])) +
+		-261*(int32(w[6])+int32(w[21])) +
+		390*(int32(w[7])+int32(w[20])) +
+		-571*(int32(w[8])+int32(w[19])) +
+		829*(int32(w[9])+int32(w[18])) +
+		-1219*(int32(w[10])+int32(w[17])) +
+		1885*(int32(w[11])+int32(w[16])) +
+		-3353*(int32(w[12])+int32(w[15])) +
+		10389*(int32(w[13])+int32(w[14]))
+}
+
+// downPhase is Down's sum before rounding, less the centre tap: the same
+// taps over every other one of the last taps input samples, oldest first.
+func downPhase(w *[taps]int16) int32 {
+	return -4*(int32(w[0])+int32(w[54])) +
+		13*(int32(w[2])+int32(w[52])) +
+		-30*(int32(w[4])+int32(w[50])) +
+		59*(int32(w[6])+int32(w[48])) +
+		-103*(int32(w[8])+int32(w[46])) +
+		168*(int32(w[10])+int32(w[44])) +
+		-261*(int32(w[12])+int32(w[42])) +
+		390*(int32(w[14])+int32(w[40])) +
+		-571*(int32(w[16])+int32(w[38])) +
+		829*(int32(w[18])+int32(w[36])) +
+		-1219*(int32(w[20])+int32(w[34])) +
+		1885*(int32(w[22])+int32(w[32])) +
+		-3353*(int32(w[24])+int32(w[30])) +
+		10389*(int32(w[26])+int32(w[28]))
 }
