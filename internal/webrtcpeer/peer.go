@@ -1,0 +1,179 @@
+// Package webrtcpeer is a WebRTC audio peer for tests: it offers audio the
+// way a browser does, over real ICE, DTLS and SRTP on loopback, speaks a
+// tone and keeps what it hears for tone detection.
+package webrtcpeer
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/confgw/confgw/audio"
+	"github.com/confgw/confgw/internal/tone"
+	"github.com/confgw/confgw/sip/g711"
+	"github.com/pion/ice/v4"
+	"github.com/pion/rtp"
+	pion "github.com/pion/webrtc/v4"
+)
+
+// Peer is one test WebRTC endpoint.
+type Peer struct {
+	pc    *pion.PeerConnection
+	track *pion.TrackLocalStaticRTP
+	codec audio.Codec
+	fc    g711.FrameCodec
+
+	ctx    context.Context
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
+
+	mu    sync.Mutex
+	heard []int16
+	tone  *tone.Generator
+}
+
+// New returns a peer that offers codec, PCMU or PCMA, for audio it sends
+// and receives.
+func New(codec audio.Codec) (*Peer, error) {
+	fc, err := g711.Lookup(codec.Name)
+	if err != nil {
+		return nil, err
+	}
+	var se pion.SettingEngine
+	se.SetNetworkTypes([]pion.NetworkType{pion.NetworkTypeUDP4})
+	se.SetIncludeLoopbackCandidate(true)
+	se.SetICEMulticastDNSMode(ice.MulticastDNSModeDisabled)
+	se.SetInterfaceFilter(func(name string) bool { return name == "lo" })
+	me := &pion.MediaEngine{}
+	capability := pion.RTPCodecCapability{MimeType: "audio/" + codec.Name, ClockRate: codec.ClockRate, Channels: 1}
+	if err := me.RegisterCodec(pion.RTPCodecParameters{RTPCodecCapability: capability, PayloadType: pion.PayloadType(codec.PayloadType)}, pion.RTPCodecTypeAudio); err != nil {
+		return nil, err
+	}
+	api := pion.NewAPI(pion.WithMediaEngine(me), pion.WithSettingEngine(se))
+	pc, err := api.NewPeerConnection(pion.Configuration{})
+	if err != nil {
+		return nil, err
+	}
+	track, err := pion.NewTrackLocalStaticRTP(capability, "audio", "peer")
+	if err != nil {
+		_ = pc.Close()
+		return nil, err
+	}
+	if _, err := pc.AddTrack(track); err != nil {
+		_ = pc.Close()
+		return nil, err
+	}
+	p := &Peer{pc: pc, track: track, codec: codec, fc: fc}
+	p.ctx, p.cancel = context.WithCancel(context.Background())
+	pc.OnTrack(func(t *pion.TrackRemote, _ *pion.RTPReceiver) {
+		p.wg.Add(1)
+		go p.listen(t)
+	})
+	return p, nil
+}
+
+// Offer returns the peer's complete offer, its candidates gathered.
+func (p *Peer) Offer() (string, error) {
+	offer, err := p.pc.CreateOffer(nil)
+	if err != nil {
+		return "", err
+	}
+	gathered := pion.GatheringCompletePromise(p.pc)
+	if err := p.pc.SetLocalDescription(offer); err != nil {
+		return "", err
+	}
+	<-gathered
+	return p.pc.LocalDescription().SDP, nil
+}
+
+// Accept applies the gateway's answer.
+func (p *Peer) Accept(answer string) error {
+	return p.pc.SetRemoteDescription(pion.SessionDescription{Type: pion.SDPTypeAnswer, SDP: answer})
+}
+
+// WaitConnected waits until ICE and DTLS have completed, or ctx ends.
+func (p *Peer) WaitConnected(ctx context.Context) error {
+	for {
+		switch st := p.pc.ConnectionState(); st {
+		case pion.PeerConnectionStateConnected:
+			return nil
+		case pion.PeerConnectionStateFailed, pion.PeerConnectionStateClosed:
+			return fmt.Errorf("webrtcpeer: connection %s", st)
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("webrtcpeer: connection %s: %w", p.pc.ConnectionState(), ctx.Err())
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+}
+
+// Speak sends a sine tone of freq Hz, one packet per frame, until Close;
+// freq 0 sends silence.
+func (p *Peer) Speak(freq float64) {
+	p.mu.Lock()
+	p.tone = tone.Sine(freq, 8000, audio.SampleRate)
+	p.mu.Unlock()
+	p.wg.Add(1)
+	go p.speak()
+}
+
+func (p *Peer) speak() {
+	defer p.wg.Done()
+	t := time.NewTicker(audio.FrameDuration)
+	defer t.Stop()
+	pkt := rtp.Packet{Header: rtp.Header{Version: 2, PayloadType: p.codec.PayloadType}}
+	var (
+		f   audio.Frame
+		buf [g711.FrameBytes]byte
+	)
+	for {
+		select {
+		case <-p.ctx.Done():
+			return
+		case <-t.C:
+		}
+		p.mu.Lock()
+		p.tone.Next(&f)
+		p.mu.Unlock()
+		p.fc.EncodeFrame(&buf, &f)
+		pkt.Payload = buf[:]
+		pkt.SequenceNumber++
+		pkt.Timestamp += p.codec.FrameTicks()
+		_ = p.track.WriteRTP(&pkt)
+	}
+}
+
+func (p *Peer) listen(t *pion.TrackRemote) {
+	defer p.wg.Done()
+	var f audio.Frame
+	for {
+		pkt, _, err := t.ReadRTP()
+		if err != nil {
+			return
+		}
+		if p.fc.DecodeFrame(&f, pkt.Payload) != nil {
+			continue
+		}
+		p.mu.Lock()
+		p.heard = append(p.heard, f[:]...)
+		p.mu.Unlock()
+	}
+}
+
+// Heard returns the last d of what the peer received.
+func (p *Peer) Heard(d time.Duration) []int16 {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	n := min(audio.Samples(d), len(p.heard))
+	return append([]int16(nil), p.heard[len(p.heard)-n:]...)
+}
+
+// Close ends the connection and waits for the peer's goroutines.
+func (p *Peer) Close() error {
+	p.cancel()
+	err := p.pc.Close()
+	p.wg.Wait()
+	return err
+}

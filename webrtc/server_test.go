@@ -1,0 +1,266 @@
+package webrtc
+
+import (
+	"context"
+	"errors"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/confgw/confgw/audio"
+	"github.com/confgw/confgw/internal/tone"
+	"github.com/confgw/confgw/internal/webrtcpeer"
+)
+
+// generous bounds a wait on a loaded CI machine; tests wait on state and
+// reach it long before this.
+const generous = 20 * time.Second
+
+func newServer(t *testing.T, cfg Config) *Server {
+	t.Helper()
+	if cfg.UDPAddr == "" {
+		cfg.UDPAddr = "127.0.0.1:0"
+	}
+	s, err := New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if err := s.Close(); err != nil {
+			t.Errorf("Close: %v", err)
+		}
+	})
+	return s
+}
+
+func newPeer(t *testing.T, c audio.Codec) *webrtcpeer.Peer {
+	t.Helper()
+	p, err := webrtcpeer.New(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = p.Close() })
+	return p
+}
+
+// connect negotiates a session between p and s and, if accept, lets the
+// peer apply the answer.
+func connect(t *testing.T, s *Server, p *webrtcpeer.Peer, accept bool) *Session {
+	t.Helper()
+	offer, err := p.Offer()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), generous)
+	defer cancel()
+	sess, answer, err := s.Answer(ctx, offer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if accept {
+		if err := p.Accept(answer); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return sess
+}
+
+func waitDone(t *testing.T, sess *Session) string {
+	t.Helper()
+	select {
+	case <-sess.Done():
+		return sess.Reason()
+	case <-time.After(generous):
+		t.Fatalf("session still %s", sess.State())
+		return ""
+	}
+}
+
+// drive plays the room's part: one ReadFrame and one WriteFrame of a tone
+// per frame period, collecting what the session says, until what it said
+// and what the peer heard both carry their tones or the deadline passes.
+func drive(t *testing.T, sess *Session, p *webrtcpeer.Peer, says, hears float64) {
+	t.Helper()
+	room := tone.Sine(hears, 8000, audio.SampleRate)
+	var (
+		in, out audio.Frame
+		said    []int16
+	)
+	tick := time.NewTicker(audio.FrameDuration)
+	defer tick.Stop()
+	deadline := time.After(generous)
+	window := audio.Samples(200 * time.Millisecond)
+	for {
+		select {
+		case <-tick.C:
+		case <-deadline:
+			t.Fatalf("after %v: room heard %d samples, %.2f of them at %v Hz; peer heard %.2f at %v Hz",
+				generous, len(said), share(said, window, says), says, share(p.Heard(200*time.Millisecond), window, hears), hears)
+		}
+		if sess.ReadFrame(&in) {
+			said = append(said, in[:]...)
+		}
+		room.Next(&out)
+		sess.WriteFrame(&out)
+		if share(said, window, says) > 0.9 && share(p.Heard(200*time.Millisecond), window, hears) > 0.9 {
+			return
+		}
+	}
+}
+
+func share(s []int16, window int, freq float64) float64 {
+	if len(s) < window {
+		return 0
+	}
+	return tone.Share(s[len(s)-window:], freq, audio.SampleRate)
+}
+
+func TestAPeerOfferingPCMUIsHeardAndHearsTheRoomOverDTLSSRTP(t *testing.T) {
+	s := newServer(t, Config{})
+	p := newPeer(t, audio.PCMU)
+	sess := connect(t, s, p, true)
+	if sess.Codec() != "PCMU" {
+		t.Errorf("codec %q, want PCMU", sess.Codec())
+	}
+	select {
+	case <-sess.Connected():
+	case <-time.After(generous):
+		t.Fatalf("session still %s", sess.State())
+	}
+	p.Speak(1000)
+	drive(t, sess, p, 1000, 600)
+	st := sess.Stats()
+	if st.PacketsIn == 0 || st.PacketsOut == 0 {
+		t.Errorf("stats %+v: want packets both ways", st)
+	}
+}
+
+func TestAPeerOfferingPCMAIsAnsweredWithPCMA(t *testing.T) {
+	s := newServer(t, Config{})
+	p := newPeer(t, audio.PCMA)
+	sess := connect(t, s, p, true)
+	if sess.Codec() != "PCMA" {
+		t.Errorf("codec %q, want PCMA", sess.Codec())
+	}
+	p.Speak(800)
+	drive(t, sess, p, 800, 1200)
+}
+
+func TestTheAnswerCarriesTheSharedPortAsItsCandidate(t *testing.T) {
+	s := newServer(t, Config{})
+	p := newPeer(t, audio.PCMU)
+	offer, err := p.Offer()
+	if err != nil {
+		t.Fatal(err)
+	}
+	sess, answer, err := s.Answer(context.Background(), offer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sess.Close(ReasonLeft)
+	want := " " + s.Addr().IP.String() + " " + itoa(s.Addr().Port) + " typ host"
+	if !strings.Contains(answer, want) {
+		t.Errorf("answer has no candidate %q:\n%s", want, answer)
+	}
+}
+
+func TestAPublicIPReplacesTheHostAddressInTheCandidates(t *testing.T) {
+	s := newServer(t, Config{PublicIP: "203.0.113.7"})
+	p := newPeer(t, audio.PCMU)
+	offer, err := p.Offer()
+	if err != nil {
+		t.Fatal(err)
+	}
+	sess, answer, err := s.Answer(context.Background(), offer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sess.Close(ReasonLeft)
+	if !strings.Contains(answer, " 203.0.113.7 "+itoa(s.Addr().Port)+" typ host") {
+		t.Errorf("answer does not offer the public address:\n%s", answer)
+	}
+	if strings.Contains(answer, " 127.0.0.1 ") {
+		t.Errorf("answer still offers the private address:\n%s", answer)
+	}
+}
+
+func itoa(n int) string { return strconv.Itoa(n) }
+
+func TestASessionWhoseHandshakeNeverCompletesEndsAsAnICEFailure(t *testing.T) {
+	s := newServer(t, Config{HandshakeTimeout: 300 * time.Millisecond})
+	p := newPeer(t, audio.PCMU)
+	sess := connect(t, s, p, false) // the peer never learns the answer
+	if got := waitDone(t, sess); got != ReasonICEFailed {
+		t.Errorf("reason %q, want %q", got, ReasonICEFailed)
+	}
+}
+
+func TestAConnectedPeerThatSendsNothingTimesOut(t *testing.T) {
+	s := newServer(t, Config{RTPTimeout: 300 * time.Millisecond})
+	p := newPeer(t, audio.PCMU)
+	sess := connect(t, s, p, true)
+	if got := waitDone(t, sess); got != ReasonTimedOut {
+		t.Errorf("reason %q, want %q", got, ReasonTimedOut)
+	}
+}
+
+func TestAPeerThatHangsUpEndsItsSession(t *testing.T) {
+	s := newServer(t, Config{})
+	p := newPeer(t, audio.PCMU)
+	sess := connect(t, s, p, true)
+	select {
+	case <-sess.Connected():
+	case <-time.After(generous):
+		t.Fatalf("session still %s", sess.State())
+	}
+	_ = p.Close()
+	if got := waitDone(t, sess); got != ReasonLeft {
+		t.Errorf("reason %q, want %q", got, ReasonLeft)
+	}
+}
+
+func TestClosingTheServerEndsItsSessionsAndFreesThePort(t *testing.T) {
+	s, err := New(Config{UDPAddr: "127.0.0.1:0"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := newPeer(t, audio.PCMU)
+	sess := connect(t, s, p, true)
+	addr := s.Addr().String()
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if got := waitDone(t, sess); got != ReasonShutdown {
+		t.Errorf("reason %q, want %q", got, ReasonShutdown)
+	}
+	again, err := New(Config{UDPAddr: addr})
+	if err != nil {
+		t.Fatalf("port not freed: %v", err)
+	}
+	_ = again.Close()
+	offer, _ := newPeer(t, audio.PCMU).Offer()
+	if _, _, err := s.Answer(context.Background(), offer); !errors.Is(err, ErrClosed) {
+		t.Errorf("Answer after Close: %v, want ErrClosed", err)
+	}
+}
+
+func TestAnOfferTheGatewayCannotServeIsRefusedWithItsReason(t *testing.T) {
+	s := newServer(t, Config{})
+	tests := []struct {
+		name  string
+		offer string
+		want  error
+	}{
+		{"not SDP", "hello", ErrInvalidSDP},
+		{"no audio", "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\nm=video 9 UDP/TLS/RTP/SAVPF 96\r\na=rtpmap:96 VP8/90000\r\n", ErrInvalidSDP},
+		{"G.729 only", "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\nm=audio 9 UDP/TLS/RTP/SAVPF 18\r\na=rtpmap:18 G729/8000\r\n", ErrNoSupportedCodec},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if _, _, err := s.Answer(context.Background(), tt.offer); !errors.Is(err, tt.want) {
+				t.Errorf("err %v, want %v", err, tt.want)
+			}
+		})
+	}
+}
