@@ -1,0 +1,257 @@
+package appaudio_test
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"testing"
+	"time"
+
+	"go.uber.org/goleak"
+
+	"github.com/confgw/confgw/appaudio"
+	"github.com/confgw/confgw/audio"
+	"github.com/confgw/confgw/conference"
+	"github.com/confgw/confgw/internal/tone"
+	"github.com/confgw/confgw/internal/webrtcpeer"
+	"github.com/confgw/confgw/webrtc"
+)
+
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+
+const generous = 20 * time.Second
+
+// phone stands for a phone leg's media in the main room: it says a tone
+// and keeps what it hears.
+type phone struct {
+	mu    sync.Mutex
+	says  *tone.Generator
+	heard []int16
+}
+
+func (p *phone) ReadFrame(f *audio.Frame) bool {
+	p.mu.Lock()
+	p.says.Next(f)
+	p.mu.Unlock()
+	return true
+}
+
+func (p *phone) WriteFrame(f *audio.Frame) {
+	p.mu.Lock()
+	p.heard = append(p.heard, f[:]...)
+	p.mu.Unlock()
+}
+
+func (p *phone) recent() []int16 {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	n := min(len(p.heard), audio.Samples(200*time.Millisecond))
+	return append([]int16(nil), p.heard[len(p.heard)-n:]...)
+}
+
+type nopLeg struct{}
+
+func (nopLeg) HangUp(string) {}
+
+type clinic struct {
+	c      *conference.Conference
+	bridge *appaudio.Bridge
+	phone  *phone
+	host   string
+}
+
+func newClinic(t *testing.T, cfg webrtc.Config) *clinic {
+	t.Helper()
+	reg := conference.NewRegistry(conference.Config{BreakoutDefault: true, NewRoomMedia: conference.MixerRooms(nil)})
+	c, err := reg.Create(conference.Spec{ID: "clinic", Title: "Clinic"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(reg.EndAll)
+	cfg.UDPAddr = "127.0.0.1:0"
+	srv, err := webrtc.New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := appaudio.New(srv, nil)
+	t.Cleanup(func() {
+		_ = srv.Close()
+		b.Close()
+	})
+	host, err := c.AddApp(conference.Admin, conference.AppSpec{Name: "Dr Host", Role: conference.RoleHost, ClientVersion: "5.0"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ph := &phone{says: tone.Sine(1400, 6000, audio.SampleRate)}
+	if _, err := c.AddPhone(conference.PhoneSpec{Number: "+15550100", Direction: conference.DialIn, Leg: nopLeg{}, Media: ph}); err != nil {
+		t.Fatal(err)
+	}
+	return &clinic{c: c, bridge: b, phone: ph, host: host.ID}
+}
+
+// join adds an app participant whose browser speaks at freq Hz.
+func (k *clinic) join(t *testing.T, name string, freq float64) (string, *webrtcpeer.Peer) {
+	t.Helper()
+	p, err := k.c.AddApp(conference.Admin, conference.AppSpec{Name: name, ClientVersion: "5.0"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	peer := k.connect(t, p.ID)
+	peer.Speak(freq)
+	return p.ID, peer
+}
+
+func (k *clinic) connect(t *testing.T, pid string) *webrtcpeer.Peer {
+	t.Helper()
+	peer, err := webrtcpeer.New(audio.PCMU)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = peer.Close() })
+	offer, err := peer.Offer()
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, answer, err := k.bridge.Join(context.Background(), k.c, conference.As(pid), offer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := peer.Accept(answer); err != nil {
+		t.Fatal(err)
+	}
+	return peer
+}
+
+// eventually waits until cond holds over what listen returns.
+func eventually(t *testing.T, what string, listen func() []int16, cond func([]int16) bool) {
+	t.Helper()
+	deadline := time.Now().Add(generous)
+	for !cond(listen()) {
+		if time.Now().After(deadline) {
+			t.Fatalf("never: %s", what)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+func has(freq float64) func([]int16) bool {
+	return func(s []int16) bool { return len(s) > 0 && tone.Detect(s, freq) }
+}
+
+func lacks(freq float64) func([]int16) bool {
+	return func(s []int16) bool {
+		return len(s) >= audio.Samples(200*time.Millisecond) && tone.Share(s, freq, audio.SampleRate) < 0.01
+	}
+}
+
+func heard(p *webrtcpeer.Peer) func() []int16 {
+	return func() []int16 { return p.Heard(200 * time.Millisecond) }
+}
+
+func TestAppParticipantsAndPhonesInTheMainRoomHearEachOther(t *testing.T) {
+	k := newClinic(t, webrtc.Config{})
+	_, alice := k.join(t, "Alice", 1000)
+	_, bob := k.join(t, "Bob", 600)
+	eventually(t, "Bob hears Alice", heard(bob), has(1000))
+	eventually(t, "Bob hears the phone", heard(bob), has(1400))
+	eventually(t, "Alice hears Bob", heard(alice), has(600))
+	eventually(t, "the phone hears Alice", k.phone.recent, has(1000))
+	eventually(t, "the phone hears Bob", k.phone.recent, has(600))
+	eventually(t, "Alice does not hear herself", heard(alice), lacks(1000))
+}
+
+func TestAHostsMoveMovesAnAppParticipantsVoice(t *testing.T) {
+	k := newClinic(t, webrtc.Config{})
+	alice, alicePeer := k.join(t, "Alice", 1000)
+	bob, bobPeer := k.join(t, "Bob", 600)
+	eventually(t, "the phone hears Alice", k.phone.recent, has(1000))
+	room, err := k.c.AddRoom(conference.As(k.host))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := k.c.Move(conference.As(k.host), alice, room.ID); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "the phone stops hearing Alice", k.phone.recent, lacks(1000))
+	eventually(t, "Bob stops hearing Alice", heard(bobPeer), lacks(1000))
+	if _, err := k.c.Move(conference.As(k.host), bob, room.ID); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "Alice hears Bob in the breakout room", heard(alicePeer), has(600))
+	eventually(t, "Alice no longer hears the phone", heard(alicePeer), lacks(1400))
+	eventually(t, "the phone hears neither", k.phone.recent, lacks(600))
+}
+
+func TestAParticipantsSecondOfferReplacesItsFirstSession(t *testing.T) {
+	k := newClinic(t, webrtc.Config{})
+	alice, first := k.join(t, "Alice", 1000)
+	eventually(t, "the phone hears Alice's first session", k.phone.recent, has(1000))
+	sub := k.c.Subscribe(64)
+	defer sub.Close()
+	second := k.connect(t, alice)
+	second.Speak(700)
+	eventually(t, "the phone hears Alice's second session", k.phone.recent, has(700))
+	eventually(t, "the phone no longer hears the first", k.phone.recent, lacks(1000))
+	_ = first
+	ev := waitAudioEvent(t, sub, func(e conference.Event) bool { return e.Reason == conference.AudioEndReplaced })
+	if ev.Participant.ID != alice {
+		t.Errorf("replaced event for %s, want %s", ev.Participant.ID, alice)
+	}
+}
+
+func TestAnAppParticipantWhoseBrowserFallsSilentIsTakenOutAndReported(t *testing.T) {
+	k := newClinic(t, webrtc.Config{RTPTimeout: 500 * time.Millisecond})
+	p, err := k.c.AddApp(conference.Admin, conference.AppSpec{Name: "Quiet", ClientVersion: "5.0"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sub := k.c.Subscribe(64)
+	defer sub.Close()
+	k.connect(t, p.ID) // never speaks
+	waitAudioEvent(t, sub, func(e conference.Event) bool {
+		return e.Participant.Audio != nil && e.Participant.Audio.State == conference.AudioConnected
+	})
+	ev := waitAudioEvent(t, sub, func(e conference.Event) bool { return e.Reason != "" })
+	if ev.Reason != conference.AudioEndTimedOut || ev.Participant.Audio != nil {
+		t.Errorf("event %+v audio %+v, want reason %q and no audio", ev, ev.Participant.Audio, conference.AudioEndTimedOut)
+	}
+}
+
+func TestAPhoneParticipantCannotOpenAnAppAudioSession(t *testing.T) {
+	k := newClinic(t, webrtc.Config{})
+	var phoneID string
+	for _, p := range k.c.Participants() {
+		if p.Kind == conference.KindPhone {
+			phoneID = p.ID
+		}
+	}
+	peer, err := webrtcpeer.New(audio.PCMU)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer peer.Close()
+	offer, err := peer.Offer()
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, _, err = k.bridge.Join(context.Background(), k.c, conference.As(phoneID), offer)
+	var ce *conference.Error
+	if !errors.As(err, &ce) || ce.Code != conference.CodeAppOnly {
+		t.Errorf("err %v, want code %s", err, conference.CodeAppOnly)
+	}
+}
+
+func waitAudioEvent(t *testing.T, sub *conference.Subscription, match func(conference.Event) bool) conference.Event {
+	t.Helper()
+	timeout := time.After(generous)
+	for {
+		select {
+		case e := <-sub.C:
+			if e.Type == conference.EventParticipantAudio && match(e) {
+				return e
+			}
+		case <-timeout:
+			t.Fatal("no such participant.audio event")
+		}
+	}
+}
