@@ -41,6 +41,11 @@ var statusOf = map[conference.Code]int{
 	codeRecordingInProgress:           http.StatusConflict,
 	codeTooLarge:                      http.StatusRequestEntityTooLarge,
 	codeInternal:                      http.StatusInternalServerError,
+	codeInvalidSDP:                    http.StatusBadRequest,
+	codeUnsupportedMediaType:          http.StatusUnsupportedMediaType,
+	codeNoSupportedCodec:              http.StatusUnprocessableEntity,
+	codeAudioUnavailable:              http.StatusServiceUnavailable,
+	conference.CodeAppOnly:            http.StatusForbidden,
 }
 
 type errorBody struct {

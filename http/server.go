@@ -31,7 +31,9 @@ type Options struct {
 	Dialer Dialer
 	// Recordings serves recorded files; nil lists none.
 	Recordings Recordings
-	Logger     *slog.Logger
+	// AppAudio answers app participants' WebRTC offers; nil refuses them.
+	AppAudio AppAudio
+	Logger   *slog.Logger
 	// Metrics is where the API registers its collectors; nil makes a new one.
 	Metrics *prometheus.Registry
 	// StreamWriteTimeout bounds each write to an events stream (10 s when
@@ -46,6 +48,7 @@ type Server struct {
 	tokens      *Tokens
 	dialer      Dialer
 	recordings  Recordings
+	appAudio    AppAudio
 	log         *slog.Logger
 	metrics     *metrics
 	engine      *gin.Engine
@@ -73,7 +76,7 @@ func New(o Options) *Server {
 	}
 	s := &Server{
 		reg: o.Registry, adminKey: o.AdminKey, tokens: o.Tokens, dialer: o.Dialer,
-		recordings: o.Recordings, log: o.Logger, draining: make(chan struct{}),
+		recordings: o.Recordings, appAudio: o.AppAudio, log: o.Logger, draining: make(chan struct{}),
 		streamWrite: o.StreamWriteTimeout,
 	}
 	s.metrics = newMetrics(o.Metrics, o.Registry)
@@ -136,6 +139,8 @@ func (s *Server) routes() *gin.Engine {
 	conf.GET("/recordings/:rid", member, s.downloadRecording)
 
 	conf.POST("/dial-out", member, s.dialOut)
+	conf.POST("/media", member, s.joinAudio)
+	conf.DELETE("/media/:session", member, s.leaveAudio)
 	conf.GET("/events", s.requireMember(true), s.events)
 	return e
 }

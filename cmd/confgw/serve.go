@@ -31,6 +31,7 @@ type serveConfig struct {
 	ShutdownTimeout  time.Duration
 	PprofAddr        string
 	sip              sipConfig
+	webrtc           webrtcConfig
 }
 
 func newServe() *cobra.Command {
@@ -55,6 +56,7 @@ func newServe() *cobra.Command {
 	f.DurationVar(&cfg.ShutdownTimeout, "shutdown-timeout", 10*time.Second, "how long in-flight requests get to finish on shutdown")
 	f.StringVar(&cfg.PprofAddr, "pprof", "", "address for Go's /debug/pprof profiles (off when empty; keep it on loopback)")
 	addSIPFlags(f, &cfg.sip)
+	addWebRTCFlags(f, &cfg.webrtc)
 	return cmd
 }
 
@@ -108,9 +110,18 @@ func serve(ctx context.Context, cfg serveConfig, out, errOut io.Writer) error {
 		ln.Close()
 		return err
 	}
+	apps, err := startAppAudio(cfg.webrtc, cfg.sip.RTPTimeout, log)
+	if err != nil {
+		ln.Close()
+		sipSide.shutdown(context.Background())
+		return err
+	}
+	// On a clean shutdown reg.EndAll below has already taken every app
+	// participant out, so sessions end with their participants.
+	defer apps.close()
 	api := confhttp.New(confhttp.Options{
 		Registry: reg, AdminKey: cfg.APIKey, Dialer: sipSide.dialer(),
-		Recordings: media.store, Logger: log, Metrics: media.metrics,
+		Recordings: media.store, AppAudio: apps.bridge, Logger: log, Metrics: media.metrics,
 	})
 	srv := &http.Server{Handler: api.Handler(), ReadHeaderTimeout: 10 * time.Second}
 	served := make(chan error, 1)
@@ -125,10 +136,10 @@ func serve(ctx context.Context, cfg serveConfig, out, errOut io.Writer) error {
 		defer stopPprof()
 	}
 
-	if err := welcome(out, cfg, reg, api, "http://"+ln.Addr().String(), sipSide.addr()); err != nil {
+	if err := welcome(out, cfg, reg, api, "http://"+ln.Addr().String(), sipSide.addr(), apps.addr()); err != nil {
 		log.Error("creating the demo conference failed", "err", err)
 	}
-	log.Info("confgw serving", "http", ln.Addr().String(), "sip", sipSide.addr())
+	log.Info("confgw serving", "http", ln.Addr().String(), "sip", sipSide.addr(), "webrtc", apps.addr())
 
 	select {
 	case <-ctx.Done():
@@ -162,8 +173,8 @@ func randomKey() string {
 
 // welcome creates the demo conference and prints what a newcomer needs to
 // try the gateway at once.
-func welcome(out io.Writer, cfg serveConfig, reg *conference.Registry, api *confhttp.Server, httpURL, sipAddr string) error {
-	fmt.Fprintf(out, "confgw is running\n  HTTP API:  %s\n  SIP:       %s\n  admin key: %s\n", httpURL, sipAddr, cfg.APIKey)
+func welcome(out io.Writer, cfg serveConfig, reg *conference.Registry, api *confhttp.Server, httpURL, sipAddr, webrtcAddr string) error {
+	fmt.Fprintf(out, "confgw is running\n  HTTP API:  %s\n  SIP:       %s\n  WebRTC:    udp %s\n  admin key: %s\n", httpURL, sipAddr, webrtcAddr, cfg.APIKey)
 	if !cfg.Demo {
 		return nil
 	}

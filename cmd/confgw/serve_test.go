@@ -53,7 +53,7 @@ func startServe(t *testing.T, extra ...string) *served {
 	ctx, cancel := context.WithCancel(context.Background())
 	s := &served{out: &lockedBuffer{}, cancel: cancel, done: make(chan error, 1)}
 	root := newRoot()
-	root.SetArgs(append([]string{"serve", "--http", "127.0.0.1:0", "--sip", "127.0.0.1:0", "--data-dir", t.TempDir(), "--log-level", "warn"}, extra...))
+	root.SetArgs(append([]string{"serve", "--http", "127.0.0.1:0", "--sip", "127.0.0.1:0", "--webrtc-udp", "127.0.0.1:0", "--data-dir", t.TempDir(), "--log-level", "warn"}, extra...))
 	root.SetOut(s.out)
 	root.SetErr(s.out)
 	go func() { s.done <- root.ExecuteContext(ctx) }()
@@ -149,9 +149,10 @@ func TestServeRejectsBadSettings(t *testing.T) {
 		{"serve", "--min-client-version", "four"},
 		{"serve", "--http", "256.0.0.1:1"},
 		{"serve", "--http", "127.0.0.1:0", "--pprof", "256.0.0.1:1"},
+		{"serve", "--http", "127.0.0.1:0", "--webrtc-public-ip", "not-an-ip"},
 	} {
 		root := newRoot()
-		root.SetArgs(append(args, "--data-dir", t.TempDir(), "--sip", "127.0.0.1:0"))
+		root.SetArgs(append(args, "--data-dir", t.TempDir(), "--sip", "127.0.0.1:0", "--webrtc-udp", "127.0.0.1:0"))
 		var out bytes.Buffer
 		root.SetOut(&out)
 		root.SetErr(&out)
@@ -207,7 +208,7 @@ func TestServeThatFailsAfterBindingSIPFreesItsPort(t *testing.T) {
 	probe.Close()
 	root := newRoot()
 	root.SetArgs([]string{"serve", "--http", "127.0.0.1:0", "--sip", addr,
-		"--sip-public-addr", "pbx.example.com:5060", "--data-dir", t.TempDir(), "--log-level", "warn"})
+		"--sip-public-addr", "pbx.example.com:5060", "--webrtc-udp", "127.0.0.1:0", "--data-dir", t.TempDir(), "--log-level", "warn"})
 	var out bytes.Buffer
 	root.SetOut(&out)
 	root.SetErr(&out)

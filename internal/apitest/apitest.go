@@ -99,6 +99,22 @@ func (e *Env) Do(method, path, token string, body any) Response {
 		}
 		rd = bytes.NewReader(j)
 	}
+	contentType := ""
+	if rd != nil {
+		contentType = "application/json"
+	}
+	return e.send(method, path, token, contentType, rd)
+}
+
+// Send sends body as is with the given Content-Type, for routes that take
+// something other than JSON (an SDP offer).
+func (e *Env) Send(method, path, token, contentType string, body []byte) Response {
+	e.T.Helper()
+	return e.send(method, path, token, contentType, bytes.NewReader(body))
+}
+
+func (e *Env) send(method, path, token, contentType string, rd io.Reader) Response {
+	e.T.Helper()
 	req, err := http.NewRequest(method, e.Server.URL+path, rd)
 	if err != nil {
 		e.T.Fatal(err)
@@ -106,8 +122,8 @@ func (e *Env) Do(method, path, token string, body any) Response {
 	if token != "" {
 		req.Header.Set("Authorization", "Bearer "+token)
 	}
-	if rd != nil {
-		req.Header.Set("Content-Type", "application/json")
+	if contentType != "" {
+		req.Header.Set("Content-Type", contentType)
 	}
 	resp, err := e.Server.Client().Do(req)
 	if err != nil {

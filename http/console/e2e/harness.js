@@ -107,7 +107,7 @@ export async function startGateway({ bin, dir, trunkPort }) {
   const apiKey = 'e2e-admin-key';
   const args = ['serve', '--http', `127.0.0.1:${httpPort}`, '--sip', `127.0.0.1:${sipPort}`,
     '--api-key', apiKey, '--data-dir', path.join(dir, 'data'), '--sip-trunk', `127.0.0.1:${trunkPort}`,
-    '--rtp-timeout', '5m', '--ring-timeout', '20s'];
+    '--rtp-timeout', '5m', '--ring-timeout', '20s', '--webrtc-udp', '127.0.0.1:0'];
   const child = track(spawn(bin, args, { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] }), 'confgw');
   let out = '';
   let log = '';

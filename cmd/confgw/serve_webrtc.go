@@ -1,0 +1,45 @@
+package main
+
+import (
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/spf13/pflag"
+
+	"github.com/confgw/confgw/appaudio"
+	"github.com/confgw/confgw/webrtc"
+)
+
+// webrtcConfig is how app participants' browsers reach the gateway.
+type webrtcConfig struct {
+	UDP      string
+	PublicIP string
+}
+
+func addWebRTCFlags(f *pflag.FlagSet, c *webrtcConfig) {
+	f.StringVar(&c.UDP, "webrtc-udp", webrtc.DefaultUDPAddr, "the one UDP address all app audio (ICE, DTLS-SRTP) shares")
+	f.StringVar(&c.PublicIP, "webrtc-public-ip", "", "public IP to put in ICE candidates, for a gateway behind 1:1 NAT")
+}
+
+// appAudio is the WebRTC side of serve.
+type appAudio struct {
+	srv    *webrtc.Server
+	bridge *appaudio.Bridge
+}
+
+func startAppAudio(c webrtcConfig, rtpTimeout time.Duration, log *slog.Logger) (*appAudio, error) {
+	srv, err := webrtc.New(webrtc.Config{UDPAddr: c.UDP, PublicIP: c.PublicIP, RTPTimeout: rtpTimeout, Logger: log})
+	if err != nil {
+		return nil, fmt.Errorf("--webrtc-udp: %w", err)
+	}
+	return &appAudio{srv: srv, bridge: appaudio.New(srv, log)}, nil
+}
+
+func (a *appAudio) addr() string { return a.srv.Addr().String() }
+
+// close ends every app audio session and frees the port.
+func (a *appAudio) close() {
+	_ = a.srv.Close()
+	a.bridge.Close()
+}
