@@ -45,6 +45,7 @@ var statusOf = map[conference.Code]int{
 	codeUnsupportedMediaType:          http.StatusUnsupportedMediaType,
 	codeNoSupportedCodec:              http.StatusUnprocessableEntity,
 	codeAudioUnavailable:              http.StatusServiceUnavailable,
+	codeAudioFull:                     http.StatusServiceUnavailable,
 	conference.CodeAppOnly:            http.StatusForbidden,
 }
 

@@ -26,6 +26,7 @@ const (
 	codeUnsupportedMediaType conference.Code = "unsupported_media_type"
 	codeNoSupportedCodec     conference.Code = "no_supported_codec"
 	codeAudioUnavailable     conference.Code = "app_audio_unavailable"
+	codeAudioFull            conference.Code = "app_audio_full"
 )
 
 const sdpType = "application/sdp"
@@ -59,6 +60,11 @@ func (s *Server) joinAudio(c *gin.Context) {
 		return
 	case errors.Is(err, webrtc.ErrNoSupportedCodec):
 		s.fail(c, &conference.Error{Code: codeNoSupportedCodec, Msg: err.Error() + "; the gateway decodes opus, PCMU and PCMA"})
+		return
+	case errors.Is(err, webrtc.ErrFull):
+		// A session ends within seconds of its page closing: worth a retry.
+		c.Header("Retry-After", "5")
+		s.fail(c, &conference.Error{Code: codeAudioFull, Msg: "the gateway holds as many app audio sessions as it is set to; try again shortly"})
 		return
 	case errors.Is(err, webrtc.ErrClosed):
 		s.fail(c, &conference.Error{Code: codeAudioUnavailable, Msg: "the gateway is shutting down"})

@@ -16,9 +16,10 @@ import (
 )
 
 // withAppAudio serves WebRTC offers on a loopback port of its own.
-func withAppAudio(t *testing.T) apitest.Option {
+func withAppAudio(t *testing.T, cfg webrtc.Config) apitest.Option {
 	t.Helper()
-	srv, err := webrtc.New(webrtc.Config{UDPAddr: "127.0.0.1:0"})
+	cfg.UDPAddr = "127.0.0.1:0"
+	srv, err := webrtc.New(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -45,7 +46,7 @@ func offerOf(t *testing.T, c audio.Codec) (*webrtcpeer.Peer, string) {
 }
 
 func TestAnAppParticipantsOfferIsAnsweredWithSDPAndTheSessionsURL(t *testing.T) {
-	env := apitest.Start(t, withAppAudio(t))
+	env := apitest.Start(t, withAppAudio(t, webrtc.Config{}))
 	env.CreateConference("c")
 	alice := env.AddParticipant("c", "Alice", conference.RoleParticipant, "5.0")
 	peer, offer := offerOf(t, audio.PCMU)
@@ -95,7 +96,7 @@ func waitAudio(t *testing.T, env *apitest.Env, who apitest.Joined, ok func(*conf
 }
 
 func TestAHostEndsAnotherParticipantsAudioAndAPeerCannot(t *testing.T) {
-	env := apitest.Start(t, withAppAudio(t))
+	env := apitest.Start(t, withAppAudio(t, webrtc.Config{}))
 	env.CreateConference("c")
 	host := env.AddParticipant("c", "Dr", conference.RoleHost, "5.0")
 	alice := env.AddParticipant("c", "Alice", conference.RoleParticipant, "5.0")
@@ -115,7 +116,7 @@ func TestAHostEndsAnotherParticipantsAudioAndAPeerCannot(t *testing.T) {
 }
 
 func TestOffersTheGatewayCannotTakeAreRefusedWithTheirCodes(t *testing.T) {
-	env := apitest.Start(t, withAppAudio(t))
+	env := apitest.Start(t, withAppAudio(t, webrtc.Config{}))
 	env.CreateConference("c")
 	alice := env.AddParticipant("c", "Alice", conference.RoleParticipant, "5.0")
 	conf, _ := env.Registry.Get("c")
@@ -164,5 +165,21 @@ func TestAGatewayWithoutAppAudioSaysSo(t *testing.T) {
 	r := env.Send("POST", "/v1/conferences/c/media", alice.Token, "application/sdp", []byte("v=0\r\n"))
 	if r.Status != http.StatusServiceUnavailable || r.ErrorCode() != "app_audio_unavailable" {
 		t.Errorf("%d %s, want 503 app_audio_unavailable", r.Status, r.Body)
+	}
+}
+
+func TestAnOfferBeyondTheSessionLimitIsAskedToRetry(t *testing.T) {
+	env := apitest.Start(t, withAppAudio(t, webrtc.Config{MaxSessions: 1}))
+	env.CreateConference("c")
+	alice := env.AddParticipant("c", "Alice", conference.RoleParticipant, "5.0")
+	bob := env.AddParticipant("c", "Bob", conference.RoleParticipant, "5.0")
+	_, offer := offerOf(t, audio.PCMU)
+	if r := env.Send("POST", "/v1/conferences/c/media", alice.Token, "application/sdp", []byte(offer)); r.Status != http.StatusCreated {
+		t.Fatalf("first offer: %d %s", r.Status, r.Body)
+	}
+	_, offer = offerOf(t, audio.PCMU)
+	r := env.Send("POST", "/v1/conferences/c/media", bob.Token, "application/sdp", []byte(offer))
+	if r.Status != http.StatusServiceUnavailable || r.ErrorCode() != "app_audio_full" || r.Header.Get("Retry-After") == "" {
+		t.Errorf("%d %s Retry-After %q, want 503 app_audio_full with Retry-After", r.Status, r.Body, r.Header.Get("Retry-After"))
 	}
 }

@@ -18,6 +18,9 @@ type Config struct {
 	// RTPTimeout ends a connected session from which no RTP has come for
 	// this long: a closed laptop sends no BYE.
 	RTPTimeout time.Duration
+	// MaxSessions bounds the sessions open at once, each of which holds
+	// a DTLS state, an SRTP context and three goroutines.
+	MaxSessions int
 	// Logger receives one line per session end; nil discards.
 	Logger *slog.Logger
 }
@@ -27,6 +30,7 @@ const (
 	DefaultUDPAddr          = "127.0.0.1:7882"
 	DefaultHandshakeTimeout = 15 * time.Second
 	DefaultRTPTimeout       = 30 * time.Second
+	DefaultMaxSessions      = 1000
 )
 
 func (c Config) withDefaults() Config {
@@ -38,6 +42,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.RTPTimeout <= 0 {
 		c.RTPTimeout = DefaultRTPTimeout
+	}
+	if c.MaxSessions <= 0 {
+		c.MaxSessions = DefaultMaxSessions
 	}
 	if c.Logger == nil {
 		c.Logger = slog.New(slog.DiscardHandler)

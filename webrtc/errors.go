@@ -10,6 +10,9 @@ var (
 	// ErrNoSupportedCodec is an audio offer none of whose codecs the
 	// gateway can decode.
 	ErrNoSupportedCodec = errors.New("no supported codec")
+	// ErrFull is an offer made while the server holds as many sessions
+	// as Config.MaxSessions allows.
+	ErrFull = errors.New("too many app audio sessions")
 	// ErrClosed is an offer made to a server that has shut down.
 	ErrClosed = errors.New("webrtc server closed")
 )

@@ -29,7 +29,11 @@ type Server struct {
 
 	mu       sync.Mutex
 	sessions map[string]*Session
+	pending  int // offers being answered
 	closed   bool
+
+	metrics metrics
+	totals  counters
 }
 
 // New binds cfg.UDPAddr and returns a server ready to answer offers.
@@ -43,7 +47,7 @@ func New(cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("webrtc: %w", err)
 	}
-	s := &Server{cfg: cfg, conn: conn, sessions: make(map[string]*Session)}
+	s := &Server{cfg: cfg, conn: conn, sessions: make(map[string]*Session), metrics: newMetrics()}
 	s.mux = ice.NewUDPMuxDefault(ice.UDPMuxParams{UDPConn: conn})
 	s.settings.SetICEUDPMux(s.mux)
 	bound := conn.LocalAddr().(*net.UDPAddr)
@@ -77,6 +81,11 @@ func (s *Server) Addr() *net.UDPAddr { return s.conn.LocalAddr().(*net.UDPAddr) 
 func (s *Server) Answer(ctx context.Context, offer string) (*Session, string, error) {
 	c, err := chooseCodec(offer)
 	if err != nil {
+		if errors.Is(err, ErrInvalidSDP) {
+			s.metrics.refused.WithLabelValues(refusedInvalid).Inc()
+		} else {
+			s.metrics.refused.WithLabelValues(refusedCodec).Inc()
+		}
 		return nil, "", err
 	}
 	sup := supportFor(c)
@@ -104,8 +113,21 @@ func (s *Server) Answer(ctx context.Context, offer string) (*Session, string, er
 		s.mu.Unlock()
 		return nil, "", ErrClosed
 	}
+	// Sessions being negotiated count too, or a burst of offers could
+	// each pass the check before any is listed.
+	if len(s.sessions)+s.pending >= s.cfg.MaxSessions {
+		s.mu.Unlock()
+		s.metrics.refused.WithLabelValues(refusedFull).Inc()
+		return nil, "", fmt.Errorf("%w: %d sessions open", ErrFull, s.cfg.MaxSessions)
+	}
+	s.pending++
 	s.wg.Add(1) // the session's life, released by its end
 	s.mu.Unlock()
+	defer func() {
+		s.mu.Lock()
+		s.pending--
+		s.mu.Unlock()
+	}()
 
 	pc, err := api.NewPeerConnection(pion.Configuration{})
 	if err != nil {

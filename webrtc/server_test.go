@@ -11,6 +11,9 @@ import (
 	"github.com/confgw/confgw/audio"
 	"github.com/confgw/confgw/internal/tone"
 	"github.com/confgw/confgw/internal/webrtcpeer"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/testutil"
+	"github.com/prometheus/common/expfmt"
 )
 
 // generous bounds a wait on a loaded CI machine; tests wait on state and
@@ -263,4 +266,65 @@ func TestAnOfferTheGatewayCannotServeIsRefusedWithItsReason(t *testing.T) {
 			}
 		})
 	}
+}
+
+func TestOffersBeyondTheSessionLimitAreRefusedUntilOneEnds(t *testing.T) {
+	s := newServer(t, Config{MaxSessions: 1})
+	first := connect(t, s, newPeer(t, audio.PCMU), false)
+	offer, err := newPeer(t, audio.PCMU).Offer()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := s.Answer(context.Background(), offer); !errors.Is(err, ErrFull) {
+		t.Fatalf("second offer: %v, want ErrFull", err)
+	}
+	first.Close(ReasonLeft)
+	waitDone(t, first)
+	sess, _, err := s.Answer(context.Background(), offer)
+	if err != nil {
+		t.Fatalf("offer after the first ended: %v", err)
+	}
+	sess.Close(ReasonLeft)
+}
+
+func TestTheServersMetricsCountSessionsRefusalsAndEnds(t *testing.T) {
+	s := newServer(t, Config{MaxSessions: 7})
+	reg := prometheus.NewRegistry()
+	for _, c := range s.Collectors() {
+		reg.MustRegister(c)
+	}
+	sess := connect(t, s, newPeer(t, audio.PCMU), false)
+	_, _, _ = s.Answer(context.Background(), "garbage")
+	if got := testutil.ToFloat64(s.metrics.refused.WithLabelValues(refusedInvalid)); got != 1 {
+		t.Errorf("refused invalid_sdp = %v, want 1", got)
+	}
+	text := gather(t, reg)
+	for _, want := range []string{"confgw_webrtc_sessions 1", "confgw_webrtc_sessions_limit 7", `confgw_webrtc_packets_total{direction="in"} 0`} {
+		if !strings.Contains(text, want) {
+			t.Errorf("metrics lack %q:\n%s", want, text)
+		}
+	}
+	sess.Close(ReasonLeft)
+	waitDone(t, sess)
+	if got := testutil.ToFloat64(s.metrics.ended.WithLabelValues(ReasonLeft)); got != 1 {
+		t.Errorf("ended left = %v, want 1", got)
+	}
+	if text := gather(t, reg); !strings.Contains(text, "confgw_webrtc_sessions 0") {
+		t.Errorf("an ended session is still counted:\n%s", text)
+	}
+}
+
+func gather(t *testing.T, reg *prometheus.Registry) string {
+	t.Helper()
+	fams, err := reg.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b strings.Builder
+	for _, f := range fams {
+		if _, err := expfmt.MetricFamilyToText(&b, f); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return b.String()
 }

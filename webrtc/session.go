@@ -321,6 +321,7 @@ func (s *Session) receive(t *pion.TrackRemote) {
 		}
 		s.lastRTP.Store(time.Now().UnixNano())
 		s.packetsIn.Add(1)
+		s.srv.totals.packetsIn.Add(1)
 		if started {
 			gap := pkt.SequenceNumber - lastSeq
 			if gap == 0 || gap > 0x8000 {
@@ -331,6 +332,7 @@ func (s *Session) receive(t *pion.TrackRemote) {
 					s.in.push(&f)
 				}
 				s.concealed.Add(1)
+				s.srv.totals.concealed.Add(1)
 			}
 		}
 		started = true
@@ -393,6 +395,7 @@ func (s *Session) send() {
 				continue
 			}
 			s.packetsOut.Add(1)
+			s.srv.totals.packetsOut.Add(1)
 		}
 	}
 }
@@ -405,6 +408,7 @@ func (s *Session) end(reason string) {
 		s.state.Store(int32(StateEnded))
 		close(s.done)
 		s.srv.forget(s)
+		s.srv.metrics.ended.WithLabelValues(reason).Inc()
 		go func() {
 			defer s.srv.wg.Done() // the session's life, taken in Answer
 			if err := s.pc.Close(); err != nil {

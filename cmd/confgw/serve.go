@@ -110,7 +110,7 @@ func serve(ctx context.Context, cfg serveConfig, out, errOut io.Writer) error {
 		ln.Close()
 		return err
 	}
-	apps, err := startAppAudio(cfg.webrtc, cfg.sip.RTPTimeout, log)
+	apps, err := startAppAudio(cfg.webrtc, cfg.sip.RTPTimeout, media.metrics, log)
 	if err != nil {
 		ln.Close()
 		sipSide.shutdown(context.Background())

@@ -65,7 +65,7 @@ func TestServePhonesInTheDemo(t *testing.T) {
 		t.Fatalf("phone not listed: %s", out)
 	}
 	metrics := get(t, s.url+"/metrics")
-	for _, want := range []string{`confgw_phone_legs{direction="dial-in",state="connected"} 2`, "confgw_mixer_tick_seconds_count", "confgw_mixer_tick_max_seconds ", `confgw_rtp_packets_total{direction="in"}`} {
+	for _, want := range []string{`confgw_phone_legs{direction="dial-in",state="connected"} 2`, "confgw_mixer_tick_seconds_count", "confgw_mixer_tick_max_seconds ", `confgw_rtp_packets_total{direction="in"}`, "confgw_webrtc_sessions 0", "confgw_webrtc_sessions_limit 1000"} {
 		if !strings.Contains(metrics, want) {
 			t.Errorf("metrics lack %s", want)
 		}

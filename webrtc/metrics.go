@@ -1,0 +1,81 @@
+package webrtc
+
+import (
+	"sync/atomic"
+
+	"github.com/prometheus/client_golang/prometheus"
+)
+
+// Labels of confgw_webrtc_offers_refused_total.
+const (
+	refusedInvalid = "invalid_sdp"
+	refusedCodec   = "no_supported_codec"
+	refusedFull    = "full"
+)
+
+// counters are the server's totals over all sessions, kept as atomics so
+// that a packet costs one add and no label lookup.
+type counters struct {
+	packetsIn, packetsOut, concealed atomic.Uint64
+}
+
+type metrics struct {
+	ended   *prometheus.CounterVec
+	refused *prometheus.CounterVec
+}
+
+func newMetrics() metrics {
+	m := metrics{
+		ended: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "confgw_webrtc_sessions_ended_total",
+			Help: "App audio sessions ended, by reason.",
+		}, []string{"reason"}),
+		refused: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "confgw_webrtc_offers_refused_total",
+			Help: "WebRTC offers refused before a session was made, by reason.",
+		}, []string{"reason"}),
+	}
+	// Zero series for every label an alert might watch, present from start.
+	for _, r := range []string{ReasonLeft, ReasonICEFailed, ReasonDTLSFailed, ReasonTimedOut, ReasonShutdown, ReasonFailed} {
+		m.ended.WithLabelValues(r)
+	}
+	for _, r := range []string{refusedInvalid, refusedCodec, refusedFull} {
+		m.refused.WithLabelValues(r)
+	}
+	return m
+}
+
+// Collectors returns the server's Prometheus collectors, for the caller to
+// register where /metrics serves them.
+func (s *Server) Collectors() []prometheus.Collector {
+	return []prometheus.Collector{
+		s.metrics.ended,
+		s.metrics.refused,
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Name: "confgw_webrtc_sessions",
+			Help: "App audio sessions open (connecting or connected).",
+		}, func() float64 {
+			s.mu.Lock()
+			defer s.mu.Unlock()
+			return float64(len(s.sessions))
+		}),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Name: "confgw_webrtc_sessions_limit",
+			Help: "The most app audio sessions the server opens (--webrtc-max-sessions).",
+		}, func() float64 { return float64(s.cfg.MaxSessions) }),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{
+			Name:        "confgw_webrtc_packets_total",
+			Help:        "App audio RTP packets, by direction.",
+			ConstLabels: prometheus.Labels{"direction": "in"},
+		}, func() float64 { return float64(s.totals.packetsIn.Load()) }),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{
+			Name:        "confgw_webrtc_packets_total",
+			Help:        "App audio RTP packets, by direction.",
+			ConstLabels: prometheus.Labels{"direction": "out"},
+		}, func() float64 { return float64(s.totals.packetsOut.Load()) }),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{
+			Name: "confgw_webrtc_concealed_frames_total",
+			Help: "App audio frames lost on the way in and concealed.",
+		}, func() float64 { return float64(s.totals.concealed.Load()) }),
+	}
+}
