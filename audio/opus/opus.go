@@ -16,9 +16,9 @@ import (
 var Codec = audio.Codec{PayloadType: 111, Name: "opus", ClockRate: 48000, Fmtp: "minptime=10;useinbandfec=1"}
 
 // DefaultBitrate is the encoder bitrate, in bits per second, a room should
-// ask for when the peer states no preference. doc.go gives the measurements
-// that chose it.
-const DefaultBitrate = 48000
+// use when the peer states no preference: at 16 kHz it keeps a tone's
+// artefacts furthest down of the rates measured (see the package doc).
+const DefaultBitrate = 64000
 
 // MaxPacketSize is the largest payload Encode can produce for one 20 ms
 // frame: a TOC byte and at most 1275 bytes of frame (RFC 6716, section
