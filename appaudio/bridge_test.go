@@ -11,6 +11,7 @@ import (
 
 	"github.com/confgw/confgw/appaudio"
 	"github.com/confgw/confgw/audio"
+	"github.com/confgw/confgw/audio/opus"
 	"github.com/confgw/confgw/conference"
 	"github.com/confgw/confgw/internal/tone"
 	"github.com/confgw/confgw/internal/webrtcpeer"
@@ -103,7 +104,7 @@ func (k *clinic) join(t *testing.T, name string, freq float64) (string, *webrtcp
 
 func (k *clinic) connect(t *testing.T, pid string) *webrtcpeer.Peer {
 	t.Helper()
-	peer, err := webrtcpeer.New(audio.PCMU)
+	peer, err := webrtcpeer.New(opus.Codec)
 	if err != nil {
 		t.Fatal(err)
 	}

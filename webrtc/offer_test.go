@@ -14,6 +14,7 @@ func TestTheOfferersFirstSupportedCodecIsChosenWithItsPayloadType(t *testing.T) 
 		name, media string
 		want        audio.Codec
 	}{
+		{"a browser's opus first", "m=audio 9 UDP/TLS/RTP/SAVPF 111 63 9 0 8\r\na=rtpmap:111 opus/48000/2\r\na=rtpmap:63 red/48000/2\r\na=rtpmap:9 G722/8000\r\n", audio.Codec{PayloadType: 111, Name: "opus", ClockRate: 48000}},
 		{"static PCMU without rtpmap", "m=audio 9 UDP/TLS/RTP/SAVPF 18 0\r\na=rtpmap:18 G729/8000\r\n", audio.PCMU},
 		{"PCMA before PCMU", "m=audio 9 UDP/TLS/RTP/SAVPF 8 0\r\n", audio.PCMA},
 		{"a dynamic number", "m=audio 9 UDP/TLS/RTP/SAVPF 101\r\na=rtpmap:101 pcmu/8000\r\n", audio.Codec{PayloadType: 101, Name: "pcmu", ClockRate: 8000}},

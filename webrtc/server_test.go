@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/confgw/confgw/audio"
+	"github.com/confgw/confgw/audio/opus"
 	"github.com/confgw/confgw/internal/tone"
 	"github.com/confgw/confgw/internal/webrtcpeer"
 	"github.com/prometheus/client_golang/prometheus"
@@ -137,6 +138,17 @@ func TestAPeerOfferingPCMUIsHeardAndHearsTheRoomOverDTLSSRTP(t *testing.T) {
 	if st.PacketsIn == 0 || st.PacketsOut == 0 {
 		t.Errorf("stats %+v: want packets both ways", st)
 	}
+}
+
+func TestAPeerOfferingOpusIsAnsweredWithOpusAndHeard(t *testing.T) {
+	s := newServer(t, Config{})
+	p := newPeer(t, opus.Codec)
+	sess := connect(t, s, p, true)
+	if sess.Codec() != "opus" {
+		t.Errorf("codec %q, want opus", sess.Codec())
+	}
+	p.Speak(1000)
+	drive(t, sess, p, 1000, 600)
 }
 
 func TestAPeerOfferingPCMAIsAnsweredWithPCMA(t *testing.T) {

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/confgw/confgw/audio"
+	"github.com/confgw/confgw/audio/opus"
 	"github.com/confgw/confgw/internal/sipphone"
 	"github.com/confgw/confgw/internal/tone"
 	"github.com/confgw/confgw/internal/webrtcpeer"
@@ -48,7 +49,7 @@ func TestServeAnAppParticipantTalksWithAPhoneUntilAHostMovesIt(t *testing.T) {
 	if err := json.Unmarshal([]byte(out), &joined); err != nil {
 		t.Fatalf("%v: %s", err, out)
 	}
-	peer, err := webrtcpeer.New(audio.PCMU)
+	peer, err := webrtcpeer.New(opus.Codec)
 	if err != nil {
 		t.Fatal(err)
 	}

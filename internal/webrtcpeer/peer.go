@@ -10,8 +10,8 @@ import (
 	"time"
 
 	"github.com/confgw/confgw/audio"
+	"github.com/confgw/confgw/audio/opus"
 	"github.com/confgw/confgw/internal/tone"
-	"github.com/confgw/confgw/sip/g711"
 	"github.com/pion/ice/v4"
 	"github.com/pion/rtp"
 	pion "github.com/pion/webrtc/v4"
@@ -22,7 +22,7 @@ type Peer struct {
 	pc    *pion.PeerConnection
 	track *pion.TrackLocalStaticRTP
 	codec audio.Codec
-	fc    g711.FrameCodec
+	coder coder
 
 	ctx    context.Context
 	cancel context.CancelFunc
@@ -33,10 +33,10 @@ type Peer struct {
 	tone  *tone.Generator
 }
 
-// New returns a peer that offers codec, PCMU or PCMA, for audio it sends
-// and receives.
+// New returns a peer that offers codec, opus, PCMU or PCMA, for audio it
+// sends and receives.
 func New(codec audio.Codec) (*Peer, error) {
-	fc, err := g711.Lookup(codec.Name)
+	cd, err := newCoder(codec)
 	if err != nil {
 		return nil, err
 	}
@@ -46,7 +46,10 @@ func New(codec audio.Codec) (*Peer, error) {
 	se.SetICEMulticastDNSMode(ice.MulticastDNSModeDisabled)
 	se.SetInterfaceFilter(func(name string) bool { return name == "lo" })
 	me := &pion.MediaEngine{}
-	capability := pion.RTPCodecCapability{MimeType: "audio/" + codec.Name, ClockRate: codec.ClockRate, Channels: 1}
+	capability := pion.RTPCodecCapability{MimeType: "audio/" + codec.Name, ClockRate: codec.ClockRate, Channels: 1, SDPFmtpLine: codec.Fmtp}
+	if codec.Is(opus.Codec) {
+		capability.Channels = 2 // as RFC 7587 writes it, whatever is sent
+	}
 	if err := me.RegisterCodec(pion.RTPCodecParameters{RTPCodecCapability: capability, PayloadType: pion.PayloadType(codec.PayloadType)}, pion.RTPCodecTypeAudio); err != nil {
 		return nil, err
 	}
@@ -64,7 +67,7 @@ func New(codec audio.Codec) (*Peer, error) {
 		_ = pc.Close()
 		return nil, err
 	}
-	p := &Peer{pc: pc, track: track, codec: codec, fc: fc}
+	p := &Peer{pc: pc, track: track, codec: codec, coder: cd}
 	p.ctx, p.cancel = context.WithCancel(context.Background())
 	pc.OnTrack(func(t *pion.TrackRemote, _ *pion.RTPReceiver) {
 		p.wg.Add(1)
@@ -126,7 +129,7 @@ func (p *Peer) speak() {
 	pkt := rtp.Packet{Header: rtp.Header{Version: 2, PayloadType: p.codec.PayloadType}}
 	var (
 		f   audio.Frame
-		buf [g711.FrameBytes]byte
+		buf [opus.MaxPacketSize]byte
 	)
 	for {
 		select {
@@ -137,8 +140,11 @@ func (p *Peer) speak() {
 		p.mu.Lock()
 		p.tone.Next(&f)
 		p.mu.Unlock()
-		p.fc.EncodeFrame(&buf, &f)
-		pkt.Payload = buf[:]
+		n, err := p.coder.encode(&f, buf[:])
+		if err != nil {
+			continue
+		}
+		pkt.Payload = buf[:n]
 		pkt.SequenceNumber++
 		pkt.Timestamp += p.codec.FrameTicks()
 		_ = p.track.WriteRTP(&pkt)
@@ -153,7 +159,7 @@ func (p *Peer) listen(t *pion.TrackRemote) {
 		if err != nil {
 			return
 		}
-		if p.fc.DecodeFrame(&f, pkt.Payload) != nil {
+		if p.coder.decode(pkt.Payload, &f) != nil {
 			continue
 		}
 		p.mu.Lock()

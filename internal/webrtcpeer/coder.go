@@ -1,0 +1,48 @@
+package webrtcpeer
+
+import (
+	"fmt"
+
+	"github.com/confgw/confgw/audio"
+	"github.com/confgw/confgw/audio/opus"
+	"github.com/confgw/confgw/sip/g711"
+)
+
+// coder is the peer's codec, as a browser's would be: one encoder for what
+// it says, one decoder for what it hears.
+type coder struct {
+	encode func(f *audio.Frame, out []byte) (int, error)
+	decode func(payload []byte, f *audio.Frame) error
+}
+
+func newCoder(c audio.Codec) (coder, error) {
+	if c.Is(opus.Codec) {
+		enc, err := opus.NewEncoder(audio.SampleRate, opus.DefaultBitrate)
+		if err != nil {
+			return coder{}, err
+		}
+		dec, err := opus.NewDecoder(audio.SampleRate)
+		if err != nil {
+			return coder{}, err
+		}
+		return coder{
+			encode: func(f *audio.Frame, out []byte) (int, error) { return enc.Encode(f[:], out) },
+			decode: func(payload []byte, f *audio.Frame) error {
+				_, err := dec.Decode(payload, f[:])
+				return err
+			},
+		}, nil
+	}
+	fc, err := g711.Lookup(c.Name)
+	if err != nil {
+		return coder{}, fmt.Errorf("webrtcpeer: %s: %w", c.Name, err)
+	}
+	var buf [g711.FrameBytes]byte
+	return coder{
+		encode: func(f *audio.Frame, out []byte) (int, error) {
+			fc.EncodeFrame(&buf, f)
+			return copy(out, buf[:]), nil
+		},
+		decode: func(payload []byte, f *audio.Frame) error { return fc.DecodeFrame(f, payload) },
+	}, nil
+}
