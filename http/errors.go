@@ -24,6 +24,7 @@ var statusOf = map[conference.Code]int{
 	conference.CodeHostRequired:       http.StatusForbidden,
 	conference.CodeAdminRequired:      http.StatusForbidden,
 	conference.CodeBreakoutDisabled:   http.StatusForbidden,
+	conference.CodeAppOnly:            http.StatusForbidden,
 	conference.CodeNotFound:           http.StatusNotFound,
 	conference.CodeRenameNotSupported: http.StatusMethodNotAllowed,
 	codeMethodNotAllowed:              http.StatusMethodNotAllowed,
@@ -41,6 +42,15 @@ var statusOf = map[conference.Code]int{
 	codeRecordingInProgress:           http.StatusConflict,
 	codeTooLarge:                      http.StatusRequestEntityTooLarge,
 	codeInternal:                      http.StatusInternalServerError,
+	conference.CodeShuttingDown:       http.StatusServiceUnavailable,
+}
+
+// retryAfterOf is the Retry-After, in seconds, of refusals that go away by
+// themselves. A gateway shutting down is restarted or replaced within about
+// its default shutdown timeout, so a client waiting that long finds one
+// serving again rather than hammering one that is leaving.
+var retryAfterOf = map[conference.Code]string{
+	conference.CodeShuttingDown: "10",
 }
 
 type errorBody struct {
@@ -61,6 +71,9 @@ func (s *Server) fail(c *gin.Context, err error) {
 	status, ok := statusOf[ce.Code]
 	if !ok {
 		status = http.StatusInternalServerError
+	}
+	if after, ok := retryAfterOf[ce.Code]; ok {
+		c.Header("Retry-After", after)
 	}
 	var b errorBody
 	b.Error.Code, b.Error.Message = ce.Code, ce.Msg
