@@ -6,18 +6,11 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/confgw/confgw/conference"
+	"github.com/confgw/confgw/http/wire"
 )
 
-type createConferenceRequest struct {
-	ID              string `json:"id"`
-	Title           string `json:"title"`
-	DialIn          string `json:"dial_in"`
-	PIN             string `json:"pin"`
-	BreakoutEnabled *bool  `json:"breakout_enabled"`
-}
-
 func (s *Server) createConference(c *gin.Context) {
-	var req createConferenceRequest
+	var req wire.NewConference
 	if err := decode(c, &req); err != nil {
 		s.fail(c, err)
 		return
@@ -37,12 +30,8 @@ func (s *Server) getConference(c *gin.Context) {
 	c.JSON(http.StatusOK, confOf(c).Info())
 }
 
-type patchConferenceRequest struct {
-	BreakoutEnabled *bool `json:"breakout_enabled"`
-}
-
 func (s *Server) patchConference(c *gin.Context) {
-	var req patchConferenceRequest
+	var req wire.ConferenceChange
 	if err := decode(c, &req); err != nil {
 		s.fail(c, err)
 		return
@@ -67,12 +56,8 @@ func (s *Server) endConference(c *gin.Context) {
 	c.Status(http.StatusNoContent)
 }
 
-type dialOutRequest struct {
-	To string `json:"to"`
-}
-
 func (s *Server) dialOut(c *gin.Context) {
-	var req dialOutRequest
+	var req wire.DialOut
 	if err := decode(c, &req); err != nil {
 		s.fail(c, err)
 		return
@@ -95,5 +80,5 @@ func (s *Server) dialOut(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	c.JSON(http.StatusCreated, gin.H{"participant": p})
+	c.JSON(http.StatusCreated, wire.Dialed{Participant: p})
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/confgw/confgw/conference"
+	"github.com/confgw/confgw/http/wire"
 )
 
 // Codes the API adds to the conference's own.
@@ -53,13 +54,6 @@ var retryAfterOf = map[conference.Code]string{
 	conference.CodeShuttingDown: "10",
 }
 
-type errorBody struct {
-	Error struct {
-		Code    conference.Code `json:"code"`
-		Message string          `json:"message"`
-	} `json:"error"`
-}
-
 // fail answers with the error's code and status. Errors without a code are
 // the server's own fault: they are logged here and hidden from the client.
 func (s *Server) fail(c *gin.Context, err error) {
@@ -75,9 +69,7 @@ func (s *Server) fail(c *gin.Context, err error) {
 	if after, ok := retryAfterOf[ce.Code]; ok {
 		c.Header("Retry-After", after)
 	}
-	var b errorBody
-	b.Error.Code, b.Error.Message = ce.Code, ce.Msg
-	c.AbortWithStatusJSON(status, b)
+	c.AbortWithStatusJSON(status, wire.ErrorBody{Error: wire.ErrorDetail{Code: ce.Code, Message: ce.Msg}})
 }
 
 func invalid(format string, args ...any) error {

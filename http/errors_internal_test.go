@@ -15,6 +15,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/confgw/confgw/conference"
+	"github.com/confgw/confgw/http/wire"
 )
 
 // answer is what fail sends for err.
@@ -26,7 +27,7 @@ func answer(t *testing.T, err error) (int, conference.Code) {
 	c, _ := gin.CreateTestContext(w)
 	c.Request = httptest.NewRequest(http.MethodGet, "/", nil)
 	s.fail(c, err)
-	var b errorBody
+	var b wire.ErrorBody
 	if err := json.Unmarshal(w.Body.Bytes(), &b); err != nil {
 		t.Fatalf("error body %q: %v", w.Body, err)
 	}

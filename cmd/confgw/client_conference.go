@@ -3,7 +3,7 @@ package main
 import (
 	"github.com/spf13/cobra"
 
-	"github.com/confgw/confgw/http/client"
+	"github.com/confgw/confgw/http/wire"
 )
 
 func newConferenceCmd(f *clientFlags) *cobra.Command {
@@ -17,7 +17,7 @@ func newConferenceCmd(f *clientFlags) *cobra.Command {
 }
 
 func newConferenceCreateCmd(f *clientFlags) *cobra.Command {
-	var spec client.NewConference
+	var spec wire.NewConference
 	var breakout bool
 	cmd := &cobra.Command{
 		Use:   "create",
@@ -26,7 +26,7 @@ func newConferenceCreateCmd(f *clientFlags) *cobra.Command {
 		RunE: f.runOutside(func(c *call, _ []string) error {
 			// Unset means the server's default, which only it knows.
 			if c.cmd.Flags().Changed("breakout") {
-				spec.Breakout = &breakout
+				spec.BreakoutEnabled = &breakout
 			}
 			info, raw, err := c.api.CreateConference(c.ctx, spec)
 			return show(c, info, raw, err, writeConference)

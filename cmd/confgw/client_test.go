@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/confgw/confgw/http/client"
+	"github.com/confgw/confgw/http/wire"
 	"github.com/confgw/confgw/internal/apitest"
 )
 
@@ -52,7 +52,7 @@ func (c *cli) must(token string, args ...string) string {
 // through the CLI itself.
 type clinic struct {
 	*cli
-	host, alice, carl client.Joined
+	host, alice, carl wire.Joined
 }
 
 func newClinic(t *testing.T, opts ...apitest.Option) *clinic {
@@ -66,11 +66,11 @@ func newClinic(t *testing.T, opts ...apitest.Option) *clinic {
 	}
 }
 
-func (c *cli) join(name, role, version string) client.Joined {
+func (c *cli) join(name, role, version string) wire.Joined {
 	c.t.Helper()
 	out := c.must(apitest.AdminKey, "participants", "add", "--conference", "c",
 		"--name", name, "--role", role, "--client-version", version, "-o", "json")
-	var j client.Joined
+	var j wire.Joined
 	if err := json.Unmarshal([]byte(out), &j); err != nil || j.Token == "" {
 		c.t.Fatalf("add %s: %q: %v", name, out, err)
 	}

@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"github.com/confgw/confgw/conference"
-	"github.com/confgw/confgw/http/client"
+	"github.com/confgw/confgw/http/wire"
 	"github.com/confgw/confgw/recording"
 )
 
@@ -71,7 +71,7 @@ func writeConferenceDetail(w io.Writer, in conference.Info) {
 	writeParticipants(w, in.Participants)
 }
 
-func writeJoined(w io.Writer, j client.Joined) {
+func writeJoined(w io.Writer, j wire.Joined) {
 	fmt.Fprintf(w, "ID\t%s\nNAME\t%s\nROLE\t%s\nTOKEN\t%s\n", j.Participant.ID, j.Participant.Name, j.Participant.Role, j.Token)
 }
 

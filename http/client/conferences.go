@@ -5,21 +5,11 @@ import (
 	"net/http"
 
 	"github.com/confgw/confgw/conference"
+	"github.com/confgw/confgw/http/wire"
 )
 
-// NewConference describes a conference to create; empty fields take the
-// server's defaults (a generated id, the id as dial-in, no PIN).
-type NewConference struct {
-	ID     string `json:"id,omitempty"`
-	Title  string `json:"title"`
-	DialIn string `json:"dial_in,omitempty"`
-	PIN    string `json:"pin,omitempty"`
-	// Breakout nil leaves breakout rooms at the server's default.
-	Breakout *bool `json:"breakout_enabled,omitempty"`
-}
-
 // CreateConference creates a conference; it needs the admin key.
-func (c *Client) CreateConference(ctx context.Context, spec NewConference) (conference.Info, []byte, error) {
+func (c *Client) CreateConference(ctx context.Context, spec wire.NewConference) (conference.Info, []byte, error) {
 	return call[conference.Info](ctx, c, http.MethodPost, "/v1/conferences", spec)
 }
 
@@ -31,7 +21,7 @@ func (c *Client) Conference(ctx context.Context, cid string) (conference.Info, [
 // SetBreakout switches breakout rooms on or off; off sends everyone back to
 // the main room.
 func (c *Client) SetBreakout(ctx context.Context, cid string, on bool) (conference.Info, []byte, error) {
-	return call[conference.Info](ctx, c, http.MethodPatch, confPath(cid), map[string]bool{"breakout_enabled": on})
+	return call[conference.Info](ctx, c, http.MethodPatch, confPath(cid), wire.ConferenceChange{BreakoutEnabled: &on})
 }
 
 // EndConference ends a conference and hangs up everyone; it needs the admin key.
@@ -43,8 +33,6 @@ func (c *Client) EndConference(ctx context.Context, cid string) error {
 // DialOut calls a number or SIP user into the main room and returns the
 // participant while it is still ringing.
 func (c *Client) DialOut(ctx context.Context, cid, to string) (conference.Participant, []byte, error) {
-	b, raw, err := call[struct {
-		Participant conference.Participant `json:"participant"`
-	}](ctx, c, http.MethodPost, confPath(cid, "dial-out"), map[string]string{"to": to})
+	b, raw, err := call[wire.Dialed](ctx, c, http.MethodPost, confPath(cid, "dial-out"), wire.DialOut{To: to})
 	return b.Participant, raw, err
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/confgw/confgw/conference"
 	confhttp "github.com/confgw/confgw/http"
 	"github.com/confgw/confgw/http/client"
+	"github.com/confgw/confgw/http/wire"
 	"github.com/confgw/confgw/internal/apitest"
 )
 
@@ -16,8 +17,8 @@ func TestCreateConferenceSendsTheSpec(t *testing.T) {
 	env := apitest.Start(t)
 	admin := client.New(env.Server.URL, apitest.AdminKey)
 	off := false
-	info, raw, err := admin.CreateConference(t.Context(), client.NewConference{
-		ID: "board", Title: "Board", DialIn: "5551234", PIN: "1234", Breakout: &off,
+	info, raw, err := admin.CreateConference(t.Context(), wire.NewConference{
+		ID: "board", Title: "Board", DialIn: "5551234", PIN: "1234", BreakoutEnabled: &off,
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -36,7 +37,7 @@ func TestCreateConferenceSendsTheSpec(t *testing.T) {
 
 func TestCreateConferenceLeavesDefaultsToTheServer(t *testing.T) {
 	env := apitest.Start(t)
-	info, _, err := client.New(env.Server.URL, apitest.AdminKey).CreateConference(t.Context(), client.NewConference{Title: "Ad hoc"})
+	info, _, err := client.New(env.Server.URL, apitest.AdminKey).CreateConference(t.Context(), wire.NewConference{Title: "Ad hoc"})
 	if err != nil {
 		t.Fatal(err)
 	}
