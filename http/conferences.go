@@ -2,6 +2,9 @@ package http
 
 import (
 	"net/http"
+	"slices"
+	"strconv"
+	"strings"
 
 	"github.com/gin-gonic/gin"
 
@@ -24,6 +27,37 @@ func (s *Server) createConference(c *gin.Context) {
 	}
 	c.Header("Location", "/v1/conferences/"+conf.ID())
 	c.JSON(http.StatusCreated, conf.Info())
+}
+
+// listConferences pages by id rather than by offset, so that conferences
+// created or ended between two pages neither repeat nor go missing from
+// the ones that stay.
+func (s *Server) listConferences(c *gin.Context) {
+	limit := wire.ConferencePageDefault
+	if v, ok := c.GetQuery("limit"); ok {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > wire.ConferencePageMax {
+			s.fail(c, invalid("limit %q must be a whole number from 1 to %d", v, wire.ConferencePageMax))
+			return
+		}
+		limit = n
+	}
+	after := c.Query("after")
+	all := s.reg.List()
+	start, _ := slices.BinarySearchFunc(all, after, func(conf *conference.Conference, id string) int {
+		return strings.Compare(conf.ID(), id)
+	})
+	if start < len(all) && all[start].ID() == after {
+		start++
+	}
+	page := wire.ConferencePage{Conferences: []conference.Info{}}
+	for _, conf := range all[start:min(start+limit, len(all))] {
+		page.Conferences = append(page.Conferences, conf.Info())
+	}
+	if start+limit < len(all) {
+		page.Next = all[start+limit-1].ID()
+	}
+	c.JSON(http.StatusOK, page)
 }
 
 func (s *Server) getConference(c *gin.Context) {

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"fmt"
+
 	"github.com/spf13/cobra"
 
 	"github.com/confgw/confgw/http/wire"
@@ -9,10 +11,39 @@ import (
 func newConferenceCmd(f *clientFlags) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "conference",
-		Short: "Create, show and end conferences; switch breakout rooms on or off",
+		Short: "List, create, show and end conferences; switch breakout rooms on or off",
 		Args:  cobra.NoArgs,
 	}
-	cmd.AddCommand(newConferenceCreateCmd(f), newConferenceShowCmd(f), newConferenceEndCmd(f), newBreakoutCmd(f))
+	cmd.AddCommand(newConferenceListCmd(f), newConferenceCreateCmd(f), newConferenceShowCmd(f), newConferenceEndCmd(f), newBreakoutCmd(f))
+	return cmd
+}
+
+func newConferenceListCmd(f *clientFlags) *cobra.Command {
+	var after string
+	var limit int
+	cmd := &cobra.Command{
+		Use:   "list",
+		Short: "List conferences in id order, a page at a time (admin key)",
+		Args:  cobra.NoArgs,
+		RunE: f.runOutside(func(c *call, _ []string) error {
+			// The client reads 0 as "the server's default"; typed out, it is a mistake.
+			if c.cmd.Flags().Changed("limit") && limit == 0 {
+				return fmt.Errorf("--limit 0: want 1 to %d", wire.ConferencePageMax)
+			}
+			page, raw, err := c.api.Conferences(c.ctx, after, limit)
+			if err := show(c, page.Conferences, raw, err, writeConferences); err != nil || c.json {
+				return err
+			}
+			// On stderr, so that the table alone can be piped.
+			if page.Next != "" {
+				fmt.Fprintf(c.errOut, "more: confgw conference list --after %s\n", page.Next)
+			}
+			return nil
+		}),
+	}
+	fs := cmd.Flags()
+	fs.StringVar(&after, "after", "", "start after this conference id (the \"more:\" hint of the page before)")
+	fs.IntVar(&limit, "limit", 0, fmt.Sprintf("conferences a page, 1 to %d (default: the server's, %d)", wire.ConferencePageMax, wire.ConferencePageDefault))
 	return cmd
 }
 

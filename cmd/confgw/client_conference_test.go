@@ -132,3 +132,50 @@ func TestJSONIsTheAPIsOwn(t *testing.T) {
 		t.Fatalf("move -o json %q: %v", moved, err)
 	}
 }
+
+func TestAnAdminListsConferencesAPageAtATimeFromTheCommandLine(t *testing.T) {
+	c := newCLI(t)
+	for _, id := range []string{"clinic", "board", "standup"} {
+		c.must(apitest.AdminKey, "conference", "create", "--id", id, "--title", "The "+id)
+	}
+	c.must(apitest.AdminKey, "participants", "add", "--conference", "clinic", "--name", "Pat", "--client-version", "4.14")
+	args := []string{"conference", "list", "--limit", "2", "--server", c.env.Server.URL, "--token", apitest.AdminKey}
+	out, hint, err := executeBoth(t.Context(), args...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "ID      TITLE       DIAL-IN  PIN   BREAKOUT  PARTICIPANTS\n" +
+		"board   The board   board    none  on        0\n" +
+		"clinic  The clinic  clinic   none  on        1\n"
+	if out != want {
+		t.Fatalf("first page:\n%s\nwant:\n%s", out, want)
+	}
+	if hint != "more: confgw conference list --after clinic\n" {
+		t.Fatalf("hint %q", hint)
+	}
+	out, hint, err = executeBoth(t.Context(), append(args, "--after", "clinic")...)
+	if err != nil || !strings.HasPrefix(strings.Split(out, "\n")[1], "standup ") || strings.Count(out, "\n") != 2 || hint != "" {
+		t.Fatalf("last page: %v\n%s\nhint %q", err, out, hint)
+	}
+}
+
+func TestConferenceListJSONIsTheAPIsOwnPage(t *testing.T) {
+	c := newClinic(t)
+	out := c.must(apitest.AdminKey, "conference", "list", "-o", "json", "--limit", "1")
+	if api := c.env.Do("GET", "/v1/conferences?limit=1", apitest.AdminKey, nil); out != string(api.Body)+"\n" {
+		t.Fatalf("list -o json:\n%s\nAPI:\n%s", out, api.Body)
+	}
+}
+
+func TestConferenceListRefusesWhatTheServerWould(t *testing.T) {
+	c := newClinic(t)
+	if _, err := c.as(c.host.Token, "conference", "list"); !errors.Is(err, conference.ErrAdminRequired) {
+		t.Fatalf("a host lists: %v", err)
+	}
+	if _, err := c.as(apitest.AdminKey, "conference", "list", "--limit", "501"); !errors.Is(err, conference.ErrInvalid) {
+		t.Fatalf("--limit 501: %v", err)
+	}
+	if _, err := c.as(apitest.AdminKey, "conference", "list", "--limit", "0"); err == nil || !strings.Contains(err.Error(), "--limit 0") {
+		t.Fatalf("--limit 0: %v", err)
+	}
+}

@@ -23,13 +23,19 @@ func newCLI(t *testing.T, opts ...apitest.Option) *cli {
 
 // exec runs confgw with args as they would be typed, returning stdout.
 func execute(ctx context.Context, args ...string) (string, error) {
+	out, _, err := executeBoth(ctx, args...)
+	return out, err
+}
+
+// executeBoth is execute for commands that also speak on stderr.
+func executeBoth(ctx context.Context, args ...string) (stdout, stderr string, err error) {
 	var out, errOut bytes.Buffer
 	root := newRoot()
 	root.SetArgs(args)
 	root.SetOut(&out)
 	root.SetErr(&errOut)
-	err := root.ExecuteContext(ctx)
-	return out.String(), err
+	err = root.ExecuteContext(ctx)
+	return out.String(), errOut.String(), err
 }
 
 // as runs a command with a token against the test server.

@@ -3,6 +3,8 @@ package client
 import (
 	"context"
 	"net/http"
+	"net/url"
+	"strconv"
 
 	"github.com/confgw/confgw/conference"
 	"github.com/confgw/confgw/http/wire"
@@ -11,6 +13,25 @@ import (
 // CreateConference creates a conference; it needs the admin key.
 func (c *Client) CreateConference(ctx context.Context, spec wire.NewConference) (conference.Info, []byte, error) {
 	return call[conference.Info](ctx, c, http.MethodPost, "/v1/conferences", spec)
+}
+
+// Conferences returns one page of the server's conferences in id order; it
+// needs the admin key. after is the Next of the page before ("" for the
+// first); limit 0 takes the server's page size. Conferences created or
+// ended between two calls neither repeat nor shift the others.
+func (c *Client) Conferences(ctx context.Context, after string, limit int) (wire.ConferencePage, []byte, error) {
+	q := url.Values{}
+	if after != "" {
+		q.Set("after", after)
+	}
+	if limit != 0 {
+		q.Set("limit", strconv.Itoa(limit))
+	}
+	path := "/v1/conferences"
+	if len(q) > 0 {
+		path += "?" + q.Encode()
+	}
+	return call[wire.ConferencePage](ctx, c, http.MethodGet, path, nil)
 }
 
 // Conference returns a conference with its rooms and participants.

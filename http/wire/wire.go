@@ -26,6 +26,20 @@ type NewConference struct {
 	BreakoutEnabled *bool `json:"breakout_enabled,omitempty"`
 }
 
+// Paging of GET /v1/conferences: ?limit= conferences a page, ?after= the
+// id the previous page ended on.
+const (
+	ConferencePageDefault = 50
+	ConferencePageMax     = 500
+)
+
+// ConferencePage answers GET /v1/conferences: conferences in id order and
+// Next, the ?after= of the following page, or "" on the last.
+type ConferencePage struct {
+	Conferences []conference.Info `json:"conferences"`
+	Next        string            `json:"next"`
+}
+
 // ConferenceChange is the body of PATCH /v1/conferences/{cid}; the server
 // refuses one that changes nothing.
 type ConferenceChange struct {
