@@ -51,10 +51,16 @@ func newConferenceCreateCmd(f *clientFlags) *cobra.Command {
 	var spec wire.NewConference
 	var breakout bool
 	cmd := &cobra.Command{
-		Use:   "create",
-		Short: "Create a conference (admin key)",
-		Args:  cobra.NoArgs,
-		RunE: f.runOutside(func(c *call, _ []string) error {
+		Use:   "create [ID]",
+		Short: "Create a conference (admin key); without an ID the server makes one up",
+		Args:  cobra.MaximumNArgs(1),
+		RunE: f.runOutside(func(c *call, args []string) error {
+			if len(args) == 1 {
+				if c.cmd.Flags().Changed("id") && spec.ID != args[0] {
+					return fmt.Errorf("conference id given twice, as %q and as --id %q: give one", args[0], spec.ID)
+				}
+				spec.ID = args[0]
+			}
 			// Unset means the server's default, which only it knows.
 			if c.cmd.Flags().Changed("breakout") {
 				spec.BreakoutEnabled = &breakout
@@ -65,7 +71,7 @@ func newConferenceCreateCmd(f *clientFlags) *cobra.Command {
 	}
 	fs := cmd.Flags()
 	fs.StringVar(&spec.Title, "title", "", "title shown to participants")
-	fs.StringVar(&spec.ID, "id", "", "conference id (default: generated)")
+	fs.StringVar(&spec.ID, "id", "", "conference id, as the ID argument gives it (default: generated)")
 	fs.StringVar(&spec.DialIn, "dial-in", "", "SIP user phones call to join (default: the id)")
 	fs.StringVar(&spec.PIN, "pin", "", "PIN phones must key in to join")
 	// Its default is never sent, so it shows none: left out, the server's applies.
@@ -76,10 +82,10 @@ func newConferenceCreateCmd(f *clientFlags) *cobra.Command {
 
 func newConferenceShowCmd(f *clientFlags) *cobra.Command {
 	return &cobra.Command{
-		Use:   "show",
+		Use:   "show [ID]",
 		Short: "Show a conference with its rooms and participants",
-		Args:  cobra.NoArgs,
-		RunE: f.run(func(c *call, _ []string) error {
+		Args:  cobra.MaximumNArgs(1),
+		RunE: f.runOn(func(c *call) error {
 			info, raw, err := c.api.Conference(c.ctx, c.conf)
 			return show(c, info, raw, err, writeConferenceDetail)
 		}),
@@ -88,10 +94,10 @@ func newConferenceShowCmd(f *clientFlags) *cobra.Command {
 
 func newConferenceEndCmd(f *clientFlags) *cobra.Command {
 	return &cobra.Command{
-		Use:   "end",
+		Use:   "end [ID]",
 		Short: "End a conference and hang up everyone (admin key)",
-		Args:  cobra.NoArgs,
-		RunE: f.run(func(c *call, _ []string) error {
+		Args:  cobra.MaximumNArgs(1),
+		RunE: f.runOn(func(c *call) error {
 			return c.done(c.api.EndConference(c.ctx, c.conf), "ended conference %s", c.conf)
 		}),
 	}

@@ -41,6 +41,17 @@ func envFlags(cmd *cobra.Command) func(string) bool {
 	return func(name string) bool { return clientEnvFlags[name] }
 }
 
+// fromEnvAnnotation marks a flag applyEnv set: pflag then counts it as
+// changed, yet a command that weighs a flag against its arguments must
+// let what was typed win over what was exported.
+const fromEnvAnnotation = "confgw_from_env"
+
+// typed says whether flag name was given on the command line itself.
+func typed(fs *pflag.FlagSet, name string) bool {
+	f := fs.Lookup(name)
+	return f != nil && f.Changed && f.Annotations[fromEnvAnnotation] == nil
+}
+
 // applyEnv fills each chosen flag not given on the command line from its
 // CONFGW_* variable, so containers and systemd units need no arguments.
 func applyEnv(fs *pflag.FlagSet, chosen func(string) bool) error {
@@ -53,7 +64,9 @@ func applyEnv(fs *pflag.FlagSet, chosen func(string) bool) error {
 		if v, ok := os.LookupEnv(name); ok {
 			if serr := fs.Set(f.Name, v); serr != nil {
 				err = serr
+				return
 			}
+			err = fs.SetAnnotation(f.Name, fromEnvAnnotation, []string{name})
 		}
 	})
 	return err
