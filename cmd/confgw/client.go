@@ -31,6 +31,7 @@ func addClientCommands(root *cobra.Command) {
 		// On each group rather than on root, so `serve` does not grow a
 		// --token it would ignore.
 		f.bind(cmd.PersistentFlags())
+		cmd.GroupID = groupTalk
 		root.AddCommand(cmd)
 	}
 }

@@ -12,6 +12,14 @@ import (
 // CONFGW_SIP_TRUNK.
 const envPrefix = "CONFGW_"
 
+// The groups of the root's help: running a gateway and talking to one take
+// different flags and are done by different people, so they are listed
+// apart.
+const (
+	groupRun  = "run"
+	groupTalk = "talk"
+)
+
 func newRoot() *cobra.Command {
 	root := &cobra.Command{
 		Use:           "confgw",
@@ -22,8 +30,14 @@ func newRoot() *cobra.Command {
 			return applyEnv(cmd.Flags(), envFlags(cmd))
 		},
 	}
-	root.AddCommand(newServe())
-	root.AddCommand(newLoadTest())
+	root.AddGroup(
+		&cobra.Group{ID: groupRun, Title: "Run or load-test a gateway:"},
+		&cobra.Group{ID: groupTalk, Title: "Talk to a running gateway (--server, --token):"},
+	)
+	for _, cmd := range []*cobra.Command{newServe(), newLoadTest()} {
+		cmd.GroupID = groupRun
+		root.AddCommand(cmd)
+	}
 	addClientCommands(root)
 	return root
 }
