@@ -38,8 +38,10 @@ type Config struct {
 	Logger     *slog.Logger
 }
 
-// ErrShuttingDown refuses new calls once Shutdown has begun.
-var ErrShuttingDown = errors.New("gateway: shutting down")
+// ErrShuttingDown refuses new calls once Shutdown has begun. It carries a
+// code so that the API answers it as a refusal to retry elsewhere or later,
+// not as a fault of its own.
+var ErrShuttingDown = &conference.Error{Code: conference.CodeShuttingDown, Msg: "the gateway is shutting down: try again shortly"}
 
 // Gateway is the SIP handler and the API's Dialer.
 type Gateway struct {

@@ -2,22 +2,18 @@ package http
 
 import (
 	"net/http"
+	"slices"
+	"strconv"
+	"strings"
 
 	"github.com/gin-gonic/gin"
 
 	"github.com/confgw/confgw/conference"
+	"github.com/confgw/confgw/http/wire"
 )
 
-type createConferenceRequest struct {
-	ID              string `json:"id"`
-	Title           string `json:"title"`
-	DialIn          string `json:"dial_in"`
-	PIN             string `json:"pin"`
-	BreakoutEnabled *bool  `json:"breakout_enabled"`
-}
-
 func (s *Server) createConference(c *gin.Context) {
-	var req createConferenceRequest
+	var req wire.NewConference
 	if err := decode(c, &req); err != nil {
 		s.fail(c, err)
 		return
@@ -33,16 +29,43 @@ func (s *Server) createConference(c *gin.Context) {
 	c.JSON(http.StatusCreated, conf.Info())
 }
 
+// listConferences pages by id rather than by offset, so that conferences
+// created or ended between two pages neither repeat nor go missing from
+// the ones that stay.
+func (s *Server) listConferences(c *gin.Context) {
+	limit := wire.ConferencePageDefault
+	if v, ok := c.GetQuery("limit"); ok {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > wire.ConferencePageMax {
+			s.fail(c, invalid("limit %q must be a whole number from 1 to %d", v, wire.ConferencePageMax))
+			return
+		}
+		limit = n
+	}
+	after := c.Query("after")
+	all := s.reg.List()
+	start, _ := slices.BinarySearchFunc(all, after, func(conf *conference.Conference, id string) int {
+		return strings.Compare(conf.ID(), id)
+	})
+	if start < len(all) && all[start].ID() == after {
+		start++
+	}
+	page := wire.ConferencePage{Conferences: []conference.Info{}}
+	for _, conf := range all[start:min(start+limit, len(all))] {
+		page.Conferences = append(page.Conferences, conf.Info())
+	}
+	if start+limit < len(all) {
+		page.Next = all[start+limit-1].ID()
+	}
+	c.JSON(http.StatusOK, page)
+}
+
 func (s *Server) getConference(c *gin.Context) {
 	c.JSON(http.StatusOK, confOf(c).Info())
 }
 
-type patchConferenceRequest struct {
-	BreakoutEnabled *bool `json:"breakout_enabled"`
-}
-
 func (s *Server) patchConference(c *gin.Context) {
-	var req patchConferenceRequest
+	var req wire.ConferenceChange
 	if err := decode(c, &req); err != nil {
 		s.fail(c, err)
 		return
@@ -67,12 +90,8 @@ func (s *Server) endConference(c *gin.Context) {
 	c.Status(http.StatusNoContent)
 }
 
-type dialOutRequest struct {
-	To string `json:"to"`
-}
-
 func (s *Server) dialOut(c *gin.Context) {
-	var req dialOutRequest
+	var req wire.DialOut
 	if err := decode(c, &req); err != nil {
 		s.fail(c, err)
 		return
@@ -95,5 +114,5 @@ func (s *Server) dialOut(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	c.JSON(http.StatusCreated, gin.H{"participant": p})
+	c.JSON(http.StatusCreated, wire.Dialed{Participant: p})
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/confgw/confgw/conference"
+	"github.com/confgw/confgw/http/wire"
 )
 
 // Codes the API adds to the conference's own.
@@ -24,6 +25,7 @@ var statusOf = map[conference.Code]int{
 	conference.CodeHostRequired:       http.StatusForbidden,
 	conference.CodeAdminRequired:      http.StatusForbidden,
 	conference.CodeBreakoutDisabled:   http.StatusForbidden,
+	conference.CodeAppOnly:            http.StatusForbidden,
 	conference.CodeNotFound:           http.StatusNotFound,
 	conference.CodeRenameNotSupported: http.StatusMethodNotAllowed,
 	codeMethodNotAllowed:              http.StatusMethodNotAllowed,
@@ -46,14 +48,17 @@ var statusOf = map[conference.Code]int{
 	codeNoSupportedCodec:              http.StatusUnprocessableEntity,
 	codeAudioUnavailable:              http.StatusServiceUnavailable,
 	codeAudioFull:                     http.StatusServiceUnavailable,
-	conference.CodeAppOnly:            http.StatusForbidden,
+	conference.CodeShuttingDown:       http.StatusServiceUnavailable,
 }
 
-type errorBody struct {
-	Error struct {
-		Code    conference.Code `json:"code"`
-		Message string          `json:"message"`
-	} `json:"error"`
+// retryAfterOf is the Retry-After, in seconds, of refusals that go away by
+// themselves. A gateway shutting down is restarted or replaced within about
+// its default shutdown timeout, so a client waiting that long finds one
+// serving again rather than hammering one that is leaving.
+var retryAfterOf = map[conference.Code]string{
+	conference.CodeShuttingDown: "10",
+	// A session ends within seconds of its page closing.
+	codeAudioFull: "5",
 }
 
 // fail answers with the error's code and status. Errors without a code are
@@ -68,9 +73,10 @@ func (s *Server) fail(c *gin.Context, err error) {
 	if !ok {
 		status = http.StatusInternalServerError
 	}
-	var b errorBody
-	b.Error.Code, b.Error.Message = ce.Code, ce.Msg
-	c.AbortWithStatusJSON(status, b)
+	if after, ok := retryAfterOf[ce.Code]; ok {
+		c.Header("Retry-After", after)
+	}
+	c.AbortWithStatusJSON(status, wire.ErrorBody{Error: wire.ErrorDetail{Code: ce.Code, Message: ce.Msg}})
 }
 
 func invalid(format string, args ...any) error {

@@ -62,12 +62,10 @@ func (s *Server) joinAudio(c *gin.Context) {
 		s.fail(c, &conference.Error{Code: codeNoSupportedCodec, Msg: err.Error() + "; the gateway decodes opus, PCMU and PCMA"})
 		return
 	case errors.Is(err, webrtc.ErrFull):
-		// A session ends within seconds of its page closing: worth a retry.
-		c.Header("Retry-After", "5")
 		s.fail(c, &conference.Error{Code: codeAudioFull, Msg: "the gateway holds as many app audio sessions as it is set to; try again shortly"})
 		return
 	case errors.Is(err, webrtc.ErrClosed):
-		s.fail(c, &conference.Error{Code: codeAudioUnavailable, Msg: "the gateway is shutting down"})
+		s.fail(c, &conference.Error{Code: conference.CodeShuttingDown, Msg: "the gateway is shutting down"})
 		return
 	case err != nil:
 		s.fail(c, err)

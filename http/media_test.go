@@ -10,6 +10,7 @@ import (
 	"github.com/confgw/confgw/audio"
 	"github.com/confgw/confgw/conference"
 	confhttp "github.com/confgw/confgw/http"
+	"github.com/confgw/confgw/http/wire"
 	"github.com/confgw/confgw/internal/apitest"
 	"github.com/confgw/confgw/internal/webrtcpeer"
 	"github.com/confgw/confgw/webrtc"
@@ -78,7 +79,7 @@ func TestAnAppParticipantsOfferIsAnsweredWithSDPAndTheSessionsURL(t *testing.T) 
 	}
 }
 
-func waitAudio(t *testing.T, env *apitest.Env, who apitest.Joined, ok func(*conference.Audio) bool) {
+func waitAudio(t *testing.T, env *apitest.Env, who wire.Joined, ok func(*conference.Audio) bool) {
 	t.Helper()
 	deadline := time.Now().Add(20 * time.Second)
 	for {

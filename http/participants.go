@@ -6,21 +6,11 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/confgw/confgw/conference"
+	"github.com/confgw/confgw/http/wire"
 )
 
-type addParticipantRequest struct {
-	Name          string          `json:"name"`
-	Role          conference.Role `json:"role"`
-	ClientVersion string          `json:"client_version"`
-}
-
-type addParticipantResponse struct {
-	Participant conference.Participant `json:"participant"`
-	Token       string                 `json:"token"`
-}
-
 func (s *Server) addParticipant(c *gin.Context) {
-	var req addParticipantRequest
+	var req wire.NewParticipant
 	if err := decode(c, &req); err != nil {
 		s.fail(c, err)
 		return
@@ -36,11 +26,11 @@ func (s *Server) addParticipant(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	c.JSON(http.StatusCreated, addParticipantResponse{Participant: p, Token: tok})
+	c.JSON(http.StatusCreated, wire.Joined{Participant: p, Token: tok})
 }
 
 func (s *Server) listParticipants(c *gin.Context) {
-	c.JSON(http.StatusOK, gin.H{"participants": confOf(c).Participants()})
+	c.JSON(http.StatusOK, wire.Participants{Participants: confOf(c).Participants()})
 }
 
 func (s *Server) getParticipant(c *gin.Context) {
@@ -60,12 +50,8 @@ func (s *Server) removeParticipant(c *gin.Context) {
 	c.Status(http.StatusNoContent)
 }
 
-type moveRequest struct {
-	Room string `json:"room"`
-}
-
 func (s *Server) moveParticipant(c *gin.Context) {
-	var req moveRequest
+	var req wire.Move
 	if err := decode(c, &req); err != nil {
 		s.fail(c, err)
 		return

@@ -8,6 +8,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/confgw/confgw/conference"
+	"github.com/confgw/confgw/http/wire"
 	"github.com/confgw/confgw/recording"
 )
 
@@ -35,7 +36,7 @@ func (s *Server) listRecordings(c *gin.Context) {
 		}
 		files = append(files, list...)
 	}
-	c.JSON(http.StatusOK, gin.H{"recordings": files})
+	c.JSON(http.StatusOK, wire.Recordings{Recordings: files})
 }
 
 func (s *Server) downloadRecording(c *gin.Context) {

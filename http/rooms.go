@@ -6,10 +6,11 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/confgw/confgw/conference"
+	"github.com/confgw/confgw/http/wire"
 )
 
 func (s *Server) listRooms(c *gin.Context) {
-	c.JSON(http.StatusOK, gin.H{"rooms": confOf(c).Rooms()})
+	c.JSON(http.StatusOK, wire.Rooms{Rooms: confOf(c).Rooms()})
 }
 
 func (s *Server) getRoom(c *gin.Context) {
@@ -77,7 +78,7 @@ func (s *Server) startRecording(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, gin.H{"recording": rec})
+	c.JSON(http.StatusOK, wire.RecordingStarted{Recording: rec})
 }
 
 func (s *Server) stopRecording(c *gin.Context) {

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/confgw/confgw/conference"
+	"github.com/confgw/confgw/http/wire"
 	"github.com/confgw/confgw/internal/apitest"
 )
 
@@ -13,8 +14,8 @@ import (
 // client, one on client 4.9 and a phone caller, plus two breakout rooms.
 type clinic struct {
 	env                *apitest.Env
-	host, host2, alice apitest.Joined
-	old                apitest.Joined
+	host, host2, alice wire.Joined
+	old                wire.Joined
 	phone              string
 }
 

@@ -112,6 +112,7 @@ func (s *Server) routes() *gin.Engine {
 	console.New().Register(e)
 
 	e.POST("/v1/conferences", s.requireAdmin, s.createConference)
+	e.GET("/v1/conferences", s.requireAdmin, s.listConferences)
 	conf := e.Group("/v1/conferences/:cid")
 	member := s.requireMember(false)
 	conf.GET("", member, s.getConference)

@@ -6,6 +6,8 @@ import (
 	"fmt"
 
 	"github.com/golang-jwt/jwt/v5"
+
+	"github.com/confgw/confgw/http/wire"
 )
 
 const tokenIssuer = "confgw"
@@ -28,14 +30,14 @@ func NewTokens(secret []byte) *Tokens {
 }
 
 type claims struct {
-	Conference string `json:"conf"`
+	wire.TokenClaims
 	jwt.RegisteredClaims
 }
 
 // Issue returns a token for participant pid of conference cid.
 func (t *Tokens) Issue(cid, pid string) (string, error) {
 	tok := jwt.NewWithClaims(jwt.SigningMethodHS256, claims{
-		Conference:       cid,
+		TokenClaims:      wire.TokenClaims{Conference: cid},
 		RegisteredClaims: jwt.RegisteredClaims{Issuer: tokenIssuer, Subject: pid},
 	})
 	return tok.SignedString(t.secret)

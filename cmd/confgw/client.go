@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 
 	"github.com/spf13/cobra"
@@ -30,6 +31,7 @@ func addClientCommands(root *cobra.Command) {
 		// On each group rather than on root, so `serve` does not grow a
 		// --token it would ignore.
 		f.bind(cmd.PersistentFlags())
+		cmd.GroupID = groupTalk
 		root.AddCommand(cmd)
 	}
 }
@@ -79,6 +81,32 @@ func (f *clientFlags) runE(inConference bool, fn func(c *call, args []string) er
 		}
 		return fn(c, args)
 	}
+}
+
+// runOn is the RunE of a command that may name its conference as its
+// argument, as kubectl and gh name what they act on; without one the
+// conference comes from --conference, CONFGW_CONFERENCE or the token.
+func (f *clientFlags) runOn(fn func(c *call) error) func(*cobra.Command, []string) error {
+	return f.runOutside(func(c *call, args []string) error {
+		var err error
+		if c.conf, err = f.conferenceArg(c.cmd, args); err != nil {
+			return err
+		}
+		return fn(c)
+	})
+}
+
+// conferenceArg lets the argument win over the defaults, but not over a
+// different --conference typed in the same command: which one was meant
+// cannot be told.
+func (f *clientFlags) conferenceArg(cmd *cobra.Command, args []string) (string, error) {
+	if len(args) == 0 {
+		return f.conferenceID()
+	}
+	if typed(cmd.Flags(), "conference") && f.conference != args[0] {
+		return "", fmt.Errorf("conference given twice, as %q and as --conference %q: give one", args[0], f.conference)
+	}
+	return args[0], nil
 }
 
 var errNoConference = errors.New("no conference: pass --conference (or set CONFGW_CONFERENCE), or a participant token, which names its conference")

@@ -132,3 +132,120 @@ func TestJSONIsTheAPIsOwn(t *testing.T) {
 		t.Fatalf("move -o json %q: %v", moved, err)
 	}
 }
+
+func TestAnAdminListsConferencesAPageAtATimeFromTheCommandLine(t *testing.T) {
+	c := newCLI(t)
+	for _, id := range []string{"clinic", "board", "standup"} {
+		c.must(apitest.AdminKey, "conference", "create", "--id", id, "--title", "The "+id)
+	}
+	c.must(apitest.AdminKey, "participants", "add", "--conference", "clinic", "--name", "Pat", "--client-version", "4.14")
+	args := []string{"conference", "list", "--limit", "2", "--server", c.env.Server.URL, "--token", apitest.AdminKey}
+	out, hint, err := executeBoth(t.Context(), args...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "ID      TITLE       DIAL-IN  PIN   BREAKOUT  PARTICIPANTS\n" +
+		"board   The board   board    none  on        0\n" +
+		"clinic  The clinic  clinic   none  on        1\n"
+	if out != want {
+		t.Fatalf("first page:\n%s\nwant:\n%s", out, want)
+	}
+	if hint != "more: confgw conference list --after clinic\n" {
+		t.Fatalf("hint %q", hint)
+	}
+	out, hint, err = executeBoth(t.Context(), append(args, "--after", "clinic")...)
+	if err != nil || !strings.HasPrefix(strings.Split(out, "\n")[1], "standup ") || strings.Count(out, "\n") != 2 || hint != "" {
+		t.Fatalf("last page: %v\n%s\nhint %q", err, out, hint)
+	}
+}
+
+func TestConferenceListJSONIsTheAPIsOwnPage(t *testing.T) {
+	c := newClinic(t)
+	out := c.must(apitest.AdminKey, "conference", "list", "-o", "json", "--limit", "1")
+	if api := c.env.Do("GET", "/v1/conferences?limit=1", apitest.AdminKey, nil); out != string(api.Body)+"\n" {
+		t.Fatalf("list -o json:\n%s\nAPI:\n%s", out, api.Body)
+	}
+}
+
+func TestConferenceListRefusesWhatTheServerWould(t *testing.T) {
+	c := newClinic(t)
+	if _, err := c.as(c.host.Token, "conference", "list"); !errors.Is(err, conference.ErrAdminRequired) {
+		t.Fatalf("a host lists: %v", err)
+	}
+	if _, err := c.as(apitest.AdminKey, "conference", "list", "--limit", "501"); !errors.Is(err, conference.ErrInvalid) {
+		t.Fatalf("--limit 501: %v", err)
+	}
+	if _, err := c.as(apitest.AdminKey, "conference", "list", "--limit", "0"); err == nil || !strings.Contains(err.Error(), "--limit 0") {
+		t.Fatalf("--limit 0: %v", err)
+	}
+}
+
+func TestConferenceCreateTakesItsIDAsAnArgument(t *testing.T) {
+	c := newCLI(t)
+	if kv := fields(c.must(apitest.AdminKey, "conference", "create", "clinic", "--title", "Clinic")); kv["ID"] != "clinic" || kv["DIAL-IN"] != "clinic" {
+		t.Fatalf("create clinic: %v", kv)
+	}
+	// The flag keeps working, alone or saying the same as the argument.
+	if kv := fields(c.must(apitest.AdminKey, "conference", "create", "--id", "board", "--title", "Board")); kv["ID"] != "board" {
+		t.Fatalf("create --id board: %v", kv)
+	}
+	if kv := fields(c.must(apitest.AdminKey, "conference", "create", "standup", "--id", "standup", "--title", "Standup")); kv["ID"] != "standup" {
+		t.Fatalf("create standup --id standup: %v", kv)
+	}
+	_, err := c.as(apitest.AdminKey, "conference", "create", "retro", "--id", "review", "--title", "Retro")
+	if err == nil || err.Error() != `conference id given twice, as "retro" and as --id "review": give one` {
+		t.Fatalf("create retro --id review: %v", err)
+	}
+	if _, err := c.as(apitest.AdminKey, "conference", "create", "a", "b", "--title", "Two"); err == nil {
+		t.Fatal("create with two ids accepted")
+	}
+	if _, err := c.as(apitest.AdminKey, "conference", "show", "retro"); !errors.Is(err, conference.ErrNotFound) {
+		t.Fatalf("a refused create created retro: %v", err)
+	}
+}
+
+func TestConferenceShowAndEndTakeTheIDAsAnArgument(t *testing.T) {
+	c := newClinic(t)
+	c.must(apitest.AdminKey, "conference", "create", "board", "--title", "Board")
+	if kv := fields(c.must(apitest.AdminKey, "conference", "show", "c")); kv["TITLE"] != "Clinic" {
+		t.Fatalf("show c: %v", kv)
+	}
+	if kv := fields(c.must(apitest.AdminKey, "conference", "show", "c", "--conference", "c")); kv["TITLE"] != "Clinic" {
+		t.Fatalf("show c --conference c: %v", kv)
+	}
+	_, err := c.as(apitest.AdminKey, "conference", "show", "c", "--conference", "board")
+	if err == nil || err.Error() != `conference given twice, as "c" and as --conference "board": give one` {
+		t.Fatalf("show c --conference board: %v", err)
+	}
+	// A participant token names its conference; an argument naming another
+	// reaches the server, which judges the token.
+	if kv := fields(c.must(c.alice.Token, "conference", "show", "c")); kv["TITLE"] != "Clinic" {
+		t.Fatalf("alice shows c: %v", kv)
+	}
+	if _, err := c.as(c.alice.Token, "conference", "show", "board"); !errors.Is(err, conference.ErrUnauthorized) {
+		t.Fatalf("alice shows board: %v", err)
+	}
+	if out := c.must(apitest.AdminKey, "conference", "end", "board"); out != "ended conference board\n" {
+		t.Fatalf("end board: %q", out)
+	}
+	if _, err := c.as(apitest.AdminKey, "conference", "end", "c", "--conference", "board"); err == nil || !strings.Contains(err.Error(), "given twice") {
+		t.Fatalf("end c --conference board: %v", err)
+	}
+	if _, err := c.as(apitest.AdminKey, "conference", "show", "c", "board"); err == nil {
+		t.Fatal("show with two ids accepted")
+	}
+}
+
+// CONFGW_CONFERENCE is a default like the token's: the argument, typed for
+// this one command, wins over it.
+func TestAConferenceArgumentWinsOverTheEnvironment(t *testing.T) {
+	c := newClinic(t)
+	c.must(apitest.AdminKey, "conference", "create", "board", "--title", "Board")
+	t.Setenv("CONFGW_CONFERENCE", "board")
+	if kv := fields(c.must(apitest.AdminKey, "conference", "show", "c")); kv["TITLE"] != "Clinic" {
+		t.Fatalf("show c with CONFGW_CONFERENCE=board: %v", kv)
+	}
+	if kv := fields(c.must(apitest.AdminKey, "conference", "show")); kv["TITLE"] != "Board" {
+		t.Fatalf("show with CONFGW_CONFERENCE=board: %v", kv)
+	}
+}

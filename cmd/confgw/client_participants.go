@@ -4,7 +4,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/confgw/confgw/conference"
-	"github.com/confgw/confgw/http/client"
+	"github.com/confgw/confgw/http/wire"
 )
 
 func newParticipantsCmd(f *clientFlags) *cobra.Command {
@@ -22,7 +22,7 @@ func newParticipantsCmd(f *clientFlags) *cobra.Command {
 }
 
 func newParticipantsAddCmd(f *clientFlags) *cobra.Command {
-	var spec client.NewParticipant
+	var spec wire.NewParticipant
 	var role string
 	cmd := &cobra.Command{
 		Use:   "add",

@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/confgw/confgw/http/client"
+	"github.com/confgw/confgw/http/wire"
 	"github.com/confgw/confgw/internal/apitest"
 )
 
@@ -23,13 +23,19 @@ func newCLI(t *testing.T, opts ...apitest.Option) *cli {
 
 // exec runs confgw with args as they would be typed, returning stdout.
 func execute(ctx context.Context, args ...string) (string, error) {
+	out, _, err := executeBoth(ctx, args...)
+	return out, err
+}
+
+// executeBoth is execute for commands that also speak on stderr.
+func executeBoth(ctx context.Context, args ...string) (stdout, stderr string, err error) {
 	var out, errOut bytes.Buffer
 	root := newRoot()
 	root.SetArgs(args)
 	root.SetOut(&out)
 	root.SetErr(&errOut)
-	err := root.ExecuteContext(ctx)
-	return out.String(), err
+	err = root.ExecuteContext(ctx)
+	return out.String(), errOut.String(), err
 }
 
 // as runs a command with a token against the test server.
@@ -52,7 +58,7 @@ func (c *cli) must(token string, args ...string) string {
 // through the CLI itself.
 type clinic struct {
 	*cli
-	host, alice, carl client.Joined
+	host, alice, carl wire.Joined
 }
 
 func newClinic(t *testing.T, opts ...apitest.Option) *clinic {
@@ -66,11 +72,11 @@ func newClinic(t *testing.T, opts ...apitest.Option) *clinic {
 	}
 }
 
-func (c *cli) join(name, role, version string) client.Joined {
+func (c *cli) join(name, role, version string) wire.Joined {
 	c.t.Helper()
 	out := c.must(apitest.AdminKey, "participants", "add", "--conference", "c",
 		"--name", name, "--role", role, "--client-version", version, "-o", "json")
-	var j client.Joined
+	var j wire.Joined
 	if err := json.Unmarshal([]byte(out), &j); err != nil || j.Token == "" {
 		c.t.Fatalf("add %s: %q: %v", name, out, err)
 	}

@@ -4,6 +4,8 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"strings"
+
+	"github.com/confgw/confgw/http/wire"
 )
 
 // conferenceOfToken reads the conference a participant token names, or ""
@@ -19,9 +21,7 @@ func conferenceOfToken(token string) string {
 	if err != nil {
 		return ""
 	}
-	var claims struct {
-		Conference string `json:"conf"`
-	}
+	var claims wire.TokenClaims
 	if json.Unmarshal(payload, &claims) != nil {
 		return ""
 	}

@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"github.com/confgw/confgw/conference"
-	"github.com/confgw/confgw/http/client"
+	"github.com/confgw/confgw/http/wire"
 	"github.com/confgw/confgw/recording"
 )
 
@@ -49,16 +49,26 @@ func writeRoom(w io.Writer, r conference.Room) {
 // writeConference is what a newly created or changed conference needs to
 // be reached: its id, dial-in and settings.
 func writeConference(w io.Writer, in conference.Info) {
-	pin := "none"
-	if in.PINRequired {
-		pin = "required"
-	}
 	rec := "off"
 	if in.Recording != nil {
 		rec = in.Recording.ID
 	}
 	fmt.Fprintf(w, "ID\t%s\nTITLE\t%s\nDIAL-IN\t%s\nPIN\t%s\nBREAKOUT\t%s\nRECORDING\t%s\n",
-		in.ID, in.Title, in.DialIn, pin, onOff(in.BreakoutEnabled), rec)
+		in.ID, in.Title, in.DialIn, pinOf(in), onOff(in.BreakoutEnabled), rec)
+}
+
+func writeConferences(w io.Writer, list []conference.Info) {
+	fmt.Fprintln(w, "ID\tTITLE\tDIAL-IN\tPIN\tBREAKOUT\tPARTICIPANTS")
+	for _, in := range list {
+		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%d\n", in.ID, in.Title, in.DialIn, pinOf(in), onOff(in.BreakoutEnabled), len(in.Participants))
+	}
+}
+
+func pinOf(in conference.Info) string {
+	if in.PINRequired {
+		return "required"
+	}
+	return "none"
 }
 
 // writeConferenceDetail adds the rooms and participants; the blank lines
@@ -71,7 +81,7 @@ func writeConferenceDetail(w io.Writer, in conference.Info) {
 	writeParticipants(w, in.Participants)
 }
 
-func writeJoined(w io.Writer, j client.Joined) {
+func writeJoined(w io.Writer, j wire.Joined) {
 	fmt.Fprintf(w, "ID\t%s\nNAME\t%s\nROLE\t%s\nTOKEN\t%s\n", j.Participant.ID, j.Participant.Name, j.Participant.Role, j.Token)
 }
 

@@ -12,6 +12,14 @@ import (
 // CONFGW_SIP_TRUNK.
 const envPrefix = "CONFGW_"
 
+// The groups of the root's help: running a gateway and talking to one take
+// different flags and are done by different people, so they are listed
+// apart.
+const (
+	groupRun  = "run"
+	groupTalk = "talk"
+)
+
 func newRoot() *cobra.Command {
 	root := &cobra.Command{
 		Use:           "confgw",
@@ -22,8 +30,14 @@ func newRoot() *cobra.Command {
 			return applyEnv(cmd.Flags(), envFlags(cmd))
 		},
 	}
-	root.AddCommand(newServe())
-	root.AddCommand(newLoadTest())
+	root.AddGroup(
+		&cobra.Group{ID: groupRun, Title: "Run or load-test a gateway:"},
+		&cobra.Group{ID: groupTalk, Title: "Talk to a running gateway (--server, --token):"},
+	)
+	for _, cmd := range []*cobra.Command{newServe(), newLoadTest()} {
+		cmd.GroupID = groupRun
+		root.AddCommand(cmd)
+	}
 	addClientCommands(root)
 	return root
 }
@@ -41,6 +55,17 @@ func envFlags(cmd *cobra.Command) func(string) bool {
 	return func(name string) bool { return clientEnvFlags[name] }
 }
 
+// fromEnvAnnotation marks a flag applyEnv set: pflag then counts it as
+// changed, yet a command that weighs a flag against its arguments must
+// let what was typed win over what was exported.
+const fromEnvAnnotation = "confgw_from_env"
+
+// typed says whether flag name was given on the command line itself.
+func typed(fs *pflag.FlagSet, name string) bool {
+	f := fs.Lookup(name)
+	return f != nil && f.Changed && f.Annotations[fromEnvAnnotation] == nil
+}
+
 // applyEnv fills each chosen flag not given on the command line from its
 // CONFGW_* variable, so containers and systemd units need no arguments.
 func applyEnv(fs *pflag.FlagSet, chosen func(string) bool) error {
@@ -53,7 +78,9 @@ func applyEnv(fs *pflag.FlagSet, chosen func(string) bool) error {
 		if v, ok := os.LookupEnv(name); ok {
 			if serr := fs.Set(f.Name, v); serr != nil {
 				err = serr
+				return
 			}
+			err = fs.SetAnnotation(f.Name, fromEnvAnnotation, []string{name})
 		}
 	})
 	return err

@@ -12,6 +12,7 @@ import (
 
 	"github.com/confgw/confgw/conference"
 	"github.com/confgw/confgw/http/client"
+	"github.com/confgw/confgw/http/wire"
 	"github.com/confgw/confgw/internal/apitest"
 )
 
@@ -19,16 +20,16 @@ import (
 type clinic struct {
 	env   *apitest.Env
 	admin *client.Client
-	host  client.Joined
-	alice client.Joined
-	carl  client.Joined
+	host  wire.Joined
+	alice wire.Joined
+	carl  wire.Joined
 }
 
 func newClinic(t *testing.T, opts ...apitest.Option) *clinic {
 	t.Helper()
 	env := apitest.Start(t, opts...)
 	k := &clinic{env: env, admin: client.New(env.Server.URL, apitest.AdminKey)}
-	if _, _, err := k.admin.CreateConference(t.Context(), client.NewConference{ID: "c", Title: "Clinic"}); err != nil {
+	if _, _, err := k.admin.CreateConference(t.Context(), wire.NewConference{ID: "c", Title: "Clinic"}); err != nil {
 		t.Fatal(err)
 	}
 	k.host = k.join(t, "Hanna", conference.RoleHost, "4.14")
@@ -37,9 +38,9 @@ func newClinic(t *testing.T, opts ...apitest.Option) *clinic {
 	return k
 }
 
-func (k *clinic) join(t *testing.T, name string, role conference.Role, version string) client.Joined {
+func (k *clinic) join(t *testing.T, name string, role conference.Role, version string) wire.Joined {
 	t.Helper()
-	j, _, err := k.admin.AddParticipant(t.Context(), "c", client.NewParticipant{Name: name, Role: role, ClientVersion: version})
+	j, _, err := k.admin.AddParticipant(t.Context(), "c", wire.NewParticipant{Name: name, Role: role, ClientVersion: version})
 	if err != nil {
 		t.Fatalf("add %s: %v", name, err)
 	}
@@ -47,7 +48,7 @@ func (k *clinic) join(t *testing.T, name string, role conference.Role, version s
 }
 
 // as is a client acting with a participant's token.
-func (k *clinic) as(j client.Joined) *client.Client {
+func (k *clinic) as(j wire.Joined) *client.Client {
 	return client.New(k.env.Server.URL, j.Token)
 }
 

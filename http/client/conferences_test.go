@@ -4,11 +4,14 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"net/http/httptest"
+	"strings"
 	"testing"
 
 	"github.com/confgw/confgw/conference"
 	confhttp "github.com/confgw/confgw/http"
 	"github.com/confgw/confgw/http/client"
+	"github.com/confgw/confgw/http/wire"
 	"github.com/confgw/confgw/internal/apitest"
 )
 
@@ -16,8 +19,8 @@ func TestCreateConferenceSendsTheSpec(t *testing.T) {
 	env := apitest.Start(t)
 	admin := client.New(env.Server.URL, apitest.AdminKey)
 	off := false
-	info, raw, err := admin.CreateConference(t.Context(), client.NewConference{
-		ID: "board", Title: "Board", DialIn: "5551234", PIN: "1234", Breakout: &off,
+	info, raw, err := admin.CreateConference(t.Context(), wire.NewConference{
+		ID: "board", Title: "Board", DialIn: "5551234", PIN: "1234", BreakoutEnabled: &off,
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -36,7 +39,7 @@ func TestCreateConferenceSendsTheSpec(t *testing.T) {
 
 func TestCreateConferenceLeavesDefaultsToTheServer(t *testing.T) {
 	env := apitest.Start(t)
-	info, _, err := client.New(env.Server.URL, apitest.AdminKey).CreateConference(t.Context(), client.NewConference{Title: "Ad hoc"})
+	info, _, err := client.New(env.Server.URL, apitest.AdminKey).CreateConference(t.Context(), wire.NewConference{Title: "Ad hoc"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -94,5 +97,67 @@ func TestDialOutWithoutTrunk(t *testing.T) {
 	var apiErr *client.APIError
 	if !errors.As(err, &apiErr) || apiErr.Status != http.StatusConflict || apiErr.Code != "no_outbound_trunk" {
 		t.Fatalf("err %v", err)
+	}
+}
+
+func TestAnAdminWalksEveryConferenceByFollowingNext(t *testing.T) {
+	env := apitest.Start(t)
+	admin := client.New(env.Server.URL, apitest.AdminKey)
+	for _, id := range []string{"c", "a", "e", "b", "d"} {
+		if _, _, err := admin.CreateConference(t.Context(), wire.NewConference{ID: id, Title: id}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var seen []string
+	after := ""
+	for pages := 0; ; pages++ {
+		if pages == 5 {
+			t.Fatalf("no end after %d pages: %v", pages, seen)
+		}
+		page, raw, err := admin.Conferences(t.Context(), after, 2)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sameJSON(t, raw, page)
+		for _, in := range page.Conferences {
+			seen = append(seen, in.ID)
+		}
+		if page.Next == "" {
+			break
+		}
+		after = page.Next
+	}
+	if strings.Join(seen, " ") != "a b c d e" {
+		t.Fatalf("walked %v", seen)
+	}
+}
+
+func TestListingConferencesLeavesThePageSizeToTheServerAndReportsItsRefusals(t *testing.T) {
+	env := apitest.Start(t)
+	admin := client.New(env.Server.URL, apitest.AdminKey)
+	if page, _, err := admin.Conferences(t.Context(), "", 0); err != nil || page.Conferences == nil || page.Next != "" {
+		t.Fatalf("default page of none: %+v %v", page, err)
+	}
+	if _, _, err := admin.Conferences(t.Context(), "", wire.ConferencePageMax+1); !errors.Is(err, conference.ErrInvalid) {
+		t.Fatalf("limit over the maximum: %v", err)
+	}
+	k := newClinic(t)
+	if _, _, err := k.as(k.host).Conferences(t.Context(), "", 0); !errors.Is(err, conference.ErrAdminRequired) {
+		t.Fatalf("a host lists: %v", err)
+	}
+}
+
+func TestAConferenceCursorIsEscaped(t *testing.T) {
+	got := make(chan string, 1)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		got <- r.URL.RawQuery
+		w.Write([]byte(`{"conferences":[],"next":""}`))
+	}))
+	defer srv.Close()
+	if _, _, err := client.New(srv.URL, "k").Conferences(t.Context(), "a&limit=1", 3); err != nil {
+		t.Fatal(err)
+	}
+	if q := <-got; q != "after=a%26limit%3D1&limit=3" {
+		t.Fatalf("query %q", q)
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/confgw/confgw/conference"
+	"github.com/confgw/confgw/http/wire"
 )
 
 // APIError is a refusal by the server: its HTTP status with the code and
@@ -38,14 +39,9 @@ func (e *APIError) Is(target error) bool {
 const maxErrorText = 200
 
 func apiError(status int, body []byte) *APIError {
-	var b struct {
-		Error struct {
-			Code    string `json:"code"`
-			Message string `json:"message"`
-		} `json:"error"`
-	}
+	var b wire.ErrorBody
 	if err := json.Unmarshal(body, &b); err == nil && b.Error.Code != "" {
-		return &APIError{Status: status, Code: b.Error.Code, Message: b.Error.Message}
+		return &APIError{Status: status, Code: string(b.Error.Code), Message: b.Error.Message}
 	}
 	msg := strings.TrimSpace(string(body))
 	if len(msg) > maxErrorText {

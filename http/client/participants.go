@@ -5,32 +5,17 @@ import (
 	"net/http"
 
 	"github.com/confgw/confgw/conference"
+	"github.com/confgw/confgw/http/wire"
 )
 
-// NewParticipant describes an app participant to add.
-type NewParticipant struct {
-	Name string          `json:"name"`
-	Role conference.Role `json:"role,omitempty"`
-	// ClientVersion decides whether the participant can be moved between rooms.
-	ClientVersion string `json:"client_version"`
-}
-
-// Joined is a participant just added, with the token it acts with.
-type Joined struct {
-	Participant conference.Participant `json:"participant"`
-	Token       string                 `json:"token"`
-}
-
 // AddParticipant adds an app participant to the main room.
-func (c *Client) AddParticipant(ctx context.Context, cid string, p NewParticipant) (Joined, []byte, error) {
-	return call[Joined](ctx, c, http.MethodPost, confPath(cid, "participants"), p)
+func (c *Client) AddParticipant(ctx context.Context, cid string, p wire.NewParticipant) (wire.Joined, []byte, error) {
+	return call[wire.Joined](ctx, c, http.MethodPost, confPath(cid, "participants"), p)
 }
 
 // Participants lists the participants in the order they joined.
 func (c *Client) Participants(ctx context.Context, cid string) ([]conference.Participant, []byte, error) {
-	b, raw, err := call[struct {
-		Participants []conference.Participant `json:"participants"`
-	}](ctx, c, http.MethodGet, confPath(cid, "participants"), nil)
+	b, raw, err := call[wire.Participants](ctx, c, http.MethodGet, confPath(cid, "participants"), nil)
 	return b.Participants, raw, err
 }
 
@@ -48,7 +33,7 @@ func (c *Client) RemoveParticipant(ctx context.Context, cid, pid string) error {
 
 // Move sends a participant to a room: "main" or a breakout room number.
 func (c *Client) Move(ctx context.Context, cid, pid, room string) (conference.Participant, []byte, error) {
-	return call[conference.Participant](ctx, c, http.MethodPost, confPath(cid, "participants", pid, "move"), map[string]string{"room": room})
+	return call[conference.Participant](ctx, c, http.MethodPost, confPath(cid, "participants", pid, "move"), wire.Move{Room: room})
 }
 
 // HangUp ends a phone participant's call.

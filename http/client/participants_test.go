@@ -5,12 +5,12 @@ import (
 	"testing"
 
 	"github.com/confgw/confgw/conference"
-	"github.com/confgw/confgw/http/client"
+	"github.com/confgw/confgw/http/wire"
 )
 
 func TestAddedParticipantsTokenActsForIt(t *testing.T) {
 	k := newClinic(t)
-	j, raw, err := k.as(k.host).AddParticipant(t.Context(), "c", client.NewParticipant{Name: "Dora", ClientVersion: "5.0"})
+	j, raw, err := k.as(k.host).AddParticipant(t.Context(), "c", wire.NewParticipant{Name: "Dora", ClientVersion: "5.0"})
 	if err != nil {
 		t.Fatal(err)
 	}

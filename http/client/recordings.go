@@ -6,14 +6,13 @@ import (
 	"io"
 	"net/http"
 
+	"github.com/confgw/confgw/http/wire"
 	"github.com/confgw/confgw/recording"
 )
 
 // Recordings lists the conference's recorded files, oldest first.
 func (c *Client) Recordings(ctx context.Context, cid string) ([]recording.Info, []byte, error) {
-	b, raw, err := call[struct {
-		Recordings []recording.Info `json:"recordings"`
-	}](ctx, c, http.MethodGet, confPath(cid, "recordings"), nil)
+	b, raw, err := call[wire.Recordings](ctx, c, http.MethodGet, confPath(cid, "recordings"), nil)
 	return b.Recordings, raw, err
 }
 

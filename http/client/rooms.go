@@ -5,13 +5,12 @@ import (
 	"net/http"
 
 	"github.com/confgw/confgw/conference"
+	"github.com/confgw/confgw/http/wire"
 )
 
 // Rooms lists the rooms, main first, with their participants.
 func (c *Client) Rooms(ctx context.Context, cid string) ([]conference.Room, []byte, error) {
-	b, raw, err := call[struct {
-		Rooms []conference.Room `json:"rooms"`
-	}](ctx, c, http.MethodGet, confPath(cid, "rooms"), nil)
+	b, raw, err := call[wire.Rooms](ctx, c, http.MethodGet, confPath(cid, "rooms"), nil)
 	return b.Rooms, raw, err
 }
 
@@ -40,9 +39,7 @@ func (c *Client) JoinRoom(ctx context.Context, cid, room string) (conference.Par
 // StartRecording starts recording a room; the server records only the main
 // room and refuses the others.
 func (c *Client) StartRecording(ctx context.Context, cid, room string) (conference.Recording, []byte, error) {
-	b, raw, err := call[struct {
-		Recording conference.Recording `json:"recording"`
-	}](ctx, c, http.MethodPost, confPath(cid, "rooms", room, "recording"), nil)
+	b, raw, err := call[wire.RecordingStarted](ctx, c, http.MethodPost, confPath(cid, "rooms", room, "recording"), nil)
 	return b.Recording, raw, err
 }
 

@@ -14,6 +14,9 @@ import (
 	"time"
 
 	"github.com/gin-gonic/gin"
+
+	"github.com/confgw/confgw/conference"
+	"github.com/confgw/confgw/http/wire"
 )
 
 //go:embed assets
@@ -99,7 +102,7 @@ func (c *Console) asset(g *gin.Context) {
 	f, ok := c.files[name]
 	if !ok || name == "index.html" {
 		// Same shape as the API's errors, so clients read one format.
-		g.AbortWithStatusJSON(http.StatusNotFound, gin.H{"error": gin.H{"code": "not_found", "message": "no console file " + name}})
+		g.AbortWithStatusJSON(http.StatusNotFound, wire.ErrorBody{Error: wire.ErrorDetail{Code: conference.CodeNotFound, Message: "no console file " + name}})
 		return
 	}
 	headers(g.Writer)

@@ -13,6 +13,7 @@ import (
 
 	"github.com/confgw/confgw/conference"
 	confhttp "github.com/confgw/confgw/http"
+	"github.com/confgw/confgw/http/wire"
 )
 
 // AdminKey is the admin key of every test server.
@@ -72,13 +73,9 @@ func (r Response) Decode(t testing.TB, v any) {
 
 // ErrorCode is the API error code of the answer, or "" when it has none.
 func (r Response) ErrorCode() string {
-	var e struct {
-		Error struct {
-			Code string `json:"code"`
-		} `json:"error"`
-	}
+	var e wire.ErrorBody
 	_ = json.Unmarshal(r.Body, &e)
-	return e.Error.Code
+	return string(e.Error.Code)
 }
 
 // Do sends a request; body may be nil, a string or []byte (sent as is), or
@@ -137,12 +134,6 @@ func (e *Env) send(method, path, token, contentType string, rd io.Reader) Respon
 	return Response{Status: resp.StatusCode, Body: b, Header: resp.Header}
 }
 
-// Joined is a participant added through the API with its token.
-type Joined struct {
-	Participant conference.Participant `json:"participant"`
-	Token       string                 `json:"token"`
-}
-
 // CreateConference creates a conference with the admin key.
 func (e *Env) CreateConference(id string) {
 	e.T.Helper()
@@ -152,14 +143,14 @@ func (e *Env) CreateConference(id string) {
 }
 
 // AddParticipant adds an app participant with the admin key.
-func (e *Env) AddParticipant(cid, name string, role conference.Role, version string) Joined {
+func (e *Env) AddParticipant(cid, name string, role conference.Role, version string) wire.Joined {
 	e.T.Helper()
 	r := e.Do("POST", "/v1/conferences/"+cid+"/participants", AdminKey,
 		map[string]any{"name": name, "role": role, "client_version": version})
 	if r.Status != http.StatusCreated {
 		e.T.Fatalf("add %s: %d %s", name, r.Status, r.Body)
 	}
-	var j Joined
+	var j wire.Joined
 	r.Decode(e.T, &j)
 	return j
 }
