@@ -3,7 +3,6 @@ package rtpsession
 import (
 	"fmt"
 	"net/netip"
-	"time"
 
 	"github.com/pion/rtp"
 
@@ -14,10 +13,6 @@ import (
 
 const (
 	rtpHeaderSize = 12
-	// writeTimeout bounds a send when the socket buffer is full. A full
-	// buffer means the host is drowning; dropping one packet is better than
-	// holding up every other leg of the room.
-	writeTimeout = 2 * time.Millisecond
 	// digitQueue is how many keys SendDigit accepts ahead of playout:
 	// enough for a conference PIN.
 	digitQueue = 16
@@ -153,22 +148,11 @@ func (s *Session) sendKey(ts uint32, cs *codecState, to netip.AddrPort) bool {
 	return true
 }
 
-// write sends without ever blocking the tick: on a full socket buffer the
-// packet is dropped.
-func (s *Session) write(b []byte, to netip.AddrPort) error {
-	if s.sock != nil {
-		return s.sock.send(b, to)
-	}
-	_ = s.conn.SetWriteDeadline(time.Now().Add(writeTimeout))
-	_, err := s.conn.WriteToUDPAddrPort(b, to)
-	return err
-}
-
 func (s *Session) send(b []byte, to netip.AddrPort) {
 	tx := &s.tx
 	tx.seq++
 	tx.marker = false
-	if err := s.write(b, to); err != nil {
+	if err := s.tr.send(b, to); err != nil {
 		s.ctr.sendErrors.Add(1)
 		if !tx.failing {
 			tx.failing = true

@@ -1,7 +1,6 @@
 package rtpsession
 
 import (
-	"errors"
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
@@ -20,7 +19,7 @@ import (
 // and WriteFrame belong to the room mixer's tick; the other methods may be
 // called from anywhere.
 type Session struct {
-	conn       *net.UDPConn
+	tr         transport
 	local      *net.UDPAddr
 	ports      *Ports
 	log        *slog.Logger
@@ -45,16 +44,10 @@ type Session struct {
 	closeErr  error
 	done      chan struct{} // closed by Close
 
-	// sock is the socket outside Go's poller, read by the mixer tick and
-	// by Run; nil where the platform has no such path, and then Run reads
-	// conn and send writes it.
-	sock *socket
 	// rxMu hands rx between Run and the tick's drain, which take turns:
 	// Run reads until ticks start and again once they stop.
 	rxMu           sync.Mutex
-	ticks          atomic.Uint64 // drains done by ticks
-	ticksSeen      uint64        // Run's last look at ticks
-	lastAliveNanos atomic.Int64  // when the phone last proved alive
+	lastAliveNanos atomic.Int64 // when the phone last proved alive
 
 	ctr counters
 	// digitsOut queues SendDigit keys for the mixer tick, which alone
@@ -85,7 +78,6 @@ func New(cfg Config) (*Session, error) {
 	}
 	cfg.normalise()
 	s := &Session{
-		conn:      cfg.Conn,
 		ports:     cfg.Ports,
 		obs:       cfg.Observer,
 		timeout:   cfg.Timeout,
@@ -102,8 +94,8 @@ func New(cfg Config) (*Session, error) {
 		done:      make(chan struct{}),
 		local:     cfg.Conn.LocalAddr().(*net.UDPAddr),
 	}
-	s.sock = newSocket(cfg.Conn)
 	s.log = cfg.Logger.With("local", cfg.Conn.LocalAddr().String())
+	s.tr = newTransport(&cfg)
 	s.codec.Store(cs)
 	s.jbuf.Store(jitter.New(s.jitterOpts...))
 	if cfg.Remote != nil {
@@ -183,16 +175,7 @@ func (s *Session) Close() error {
 	s.closeOnce.Do(func() {
 		s.closed.Store(true)
 		close(s.done)
-		if s.sock != nil {
-			// conn was closed when the socket left the poller; releasing
-			// it gives the port back.
-			s.closeErr = s.sock.close()
-			if err := release(s.ports, s.conn); !errors.Is(err, net.ErrClosed) && s.closeErr == nil {
-				s.closeErr = err
-			}
-		} else {
-			s.closeErr = release(s.ports, s.conn)
-		}
+		s.closeErr = s.tr.close()
 		s.log.Debug("rtp session closed")
 	})
 	return s.closeErr
