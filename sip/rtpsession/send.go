@@ -1,7 +1,6 @@
 package rtpsession
 
 import (
-	"fmt"
 	"net/netip"
 
 	"github.com/pion/rtp"
@@ -11,19 +10,7 @@ import (
 	"github.com/confgw/confgw/sip/g711"
 )
 
-const (
-	rtpHeaderSize = 12
-	// digitQueue is how many keys SendDigit accepts ahead of playout:
-	// enough for a conference PIN.
-	digitQueue = 16
-	// Outgoing key presses last digitTicks frames (100 ms, the usual
-	// minimum a receiver accepts), end with endRepeats end packets as RFC
-	// 4733 recommends, and are followed by digitGapTicks frames of audio
-	// so consecutive keys stay distinct.
-	digitTicks    = 5
-	endRepeats    = 3
-	digitGapTicks = 2
-)
+const rtpHeaderSize = 12
 
 // sender is WriteFrame's private state.
 type sender struct {
@@ -34,10 +21,7 @@ type sender struct {
 	marker  bool
 	failing bool // the last send failed; logged once per streak
 
-	key      dtmf.Event
-	keyTS    uint32 // timestamp of the key's first tick
-	keyTicks int    // ticks of the current key sent, 0 when idle
-	gap      int    // audio ticks left before the next key may start
+	digits digitSender
 }
 
 // WriteFrame sends f to the phone as one RTP packet, or a telephone-event
@@ -84,62 +68,30 @@ func (s *Session) SendDigit(r rune) error {
 	if s.codec.Load().eventPT == 0 {
 		return ErrNoTelephoneEvent
 	}
-	if r < 0 || r > 0x7f {
-		return fmt.Errorf("rtpsession: %q: %w", r, dtmf.ErrUnknownDigit)
-	}
-	if _, err := dtmf.EventFor(byte(r)); err != nil {
-		return fmt.Errorf("rtpsession: %q: %w", r, err)
-	}
-	select {
-	case s.digitsOut <- byte(r):
-		return nil
-	default:
-		return ErrDigitQueueFull
-	}
+	return s.tx.digits.add(r)
 }
 
 // sendKey sends this tick's telephone-event packet if a key is being played
 // and reports whether it did, in which case the tick carries no audio.
 func (s *Session) sendKey(ts uint32, cs *codecState, to netip.AddrPort) bool {
 	tx := &s.tx
-	if tx.keyTicks == 0 {
-		if tx.gap > 0 {
-			tx.gap--
-			return false
-		}
-		select {
-		case d := <-s.digitsOut:
-			if cs.eventPT == 0 {
-				return false
-			}
-			tx.key, _ = dtmf.EventFor(d)
-			tx.keyTS = ts
-		default:
-			return false
-		}
+	k, ok := tx.digits.next(ts, cs.eventPT != 0)
+	if !ok {
+		return false
 	}
-	tx.keyTicks++
-	// Every packet of one key carries the key's start timestamp; duration
-	// says how far into it we are.
-	e := tx.key
-	e.Duration = uint16(min(tx.keyTicks, digitTicks) * audio.FrameSamples)
-	e.End = tx.keyTicks > digitTicks
 	h := rtp.Header{
 		Version:        2,
-		Marker:         tx.keyTicks == 1,
+		Marker:         k.marker,
 		PayloadType:    cs.eventPT,
 		SequenceNumber: tx.seq,
-		Timestamp:      tx.keyTS,
+		Timestamp:      k.timestamp,
 		SSRC:           tx.ssrc,
 	}
 	n, err := h.MarshalTo(tx.buf[:])
 	if err == nil {
 		var m int
-		m, err = dtmf.Encode(tx.buf[n:], e)
+		m, err = dtmf.Encode(tx.buf[n:], k.event)
 		n += m
-	}
-	if tx.keyTicks == digitTicks+endRepeats {
-		tx.keyTicks, tx.gap = 0, digitGapTicks
 	}
 	if err != nil {
 		return false

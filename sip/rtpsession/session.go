@@ -50,9 +50,6 @@ type Session struct {
 	lastAliveNanos atomic.Int64 // when the phone last proved alive
 
 	ctr counters
-	// digitsOut queues SendDigit keys for the mixer tick, which alone
-	// writes to the socket.
-	digitsOut chan byte
 
 	rx   receiver // owned by Run
 	play player   // owned by ReadFrame's caller
@@ -90,9 +87,8 @@ func New(cfg Config) (*Session, error) {
 			jitter.WithBlockDuration(blockDuration),
 			jitter.WithFrameDuration(audio.FrameDuration),
 		}, cfg.Jitter...),
-		digitsOut: make(chan byte, digitQueue),
-		done:      make(chan struct{}),
-		local:     cfg.Conn.LocalAddr().(*net.UDPAddr),
+		done:  make(chan struct{}),
+		local: cfg.Conn.LocalAddr().(*net.UDPAddr),
 	}
 	s.log = cfg.Logger.With("local", cfg.Conn.LocalAddr().String())
 	s.tr = newTransport(&cfg)
@@ -107,6 +103,7 @@ func New(cfg Config) (*Session, error) {
 		seq:    uint16(rand.Uint32()),
 		ts:     rand.Uint32(),
 		marker: true,
+		digits: newDigitSender(),
 	}
 	return s, nil
 }
