@@ -3,21 +3,18 @@ package rtpsession
 import (
 	"net/netip"
 
-	"github.com/pion/rtp"
-
 	"github.com/confgw/confgw/audio"
 	"github.com/confgw/confgw/sip/dtmf"
 	"github.com/confgw/confgw/sip/g711"
+	"github.com/confgw/confgw/sip/rtpwriter"
 )
 
-const rtpHeaderSize = 12
+const rtpHeaderSize = rtpwriter.HeaderSize
 
 // sender is WriteFrame's private state.
 type sender struct {
 	buf     [rtpHeaderSize + g711.FrameBytes]byte
-	ssrc    uint32
-	seq     uint16
-	ts      uint32 // timestamp of the next tick's frame
+	w       rtpwriter.Writer // its clock stands at the next tick's frame
 	marker  bool
 	failing bool // the last send failed; logged once per streak
 
@@ -30,10 +27,10 @@ type sender struct {
 // out on hold or before the phone's address is known.
 func (s *Session) WriteFrame(f *audio.Frame) {
 	tx := &s.tx
-	ts := tx.ts
+	ts := tx.w.Timestamp()
 	// The clock runs on while nothing is sent so that the phone sees the
 	// real elapsed time when packets resume.
-	tx.ts += audio.FrameSamples
+	tx.w.Advance(audio.FrameSamples)
 	to := s.remote.Load()
 	if to == nil || s.held.Load() || s.closed.Load() {
 		tx.marker = true
@@ -43,15 +40,7 @@ func (s *Session) WriteFrame(f *audio.Frame) {
 	if s.sendKey(ts, cs, *to) {
 		return
 	}
-	h := rtp.Header{
-		Version:        2,
-		Marker:         tx.marker,
-		PayloadType:    cs.pt,
-		SequenceNumber: tx.seq,
-		Timestamp:      ts,
-		SSRC:           tx.ssrc,
-	}
-	n, err := h.MarshalTo(tx.buf[:])
+	n, err := tx.w.MarshalHeader(tx.buf[:], cs.pt, tx.marker, ts)
 	if err != nil {
 		return
 	}
@@ -79,20 +68,14 @@ func (s *Session) sendKey(ts uint32, cs *codecState, to netip.AddrPort) bool {
 	if !ok {
 		return false
 	}
-	h := rtp.Header{
-		Version:        2,
-		Marker:         k.marker,
-		PayloadType:    cs.eventPT,
-		SequenceNumber: tx.seq,
-		Timestamp:      k.timestamp,
-		SSRC:           tx.ssrc,
+	// The event is encoded first so that a packet that cannot be built
+	// takes no sequence number.
+	var ev [dtmf.PayloadSize]byte
+	m, err := dtmf.Encode(ev[:], k.event)
+	if err != nil {
+		return false
 	}
-	n, err := h.MarshalTo(tx.buf[:])
-	if err == nil {
-		var m int
-		m, err = dtmf.Encode(tx.buf[n:], k.event)
-		n += m
-	}
+	n, err := tx.w.Marshal(tx.buf[:], cs.eventPT, k.marker, k.timestamp, ev[:m])
 	if err != nil {
 		return false
 	}
@@ -102,7 +85,6 @@ func (s *Session) sendKey(ts uint32, cs *codecState, to netip.AddrPort) bool {
 
 func (s *Session) send(b []byte, to netip.AddrPort) {
 	tx := &s.tx
-	tx.seq++
 	tx.marker = false
 	if err := s.tr.send(b, to); err != nil {
 		s.ctr.sendErrors.Add(1)

@@ -3,7 +3,6 @@ package rtpsession
 import (
 	"fmt"
 	"log/slog"
-	"math/rand/v2"
 	"net"
 	"net/netip"
 	"sync"
@@ -13,6 +12,7 @@ import (
 	"github.com/confgw/confgw/audio"
 	"github.com/confgw/confgw/sip/g711"
 	"github.com/confgw/confgw/sip/jitter"
+	"github.com/confgw/confgw/sip/rtpwriter"
 )
 
 // Session is one phone leg's RTP media. Run is its receive loop; ReadFrame
@@ -99,9 +99,7 @@ func New(cfg Config) (*Session, error) {
 		s.remote.Store(&a)
 	}
 	s.tx = sender{
-		ssrc:   rand.Uint32(),
-		seq:    uint16(rand.Uint32()),
-		ts:     rand.Uint32(),
+		w:      rtpwriter.NewRandom(),
 		marker: true,
 		digits: newDigitSender(),
 	}
