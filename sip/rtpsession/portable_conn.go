@@ -14,6 +14,10 @@ import (
 // every other leg of the room.
 const writeTimeout = 2 * time.Millisecond
 
+// maxReadErrors bounds how many failed reads in a row are shrugged off;
+// a socket that keeps failing would otherwise spin the loop.
+const maxReadErrors = 64
+
 // portableConn is the transport every platform has: a net.UDPConn in Go's
 // poller, read by Run in a goroutine of its own and written by the tick.
 type portableConn struct {

@@ -18,10 +18,6 @@ import (
 // truncated into something that still parses.
 const readBufferSize = 2048
 
-// maxReadErrors bounds how many failed reads in a row are shrugged off;
-// a socket that keeps failing would otherwise spin the loop.
-const maxReadErrors = 64
-
 // receiver is the receive path's state. rxMu guards it: Run and the tick's
 // drain take turns with it.
 type receiver struct {

@@ -21,7 +21,6 @@ import (
 type Session struct {
 	tr         transport
 	local      *net.UDPAddr
-	ports      *Ports
 	log        *slog.Logger
 	obs        Observer
 	timeout    time.Duration
@@ -75,7 +74,6 @@ func New(cfg Config) (*Session, error) {
 	}
 	cfg.normalise()
 	s := &Session{
-		ports:     cfg.Ports,
 		obs:       cfg.Observer,
 		timeout:   cfg.Timeout,
 		onTimeout: cfg.OnTimeout,
