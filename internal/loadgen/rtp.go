@@ -13,11 +13,14 @@ import (
 	"golang.org/x/net/ipv4"
 
 	"github.com/confgw/confgw/audio"
+	"github.com/confgw/confgw/sip/rtpwriter"
 )
 
 const (
 	frameInterval = audio.FrameDuration
-	rtpHeaderLen  = 12
+	// rtpFixedHeader is the part of an RTP header every packet has, before
+	// any CSRCs and extension.
+	rtpFixedHeader = 12
 	// socketBuffer is asked of the kernel for each socket: a quarter of a
 	// second of 256 legs' audio both ways, so a late reader drops nothing.
 	socketBuffer = 4 << 20
@@ -39,10 +42,9 @@ type leg struct {
 	key     uint64
 
 	// sender's
-	hdr    [rtpHeaderLen]byte
+	hdr    [rtpwriter.HeaderSize]byte
 	bufs   [2][]byte
-	seq    uint16
-	ts     uint32
+	w      rtpwriter.Writer
 	first  bool
 	slot   int
 	sock   *rtpSocket
@@ -57,24 +59,19 @@ type leg struct {
 }
 
 func newLeg(idx, talker int, payload []byte, ssrc uint32, seq uint16, ts uint32) *leg {
-	l := &leg{idx: idx, talker: talker, payload: payload, seq: seq, ts: ts, first: true, slot: -1}
-	l.hdr[0] = 0x80 // RTP version 2
-	binary.BigEndian.PutUint32(l.hdr[8:], ssrc)
+	l := &leg{idx: idx, talker: talker, payload: payload, w: rtpwriter.New(ssrc, seq, ts), first: true, slot: -1}
 	l.bufs = [2][]byte{l.hdr[:], payload}
 	return l
 }
 
-// next writes the header of the leg's next packet.
+// next writes the header of the leg's next packet, a PCMU frame; the first
+// carries the marker of a talkspurt's start.
 func (l *leg) next() {
-	l.hdr[1] = 0 // PCMU
-	if l.first {
-		l.hdr[1] |= 0x80 // marker: start of the talkspurt
-		l.first = false
-	}
-	binary.BigEndian.PutUint16(l.hdr[2:], l.seq)
-	binary.BigEndian.PutUint32(l.hdr[4:], l.ts)
-	l.seq++
-	l.ts += frameSamples
+	// The header always fits and PCMU's payload type is valid, so there
+	// is no error to act on.
+	_, _ = l.w.MarshalHeader(l.hdr[:], 0, l.first, l.w.Timestamp())
+	l.first = false
+	l.w.Advance(frameSamples)
 }
 
 // receive accounts one packet from the gateway; only the socket's reader
@@ -101,10 +98,10 @@ func (l *leg) receive(pkt []byte) {
 
 // parseRTP returns a PCMU packet's payload and sequence number.
 func parseRTP(p []byte) ([]byte, uint16, bool) {
-	if len(p) < rtpHeaderLen || p[0]>>6 != 2 || p[1]&0x7f != 0 {
+	if len(p) < rtpFixedHeader || p[0]>>6 != 2 || p[1]&0x7f != 0 {
 		return nil, 0, false
 	}
-	off := rtpHeaderLen + 4*int(p[0]&0x0f)
+	off := rtpFixedHeader + 4*int(p[0]&0x0f)
 	if p[0]&0x10 != 0 { // header extension
 		if len(p) < off+4 {
 			return nil, 0, false

@@ -3,7 +3,6 @@ package sipphone
 import (
 	"context"
 	"errors"
-	"math/rand/v2"
 	"net"
 	"sync"
 	"sync/atomic"
@@ -15,6 +14,7 @@ import (
 	"github.com/confgw/confgw/internal/tone"
 	"github.com/confgw/confgw/sip/dtmf"
 	"github.com/confgw/confgw/sip/g711"
+	"github.com/confgw/confgw/sip/rtpwriter"
 )
 
 // recordSamples is how much received audio the phone keeps (one second).
@@ -29,11 +29,13 @@ type Media struct {
 	evPT   atomic.Uint32
 	muted  atomic.Bool
 
-	sendMu sync.Mutex
-	gen    *tone.Generator
-	seq    uint16
-	ts     uint32
-	ssrc   uint32
+	// sendMu guards the stream, the tone and the buffers packets are
+	// built in: the 20 ms sender and SendDigit share them.
+	sendMu  sync.Mutex
+	gen     *tone.Generator
+	w       rtpwriter.Writer
+	payload [g711.FrameBytes]byte
+	pkt     [rtpwriter.HeaderSize + g711.FrameBytes]byte
 
 	mu        sync.Mutex
 	heard     []int16
@@ -48,7 +50,7 @@ func newMedia(freq float64) (*Media, error) {
 	if err != nil {
 		return nil, err
 	}
-	m := &Media{conn: conn, seq: uint16(rand.Uint32()), ts: rand.Uint32(), ssrc: rand.Uint32()}
+	m := &Media{conn: conn, w: rtpwriter.NewRandom()}
 	if freq > 0 {
 		m.gen = tone.Sine(freq, 8000, audio.SampleRate)
 	}
@@ -107,14 +109,13 @@ func (m *Media) send(ctx context.Context) {
 		} else {
 			f = audio.Frame{}
 		}
-		payload := make([]byte, g711.FrameBytes)
 		if m.pt.Load() == 8 {
-			g711.EncodeAlaw(payload, f[:])
+			g711.EncodeAlaw(m.payload[:], f[:])
 		} else {
-			g711.EncodeUlaw(payload, f[:])
+			g711.EncodeUlaw(m.payload[:], f[:])
 		}
-		m.writeLocked(uint8(m.pt.Load()), false, m.ts, payload)
-		m.ts += audio.FrameSamples
+		m.writeLocked(uint8(m.pt.Load()), false, m.w.Timestamp(), m.payload[:])
+		m.w.Advance(audio.FrameSamples)
 		m.sendMu.Unlock()
 	}
 }
@@ -124,14 +125,11 @@ func (m *Media) writeLocked(pt uint8, marker bool, ts uint32, payload []byte) {
 	if to == nil {
 		return
 	}
-	p := rtp.Packet{Header: rtp.Header{Version: 2, PayloadType: pt, Marker: marker,
-		SequenceNumber: m.seq, Timestamp: ts, SSRC: m.ssrc}, Payload: payload}
-	m.seq++
-	buf, err := p.Marshal()
+	n, err := m.w.Marshal(m.pkt[:], pt, marker, ts, payload)
 	if err != nil {
 		return
 	}
-	_, _ = m.conn.WriteToUDP(buf, to)
+	_, _ = m.conn.WriteToUDP(m.pkt[:n], to)
 }
 
 // SendDigit sends one RFC 4733 key press: three updates and three ends,
@@ -147,17 +145,17 @@ func (m *Media) SendDigit(d byte) error {
 	}
 	m.sendMu.Lock()
 	defer m.sendMu.Unlock()
-	start := m.ts
-	buf := make([]byte, dtmf.PayloadSize)
+	start := m.w.Timestamp()
+	var buf [dtmf.PayloadSize]byte
 	for i := range 6 {
 		ev.Duration = uint16((i + 1) * audio.FrameSamples)
 		ev.End = i >= 3
-		if _, err := dtmf.Encode(buf, ev); err != nil {
+		if _, err := dtmf.Encode(buf[:], ev); err != nil {
 			return err
 		}
-		m.writeLocked(pt, i == 0, start, append([]byte(nil), buf...))
+		m.writeLocked(pt, i == 0, start, buf[:])
 	}
-	m.ts += 6 * audio.FrameSamples
+	m.w.Advance(6 * audio.FrameSamples)
 	return nil
 }
 

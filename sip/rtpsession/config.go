@@ -46,6 +46,12 @@ type Config struct {
 	Observer Observer
 	// Jitter configures the jitter buffer; the defaults suit a 20 ms mixer.
 	Jitter []jitter.Option
+	// PortableSocket keeps Conn in Go's network poller, read by Run and
+	// written through the net package, as on platforms other than 64-bit
+	// Linux. There, by default, the mixer tick reads the socket itself and
+	// no goroutine wakes per packet; the option exists so that tests on
+	// Linux cover the portable path too.
+	PortableSocket bool
 }
 
 func (c *Config) normalise() {

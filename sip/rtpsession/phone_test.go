@@ -230,8 +230,8 @@ func eventually(t *testing.T, what string, cond func() bool) {
 func settle(t *testing.T, s *Session, what string, cond func() bool) {
 	t.Helper()
 	eventually(t, what, func() bool {
-		if s.sock != nil && s.ticks.Load() > 0 {
-			s.drain()
+		if so, ok := s.tr.(ticksReader); ok && so.ticksRead() {
+			so.feed(s)
 		}
 		return cond()
 	})
@@ -250,4 +250,10 @@ func (o *countingObserver) PacketDropped(r DropReason) { o.dropped[r].Add(1) }
 
 func rtpHeader(pt uint8, seq uint16, ts, ssrc uint32) rtp.Header {
 	return rtp.Header{PayloadType: pt, SequenceNumber: seq, Timestamp: ts, SSRC: ssrc}
+}
+
+// ticksReader is a transport whose socket the tick reads, once it does.
+type ticksReader interface {
+	ticksRead() bool
+	feed(*Session)
 }

@@ -18,9 +18,8 @@ type player struct {
 // ReadFrame fills f with the phone's next 20 ms. It reports false before the
 // first packet, once concealment of a gap has faded out, and on hold.
 func (s *Session) ReadFrame(f *audio.Frame) bool {
-	if s.sock != nil && !s.closed.Load() {
-		s.drain()
-		s.ticks.Add(1)
+	if !s.closed.Load() {
+		s.tr.tick(s)
 	}
 	pl := &s.play
 	if s.held.Load() || s.closed.Load() {

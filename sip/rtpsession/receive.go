@@ -2,9 +2,7 @@ package rtpsession
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"net"
 	"net/netip"
 	"time"
 
@@ -19,10 +17,6 @@ import (
 // readBufferSize exceeds any Ethernet datagram, so a packet is never
 // truncated into something that still parses.
 const readBufferSize = 2048
-
-// maxReadErrors bounds how many failed reads in a row are shrugged off;
-// a socket that keeps failing would otherwise spin the loop.
-const maxReadErrors = 64
 
 // receiver is the receive path's state. rxMu guards it: Run and the tick's
 // drain take turns with it.
@@ -48,127 +42,7 @@ func (s *Session) Run(ctx context.Context) error {
 	if !s.started.CompareAndSwap(false, true) {
 		return ErrRunning
 	}
-	if s.sock != nil {
-		return s.runSocket(ctx)
-	}
-	// An expired deadline is the only way to wake a blocked read without
-	// closing the socket, which Close owns.
-	stop := context.AfterFunc(ctx, func() { _ = s.conn.SetReadDeadline(time.Unix(1, 0)) })
-	defer stop()
-
-	s.alive(time.Now())
-	// Only this portable path reads into a buffer of the session's own;
-	// ticks borrow theirs from a pool.
-	buf := make([]byte, readBufferSize)
-	failures := 0
-	for {
-		if err := s.conn.SetReadDeadline(s.lastAlive().Add(s.timeout)); err != nil {
-			return s.readEnded(ctx, err)
-		}
-		// Checked after setting the deadline: cancellation from here on
-		// overrides it through AfterFunc.
-		if ctx.Err() != nil {
-			return nil
-		}
-		n, from, err := s.conn.ReadFromUDPAddrPort(buf)
-		if err == nil {
-			failures = 0
-			now := time.Now()
-			s.rxMu.Lock()
-			ok := s.receive(buf[:n], from, now)
-			s.rxMu.Unlock()
-			if ok {
-				s.alive(now)
-			}
-			continue
-		}
-		if ctx.Err() != nil || errors.Is(err, net.ErrClosed) {
-			return nil
-		}
-		var ne net.Error
-		if errors.As(err, &ne) && ne.Timeout() {
-			if s.timedOut(time.Now()) {
-				return s.timeOut()
-			}
-			continue
-		}
-		if failures++; failures >= maxReadErrors {
-			return fmt.Errorf("rtpsession: read: %w", err)
-		}
-		s.log.Debug("rtp read failed", "err", err)
-	}
-}
-
-// runSocket is Run on a socket outside the poller: it waits only while no
-// tick reads the socket, and then reads what arrives as a tick would.
-func (s *Session) runSocket(ctx context.Context) error {
-	stop := context.AfterFunc(ctx, s.sock.wake)
-	defer stop()
-	s.alive(time.Now())
-	for {
-		if ctx.Err() != nil || s.closed.Load() {
-			return nil
-		}
-		if s.ticked() {
-			if err := s.watch(ctx); !errors.Is(err, errTicksStopped) {
-				return err
-			}
-			continue
-		}
-		// Waking once a second at most notices ticks that start while
-		// the phone is silent.
-		readable, err := s.sock.wait(min(time.Until(s.lastAlive().Add(s.timeout)), watchInterval))
-		if err != nil {
-			if ctx.Err() != nil || s.closed.Load() {
-				return nil
-			}
-			return err
-		}
-		if readable {
-			s.drain()
-			continue
-		}
-		if s.timedOut(time.Now()) {
-			return s.timeOut()
-		}
-	}
-}
-
-// watchInterval is how often Run checks the timeout while ticks read the
-// socket, and how soon it takes reading back when they stop.
-const watchInterval = time.Second
-
-var errTicksStopped = errors.New("rtpsession: ticks stopped")
-
-// ticked reports whether a mixer tick read the socket since the last call.
-func (s *Session) ticked() bool {
-	t := s.ticks.Load()
-	seen := s.ticksSeen
-	s.ticksSeen = t
-	return t != seen
-}
-
-// watch waits while ticks read the socket. It returns errTicksStopped when
-// they stop, so that Run reads again, and otherwise what Run returns.
-func (s *Session) watch(ctx context.Context) error {
-	t := time.NewTimer(watchInterval)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return nil
-		case <-s.done:
-			return nil
-		case now := <-t.C:
-			if s.timedOut(now) {
-				return s.timeOut()
-			}
-			if !s.ticked() {
-				return errTicksStopped
-			}
-			t.Reset(watchInterval)
-		}
-	}
+	return s.tr.run(ctx, s)
 }
 
 // timedOut reports whether the phone has been silent for the timeout,
@@ -200,25 +74,6 @@ func (s *Session) timeOut() error {
 func (s *Session) alive(at time.Time) { s.lastAliveNanos.Store(at.UnixNano()) }
 
 func (s *Session) lastAlive() time.Time { return time.Unix(0, s.lastAliveNanos.Load()) }
-
-// drain reads what the tick is about to play. Packets reach the jitter
-// buffer with their kernel arrival times, so its jitter estimate is the
-// path's and not the tick's.
-func (s *Session) drain() {
-	s.rxMu.Lock()
-	alive := s.sock.drain(s.receive)
-	s.rxMu.Unlock()
-	if alive {
-		s.alive(time.Now())
-	}
-}
-
-func (s *Session) readEnded(ctx context.Context, err error) error {
-	if ctx.Err() != nil || errors.Is(err, net.ErrClosed) {
-		return nil
-	}
-	return fmt.Errorf("rtpsession: read deadline: %w", err)
-}
 
 // receive handles one datagram. It reports whether the packet shows the
 // phone is alive, which postpones the timeout. Run, the tick's drain and the

@@ -23,8 +23,8 @@ func TestSymmetricRTPFollowsTheSource(t *testing.T) {
 
 	var f audio.Frame
 	s.WriteFrame(&f)
-	if pkt := ph.recv(); pkt.SSRC != s.tx.ssrc {
-		t.Fatalf("phone got SSRC %#x, want the session's %#x", pkt.SSRC, s.tx.ssrc)
+	if pkt := ph.recv(); pkt.SSRC != s.tx.w.SSRC() {
+		t.Fatalf("phone got SSRC %#x, want the session's %#x", pkt.SSRC, s.tx.w.SSRC())
 	}
 	if got := obs.latched.Load(); got != 1 {
 		t.Errorf("Latched called %d times, want 1", got)

@@ -1,48 +1,24 @@
 package rtpsession
 
 import (
-	"fmt"
 	"net/netip"
-	"time"
-
-	"github.com/pion/rtp"
 
 	"github.com/confgw/confgw/audio"
 	"github.com/confgw/confgw/sip/dtmf"
 	"github.com/confgw/confgw/sip/g711"
+	"github.com/confgw/confgw/sip/rtpwriter"
 )
 
-const (
-	rtpHeaderSize = 12
-	// writeTimeout bounds a send when the socket buffer is full. A full
-	// buffer means the host is drowning; dropping one packet is better than
-	// holding up every other leg of the room.
-	writeTimeout = 2 * time.Millisecond
-	// digitQueue is how many keys SendDigit accepts ahead of playout:
-	// enough for a conference PIN.
-	digitQueue = 16
-	// Outgoing key presses last digitTicks frames (100 ms, the usual
-	// minimum a receiver accepts), end with endRepeats end packets as RFC
-	// 4733 recommends, and are followed by digitGapTicks frames of audio
-	// so consecutive keys stay distinct.
-	digitTicks    = 5
-	endRepeats    = 3
-	digitGapTicks = 2
-)
+const rtpHeaderSize = rtpwriter.HeaderSize
 
 // sender is WriteFrame's private state.
 type sender struct {
 	buf     [rtpHeaderSize + g711.FrameBytes]byte
-	ssrc    uint32
-	seq     uint16
-	ts      uint32 // timestamp of the next tick's frame
+	w       rtpwriter.Writer // its clock stands at the next tick's frame
 	marker  bool
 	failing bool // the last send failed; logged once per streak
 
-	key      dtmf.Event
-	keyTS    uint32 // timestamp of the key's first tick
-	keyTicks int    // ticks of the current key sent, 0 when idle
-	gap      int    // audio ticks left before the next key may start
+	digits digitSender
 }
 
 // WriteFrame sends f to the phone as one RTP packet, or a telephone-event
@@ -51,10 +27,10 @@ type sender struct {
 // out on hold or before the phone's address is known.
 func (s *Session) WriteFrame(f *audio.Frame) {
 	tx := &s.tx
-	ts := tx.ts
+	ts := tx.w.Timestamp()
 	// The clock runs on while nothing is sent so that the phone sees the
 	// real elapsed time when packets resume.
-	tx.ts += audio.FrameSamples
+	tx.w.Advance(audio.FrameSamples)
 	to := s.remote.Load()
 	if to == nil || s.held.Load() || s.closed.Load() {
 		tx.marker = true
@@ -64,15 +40,7 @@ func (s *Session) WriteFrame(f *audio.Frame) {
 	if s.sendKey(ts, cs, *to) {
 		return
 	}
-	h := rtp.Header{
-		Version:        2,
-		Marker:         tx.marker,
-		PayloadType:    cs.pt,
-		SequenceNumber: tx.seq,
-		Timestamp:      ts,
-		SSRC:           tx.ssrc,
-	}
-	n, err := h.MarshalTo(tx.buf[:])
+	n, err := tx.w.MarshalHeader(tx.buf[:], cs.pt, tx.marker, ts)
 	if err != nil {
 		return
 	}
@@ -89,63 +57,25 @@ func (s *Session) SendDigit(r rune) error {
 	if s.codec.Load().eventPT == 0 {
 		return ErrNoTelephoneEvent
 	}
-	if r < 0 || r > 0x7f {
-		return fmt.Errorf("rtpsession: %q: %w", r, dtmf.ErrUnknownDigit)
-	}
-	if _, err := dtmf.EventFor(byte(r)); err != nil {
-		return fmt.Errorf("rtpsession: %q: %w", r, err)
-	}
-	select {
-	case s.digitsOut <- byte(r):
-		return nil
-	default:
-		return ErrDigitQueueFull
-	}
+	return s.tx.digits.add(r)
 }
 
 // sendKey sends this tick's telephone-event packet if a key is being played
 // and reports whether it did, in which case the tick carries no audio.
 func (s *Session) sendKey(ts uint32, cs *codecState, to netip.AddrPort) bool {
 	tx := &s.tx
-	if tx.keyTicks == 0 {
-		if tx.gap > 0 {
-			tx.gap--
-			return false
-		}
-		select {
-		case d := <-s.digitsOut:
-			if cs.eventPT == 0 {
-				return false
-			}
-			tx.key, _ = dtmf.EventFor(d)
-			tx.keyTS = ts
-		default:
-			return false
-		}
+	k, ok := tx.digits.next(ts, cs.eventPT != 0)
+	if !ok {
+		return false
 	}
-	tx.keyTicks++
-	// Every packet of one key carries the key's start timestamp; duration
-	// says how far into it we are.
-	e := tx.key
-	e.Duration = uint16(min(tx.keyTicks, digitTicks) * audio.FrameSamples)
-	e.End = tx.keyTicks > digitTicks
-	h := rtp.Header{
-		Version:        2,
-		Marker:         tx.keyTicks == 1,
-		PayloadType:    cs.eventPT,
-		SequenceNumber: tx.seq,
-		Timestamp:      tx.keyTS,
-		SSRC:           tx.ssrc,
+	// The event is encoded first so that a packet that cannot be built
+	// takes no sequence number.
+	var ev [dtmf.PayloadSize]byte
+	m, err := dtmf.Encode(ev[:], k.event)
+	if err != nil {
+		return false
 	}
-	n, err := h.MarshalTo(tx.buf[:])
-	if err == nil {
-		var m int
-		m, err = dtmf.Encode(tx.buf[n:], e)
-		n += m
-	}
-	if tx.keyTicks == digitTicks+endRepeats {
-		tx.keyTicks, tx.gap = 0, digitGapTicks
-	}
+	n, err := tx.w.Marshal(tx.buf[:], cs.eventPT, k.marker, k.timestamp, ev[:m])
 	if err != nil {
 		return false
 	}
@@ -153,22 +83,10 @@ func (s *Session) sendKey(ts uint32, cs *codecState, to netip.AddrPort) bool {
 	return true
 }
 
-// write sends without ever blocking the tick: on a full socket buffer the
-// packet is dropped.
-func (s *Session) write(b []byte, to netip.AddrPort) error {
-	if s.sock != nil {
-		return s.sock.send(b, to)
-	}
-	_ = s.conn.SetWriteDeadline(time.Now().Add(writeTimeout))
-	_, err := s.conn.WriteToUDPAddrPort(b, to)
-	return err
-}
-
 func (s *Session) send(b []byte, to netip.AddrPort) {
 	tx := &s.tx
-	tx.seq++
 	tx.marker = false
-	if err := s.write(b, to); err != nil {
+	if err := s.tr.send(b, to); err != nil {
 		s.ctr.sendErrors.Add(1)
 		if !tx.failing {
 			tx.failing = true

@@ -1,10 +1,8 @@
 package rtpsession
 
 import (
-	"errors"
 	"fmt"
 	"log/slog"
-	"math/rand/v2"
 	"net"
 	"net/netip"
 	"sync"
@@ -14,15 +12,15 @@ import (
 	"github.com/confgw/confgw/audio"
 	"github.com/confgw/confgw/sip/g711"
 	"github.com/confgw/confgw/sip/jitter"
+	"github.com/confgw/confgw/sip/rtpwriter"
 )
 
 // Session is one phone leg's RTP media. Run is its receive loop; ReadFrame
 // and WriteFrame belong to the room mixer's tick; the other methods may be
 // called from anywhere.
 type Session struct {
-	conn       *net.UDPConn
+	tr         transport
 	local      *net.UDPAddr
-	ports      *Ports
 	log        *slog.Logger
 	obs        Observer
 	timeout    time.Duration
@@ -45,21 +43,12 @@ type Session struct {
 	closeErr  error
 	done      chan struct{} // closed by Close
 
-	// sock is the socket outside Go's poller, read by the mixer tick and
-	// by Run; nil where the platform has no such path, and then Run reads
-	// conn and send writes it.
-	sock *socket
 	// rxMu hands rx between Run and the tick's drain, which take turns:
 	// Run reads until ticks start and again once they stop.
 	rxMu           sync.Mutex
-	ticks          atomic.Uint64 // drains done by ticks
-	ticksSeen      uint64        // Run's last look at ticks
-	lastAliveNanos atomic.Int64  // when the phone last proved alive
+	lastAliveNanos atomic.Int64 // when the phone last proved alive
 
 	ctr counters
-	// digitsOut queues SendDigit keys for the mixer tick, which alone
-	// writes to the socket.
-	digitsOut chan byte
 
 	rx   receiver // owned by Run
 	play player   // owned by ReadFrame's caller
@@ -85,8 +74,6 @@ func New(cfg Config) (*Session, error) {
 	}
 	cfg.normalise()
 	s := &Session{
-		conn:      cfg.Conn,
-		ports:     cfg.Ports,
 		obs:       cfg.Observer,
 		timeout:   cfg.Timeout,
 		onTimeout: cfg.OnTimeout,
@@ -98,12 +85,11 @@ func New(cfg Config) (*Session, error) {
 			jitter.WithBlockDuration(blockDuration),
 			jitter.WithFrameDuration(audio.FrameDuration),
 		}, cfg.Jitter...),
-		digitsOut: make(chan byte, digitQueue),
-		done:      make(chan struct{}),
-		local:     cfg.Conn.LocalAddr().(*net.UDPAddr),
+		done:  make(chan struct{}),
+		local: cfg.Conn.LocalAddr().(*net.UDPAddr),
 	}
-	s.sock = newSocket(cfg.Conn)
 	s.log = cfg.Logger.With("local", cfg.Conn.LocalAddr().String())
+	s.tr = newTransport(&cfg)
 	s.codec.Store(cs)
 	s.jbuf.Store(jitter.New(s.jitterOpts...))
 	if cfg.Remote != nil {
@@ -111,10 +97,9 @@ func New(cfg Config) (*Session, error) {
 		s.remote.Store(&a)
 	}
 	s.tx = sender{
-		ssrc:   rand.Uint32(),
-		seq:    uint16(rand.Uint32()),
-		ts:     rand.Uint32(),
+		w:      rtpwriter.NewRandom(),
 		marker: true,
+		digits: newDigitSender(),
 	}
 	return s, nil
 }
@@ -183,16 +168,7 @@ func (s *Session) Close() error {
 	s.closeOnce.Do(func() {
 		s.closed.Store(true)
 		close(s.done)
-		if s.sock != nil {
-			// conn was closed when the socket left the poller; releasing
-			// it gives the port back.
-			s.closeErr = s.sock.close()
-			if err := release(s.ports, s.conn); !errors.Is(err, net.ErrClosed) && s.closeErr == nil {
-				s.closeErr = err
-			}
-		} else {
-			s.closeErr = release(s.ports, s.conn)
-		}
+		s.closeErr = s.tr.close()
 		s.log.Debug("rtp session closed")
 	})
 	return s.closeErr

@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/netip"
 	"sync"
+	"sync/atomic"
 	"time"
 	"unsafe"
 
@@ -48,6 +49,13 @@ type socket struct {
 	sa    [unix.SizeofSockaddrInet6]byte
 	saLen uint32
 	saFor netip.AddrPort
+
+	// conn is closed, but holds the port until it is released.
+	conn  *net.UDPConn
+	ports *Ports
+
+	ticks     atomic.Uint64 // drains done by ticks
+	ticksSeen uint64        // Run's last look at ticks
 }
 
 // recvBatch is the memory one recvmmsg fills. Ticks take one from a pool
@@ -81,23 +89,25 @@ var batches = sync.Pool{New: func() any {
 	return b
 }}
 
-// rawSockets is off only in tests of the portable path, which other
-// platforms take, so that Linux CI runs it too.
-var rawSockets = true
+// tickedTransport is the socket of this platform, or nil when conn cannot
+// be made one.
+func tickedTransport(conn *net.UDPConn, ports *Ports) transport {
+	if so := newSocket(conn, ports); so != nil {
+		return so
+	}
+	return nil
+}
 
 // newSocket takes conn's socket out of Go's poller: it keeps a duplicate
 // of the descriptor and closes conn, which removes the original from the
 // poller. It returns nil, leaving conn as it was, when the socket cannot be
 // used that way; the session then keeps the portable path.
-func newSocket(conn *net.UDPConn) *socket {
-	if !rawSockets {
-		return nil
-	}
+func newSocket(conn *net.UDPConn, ports *Ports) *socket {
 	raw, err := conn.SyscallConn()
 	if err != nil {
 		return nil
 	}
-	so := &socket{fd: -1, wakeFd: -1}
+	so := &socket{fd: -1, wakeFd: -1, conn: conn, ports: ports}
 	var cerr error
 	err = raw.Control(func(fd uintptr) {
 		sa, err := unix.Getsockname(int(fd))
@@ -231,9 +241,9 @@ func (so *socket) wake() {
 	}
 }
 
-// close wakes Run's wait, then closes the descriptors once nothing uses
+// shut wakes Run's wait, then closes the descriptors once nothing uses
 // them.
-func (so *socket) close() error {
+func (so *socket) shut() error {
 	so.wake()
 	so.mu.Lock()
 	defer so.mu.Unlock()

@@ -17,7 +17,7 @@ func TestDualStackSocketTalksToIPv4Phones(t *testing.T) {
 		t.Fatal(err)
 	}
 	s := startSession(t, Config{Conn: conn})
-	if s.sock == nil || !s.sock.inet6 {
+	if so, ok := s.tr.(*socket); !ok || !so.inet6 {
 		t.Fatal("a socket on [::] is not taken for AF_INET6")
 	}
 	ph := newPhone(t)
@@ -41,7 +41,7 @@ func TestTickKeepsTheKernelArrivalTimes(t *testing.T) {
 	time.Sleep(60 * time.Millisecond)
 	ph.sendTone(s.LocalAddr(), 1)
 	var at []time.Time
-	s.sock.drain(func(_ []byte, _ netip.AddrPort, arrived time.Time) bool {
+	s.tr.(*socket).drain(func(_ []byte, _ netip.AddrPort, arrived time.Time) bool {
 		at = append(at, arrived)
 		return true
 	})
@@ -68,30 +68,11 @@ func TestAnIPv6PeerOnAnIPv4SocketIsASendError(t *testing.T) {
 	}
 }
 
-// TestPortablePath runs a leg as platforms without the raw socket do: Run
-// reads the net.UDPConn and sends go through it.
-func TestPortablePath(t *testing.T) {
-	rawSockets = false
-	defer func() { rawSockets = true }()
-	timedOut := make(chan struct{})
-	s := startSession(t, Config{Timeout: 300 * time.Millisecond, OnTimeout: func() { close(timedOut) }})
-	if s.sock != nil {
-		t.Fatal("the raw socket was used")
-	}
-	ph := newPhone(t)
-	ph.sendTone(s.LocalAddr(), 3)
-	eventually(t, "Run to read the packets", func() bool { return s.Stats().PacketsIn == 3 })
-	var f audio.Frame
-	if !s.ReadFrame(&f) {
-		t.Fatal("no audio played")
-	}
-	s.WriteFrame(&f)
-	if p := ph.recv(); len(p.Payload) != 160 {
-		t.Fatalf("the phone got %d bytes of audio", len(p.Payload))
-	}
-	select {
-	case <-timedOut:
-	case <-time.After(hang):
-		t.Fatal("no RTP timeout on the portable path")
+func (so *socket) ticksRead() bool { return so.ticks.Load() > 0 }
+
+func TestTheTickReadsTheSocketByDefault(t *testing.T) {
+	s := newSession(t, Config{})
+	if _, ok := s.tr.(*socket); !ok {
+		t.Fatalf("the session took %T", s.tr)
 	}
 }
