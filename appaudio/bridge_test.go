@@ -12,6 +12,7 @@ import (
 	"github.com/confgw/confgw/appaudio"
 	"github.com/confgw/confgw/audio"
 	"github.com/confgw/confgw/audio/opus"
+	"github.com/confgw/confgw/audio/resample"
 	"github.com/confgw/confgw/conference"
 	"github.com/confgw/confgw/internal/tone"
 	"github.com/confgw/confgw/internal/webrtcpeer"
@@ -22,32 +23,36 @@ func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 
 const generous = 20 * time.Second
 
-// phone stands for a phone leg's media in the main room: it says a tone
-// and keeps what it hears.
+// phone stands for a phone leg's media in the main room: narrowband, as
+// G.711 is, it says a tone and keeps what it hears.
 type phone struct {
-	mu    sync.Mutex
-	says  *tone.Generator
-	heard []int16
+	mu            sync.Mutex
+	says          *tone.Generator
+	heard         []int16
+	in, out       audio.Frame // narrowband
+	inConv, outCv resample.Converter
 }
 
 func (p *phone) ReadFrame(f *audio.Frame) bool {
 	p.mu.Lock()
-	p.says.Next(f)
+	p.says.Next(&p.in)
+	p.inConv.Convert(f, &p.in)
 	p.mu.Unlock()
 	return true
 }
 
 func (p *phone) WriteFrame(f *audio.Frame) {
 	p.mu.Lock()
-	p.heard = append(p.heard, f[:]...)
+	p.outCv.Convert(&p.out, f)
+	p.heard = append(p.heard, p.out.Samples()...)
 	p.mu.Unlock()
 }
 
-func (p *phone) recent() []int16 {
+func (p *phone) recent() ([]int16, int) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	n := min(len(p.heard), audio.Samples(200*time.Millisecond))
-	return append([]int16(nil), p.heard[len(p.heard)-n:]...)
+	n := min(len(p.heard), audio.Narrowband.Samples(window))
+	return append([]int16(nil), p.heard[len(p.heard)-n:]...), audio.NarrowbandHz
 }
 
 type nopLeg struct{}
@@ -83,7 +88,7 @@ func newClinic(t *testing.T, cfg webrtc.Config) *clinic {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ph := &phone{says: tone.Sine(1400, 6000, audio.SampleRate)}
+	ph := &phone{says: tone.Sine(1400, 6000, audio.NarrowbandHz)}
 	if _, err := c.AddPhone(conference.PhoneSpec{Number: "+15550100", Direction: conference.DialIn, Leg: nopLeg{}, Media: ph}); err != nil {
 		t.Fatal(err)
 	}
@@ -124,7 +129,7 @@ func (k *clinic) connect(t *testing.T, pid string) *webrtcpeer.Peer {
 }
 
 // eventually waits until cond holds over what listen returns.
-func eventually(t *testing.T, what string, listen func() []int16, cond func([]int16) bool) {
+func eventually(t *testing.T, what string, listen func() ([]int16, int), cond func([]int16, int) bool) {
 	t.Helper()
 	deadline := time.Now().Add(generous)
 	for !cond(listen()) {
@@ -135,18 +140,21 @@ func eventually(t *testing.T, what string, listen func() []int16, cond func([]in
 	}
 }
 
-func has(freq float64) func([]int16) bool {
-	return func(s []int16) bool { return len(s) > 0 && tone.Detect(s, freq) }
+func has(freq float64) func([]int16, int) bool {
+	return func(s []int16, rate int) bool { return len(s) > 0 && tone.Detect(s, freq, rate) }
 }
 
-func lacks(freq float64) func([]int16) bool {
-	return func(s []int16) bool {
-		return len(s) >= audio.Samples(200*time.Millisecond) && tone.Share(s, freq, audio.SampleRate) < 0.01
+func lacks(freq float64) func([]int16, int) bool {
+	return func(s []int16, rate int) bool {
+		return len(s) >= rate/5 && tone.Share(s, freq, rate) < 0.01
 	}
 }
 
-func heard(p *webrtcpeer.Peer) func() []int16 {
-	return func() []int16 { return p.Heard(200 * time.Millisecond) }
+// window is how much of what a listener heard the checks judge.
+const window = 200 * time.Millisecond
+
+func heard(p *webrtcpeer.Peer) func() ([]int16, int) {
+	return func() ([]int16, int) { return p.Heard(window), p.Rate() }
 }
 
 func TestAppParticipantsAndPhonesInTheMainRoomHearEachOther(t *testing.T) {
@@ -255,4 +263,18 @@ func waitAudioEvent(t *testing.T, sub *conference.Subscription, match func(confe
 			t.Fatal("no such participant.audio event")
 		}
 	}
+}
+
+// 6 kHz lies above the telephone band: only a wideband room carries it,
+// and only to those who hear wideband.
+func TestARoomWithOpusParticipantsIsWidebandEndToEnd(t *testing.T) {
+	k := newClinic(t, webrtc.Config{})
+	_, alice := k.join(t, "Alice", 6000)
+	_, bob := k.join(t, "Bob", 1000)
+	if alice.Rate() != audio.WidebandHz {
+		t.Fatalf("an Opus peer hears at %d Hz", alice.Rate())
+	}
+	eventually(t, "Bob hears Alice's 6 kHz", heard(bob), has(6000))
+	eventually(t, "Alice hears Bob's 1 kHz", heard(alice), has(1000))
+	eventually(t, "the phone hears Bob", k.phone.recent, has(1000))
 }

@@ -34,10 +34,7 @@ func TestACodecIsAnotherOfTheSameNameAndClockWhateverItsPayloadType(t *testing.T
 	}
 }
 
-func TestAFrameLastsWhatItsSamplesDoAtTheRoomRate(t *testing.T) {
-	if got := Samples(FrameDuration); got != FrameSamples {
-		t.Errorf("Samples(FrameDuration) = %d, want FrameSamples %d", got, FrameSamples)
-	}
+func TestAG711FrameIsOneHundredAndSixtyTicksOfItsClock(t *testing.T) {
 	if got := PCMU.FrameTicks(); got != 160 {
 		t.Errorf("PCMU.FrameTicks() = %d, want 160 (20 ms at 8 kHz)", got)
 	}

@@ -3,6 +3,6 @@
 // described. It is a leaf: codecs, jitter buffers, RTP transport, mixers
 // and recorders import it, and it imports nothing of the gateway's.
 //
-// The room's sample rate is set here and only here; every size and
-// timestamp step elsewhere is derived from it.
+// The rates rooms mix at are set here and only here, and every frame
+// carries its own: sizes and timestamp steps elsewhere derive from them.
 package audio

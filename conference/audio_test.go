@@ -30,15 +30,15 @@ func (v *voice) ReadFrame(f *audio.Frame) bool {
 	if v.says == 0 {
 		return false
 	}
-	for i := range f {
-		f[i] = v.says
+	for i := range f.Samples() {
+		f.PCM[i] = v.says
 	}
 	return true
 }
 
 func (v *voice) WriteFrame(f *audio.Frame) {
-	v.last.Store(int32(f[0]))
-	if v.armed.Load() && int32(f[0])&v.forbidden.Load() != 0 {
+	v.last.Store(int32(f.PCM[0]))
+	if v.armed.Load() && int32(f.PCM[0])&v.forbidden.Load() != 0 {
 		v.breaches.Add(1)
 	}
 	v.writes.Add(1)

@@ -45,7 +45,7 @@ func TestARecordingHoldsTheMainRoomMix(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := c.AddPhone(conference.PhoneSpec{Number: "1", Media: &talker{gen: tone.Sine(1000, 8000, audio.SampleRate)}}); err != nil {
+	if _, err := c.AddPhone(conference.PhoneSpec{Number: "1", Media: &talker{gen: tone.Sine(1000, 8000, audio.NarrowbandHz)}}); err != nil {
 		t.Fatal(err)
 	}
 	rec, err := c.StartRecording(conference.Admin, conference.MainRoomID)
@@ -82,14 +82,14 @@ func TestARecordingHoldsTheMainRoomMix(t *testing.T) {
 	// The file's own format is the recording package's to test; here it
 	// only has to say how much audio follows and hold the room's sound.
 	le := binary.LittleEndian
-	if len(b) < 44 || le.Uint32(b[24:]) != audio.SampleRate || int64(le.Uint32(b[40:])) != info.Bytes-44 {
+	if len(b) < 44 || le.Uint32(b[24:]) != audio.WidebandHz || int64(le.Uint32(b[40:])) != info.Bytes-44 {
 		t.Fatalf("header % x for %+v", b[:min(len(b), 44)], info)
 	}
 	samples := make([]int16, (len(b)-44)/2)
 	for i := range samples {
 		samples[i] = int16(le.Uint16(b[44+2*i:]))
 	}
-	if !tone.Detect(samples, 1000) {
+	if !tone.Detect(samples, 1000, audio.WidebandHz) {
 		t.Fatal("the recording does not hold the 1 kHz talker")
 	}
 }

@@ -25,7 +25,7 @@ type codecEndpoint struct {
 func newCodecEndpoint(talk bool, freqHz float64) *codecEndpoint {
 	codec, _ := g711.Lookup(audio.PCMU.Name)
 	e := &codecEndpoint{codec: codec, talk: talk}
-	g := tone.Sine(freqHz, 4000, audio.SampleRate)
+	g := tone.Sine(freqHz, 4000, audio.NarrowbandHz)
 	var f audio.Frame
 	for i := range e.in {
 		g.Next(&f)

@@ -28,12 +28,12 @@ func frameRMS(s []int16) float64 {
 // codec and decoded by the phone.
 func heardAs(codec string, f *audio.Frame) []int16 {
 	var enc [g711.FrameBytes]byte
-	out := make([]int16, audio.FrameSamples)
+	out := make([]int16, audio.NarrowbandFrameSamples)
 	if codec == "PCMA" {
-		g711.EncodeAlaw(enc[:], f[:])
+		g711.EncodeAlaw(enc[:], f.Samples())
 		g711.DecodeAlaw(out, enc[:])
 	} else {
-		g711.EncodeUlaw(enc[:], f[:])
+		g711.EncodeUlaw(enc[:], f.Samples())
 		g711.DecodeUlaw(out, enc[:])
 	}
 	return out
@@ -44,13 +44,13 @@ func heardAs(codec string, f *audio.Frame) []int16 {
 // (error energy a thousandth of the signal's) allows for nothing but
 // rounding: another sound, or the same one shifted, is far off.
 func matches(heard []int16, p *prompts.Prompt, from, n int, codec string) bool {
-	if len(heard) < n*audio.FrameSamples || from+n > len(p.Frames) {
+	if len(heard) < n*audio.NarrowbandFrameSamples || from+n > len(p.Frames) {
 		return false
 	}
 	var sig, diff float64
 	for i := range n {
 		want := heardAs(codec, &p.Frames[from+i])
-		got := heard[i*audio.FrameSamples:]
+		got := heard[i*audio.NarrowbandFrameSamples:]
 		for j, w := range want {
 			d := float64(got[j]) - float64(w)
 			sig += float64(w) * float64(w)
@@ -64,7 +64,7 @@ func matches(heard []int16, p *prompts.Prompt, from, n int, codec string) bool {
 // first n frames of p, or -1. Every packet is one frame, so a prompt's
 // frames line up with the boundaries of what the phone recorded.
 func find(heard []int16, p *prompts.Prompt, n int, codec string) int {
-	for at := 0; at+n*audio.FrameSamples <= len(heard); at += audio.FrameSamples {
+	for at := 0; at+n*audio.NarrowbandFrameSamples <= len(heard); at += audio.NarrowbandFrameSamples {
 		if matches(heard[at:], p, 0, n, codec) {
 			return at
 		}
@@ -84,7 +84,7 @@ func TestPINPromptIsSpoken(t *testing.T) {
 			eventually(t, "0.8 s of prompt heard", func() bool { return call.Media.PacketsIn() >= 40 })
 			// The phone keeps everything until it has 2 s: all it heard so far.
 			heard := call.Media.Recent(16000)
-			if len(heard) < 40*audio.FrameSamples || len(heard) > 90*audio.FrameSamples {
+			if len(heard) < 40*audio.NarrowbandFrameSamples || len(heard) > 90*audio.NarrowbandFrameSamples {
 				t.Fatalf("%d samples recorded, want all of the first 0.8 to 1.8 s", len(heard))
 			}
 			if lvl := 20 * math.Log10(frameRMS(heard)/32768); lvl < -30 {
@@ -93,20 +93,20 @@ func TestPINPromptIsSpoken(t *testing.T) {
 			// The old prompt was one beep: most of the energy at 660 Hz.
 			for i := 0; i+1600 <= len(heard); i += 1600 {
 				for f := 200.0; f <= 3400; f += 2 {
-					if sh := tone.Share(heard[i:i+1600], f, audio.SampleRate); sh > 0.6 {
+					if sh := tone.Share(heard[i:i+1600], f, audio.NarrowbandHz); sh > 0.6 {
 						t.Fatalf("%.2f of the audio at %.2f s is at %v Hz: a tone, not speech", sh, float64(i)/8000, f)
 					}
 				}
 			}
 			first := 0
-			for first*audio.FrameSamples < len(heard) && frameRMS(heard[first*audio.FrameSamples:][:audio.FrameSamples]) < quiet {
+			for first*audio.NarrowbandFrameSamples < len(heard) && frameRMS(heard[first*audio.NarrowbandFrameSamples:][:audio.NarrowbandFrameSamples]) < quiet {
 				first++
 			}
 			from := 0
 			for from < len(prompts.EnterPIN.Frames) && frameRMS(heardAs(codec, &prompts.EnterPIN.Frames[from])) < quiet {
 				from++
 			}
-			if !matches(heard[first*audio.FrameSamples:], prompts.EnterPIN, from, 30, codec) {
+			if !matches(heard[first*audio.NarrowbandFrameSamples:], prompts.EnterPIN, from, 30, codec) {
 				t.Fatalf("the 0.6 s from the first sound heard (frame %d) is not the PIN prompt from its frame %d", first, from)
 			}
 			if first > 10 {
@@ -127,7 +127,7 @@ func TestPINPromptBargeIn(t *testing.T) {
 	const gap = 12 // frames
 	run := 0
 	for i := range prompts.EnterPIN.Frames {
-		if run = run + 1; frameRMS(prompts.EnterPIN.Frames[i][:]) >= quiet {
+		if run = run + 1; frameRMS(prompts.EnterPIN.Frames[i].Samples()) >= quiet {
 			run = 0
 		}
 		if run >= gap && i < len(prompts.EnterPIN.Frames)-gap {
@@ -140,7 +140,7 @@ func TestPINPromptBargeIn(t *testing.T) {
 	key(t, call, "1")
 	mark := call.Media.PacketsIn()
 	eventually(t, "0.4 s more heard", func() bool { return call.Media.PacketsIn() >= mark+20 })
-	if rms := frameRMS(call.Media.Recent(gap * audio.FrameSamples)); rms >= quiet {
+	if rms := frameRMS(call.Media.Recent(gap * audio.NarrowbandFrameSamples)); rms >= quiet {
 		t.Fatalf("prompt still playing 0.2 s after a key (RMS %.0f of the last %d frames)", rms, gap)
 	}
 

@@ -149,7 +149,7 @@ type ear struct {
 // earWindow is how much audio a detection looks at: 200 ms fits well inside
 // the capture's tone and is long enough for Goertzel to tell 1 kHz from
 // its neighbours.
-const earWindow = 10 * audio.FrameSamples
+const earWindow = 10 * audio.NarrowbandFrameSamples
 
 func listen(t *testing.T, c *conference.Conference, freq float64) *ear {
 	t.Helper()
@@ -167,13 +167,13 @@ func (e *ear) ReadFrame(*audio.Frame) bool { return false }
 func (e *ear) WriteFrame(f *audio.Frame) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	e.recent = append(e.recent, f[:]...)
+	e.recent = append(e.recent, f.Samples()...)
 	if len(e.recent) > earWindow {
 		e.recent = e.recent[len(e.recent)-earWindow:]
 	}
 	// Kept once true: the capture is a few seconds long, and the test may
 	// look after it has ended.
-	if len(e.recent) == earWindow && tone.Detect(e.recent, e.freq) {
+	if len(e.recent) == earWindow && tone.Detect(e.recent, e.freq, audio.NarrowbandHz) {
 		e.heard = true
 	}
 }

@@ -16,7 +16,7 @@ type benchEndpoint struct {
 
 func newBenchEndpoint(talk bool, freqHz float64) *benchEndpoint {
 	e := &benchEndpoint{talk: talk}
-	g := tone.Sine(freqHz, 4000, audio.SampleRate)
+	g := tone.Sine(freqHz, 4000, audio.NarrowbandHz)
 	for i := range e.frames {
 		g.Next(&e.frames[i])
 	}
@@ -33,4 +33,4 @@ func (e *benchEndpoint) ReadFrame(f *audio.Frame) bool {
 }
 
 // WriteFrame touches the frame as a real leg's encoder would.
-func (e *benchEndpoint) WriteFrame(f *audio.Frame) { e.heard = f[audio.FrameSamples-1] }
+func (e *benchEndpoint) WriteFrame(f *audio.Frame) { e.heard = f.PCM[audio.NarrowbandFrameSamples-1] }

@@ -25,7 +25,7 @@ const maxWorkers = 8
 // part is one worker's scratch: the sum of the talkers it read and the
 // mix-minus buffer it writes from, so that workers share nothing mutable.
 type part struct {
-	sum    [audio.FrameSamples]int32
+	sum    [audio.MaxFrameSamples]int32
 	minus  audio.Frame
 	joined uint32 // the round this part last worked in
 }
@@ -151,7 +151,7 @@ func (c *crew) run(m *Mixer, ph phase, workers int) {
 // starting the part's sum afresh when it joins a read round.
 func (m *Mixer) doChunks(p *part, ph phase, round uint32, next *atomic.Int32) {
 	if ph == phaseRead {
-		p.sum = [audio.FrameSamples]int32{}
+		clear(p.sum[:m.rate.FrameSamples()])
 	}
 	p.joined = round
 	n := len(m.slots)

@@ -9,11 +9,27 @@ import "github.com/confgw/confgw/audio"
 // its tick, once per endpoint per tick. A large room's tick calls different
 // endpoints from several goroutines at once, never one endpoint from two.
 type Endpoint interface {
-	// ReadFrame fills f with the endpoint's next 20 ms of audio. It reports
+	// ReadFrame fills f with the endpoint's next 20 ms of audio at f.Rate,
+	// the room's rate, which it must not change. It reports
 	// false when the endpoint has nothing to say this tick (silent, on hold,
 	// starved); f is then ignored.
 	ReadFrame(f *audio.Frame) bool
-	// WriteFrame hands the endpoint what it hears this tick. f is only valid
-	// during the call: copy it to keep it.
+	// WriteFrame hands the endpoint what it hears this tick, at the room's
+	// rate, f.Rate. f is only valid during the call: copy it to keep it.
 	WriteFrame(f *audio.Frame)
+}
+
+// Rated is an Endpoint that says at which rate it speaks natively. A room
+// mixes wideband while it holds one whose NativeRate is audio.Wideband, and
+// narrowband otherwise, so that a room of phones pays for no resampling.
+// Endpoints that do not implement it are narrowband.
+type Rated interface {
+	NativeRate() audio.Rate
+}
+
+func nativeRate(ep Endpoint) audio.Rate {
+	if r, ok := ep.(Rated); ok {
+		return r.NativeRate()
+	}
+	return audio.Narrowband
 }

@@ -25,13 +25,13 @@ func (e *fakeEndpoint) ReadFrame(f *audio.Frame) bool {
 }
 
 func (e *fakeEndpoint) WriteFrame(f *audio.Frame) {
-	e.heard = append(e.heard, f[:]...)
+	e.heard = append(e.heard, f.Samples()...)
 	e.frames = append(e.frames, f)
 }
 
 // lastHeard is what the endpoint heard in its most recent tick.
 func (e *fakeEndpoint) lastHeard() []int16 {
-	return e.heard[len(e.heard)-audio.FrameSamples:]
+	return e.heard[len(e.heard)-audio.NarrowbandFrameSamples:]
 }
 
 func silent() *fakeEndpoint { return &fakeEndpoint{} }
@@ -39,15 +39,15 @@ func silent() *fakeEndpoint { return &fakeEndpoint{} }
 // talker sends a sine of freqHz at a level that three talkers can sum
 // without clipping.
 func talker(freqHz float64) *fakeEndpoint {
-	g := tone.Sine(freqHz, 8000, audio.SampleRate)
+	g := tone.Sine(freqHz, 8000, audio.NarrowbandHz)
 	return &fakeEndpoint{say: func(f *audio.Frame) bool { g.Next(f); return true }}
 }
 
 // constant sends every sample at v.
 func constant(v int16) *fakeEndpoint {
 	return &fakeEndpoint{say: func(f *audio.Frame) bool {
-		for i := range f {
-			f[i] = v
+		for i := range f.Samples() {
+			f.PCM[i] = v
 		}
 		return true
 	}}

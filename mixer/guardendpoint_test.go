@@ -17,7 +17,7 @@ type guardEndpoint struct {
 
 func (e *guardEndpoint) ReadFrame(f *audio.Frame) bool {
 	e.check()
-	f[0] = 1000
+	f.PCM[0] = 1000
 	return e.talk
 }
 

@@ -20,9 +20,12 @@ type Mixer struct {
 
 	// tickMu serialises ticks, which own the buffers below.
 	tickMu sync.Mutex
-	sum    [audio.FrameSamples]int32
+	sum    [audio.MaxFrameSamples]int32
 	full   audio.Frame
 	solo   part // a tick on one goroutine
+	// rate is the tick's: set from the endpoints attached when the tick
+	// starts, and read by every part of the tick.
+	rate audio.Rate
 	// runCtx is Run's while it runs: a large room's tick then shares its
 	// endpoints with a crew of goroutines that lives as long.
 	runCtx context.Context
@@ -36,6 +39,7 @@ type Mixer struct {
 	slots []slot
 	index map[string]int
 	tap   Tap
+	wide  int // attached endpoints whose native rate is wideband
 }
 
 // New returns an empty room mixer. It starts nothing: call Run for a live
@@ -54,18 +58,47 @@ func (m *Mixer) Attach(id string, ep Endpoint) error {
 	if ep == nil {
 		return ErrNilEndpoint
 	}
+	wide := nativeRate(ep) == audio.Wideband
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if i, ok := m.index[id]; ok {
-		m.slots[i].ep = ep
+		m.countWide(m.slots[i].wide, wide)
+		m.slots[i].ep, m.slots[i].wide = ep, wide
 		return nil
 	}
 	if len(m.slots) >= MaxEndpoints {
 		return ErrFull
 	}
+	m.countWide(false, wide)
 	m.index[id] = len(m.slots)
-	m.slots = append(m.slots, slot{id: id, ep: ep})
+	m.slots = append(m.slots, slot{id: id, ep: ep, wide: wide})
 	return nil
+}
+
+// countWide keeps the count of wideband endpoints as one slot goes from
+// was to is.
+func (m *Mixer) countWide(was, is bool) {
+	if was {
+		m.wide--
+	}
+	if is {
+		m.wide++
+	}
+}
+
+// Rate is the rate the room mixes at now: wideband while any attached
+// endpoint speaks wideband natively, narrowband otherwise.
+func (m *Mixer) Rate() audio.Rate {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.rateLocked()
+}
+
+func (m *Mixer) rateLocked() audio.Rate {
+	if m.wide > 0 {
+		return audio.Wideband
+	}
+	return audio.Narrowband
 }
 
 // Detach removes the endpoint attached under id, if any. Once it returns,
@@ -77,6 +110,7 @@ func (m *Mixer) Detach(id string) {
 	if !ok {
 		return
 	}
+	m.countWide(m.slots[i].wide, false)
 	last := len(m.slots) - 1
 	if i != last {
 		m.slots[i] = m.slots[last]
@@ -131,13 +165,14 @@ func (m *Mixer) MixOnce() {
 }
 
 func (m *Mixer) mixLocked() {
+	m.rate = m.rateLocked()
 	n := len(m.slots)
 	k := 1
 	if m.runCtx != nil {
 		k = workersFor(n)
 	}
 	if k == 1 {
-		m.solo.sum = [audio.FrameSamples]int32{}
+		clear(m.solo.sum[:m.rate.FrameSamples()])
 		m.runPart(&m.solo, phaseRead, 0, n)
 		m.sum = m.solo.sum
 		m.setFull()
@@ -152,13 +187,14 @@ func (m *Mixer) mixLocked() {
 	}
 	c := m.crew
 	c.run(m, phaseRead, k)
-	m.sum = [audio.FrameSamples]int32{}
+	samples := m.rate.FrameSamples()
+	clear(m.sum[:samples])
 	for i := range c.parts {
 		// Only parts that worked in this round hold this tick's sums.
 		if c.parts[i].joined != c.round {
 			continue
 		}
-		for j, v := range c.parts[i].sum {
+		for j, v := range c.parts[i].sum[:samples] {
 			m.sum[j] += v
 		}
 	}
@@ -167,8 +203,9 @@ func (m *Mixer) mixLocked() {
 }
 
 func (m *Mixer) setFull() {
-	for k, v := range m.sum {
-		m.full[k] = clamp(v)
+	m.full.Rate = m.rate
+	for k, v := range m.sum[:m.rate.FrameSamples()] {
+		m.full.PCM[k] = clamp(v)
 	}
 }
 
@@ -178,18 +215,22 @@ func (m *Mixer) setFull() {
 // between the phases.
 func (m *Mixer) runPart(p *part, ph phase, lo, hi int) {
 	slots := m.slots[lo:hi]
+	rate := m.rate
+	n := rate.FrameSamples()
 	if ph == phaseRead {
 		for i := range slots {
 			s := &slots[i]
+			s.in.Rate = rate
 			s.talking = s.ep.ReadFrame(&s.in)
 			if s.talking {
-				for k, v := range s.in {
+				for k, v := range s.in.PCM[:n] {
 					p.sum[k] += int32(v)
 				}
 			}
 		}
 		return
 	}
+	p.minus.Rate = rate
 	for i := range slots {
 		s := &slots[i]
 		if !s.talking {
@@ -198,8 +239,8 @@ func (m *Mixer) runPart(p *part, ph phase, lo, hi int) {
 		}
 		// Subtracting before clamping keeps a talker's mix exact even when
 		// the room's sum clips.
-		for k, v := range s.in {
-			p.minus[k] = clamp(m.sum[k] - int32(v))
+		for k, v := range s.in.PCM[:n] {
+			p.minus.PCM[k] = clamp(m.sum[k] - int32(v))
 		}
 		s.ep.WriteFrame(&p.minus)
 	}

@@ -3,6 +3,7 @@ package mixer_test
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -54,14 +55,14 @@ func TestMixMinusTones(t *testing.T) {
 			tick(m, ticks)
 
 			for i, ep := range eps {
-				if len(ep.heard) != ticks*audio.FrameSamples {
-					t.Fatalf("ep%d heard %d samples, want %d", i, len(ep.heard), ticks*audio.FrameSamples)
+				if len(ep.heard) != ticks*audio.NarrowbandFrameSamples {
+					t.Fatalf("ep%d heard %d samples, want %d", i, len(ep.heard), ticks*audio.NarrowbandFrameSamples)
 				}
 				for j, f := range tt.freqs {
 					if f == 0 {
 						continue
 					}
-					if got, want := tone.Detect(ep.heard, f), i != j; got != want {
+					if got, want := tone.Detect(ep.heard, f, audio.NarrowbandHz), i != j; got != want {
 						t.Errorf("ep%d hears %v Hz: %v, want %v", i, f, got, want)
 					}
 				}
@@ -72,12 +73,12 @@ func TestMixMinusTones(t *testing.T) {
 						if j == i {
 							continue
 						}
-						for k := range want {
-							want[k] += other.said[n][k]
+						for k := range want.Samples() {
+							want.PCM[k] += other.said[n].PCM[k]
 						}
 					}
-					got := ep.heard[n*audio.FrameSamples : (n+1)*audio.FrameSamples]
-					if audio.Frame(got) != want {
+					got := ep.heard[n*audio.NarrowbandFrameSamples : (n+1)*audio.NarrowbandFrameSamples]
+					if !slices.Equal(got, want.Samples()) {
 						t.Fatalf("ep%d tick %d: heard something other than the sum of the others", i, n)
 					}
 				}
@@ -125,7 +126,7 @@ func TestMixSaturates(t *testing.T) {
 					t.Fatalf("listener sample %d: heard %d, want %d", k, s, tt.wantListener)
 				}
 			}
-			if len(tap.mixes) != 1 || tap.mixes[0][0] != tt.wantListener {
+			if len(tap.mixes) != 1 || tap.mixes[0].PCM[0] != tt.wantListener {
 				t.Fatalf("tap got %d mixes, want 1 of %d", len(tap.mixes), tt.wantListener)
 			}
 		})
@@ -150,7 +151,7 @@ func TestDetach(t *testing.T) {
 	m := mixer.New()
 	attach(t, m, a, b) // ids ep0, ep1
 	tick(m, 2)
-	if !tone.Detect(b.heard, 400) {
+	if !tone.Detect(b.heard, 400, audio.NarrowbandHz) {
 		t.Fatal("listener does not hear the talker while attached")
 	}
 	writesBefore, readsBefore := len(a.heard), len(a.said)
@@ -165,9 +166,9 @@ func TestDetach(t *testing.T) {
 	if len(a.heard) != writesBefore || len(a.said) != readsBefore {
 		t.Error("detached endpoint was still read or written")
 	}
-	after := b.heard[2*audio.FrameSamples:]
-	if len(after) != 3*audio.FrameSamples {
-		t.Fatalf("listener heard %d samples after Detach, want %d", len(after), 3*audio.FrameSamples)
+	after := b.heard[2*audio.NarrowbandFrameSamples:]
+	if len(after) != 3*audio.NarrowbandFrameSamples {
+		t.Fatalf("listener heard %d samples after Detach, want %d", len(after), 3*audio.NarrowbandFrameSamples)
 	}
 	for k, s := range after {
 		if s != 0 {
@@ -188,13 +189,13 @@ func TestDetachKeepsOthersMixed(t *testing.T) {
 		freq float64
 		want bool
 	}{{400, true}, {700, false}, {1100, true}} {
-		if got := tone.Detect(listener.heard, tc.freq); got != tc.want {
+		if got := tone.Detect(listener.heard, tc.freq, audio.NarrowbandHz); got != tc.want {
 			t.Errorf("listener hears %v Hz: %v, want %v", tc.freq, got, tc.want)
 		}
 	}
 	m.Detach("ep3") // the slot that moved into ep1's place
 	tick(m, 1)
-	if len(listener.heard) != 5*audio.FrameSamples {
+	if len(listener.heard) != 5*audio.NarrowbandFrameSamples {
 		t.Error("endpoint moved by an earlier Detach was not the one detached")
 	}
 }
@@ -218,7 +219,7 @@ func TestAttachSameIDReplaces(t *testing.T) {
 	if len(old.said) != 0 || len(old.heard) != 0 {
 		t.Error("replaced endpoint is still mixed")
 	}
-	if !tone.Detect(listener.heard, 700) || tone.Detect(listener.heard, 400) {
+	if !tone.Detect(listener.heard, 700, audio.NarrowbandHz) || tone.Detect(listener.heard, 400, audio.NarrowbandHz) {
 		t.Error("listener does not hear exactly the replacement")
 	}
 }

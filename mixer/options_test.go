@@ -32,11 +32,11 @@ func TestWithTap(t *testing.T) {
 	if len(tap.mixes) != 5 {
 		t.Fatalf("tap got %d mixes in 5 ticks", len(tap.mixes))
 	}
-	all := make([]int16, 0, 5*audio.FrameSamples)
+	all := make([]int16, 0, 5*audio.NarrowbandFrameSamples)
 	for _, f := range tap.mixes {
-		all = append(all, f[:]...)
+		all = append(all, f.Samples()...)
 	}
-	if !tone.Detect(all, 400) || !tone.Detect(all, 700) {
+	if !tone.Detect(all, 400, audio.NarrowbandHz) || !tone.Detect(all, 700, audio.NarrowbandHz) {
 		t.Error("tap does not get both talkers")
 	}
 }

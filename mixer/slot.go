@@ -9,4 +9,5 @@ type slot struct {
 	ep      Endpoint
 	in      audio.Frame
 	talking bool
+	wide    bool // the endpoint's native rate is wideband
 }

@@ -54,19 +54,19 @@ func parseWAV(t *testing.T, b []byte) wavFile {
 func checkWAV(t *testing.T, b []byte, frames []audio.Frame) {
 	t.Helper()
 	w := parseWAV(t, b)
-	data := uint32(len(frames) * audio.FrameSamples * 2)
-	if w.format != 1 || w.channels != 1 || w.sampleRate != 8000 || w.bits != 16 || w.blockAlign != 2 || w.byteRate != 16000 || w.fmtSize != 16 {
-		t.Errorf("format fields %+v, want PCM mono 8 kHz 16-bit", w)
+	data := uint32(len(frames) * audio.WidebandFrameSamples * 2)
+	if w.format != 1 || w.channels != 1 || w.sampleRate != 16000 || w.bits != 16 || w.blockAlign != 2 || w.byteRate != 32000 || w.fmtSize != 16 {
+		t.Errorf("format fields %+v, want PCM mono 16 kHz 16-bit", w)
 	}
 	if w.dataSize != data || w.riffSize != 36+data {
 		t.Errorf("sizes riff %d data %d, want %d %d", w.riffSize, w.dataSize, 36+data, data)
 	}
-	if len(w.samples) != len(frames)*audio.FrameSamples {
-		t.Fatalf("%d samples in file, want %d", len(w.samples), len(frames)*audio.FrameSamples)
+	if len(w.samples) != len(frames)*audio.WidebandFrameSamples {
+		t.Fatalf("%d samples in file, want %d", len(w.samples), len(frames)*audio.WidebandFrameSamples)
 	}
 	for i, f := range frames {
-		for j, s := range f {
-			if got := w.samples[i*audio.FrameSamples+j]; got != s {
+		for j, s := range f.Samples() {
+			if got := w.samples[i*audio.WidebandFrameSamples+j]; got != s {
 				t.Fatalf("frame %d sample %d = %d, want %d", i, j, got, s)
 			}
 		}
@@ -77,12 +77,13 @@ func checkWAV(t *testing.T, b []byte, frames []audio.Frame) {
 func testFrames(n int) []audio.Frame {
 	out := make([]audio.Frame, n)
 	for i := range out {
-		for j := range out[i] {
-			out[i][j] = int16(i*997 + j*331 - 32768)
+		out[i].Rate = audio.Wideband
+		for j := range out[i].Samples() {
+			out[i].PCM[j] = int16(i*997 + j*331 - 32768)
 		}
 	}
 	if n > 0 {
-		out[0][0], out[0][1] = -32768, 32767
+		out[0].PCM[0], out[0].PCM[1] = -32768, 32767
 	}
 	return out
 }

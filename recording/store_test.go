@@ -57,7 +57,7 @@ func TestStoreRecordListOpen(t *testing.T) {
 		t.Fatalf("List = %+v, %v", list, err)
 	}
 	in := list[0]
-	want := Info{ID: r.ID(), Started: start.Truncate(time.Second), Bytes: 44 + 50*320, DurationMS: 1000}
+	want := Info{ID: r.ID(), Started: start.Truncate(time.Second), Bytes: 44 + 50*640, DurationMS: 1000}
 	if in.ID != want.ID || !in.Started.Equal(want.Started) || in.Bytes != want.Bytes || in.DurationMS != want.DurationMS || in.Stopped.IsZero() {
 		t.Fatalf("List info %+v, want %+v with a stop time", in, want)
 	}

@@ -7,14 +7,15 @@ import (
 	"github.com/confgw/confgw/audio"
 )
 
-// The mix is recorded as it is mixed: 16-bit mono linear PCM at the room's rate.
+// The mix is recorded as 16-bit mono linear PCM at the wideband rate,
+// whatever rate the room mixes at when: one file, one rate.
 const (
-	sampleRate    = audio.SampleRate
+	sampleRate    = audio.WidebandHz
 	bitsPerSample = 16
 	channels      = 1
 	blockAlign    = channels * bitsPerSample / 8
 	headerSize    = 44
-	frameBytes    = audio.FrameSamples * blockAlign
+	frameBytes    = audio.WidebandFrameSamples * blockAlign
 	// maxData keeps the RIFF size within 32 bits (about 74 hours), in whole
 	// frames so a capped file still ends on a frame boundary.
 	maxData = (math.MaxUint32 - (headerSize - 8)) / frameBytes * frameBytes

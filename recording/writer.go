@@ -10,6 +10,7 @@ import (
 	"sync/atomic"
 
 	"github.com/confgw/confgw/audio"
+	"github.com/confgw/confgw/audio/resample"
 )
 
 // defaultQueue is how many frames wait for the disk: five seconds of stall
@@ -101,13 +102,20 @@ func (w *Writer) Close() error {
 func (w *Writer) run() {
 	defer close(w.done)
 	bw := bufio.NewWriterSize(w.out, 32*frameBytes)
-	var buf [frameBytes]byte
+	var (
+		buf  [frameBytes]byte
+		wide = audio.Frame{Rate: audio.Wideband}
+		conv resample.Converter
+	)
 	write := func(f *audio.Frame) {
 		if w.err != nil || w.data.Load()+frameBytes > maxData {
 			w.dropped.Add(1)
 			return
 		}
-		for i, s := range f {
+		// The file has one rate, the room may change its own: a narrowband
+		// stretch is raised to the file's rate here, off the tick.
+		conv.Convert(&wide, f)
+		for i, s := range wide.Samples() {
 			binary.LittleEndian.PutUint16(buf[2*i:], uint16(s))
 		}
 		if _, err := bw.Write(buf[:]); err != nil {

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/confgw/confgw/audio"
+	"github.com/confgw/confgw/internal/tone"
 )
 
 // memFile is an in-memory io.WriteSeeker.
@@ -62,14 +63,14 @@ func TestWriterCopiesFrame(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	f := audio.Frame{0: 1234}
+	f := audio.Frame{Rate: audio.Wideband, PCM: [audio.MaxFrameSamples]int16{0: 1234}}
 	w.WriteMix(&f)
 	// The mixer reuses its frame on the next tick.
-	f[0] = -1
+	f.PCM[0] = -1
 	if err := w.Close(); err != nil {
 		t.Fatal(err)
 	}
-	checkWAV(t, out.b, []audio.Frame{{0: 1234}})
+	checkWAV(t, out.b, []audio.Frame{{Rate: audio.Wideband, PCM: [audio.MaxFrameSamples]int16{0: 1234}}})
 }
 
 // stalledFile lets the header through, then blocks every write until
@@ -107,7 +108,7 @@ func TestWriterDropsWhenDiskStalls(t *testing.T) {
 		t.Fatal(err)
 	}
 	got := parseWAV(t, out.b)
-	written := uint64(len(got.samples) / audio.FrameSamples)
+	written := uint64(len(got.samples) / audio.WidebandFrameSamples)
 	if written+w.Dropped() != total {
 		t.Fatalf("%d written + %d dropped != %d frames given", written, w.Dropped(), total)
 	}
@@ -117,8 +118,8 @@ func TestWriterDropsWhenDiskStalls(t *testing.T) {
 	// What was kept is in mix order, whichever frames had to go.
 	next := 0
 	for k := range int(written) {
-		var f audio.Frame
-		copy(f[:], got.samples[k*audio.FrameSamples:])
+		f := audio.Frame{Rate: audio.Wideband}
+		copy(f.Samples(), got.samples[k*audio.WidebandFrameSamples:])
 		for next < total && frames[next] != f {
 			next++
 		}
@@ -202,4 +203,31 @@ func BenchmarkWriteMix(b *testing.B) {
 	}
 	b.StopTimer()
 	w.Close()
+}
+
+// A room of phones mixes narrowband; its recording is the same 16 kHz file
+// as a wideband room's, the tone where it was.
+func TestANarrowbandMixIsRecordedAtTheFilesRate(t *testing.T) {
+	var out memFile
+	w, err := NewWriter(&out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	g := tone.Sine(1000, 8000, audio.NarrowbandHz)
+	for range 25 {
+		var f audio.Frame // narrowband
+		g.Next(&f)
+		w.WriteMix(&f)
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	got := parseWAV(t, out.b)
+	if got.sampleRate != audio.WidebandHz || len(got.samples) != 25*audio.WidebandFrameSamples {
+		t.Fatalf("%d Hz, %d samples, want 16000 Hz and %d", got.sampleRate, len(got.samples), 25*audio.WidebandFrameSamples)
+	}
+	// Past the filter's start, the tone is all there is.
+	if share := tone.Share(got.samples[audio.WidebandFrameSamples:], 1000, audio.WidebandHz); share < 0.95 {
+		t.Errorf("the 1 kHz tone holds %.3f of the recording, want nearly all", share)
+	}
 }

@@ -12,7 +12,8 @@ import (
 	pion "github.com/pion/webrtc/v4"
 )
 
-// frameCodec turns one session's RTP payloads into room frames and back.
+// frameCodec turns one session's RTP payloads into frames at the codec's
+// native rate and back.
 // A session's receiver decodes and conceals and its sender encodes, so an
 // implementation may keep state per direction but is never shared.
 type frameCodec interface {
@@ -27,6 +28,7 @@ type frameCodec interface {
 // prefers them when the offer does not say.
 type codecSupport struct {
 	codec    audio.Codec
+	native   audio.Rate // the rate the codec decodes to and encodes from
 	channels uint16
 	fmtp     string
 	newCodec func() (frameCodec, error)
@@ -34,7 +36,7 @@ type codecSupport struct {
 
 var supported = []codecSupport{
 	// RFC 7587 has opus/48000/2 in every SDP, whatever the channels sent.
-	{codec: opus.Codec, channels: 2, fmtp: opus.Codec.Fmtp, newCodec: newOpus},
+	{codec: opus.Codec, native: audio.Wideband, channels: 2, fmtp: opus.Codec.Fmtp, newCodec: newOpus},
 	{codec: audio.PCMU, channels: 1, newCodec: newG711(audio.PCMU.Name)},
 	{codec: audio.PCMA, channels: 1, newCodec: newG711(audio.PCMA.Name)},
 }
@@ -96,18 +98,14 @@ func (c *g711Codec) encode(f *audio.Frame, out []byte) (int, error) {
 }
 
 // opusBitrate is what the gateway encodes at. audio/opus measured the
-// worst artefact next to a tone, encoded by gopus and decoded by libopus:
-// at 16 kHz 64 kbit/s is best (46 dB down; 48 kbit/s 40 dB), at 8 kHz
-// 48 kbit/s is (59 dB; 64 kbit/s 44 dB).
-func opusBitrate(rate int) int {
-	if rate <= 8000 {
-		return 48000
-	}
-	return opus.DefaultBitrate
-}
+// worst artefact next to a tone, encoded by gopus and decoded by libopus,
+// at 16 kHz: 46 dB down at 64 kbit/s, 40 dB at 48 kbit/s.
+const opusBitrate = opus.DefaultBitrate
 
-// opusCodec is Opus at the room's rate: its own concealment fills a lost
-// packet from the decoder's state, which beats repeating a frame.
+// opusCodec is Opus at the wideband rate, its native one: a browser's
+// speech keeps what lies above the telephone band. Its own concealment
+// fills a lost packet from the decoder's state, which beats repeating a
+// frame.
 type opusCodec struct {
 	dec *opus.Decoder
 	enc *opus.Encoder
@@ -117,7 +115,7 @@ func newOpus() (frameCodec, error) { return &opusCodec{}, nil }
 
 func (c *opusCodec) decoder() (*opus.Decoder, error) {
 	if c.dec == nil {
-		d, err := opus.NewDecoder(audio.SampleRate)
+		d, err := opus.NewDecoder(audio.WidebandHz)
 		if err != nil {
 			return nil, err
 		}
@@ -131,12 +129,13 @@ func (c *opusCodec) decode(payload []byte, f *audio.Frame) error {
 	if err != nil {
 		return err
 	}
-	n, err := d.Decode(payload, f[:])
+	f.Rate = audio.Wideband
+	n, err := d.Decode(payload, f.Samples())
 	if err != nil && !errors.Is(err, opus.ErrPacketTooLong) {
 		return err
 	}
 	// A 10 ms packet fills half a frame; silence beats stale samples.
-	clear(f[n:])
+	clear(f.Samples()[n:])
 	return nil
 }
 
@@ -145,17 +144,18 @@ func (c *opusCodec) conceal(f *audio.Frame) bool {
 	if err != nil {
 		return false
 	}
-	d.Conceal(f[:])
+	f.Rate = audio.Wideband
+	d.Conceal(f.Samples())
 	return true
 }
 
 func (c *opusCodec) encode(f *audio.Frame, out []byte) (int, error) {
 	if c.enc == nil {
-		e, err := opus.NewEncoder(audio.SampleRate, opusBitrate(audio.SampleRate))
+		e, err := opus.NewEncoder(audio.WidebandHz, opusBitrate)
 		if err != nil {
 			return 0, err
 		}
 		c.enc = e
 	}
-	return c.enc.Encode(f[:], out)
+	return c.enc.Encode(f.Samples(), out)
 }

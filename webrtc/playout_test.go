@@ -8,7 +8,7 @@ import (
 
 func frameOf(v int16) *audio.Frame {
 	var f audio.Frame
-	f[0] = v
+	f.PCM[0] = v
 	return &f
 }
 
@@ -21,8 +21,8 @@ func TestPlayoutWaitsForTwoFramesThenPlaysThemInOrder(t *testing.T) {
 	}
 	p.push(frameOf(2))
 	for _, want := range []int16{1, 2} {
-		if !p.pop(&f) || f[0] != want {
-			t.Fatalf("got %v (frame %d), want frame %d", p.count, f[0], want)
+		if !p.pop(&f) || f.PCM[0] != want {
+			t.Fatalf("got %v (frame %d), want frame %d", p.count, f.PCM[0], want)
 		}
 	}
 	if p.pop(&f) {
@@ -43,8 +43,8 @@ func TestAfterRunningDryPlayoutRefillsBeforePlayingAgain(t *testing.T) {
 		t.Error("played a lone frame right after running dry")
 	}
 	p.push(frameOf(4))
-	if !p.pop(&f) || f[0] != 3 {
-		t.Errorf("got frame %d, want 3", f[0])
+	if !p.pop(&f) || f.PCM[0] != 3 {
+		t.Errorf("got frame %d, want 3", f.PCM[0])
 	}
 }
 
@@ -57,7 +57,7 @@ func TestAFastSenderLosesItsOldestFramesNotTheRoomsDelay(t *testing.T) {
 	if p.count != maxDepth || p.dropped != 3 {
 		t.Fatalf("count %d dropped %d, want %d and 3", p.count, p.dropped, maxDepth)
 	}
-	if !p.pop(&f) || f[0] != 3 {
-		t.Errorf("oldest kept is frame %d, want 3", f[0])
+	if !p.pop(&f) || f.PCM[0] != 3 {
+		t.Errorf("oldest kept is frame %d, want 3", f.PCM[0])
 	}
 }

@@ -134,7 +134,7 @@ func (s *Server) Answer(ctx context.Context, offer string) (*Session, string, er
 		s.wg.Done()
 		return nil, "", fmt.Errorf("webrtc: %w", err)
 	}
-	sess := newSession(s, newSessionID(), c, pc, dec, enc)
+	sess := newSession(s, newSessionID(), c, sup.native, pc, dec, enc)
 	answer, err := sess.negotiate(ctx, offer, sup)
 	if err != nil {
 		sess.Close(ReasonFailed)
@@ -201,4 +201,4 @@ const rtpBufferSize = 1500
 
 // maxPayload bounds an encoded frame: 20 ms of Opus at the highest bitrate
 // a session uses, or of G.711, fits with room to spare.
-const maxPayload = 4 * audio.FrameSamples
+const maxPayload = 4 * audio.NarrowbandFrameSamples

@@ -86,7 +86,7 @@ func waitDone(t *testing.T, sess *Session) string {
 // and what the peer heard both carry their tones or the deadline passes.
 func drive(t *testing.T, sess *Session, p *webrtcpeer.Peer, says, hears float64) {
 	t.Helper()
-	room := tone.Sine(hears, 8000, audio.SampleRate)
+	room := tone.Sine(hears, 8000, audio.NarrowbandHz)
 	var (
 		in, out audio.Frame
 		said    []int16
@@ -94,30 +94,32 @@ func drive(t *testing.T, sess *Session, p *webrtcpeer.Peer, says, hears float64)
 	tick := time.NewTicker(audio.FrameDuration)
 	defer tick.Stop()
 	deadline := time.After(generous)
-	window := audio.Samples(200 * time.Millisecond)
+	const window = 200 * time.Millisecond
 	for {
 		select {
 		case <-tick.C:
 		case <-deadline:
 			t.Fatalf("after %v: room heard %d samples, %.2f of them at %v Hz; peer heard %.2f at %v Hz",
-				generous, len(said), share(said, window, says), says, share(p.Heard(200*time.Millisecond), window, hears), hears)
+				generous, len(said), share(said, audio.NarrowbandHz, window, says), says, share(p.Heard(window), p.Rate(), window, hears), hears)
 		}
 		if sess.ReadFrame(&in) {
-			said = append(said, in[:]...)
+			said = append(said, in.Samples()...)
 		}
 		room.Next(&out)
 		sess.WriteFrame(&out)
-		if share(said, window, says) > 0.9 && share(p.Heard(200*time.Millisecond), window, hears) > 0.9 {
+		if share(said, audio.NarrowbandHz, window, says) > 0.9 && share(p.Heard(window), p.Rate(), window, hears) > 0.9 {
 			return
 		}
 	}
 }
 
-func share(s []int16, window int, freq float64) float64 {
-	if len(s) < window {
+// share is the part of the last window of s, at rate, that lies at freq.
+func share(s []int16, rate int, window time.Duration, freq float64) float64 {
+	n := int(int64(rate) * int64(window) / int64(time.Second))
+	if len(s) < n {
 		return 0
 	}
-	return tone.Share(s[len(s)-window:], freq, audio.SampleRate)
+	return tone.Share(s[len(s)-n:], freq, rate)
 }
 
 func TestAPeerOfferingPCMUIsHeardAndHearsTheRoomOverDTLSSRTP(t *testing.T) {

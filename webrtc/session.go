@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/confgw/confgw/audio"
+	"github.com/confgw/confgw/audio/resample"
 	"github.com/pion/rtp"
 	pion "github.com/pion/webrtc/v4"
 )
@@ -70,10 +71,15 @@ type Session struct {
 	pc    *pion.PeerConnection
 	track *pion.TrackLocalStaticRTP
 
-	dec frameCodec // the receiver's alone
-	enc frameCodec // the sender's alone
+	dec    frameCodec // the receiver's alone
+	enc    frameCodec // the sender's alone
+	native audio.Rate // the codec's
 
 	in playout
+	// The tick's own: frames at the native rate on their way into and out
+	// of the room, and the converters that follow the room's rate.
+	inNative, outNative audio.Frame
+	inConv, outConv     resample.Converter
 
 	outMu    sync.Mutex
 	out      [outFrames]audio.Frame
@@ -91,11 +97,12 @@ type Session struct {
 	packetsIn, packetsOut, concealed, undecodable atomic.Uint64
 }
 
-func newSession(srv *Server, id string, c audio.Codec, pc *pion.PeerConnection, dec, enc frameCodec) *Session {
+func newSession(srv *Server, id string, c audio.Codec, native audio.Rate, pc *pion.PeerConnection, dec, enc frameCodec) *Session {
 	return &Session{
 		srv:       srv,
 		id:        id,
 		codec:     c,
+		native:    native,
 		pc:        pc,
 		dec:       dec,
 		enc:       enc,
@@ -155,12 +162,26 @@ func (s *Session) Stats() Stats {
 // closes in the background, so Close may be called under a caller's lock.
 func (s *Session) Close(reason string) { s.end(reason) }
 
-// ReadFrame hands the mixer the peer's next frame, or false while nothing
-// is due (the peer is silent, or its packets are late).
-func (s *Session) ReadFrame(f *audio.Frame) bool { return s.in.pop(f) }
+// NativeRate is the rate the session's codec speaks: a room with an Opus
+// session in it mixes wideband.
+func (s *Session) NativeRate() audio.Rate { return s.native }
 
-// WriteFrame queues what the peer hears this tick for the sender.
+// ReadFrame hands the mixer the peer's next frame at the room's rate, or
+// false while nothing is due (the peer is silent, or its packets are late).
+func (s *Session) ReadFrame(f *audio.Frame) bool {
+	if !s.in.pop(&s.inNative) {
+		return false
+	}
+	s.inConv.Convert(f, &s.inNative)
+	return true
+}
+
+// WriteFrame queues what the peer hears this tick for the sender, at the
+// codec's rate.
 func (s *Session) WriteFrame(f *audio.Frame) {
+	s.outNative.Rate = s.native
+	s.outConv.Convert(&s.outNative, f)
+	f = &s.outNative
 	s.outMu.Lock()
 	if s.outCount == outFrames {
 		s.outHead = (s.outHead + 1) % outFrames

@@ -1,16 +1,19 @@
 package resample
 
-import "time"
+import (
+	"time"
+
+	"github.com/confgw/confgw/audio"
+)
 
 const (
-	// NarrowRate is the rate, in samples per second, of a G.711 leg: the
-	// rate Up reads and Down writes. It is 8000 by RFC 3551's definition of
-	// PCMU and PCMA, not by any setting of the room's.
-	NarrowRate = 8000
+	// NarrowRate is the rate, in samples per second, Up reads and Down
+	// writes: a narrowband frame's.
+	NarrowRate = audio.NarrowbandHz
 
 	// WideRate is the rate, in samples per second, that Up writes and Down
-	// reads: twice NarrowRate.
-	WideRate = 2 * NarrowRate
+	// reads: a wideband frame's, twice NarrowRate.
+	WideRate = audio.WidebandHz
 
 	// Delay is the latency each of Up and Down adds: the linear-phase
 	// filter's group delay of delaySamples samples at WideRate, the same at

@@ -34,7 +34,7 @@ func TestRecordingsTable(t *testing.T) {
 		t.Fatalf("running recording:\n%s", running)
 	}
 	out := c.must(c.host.Token, "recordings")
-	if f := strings.Fields(strings.Split(out, "\n")[1]); f[0] != rec.ID() || f[3] == "-" || f[5] != "1s" || f[6] != "16044" {
+	if f := strings.Fields(strings.Split(out, "\n")[1]); f[0] != rec.ID() || f[3] == "-" || f[5] != "1s" || f[6] != "32044" {
 		t.Fatalf("recordings:\n%s", out)
 	}
 }

@@ -87,7 +87,7 @@ func TestServeAnAppParticipantTalksWithAPhoneUntilAHostMovesIt(t *testing.T) {
 		}
 	}
 	until("the phone hears the app participant", func() bool { return call.Media.Hears(1000) })
-	until("the app participant hears the phone", func() bool { return tone.Detect(peer.Heard(window), 600) })
+	until("the app participant hears the phone", func() bool { return tone.Detect(peer.Heard(window), 600, peer.Rate()) })
 
 	if _, err := s.run(t, "rooms", "add"); err != nil {
 		t.Fatal(err)
@@ -95,9 +95,11 @@ func TestServeAnAppParticipantTalksWithAPhoneUntilAHostMovesIt(t *testing.T) {
 	if _, err := s.run(t, "move", joined.Participant.ID, "1"); err != nil {
 		t.Fatal(err)
 	}
-	quiet := func(s []int16, freq float64) bool {
-		return len(s) >= audio.Samples(window) && tone.Share(s, freq, audio.SampleRate) < 0.01
+	quiet := func(s []int16, freq float64, rate int) bool {
+		return len(s) >= rate/5 && tone.Share(s, freq, rate) < 0.01
 	}
-	until("the phone stops hearing the moved participant", func() bool { return quiet(call.Media.Recent(audio.Samples(window)), 1000) })
-	until("the moved participant stops hearing the phone", func() bool { return quiet(peer.Heard(window), 600) })
+	until("the phone stops hearing the moved participant", func() bool {
+		return quiet(call.Media.Recent(audio.Narrowband.Samples(window)), 1000, audio.NarrowbandHz)
+	})
+	until("the moved participant stops hearing the phone", func() bool { return quiet(peer.Heard(window), 600, peer.Rate()) })
 }

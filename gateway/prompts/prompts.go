@@ -66,9 +66,10 @@ func decode(name string, raw []byte) (*Prompt, error) {
 	for i := range p.Samples {
 		p.Samples[i] = int16(binary.LittleEndian.Uint16(raw[2*i:]))
 	}
-	p.Frames = make([]audio.Frame, (len(p.Samples)+audio.FrameSamples-1)/audio.FrameSamples)
+	p.Frames = make([]audio.Frame, (len(p.Samples)+audio.NarrowbandFrameSamples-1)/audio.NarrowbandFrameSamples)
 	for i := range p.Frames {
-		copy(p.Frames[i][:], p.Samples[i*audio.FrameSamples:])
+		p.Frames[i].Rate = audio.Narrowband
+		copy(p.Frames[i].Samples(), p.Samples[i*audio.NarrowbandFrameSamples:])
 	}
 	return p, nil
 }

@@ -36,7 +36,7 @@ func TestPromptFiles(t *testing.T) {
 			if len(raw) > 48000 {
 				t.Errorf("%d bytes, want under 48000", len(raw))
 			}
-			secs := float64(len(p.Samples)) / audio.SampleRate
+			secs := float64(len(p.Samples)) / audio.NarrowbandHz
 			if secs < 0.5 || secs > 6 {
 				t.Errorf("%.2f s long, want 0.5 to 6 s", secs)
 			}
@@ -54,7 +54,7 @@ func TestPromptFiles(t *testing.T) {
 				t.Errorf("%d of %d samples at full scale", clipped, len(p.Samples))
 			}
 			// Trimmed: speech from the first frame, so a caller hears it at once.
-			if lvl := dBFS(rms(p.Frames[0][:])); lvl < -60 {
+			if lvl := dBFS(rms(p.Frames[0].Samples())); lvl < -60 {
 				t.Errorf("first frame at %.1f dBFS: leading silence left in", lvl)
 			}
 		})
@@ -63,19 +63,19 @@ func TestPromptFiles(t *testing.T) {
 
 func TestFramesHoldTheSamples(t *testing.T) {
 	for _, p := range All() {
-		want := (len(p.Samples) + audio.FrameSamples - 1) / audio.FrameSamples
+		want := (len(p.Samples) + audio.NarrowbandFrameSamples - 1) / audio.NarrowbandFrameSamples
 		if len(p.Frames) != want {
 			t.Fatalf("%s: %d frames for %d samples, want %d", p.Name, len(p.Frames), len(p.Samples), want)
 		}
 		for i, x := range p.Samples {
-			if got := p.Frames[i/audio.FrameSamples][i%audio.FrameSamples]; got != x {
+			if got := p.Frames[i/audio.NarrowbandFrameSamples].PCM[i%audio.NarrowbandFrameSamples]; got != x {
 				t.Fatalf("%s: sample %d is %d in the frames, %d in the file", p.Name, i, got, x)
 			}
 		}
 		last := p.Frames[len(p.Frames)-1]
-		for i := len(p.Samples) % audio.FrameSamples; i > 0 && i < audio.FrameSamples; i++ {
-			if last[i] != 0 {
-				t.Fatalf("%s: padding sample %d of the last frame is %d", p.Name, i, last[i])
+		for i := len(p.Samples) % audio.NarrowbandFrameSamples; i > 0 && i < audio.NarrowbandFrameSamples; i++ {
+			if last.PCM[i] != 0 {
+				t.Fatalf("%s: padding sample %d of the last frame is %d", p.Name, i, last.PCM[i])
 			}
 		}
 	}
@@ -99,7 +99,7 @@ const hears = 1600
 func peak(s []int16) (worst, at float64) {
 	for i := 0; i+hears <= len(s); i += hears {
 		for f := 200.0; f <= 3400; f += 2 {
-			if sh := tone.Share(s[i:i+hears], f, audio.SampleRate); sh > worst {
+			if sh := tone.Share(s[i:i+hears], f, audio.NarrowbandHz); sh > worst {
 				worst, at = sh, f
 			}
 		}
@@ -115,7 +115,7 @@ func peak(s []int16) (worst, at float64) {
 // picks a voice that keeps clear; this catches a regeneration that doesn't.
 func TestSpeechNotATone(t *testing.T) {
 	beep := make([]int16, hears)
-	tone.Sine(661.3, 6000, audio.SampleRate).Fill(beep)
+	tone.Sine(661.3, 6000, audio.NarrowbandHz).Fill(beep)
 	if worst, _ := peak(beep); worst < 0.8 {
 		t.Fatalf("a pure beep scores only %.2f", worst)
 	}
@@ -126,11 +126,11 @@ func TestSpeechNotATone(t *testing.T) {
 		if worst > 0.6 {
 			t.Errorf("%s: %.2f of 200 ms at %v Hz: a tone, not speech", p.Name, worst, at)
 		}
-		for i := 0; i+hears <= len(s); i += audio.FrameSamples {
+		for i := 0; i+hears <= len(s); i += audio.NarrowbandFrameSamples {
 			for _, f := range []float64{440, 770, 1200} {
-				if tone.Detect(s[i:i+hears], f) {
+				if tone.Detect(s[i:i+hears], f, audio.NarrowbandHz) {
 					t.Errorf("%s: %v Hz detected at %.2f s (share %.3f)", p.Name, f,
-						float64(i)/audio.SampleRate, tone.Share(s[i:i+hears], f, audio.SampleRate))
+						float64(i)/audio.NarrowbandHz, tone.Share(s[i:i+hears], f, audio.NarrowbandHz))
 				}
 			}
 		}

@@ -11,7 +11,7 @@ import (
 
 const (
 	frameSamples = g711.FrameBytes // one 20 ms PCMU payload is 160 samples
-	sampleRate   = audio.SampleRate
+	sampleRate   = audio.NarrowbandHz
 
 	// TalkerDBFS is each talker's tone level (RMS re full scale): loud
 	// enough to dominate the mix, low enough that a dozen never clip.

@@ -48,7 +48,7 @@ const (
 	ssrc           = 0x0c0ff33e
 	firstSeq       = 1000
 	firstTimestamp = 160000
-	samplesPerTick = audio.FrameSamples
+	samplesPerTick = audio.NarrowbandFrameSamples
 )
 
 var (
@@ -78,7 +78,7 @@ type Packet struct {
 // numbers, and RTP timestamps that follow the clock, so a press's packets
 // share the timestamp of its first frame as RFC 4733 requires.
 func (s Spec) Packets() ([]Packet, error) {
-	b := builder{gen: tone.Sine(ToneHz, ToneAmplitude, audio.SampleRate)}
+	b := builder{gen: tone.Sine(ToneHz, ToneAmplitude, audio.NarrowbandHz)}
 	b.audio(int(s.Audio / Frame))
 	for i := range len(s.Keys) {
 		k := s.Keys[i]
@@ -130,8 +130,8 @@ func (b *builder) audio(frames int) {
 	var f audio.Frame
 	for range frames {
 		b.gen.Next(&f)
-		payload := make([]byte, len(f))
-		g711.EncodeUlaw(payload, f[:])
+		payload := make([]byte, len(f.Samples()))
+		g711.EncodeUlaw(payload, f.Samples())
 		// The first packet opens a talkspurt (RFC 3551 §4.1).
 		b.add(PayloadPCMU, b.slot == 0, b.timestamp(b.slot), payload)
 	}

@@ -39,10 +39,10 @@ func TestToneStream(t *testing.T) {
 		g711.DecodeUlaw(frame, p.RTP.Payload)
 		pcm = append(pcm, frame...)
 	}
-	if !tone.Detect(pcm, ToneHz) {
-		t.Errorf("no %d Hz tone (share %.3f)", ToneHz, tone.Share(pcm, ToneHz, audio.SampleRate))
+	if !tone.Detect(pcm, ToneHz, audio.NarrowbandHz) {
+		t.Errorf("no %d Hz tone (share %.3f)", ToneHz, tone.Share(pcm, ToneHz, audio.NarrowbandHz))
 	}
-	if tone.Detect(pcm, 700) {
+	if tone.Detect(pcm, 700, audio.NarrowbandHz) {
 		t.Error("a 700 Hz tone where there should be none")
 	}
 }

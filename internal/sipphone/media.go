@@ -18,7 +18,7 @@ import (
 )
 
 // recordSamples is how much received audio the phone keeps (one second).
-const recordSamples = audio.SampleRate
+const recordSamples = audio.NarrowbandHz
 
 // Media is the phone's RTP: it sends its tone every 20 ms and records what
 // it hears.
@@ -52,7 +52,7 @@ func newMedia(freq float64) (*Media, error) {
 	}
 	m := &Media{conn: conn, w: rtpwriter.NewRandom()}
 	if freq > 0 {
-		m.gen = tone.Sine(freq, 8000, audio.SampleRate)
+		m.gen = tone.Sine(freq, 8000, audio.NarrowbandHz)
 	}
 	return m, nil
 }
@@ -110,12 +110,12 @@ func (m *Media) send(ctx context.Context) {
 			f = audio.Frame{}
 		}
 		if m.pt.Load() == 8 {
-			g711.EncodeAlaw(m.payload[:], f[:])
+			g711.EncodeAlaw(m.payload[:], f.Samples())
 		} else {
-			g711.EncodeUlaw(m.payload[:], f[:])
+			g711.EncodeUlaw(m.payload[:], f.Samples())
 		}
 		m.writeLocked(uint8(m.pt.Load()), false, m.w.Timestamp(), m.payload[:])
-		m.w.Advance(audio.FrameSamples)
+		m.w.Advance(audio.NarrowbandFrameSamples)
 		m.sendMu.Unlock()
 	}
 }
@@ -148,14 +148,14 @@ func (m *Media) SendDigit(d byte) error {
 	start := m.w.Timestamp()
 	var buf [dtmf.PayloadSize]byte
 	for i := range 6 {
-		ev.Duration = uint16((i + 1) * audio.FrameSamples)
+		ev.Duration = uint16((i + 1) * audio.NarrowbandFrameSamples)
 		ev.End = i >= 3
 		if _, err := dtmf.Encode(buf[:], ev); err != nil {
 			return err
 		}
 		m.writeLocked(pt, i == 0, start, buf[:])
 	}
-	m.w.Advance(6 * audio.FrameSamples)
+	m.w.Advance(6 * audio.NarrowbandFrameSamples)
 	return nil
 }
 
@@ -209,5 +209,5 @@ func (m *Media) PacketsIn() uint64 {
 // Hears tells whether freq stands out in the last 200 ms heard.
 func (m *Media) Hears(freq float64) bool {
 	s := m.Recent(1600)
-	return len(s) == 1600 && tone.Detect(s, freq)
+	return len(s) == 1600 && tone.Detect(s, freq, audio.NarrowbandHz)
 }

@@ -2,8 +2,6 @@ package tone
 
 import (
 	"math"
-
-	"github.com/confgw/confgw/audio"
 )
 
 // DetectShare is the least fraction of a signal's energy that must sit at a
@@ -32,11 +30,11 @@ func Goertzel(samples []int16, freqHz float64, sampleRate int) float64 {
 }
 
 // Detect reports whether a tone of freqHz carries at least DetectShare of
-// the energy of samples taken at audio.SampleRate. Judging relative to the
+// the energy of samples taken at sampleRate. Judging relative to the
 // signal's own energy keeps the answer independent of volume, so the same
 // check works on a quiet leg and on a mix of several talkers.
-func Detect(samples []int16, freqHz float64) bool {
-	return Share(samples, freqHz, audio.SampleRate) >= DetectShare
+func Detect(samples []int16, freqHz float64, sampleRate int) bool {
+	return Share(samples, freqHz, sampleRate) >= DetectShare
 }
 
 // Share returns the fraction, from 0 to about 1, of the energy of samples

@@ -12,7 +12,7 @@ func mix(n int, amp float64, freqs ...float64) []int16 {
 	out := make([]int16, n)
 	part := make([]int16, n)
 	for _, f := range freqs {
-		Sine(f, amp, audio.SampleRate).Fill(part)
+		Sine(f, amp, audio.NarrowbandHz).Fill(part)
 		for i := range out {
 			out[i] += part[i]
 		}
@@ -23,7 +23,7 @@ func mix(n int, amp float64, freqs ...float64) []int16 {
 func TestGoertzelPowerOfPureTone(t *testing.T) {
 	const n, amp = 160, 8000.0
 	for _, freq := range []float64{400, 425, 700, 1100, 1633} {
-		got := Goertzel(mix(n, amp, freq), freq, audio.SampleRate)
+		got := Goertzel(mix(n, amp, freq), freq, audio.NarrowbandHz)
 		want := math.Pow(amp*n/2, 2)
 		if math.Abs(got-want)/want > 0.02 {
 			t.Errorf("%v Hz: power %.4g, want about %.4g", freq, got, want)
@@ -48,7 +48,7 @@ func TestShare(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got := Share(tt.signal, tt.probe, audio.SampleRate)
+			got := Share(tt.signal, tt.probe, audio.NarrowbandHz)
 			if got < tt.min || got > tt.max {
 				t.Errorf("share %.4f, want %.2f..%.2f", got, tt.min, tt.max)
 			}
@@ -75,9 +75,9 @@ func TestDetect(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if got := Detect(tt.signal, tt.probe); got != tt.want {
+			if got := Detect(tt.signal, tt.probe, audio.NarrowbandHz); got != tt.want {
 				t.Errorf("Detect(%v Hz) = %v, want %v (share %.3f)",
-					tt.probe, got, tt.want, Share(tt.signal, tt.probe, audio.SampleRate))
+					tt.probe, got, tt.want, Share(tt.signal, tt.probe, audio.NarrowbandHz))
 			}
 		})
 	}

@@ -1,21 +1,22 @@
 package tone
 
 import (
+	"math"
 	"testing"
 
 	"github.com/confgw/confgw/audio"
 )
 
 func TestGeneratorKeepsPhaseAcrossFrames(t *testing.T) {
-	framed := Sine(700, 8000, audio.SampleRate)
+	framed := Sine(700, 8000, audio.NarrowbandHz)
 	var a, b audio.Frame
 	framed.Next(&a)
 	framed.Next(&b)
 
-	whole := make([]int16, 2*audio.FrameSamples)
-	Sine(700, 8000, audio.SampleRate).Fill(whole)
+	whole := make([]int16, 2*audio.NarrowbandFrameSamples)
+	Sine(700, 8000, audio.NarrowbandHz).Fill(whole)
 
-	joined := append(a[:], b[:]...)
+	joined := append(a.Samples(), b.Samples()...)
 	for i := range whole {
 		if joined[i] != whole[i] {
 			t.Fatalf("sample %d: framed %d, continuous %d", i, joined[i], whole[i])
@@ -37,8 +38,8 @@ func TestSinePeaks(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			buf := make([]int16, audio.SampleRate/10)
-			Sine(tt.freq, tt.amp, audio.SampleRate).Fill(buf)
+			buf := make([]int16, audio.NarrowbandHz/10)
+			Sine(tt.freq, tt.amp, audio.NarrowbandHz).Fill(buf)
 			max, min := buf[0], buf[0]
 			for _, s := range buf {
 				max = maxInt16(max, s)
@@ -55,10 +56,10 @@ func TestSinePeaks(t *testing.T) {
 // which is itself under test.
 func TestSineFrequency(t *testing.T) {
 	for _, freq := range []float64{400, 700, 1100, 3000} {
-		buf := make([]int16, audio.SampleRate) // one second
+		buf := make([]int16, audio.NarrowbandHz) // one second
 		// A quarter-sample phase offset keeps samples off exact zeros.
-		g := Sine(freq, 10000, audio.SampleRate)
-		g.phase = g.step / 4
+		g := Sine(freq, 10000, audio.NarrowbandHz)
+		g.phase = 2 * math.Pi * freq / audio.NarrowbandHz / 4
 		g.Fill(buf)
 		crossings := 0
 		for i := 1; i < len(buf); i++ {

@@ -116,7 +116,7 @@ func (p *Peer) WaitConnected(ctx context.Context) error {
 // freq 0 sends silence.
 func (p *Peer) Speak(freq float64) {
 	p.mu.Lock()
-	p.tone = tone.Sine(freq, 8000, audio.SampleRate)
+	p.tone = tone.Sine(freq, 8000, p.coder.rate.Hz())
 	p.mu.Unlock()
 	p.wg.Add(1)
 	go p.speak()
@@ -128,7 +128,7 @@ func (p *Peer) speak() {
 	defer t.Stop()
 	pkt := rtp.Packet{Header: rtp.Header{Version: 2, PayloadType: p.codec.PayloadType}}
 	var (
-		f   audio.Frame
+		f   = audio.Frame{Rate: p.coder.rate}
 		buf [opus.MaxPacketSize]byte
 	)
 	for {
@@ -163,16 +163,20 @@ func (p *Peer) listen(t *pion.TrackRemote) {
 			continue
 		}
 		p.mu.Lock()
-		p.heard = append(p.heard, f[:]...)
+		p.heard = append(p.heard, f.Samples()...)
 		p.mu.Unlock()
 	}
 }
 
-// Heard returns the last d of what the peer received.
+// Rate is the rate, in samples per second, the peer speaks and hears at:
+// its codec's.
+func (p *Peer) Rate() int { return p.coder.rate.Hz() }
+
+// Heard returns the last d of what the peer received, at Rate.
 func (p *Peer) Heard(d time.Duration) []int16 {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	n := min(audio.Samples(d), len(p.heard))
+	n := min(p.coder.rate.Samples(d), len(p.heard))
 	return append([]int16(nil), p.heard[len(p.heard)-n:]...)
 }
 

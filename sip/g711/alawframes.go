@@ -7,13 +7,14 @@ type alawFrames struct{}
 func (alawFrames) Codec() audio.Codec { return audio.PCMA }
 
 func (alawFrames) EncodeFrame(dst *[FrameBytes]byte, src *audio.Frame) {
-	EncodeAlaw(dst[:], src[:])
+	EncodeAlaw(dst[:], src.PCM[:FrameBytes])
 }
 
 func (alawFrames) DecodeFrame(dst *audio.Frame, payload []byte) error {
 	if len(payload) != FrameBytes {
 		return ErrPayloadSize
 	}
-	DecodeAlaw(dst[:], payload)
+	dst.Rate = audio.Narrowband
+	DecodeAlaw(dst.PCM[:FrameBytes], payload)
 	return nil
 }

@@ -45,8 +45,8 @@ func TestFrameRoundTrip(t *testing.T) {
 		{audio.PCMA, EncodeAlawSample},
 	}
 	var src audio.Frame
-	for i := range src {
-		src[i] = int16((i*1237)%65536 - 32768)
+	for i := range src.Samples() {
+		src.PCM[i] = int16((i*1237)%65536 - 32768)
 	}
 	for _, tt := range tests {
 		t.Run(tt.codec.Name, func(t *testing.T) {
@@ -57,7 +57,7 @@ func TestFrameRoundTrip(t *testing.T) {
 			var payload [FrameBytes]byte
 			fc.EncodeFrame(&payload, &src)
 			for i, b := range payload {
-				if want := tt.encode(src[i]); b != want {
+				if want := tt.encode(src.PCM[i]); b != want {
 					t.Fatalf("payload[%d] = %#02x, want %#02x", i, b, want)
 				}
 			}
@@ -67,9 +67,9 @@ func TestFrameRoundTrip(t *testing.T) {
 			}
 			// µ-law's worst case: -32768 clipped to its largest code, -32124.
 			const maxErr = 644
-			for i := range got {
-				if d := abs(int(got[i]) - int(src[i])); d > maxErr {
-					t.Fatalf("sample %d: %d decoded as %d", i, src[i], got[i])
+			for i := range got.Samples() {
+				if d := abs(int(got.PCM[i]) - int(src.PCM[i])); d > maxErr {
+					t.Fatalf("sample %d: %d decoded as %d", i, src.PCM[i], got.PCM[i])
 				}
 			}
 		})
@@ -84,12 +84,12 @@ func TestDecodeFrameRejectsOtherSizes(t *testing.T) {
 		}
 		for _, n := range []int{0, FrameBytes - 1, FrameBytes + 1, 2 * FrameBytes} {
 			var f audio.Frame
-			f[0] = 1234
+			f.PCM[0] = 1234
 			err := fc.DecodeFrame(&f, make([]byte, n))
 			if !errors.Is(err, ErrPayloadSize) {
 				t.Errorf("%s: %d-byte payload gave error %v, want ErrPayloadSize", name, n, err)
 			}
-			if f[0] != 1234 {
+			if f.PCM[0] != 1234 {
 				t.Errorf("%s: %d-byte payload overwrote the frame", name, n)
 			}
 		}
@@ -104,7 +104,7 @@ func BenchmarkFrameCodec(b *testing.B) {
 				b.Fatal(err)
 			}
 			var f audio.Frame
-			copy(f[:], benchSignal())
+			copy(f.Samples(), benchSignal())
 			var payload [FrameBytes]byte
 			b.ReportAllocs()
 			for b.Loop() {

@@ -7,13 +7,14 @@ type ulawFrames struct{}
 func (ulawFrames) Codec() audio.Codec { return audio.PCMU }
 
 func (ulawFrames) EncodeFrame(dst *[FrameBytes]byte, src *audio.Frame) {
-	EncodeUlaw(dst[:], src[:])
+	EncodeUlaw(dst[:], src.PCM[:FrameBytes])
 }
 
 func (ulawFrames) DecodeFrame(dst *audio.Frame, payload []byte) error {
 	if len(payload) != FrameBytes {
 		return ErrPayloadSize
 	}
-	DecodeUlaw(dst[:], payload)
+	dst.Rate = audio.Narrowband
+	DecodeUlaw(dst.PCM[:FrameBytes], payload)
 	return nil
 }

@@ -28,12 +28,13 @@ func (c *Concealer) Good(f *audio.Frame) {
 func (c *Concealer) Conceal(f *audio.Frame) bool {
 	c.misses++
 	if !c.have || c.misses > 1+fadeSteps {
-		*f = audio.Frame{}
+		f.Silence()
 		return false
 	}
 	if c.misses > 1 {
-		for i := range c.last {
-			c.last[i] /= 2
+		last := c.last.Samples()
+		for i := range last {
+			last[i] /= 2
 		}
 	}
 	*f = c.last
@@ -47,21 +48,23 @@ func (c *Concealer) Conceal(f *audio.Frame) bool {
 // half of it: a short repeat bridges the hole, and the audio that did arrive
 // plays in its place. Before any good frame the hole is silence.
 func (c *Concealer) Patch(f *audio.Frame, missing uint8, blockSamples int) {
+	pcm := f.Samples()
 	if blockSamples <= 0 {
-		blockSamples = len(f)
+		blockSamples = len(pcm)
 	}
-	for k := 0; k*blockSamples < len(f) && k < 8; k++ {
+	last := c.last.Samples()
+	for k := 0; k*blockSamples < len(pcm) && k < 8; k++ {
 		if missing&(1<<k) == 0 {
 			continue
 		}
 		lo := k * blockSamples
-		hi := min(lo+blockSamples, len(f))
-		dst := f[lo:hi]
+		hi := min(lo+blockSamples, len(pcm))
+		dst := pcm[lo:hi]
 		switch {
 		case lo >= blockSamples:
-			copy(dst, f[lo-blockSamples:])
-		case c.have:
-			copy(dst, c.last[len(c.last)-len(dst):])
+			copy(dst, pcm[lo-blockSamples:])
+		case c.have && len(last) >= len(dst):
+			copy(dst, last[len(last)-len(dst):])
 		default:
 			clear(dst)
 		}

@@ -8,8 +8,8 @@ import (
 
 func TestConcealer(t *testing.T) {
 	var good audio.Frame
-	for i := range good {
-		good[i] = 1600
+	for i := range good.Samples() {
+		good.PCM[i] = 1600
 	}
 	var c Concealer
 	var f audio.Frame
@@ -22,10 +22,10 @@ func TestConcealer(t *testing.T) {
 	// Repeat, then halve on each further loss, then silence.
 	want := []int16{1600, 800, 400, 200, 100, 0, 0}
 	for i, w := range want {
-		f = audio.Frame{1: 7}
+		f = audio.Frame{PCM: [audio.MaxFrameSamples]int16{1: 7}}
 		sound := c.Conceal(&f)
-		if f[0] != w || f[audio.FrameSamples-1] != w {
-			t.Fatalf("loss %d: sample = %d, want %d", i+1, f[0], w)
+		if f.PCM[0] != w || f.PCM[audio.NarrowbandFrameSamples-1] != w {
+			t.Fatalf("loss %d: sample = %d, want %d", i+1, f.PCM[0], w)
 		}
 		if sound != (w != 0) {
 			t.Fatalf("loss %d: sound = %v, want %v", i+1, sound, w != 0)
@@ -44,25 +44,25 @@ func TestConcealer(t *testing.T) {
 }
 
 func TestConcealerKeepsGoodFrameIntact(t *testing.T) {
-	good := audio.Frame{0: 1000}
+	good := audio.Frame{PCM: [audio.MaxFrameSamples]int16{0: 1000}}
 	var c Concealer
 	c.Good(&good)
 	var f audio.Frame
 	c.Conceal(&f)
 	c.Conceal(&f)
-	if good[0] != 1000 {
+	if good.PCM[0] != 1000 {
 		t.Fatalf("concealing changed the caller's frame")
 	}
 }
 
 func TestConcealerPatch(t *testing.T) {
-	const half = audio.FrameSamples / 2
+	const half = audio.NarrowbandFrameSamples / 2
 	halves := func(a, b int16) audio.Frame {
 		var f audio.Frame
-		for i := range f {
-			f[i] = a
+		for i := range f.Samples() {
+			f.PCM[i] = a
 			if i >= half {
-				f[i] = b
+				f.PCM[i] = b
 			}
 		}
 		return f
@@ -74,7 +74,7 @@ func TestConcealerPatch(t *testing.T) {
 		want    audio.Frame
 	}{
 		{"second half repeats the first", nil, 0b10, halves(100, 100)},
-		{"first half repeats the end of the last frame", &audio.Frame{audio.FrameSamples - 1: 0}, 0b01, halves(0, 200)},
+		{"first half repeats the end of the last frame", &audio.Frame{PCM: [audio.MaxFrameSamples]int16{audio.NarrowbandFrameSamples - 1: 0}}, 0b01, halves(0, 200)},
 		{"first half from a level last frame", ptr(halves(7, 9)), 0b01, halves(9, 200)},
 		{"first half with nothing before is silence", nil, 0b01, halves(0, 200)},
 		{"nothing missing", ptr(halves(7, 9)), 0, halves(100, 200)},
@@ -88,7 +88,7 @@ func TestConcealerPatch(t *testing.T) {
 			f := halves(100, 200)
 			c.Patch(&f, tt.missing, half)
 			if f != tt.want {
-				t.Fatalf("patched frame starts %d, %d; want %d, %d", f[0], f[half], tt.want[0], tt.want[half])
+				t.Fatalf("patched frame starts %d, %d; want %d, %d", f.PCM[0], f.PCM[half], tt.want.PCM[0], tt.want.PCM[half])
 			}
 			// The patched frame is what a following loss repeats.
 			var next audio.Frame

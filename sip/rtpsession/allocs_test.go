@@ -26,7 +26,7 @@ func TestHotPathsAllocateNothing(t *testing.T) {
 	}
 	s := benchSession(t, Config{Remote: sink.LocalAddr().(*net.UDPAddr)})
 	var f audio.Frame
-	tone.Sine(1000, 8000, audio.SampleRate).Next(&f)
+	tone.Sine(1000, 8000, audio.NarrowbandHz).Next(&f)
 	if n := testing.AllocsPerRun(200, func() { s.WriteFrame(&f) }); n != 0 {
 		t.Errorf("WriteFrame allocates %v times per frame", n)
 	}

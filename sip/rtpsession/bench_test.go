@@ -45,7 +45,7 @@ func benchReceive(b *testing.B, ptime int) {
 func toneTicks(tb testing.TB, s *Session, ptime int) func() {
 	tb.Helper()
 	samples := make([]int16, ptime*8)
-	tone.Sine(1000, 8000, audio.SampleRate).Fill(samples)
+	tone.Sine(1000, 8000, audio.NarrowbandHz).Fill(samples)
 	payload := make([]byte, len(samples))
 	g711.EncodeUlaw(payload, samples)
 	pkt, err := (&rtp.Packet{Header: rtpHeader(0, 1, 0, 0x5eed), Payload: payload}).Marshal()
@@ -80,7 +80,7 @@ func BenchmarkWriteFrame(b *testing.B) {
 	defer sink.Close()
 	s := benchSession(b, Config{Remote: sink.LocalAddr().(*net.UDPAddr)})
 	var f audio.Frame
-	tone.Sine(1000, 8000, audio.SampleRate).Next(&f)
+	tone.Sine(1000, 8000, audio.NarrowbandHz).Next(&f)
 	b.ReportAllocs()
 	b.ResetTimer()
 	for b.Loop() {
@@ -135,7 +135,7 @@ func tickedLeg(tb testing.TB) (*Session, func()) {
 	tb.Cleanup(func() { _ = phone.Close() })
 	s := benchSession(tb, Config{Remote: phone.LocalAddr().(*net.UDPAddr)})
 	samples := make([]int16, g711.FrameBytes)
-	tone.Sine(1000, 8000, audio.SampleRate).Fill(samples)
+	tone.Sine(1000, 8000, audio.NarrowbandHz).Fill(samples)
 	pkt := make([]byte, rtpHeaderSize+g711.FrameBytes)
 	g711.EncodeUlaw(pkt[rtpHeaderSize:], samples)
 	to := s.LocalAddr().AddrPort()

@@ -85,7 +85,7 @@ func (d *digitSender) next(ts uint32, negotiated bool) (digitPacket, bool) {
 	}
 	d.ticks++
 	p := digitPacket{event: d.key, timestamp: d.start, marker: d.ticks == 1}
-	p.event.Duration = uint16(min(d.ticks, digitTicks) * audio.FrameSamples)
+	p.event.Duration = uint16(min(d.ticks, digitTicks) * audio.NarrowbandFrameSamples)
 	p.event.End = d.ticks > digitTicks
 	if d.ticks == digitTicks+endRepeats {
 		d.ticks, d.gap = 0, digitGapTicks

@@ -57,7 +57,7 @@ func newPhoneAt(t *testing.T, ip net.IP) *phone {
 	}
 	t.Cleanup(func() { _ = conn.Close() })
 	return &phone{t: t, conn: conn, ssrc: 0x5eed, seq: 1000, ts: 50000,
-		tone: tone.Sine(1000, 8000, audio.SampleRate)}
+		tone: tone.Sine(1000, 8000, audio.NarrowbandHz)}
 }
 
 func (p *phone) addr() *net.UDPAddr { return p.conn.LocalAddr().(*net.UDPAddr) }
@@ -80,7 +80,7 @@ func (p *phone) sendAudio(to *net.UDPAddr, pt uint8, payload []byte) {
 	p.t.Helper()
 	p.sendRaw(to, rtp.Header{PayloadType: pt, SequenceNumber: p.seq, Timestamp: p.ts, SSRC: p.ssrc}, payload)
 	p.seq++
-	p.ts += audio.FrameSamples
+	p.ts += audio.NarrowbandFrameSamples
 }
 
 // sendTone sends n frames of the phone's 1 kHz tone as PCMU.
@@ -89,7 +89,7 @@ func (p *phone) sendTone(to *net.UDPAddr, n int) {
 	var payload [g711.FrameBytes]byte
 	for range n {
 		p.tone.Next(&p.frame)
-		g711.EncodeUlaw(payload[:], p.frame[:])
+		g711.EncodeUlaw(payload[:], p.frame.Samples())
 		p.sendAudio(to, audio.PCMU.PayloadType, payload[:])
 	}
 }
@@ -117,7 +117,7 @@ func (p *phone) sendKey(to *net.UDPAddr, pt uint8, digit byte) {
 	}
 	var payload [dtmf.PayloadSize]byte
 	for i := range 6 {
-		e.Duration = uint16(min(i+1, 3) * audio.FrameSamples)
+		e.Duration = uint16(min(i+1, 3) * audio.NarrowbandFrameSamples)
 		e.End = i >= 3
 		if _, err := dtmf.Encode(payload[:], e); err != nil {
 			p.t.Fatal(err)
@@ -125,7 +125,7 @@ func (p *phone) sendKey(to *net.UDPAddr, pt uint8, digit byte) {
 		p.sendRaw(to, rtp.Header{Marker: i == 0, PayloadType: pt, SequenceNumber: p.seq, Timestamp: p.ts, SSRC: p.ssrc}, payload[:])
 		p.seq++
 	}
-	p.ts += 6 * audio.FrameSamples
+	p.ts += 6 * audio.NarrowbandFrameSamples
 }
 
 // recv returns the next packet that reaches the phone.

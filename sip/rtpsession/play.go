@@ -2,6 +2,7 @@ package rtpsession
 
 import (
 	"github.com/confgw/confgw/audio"
+	"github.com/confgw/confgw/audio/resample"
 	"github.com/confgw/confgw/sip/g711"
 	"github.com/confgw/confgw/sip/jitter"
 )
@@ -13,11 +14,25 @@ import (
 type player struct {
 	payload [g711.FrameBytes]byte // one 20 ms frame, whatever the ptime
 	conceal jitter.Concealer
+	// native is the phone's frame at its own rate, narrowband, which conv
+	// brings to the room's.
+	native audio.Frame
+	conv   resample.Converter
 }
 
-// ReadFrame fills f with the phone's next 20 ms. It reports false before the
-// first packet, once concealment of a gap has faded out, and on hold.
+// ReadFrame fills f with the phone's next 20 ms at the room's rate. It
+// reports false before the first packet, once concealment of a gap has
+// faded out, and on hold.
 func (s *Session) ReadFrame(f *audio.Frame) bool {
+	if !s.readNative(&s.play.native) {
+		return false
+	}
+	s.play.conv.Convert(f, &s.play.native)
+	return true
+}
+
+// readNative is ReadFrame at the phone's rate.
+func (s *Session) readNative(f *audio.Frame) bool {
 	if !s.closed.Load() {
 		s.tr.tick(s)
 	}

@@ -25,8 +25,8 @@ func TestReadFrameYieldsPhoneTone(t *testing.T) {
 			continue
 		}
 		played++
-		if !tone.Detect(f[:], 1000) {
-			t.Fatalf("frame %d: no 1 kHz tone (share %.2f)", played, tone.Share(f[:], 1000, audio.SampleRate))
+		if !tone.Detect(f.Samples(), 1000, audio.NarrowbandHz) {
+			t.Fatalf("frame %d: no 1 kHz tone (share %.2f)", played, tone.Share(f.Samples(), 1000, audio.NarrowbandHz))
 		}
 	}
 	if played < sent {
@@ -71,7 +71,7 @@ func TestReadFramePlaysInSequenceOrder(t *testing.T) {
 			var f audio.Frame
 			for range 10 {
 				if s.ReadFrame(&f) && len(got) < len(levels) {
-					got = append(got, f[0])
+					got = append(got, f.PCM[0])
 				}
 			}
 			if len(got) != len(levels) {

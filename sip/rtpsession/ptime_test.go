@@ -2,6 +2,7 @@ package rtpsession
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"testing"
 
@@ -26,7 +27,7 @@ func TestPtimesPlayContinuousTone(t *testing.T) {
 
 				// What the mixer should hear: the same tone through the codec.
 				want := make([]int16, sentMs*8)
-				tone.Sine(1000, 8000, audio.SampleRate).Fill(want)
+				tone.Sine(1000, 8000, audio.NarrowbandHz).Fill(want)
 				for i, v := range want {
 					want[i] = g711.DecodeUlawSample(g711.EncodeUlawSample(v))
 				}
@@ -53,24 +54,24 @@ func TestPtimesPlayContinuousTone(t *testing.T) {
 						settle(t, s.Session, "packet", func() bool { return s.Stats().PacketsIn == uint64(sent) })
 						continue
 					}
-					if played == len(want)/audio.FrameSamples {
+					if played == len(want)/audio.NarrowbandFrameSamples {
 						break // what follows would be the concealment of the end
 					}
 					ticks++
 					if !s.ReadFrame(&f) {
-						if firstPlay >= 0 && played < len(want)/audio.FrameSamples {
-							t.Fatalf("tick %d: no audio after %d frames of %d", ticks, played, len(want)/audio.FrameSamples)
+						if firstPlay >= 0 && played < len(want)/audio.NarrowbandFrameSamples {
+							t.Fatalf("tick %d: no audio after %d frames of %d", ticks, played, len(want)/audio.NarrowbandFrameSamples)
 						}
 						continue
 					}
 					if firstPlay < 0 {
 						firstPlay = ticks
 					}
-					if exp := want[played*audio.FrameSamples:][:audio.FrameSamples]; [audio.FrameSamples]int16(exp) != f {
+					if exp := want[played*audio.NarrowbandFrameSamples:][:audio.NarrowbandFrameSamples]; !slices.Equal(exp, f.Samples()) {
 						t.Fatalf("frame %d is not the next 20 ms of the tone", played)
 					}
-					if !tone.Detect(f[:], 1000) {
-						t.Fatalf("frame %d: no 1 kHz tone (share %.2f)", played, tone.Share(f[:], 1000, audio.SampleRate))
+					if !tone.Detect(f.Samples(), 1000, audio.NarrowbandHz) {
+						t.Fatalf("frame %d: no 1 kHz tone (share %.2f)", played, tone.Share(f.Samples(), 1000, audio.NarrowbandHz))
 					}
 					played++
 				}
@@ -117,8 +118,8 @@ func halves(s *running, n int) [][2]int16 {
 			out = append(out, [2]int16{})
 			continue
 		}
-		out = append(out, [2]int16{f[0], f[blockBytes]})
-		if f[blockBytes-1] != f[0] || f[audio.FrameSamples-1] != f[blockBytes] {
+		out = append(out, [2]int16{f.PCM[0], f.PCM[blockBytes]})
+		if f.PCM[blockBytes-1] != f.PCM[0] || f.PCM[audio.NarrowbandFrameSamples-1] != f.PCM[blockBytes] {
 			panic("a half of a frame mixes levels")
 		}
 	}
@@ -253,7 +254,7 @@ func TestDigitsBetween30msPackets(t *testing.T) {
 	for range 4 {
 		if s.ReadFrame(&f) {
 			played++
-			if !tone.Detect(f[:], 1000) {
+			if !tone.Detect(f.Samples(), 1000, audio.NarrowbandHz) {
 				t.Fatalf("frame %d is not the tone", played)
 			}
 		}

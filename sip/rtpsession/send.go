@@ -4,6 +4,7 @@ import (
 	"net/netip"
 
 	"github.com/confgw/confgw/audio"
+	"github.com/confgw/confgw/audio/resample"
 	"github.com/confgw/confgw/sip/dtmf"
 	"github.com/confgw/confgw/sip/g711"
 	"github.com/confgw/confgw/sip/rtpwriter"
@@ -19,6 +20,10 @@ type sender struct {
 	failing bool // the last send failed; logged once per streak
 
 	digits digitSender
+
+	// native is the room's frame at the phone's rate, narrowband.
+	native audio.Frame
+	conv   resample.Converter
 }
 
 // WriteFrame sends f to the phone as one RTP packet, or a telephone-event
@@ -30,7 +35,7 @@ func (s *Session) WriteFrame(f *audio.Frame) {
 	ts := tx.w.Timestamp()
 	// The clock runs on while nothing is sent so that the phone sees the
 	// real elapsed time when packets resume.
-	tx.w.Advance(audio.FrameSamples)
+	tx.w.Advance(audio.NarrowbandFrameSamples)
 	to := s.remote.Load()
 	if to == nil || s.held.Load() || s.closed.Load() {
 		tx.marker = true
@@ -44,7 +49,8 @@ func (s *Session) WriteFrame(f *audio.Frame) {
 	if err != nil {
 		return
 	}
-	cs.frames.EncodeFrame((*[g711.FrameBytes]byte)(tx.buf[n:]), f)
+	tx.conv.Convert(&tx.native, f)
+	cs.frames.EncodeFrame((*[g711.FrameBytes]byte)(tx.buf[n:]), &tx.native)
 	s.send(tx.buf[:n+g711.FrameBytes], *to)
 }
 

@@ -23,7 +23,7 @@ func TestWriteFrameSendsSteadyStream(t *testing.T) {
 		t.Run(tt.codec.Name, func(t *testing.T) {
 			ph := newPhone(t)
 			s := newSession(t, Config{Codec: tt.codec, Remote: ph.addr()})
-			gen := tone.Sine(1000, 8000, audio.SampleRate)
+			gen := tone.Sine(1000, 8000, audio.NarrowbandHz)
 			var f, heard audio.Frame
 			const n = 5
 			for range n {
@@ -46,8 +46,8 @@ func TestWriteFrameSendsSteadyStream(t *testing.T) {
 				if pkt.Marker != (i == 0) || pkt.SSRC != first.SSRC {
 					t.Errorf("packet %d: marker %v ssrc %#x", i, pkt.Marker, pkt.SSRC)
 				}
-				tt.decode(heard[:], pkt.Payload)
-				if !tone.Detect(heard[:], 1000) {
+				tt.decode(heard.Samples(), pkt.Payload)
+				if !tone.Detect(heard.Samples(), 1000, audio.NarrowbandHz) {
 					t.Errorf("packet %d: no 1 kHz tone", i)
 				}
 			}
@@ -74,8 +74,8 @@ func TestWriteFrameSendsSilenceAndWaitsForAddress(t *testing.T) {
 		t.Fatalf("silent frame sent as %d bytes, marker %v", len(pkt.Payload), pkt.Marker)
 	}
 	var heard audio.Frame
-	g711.DecodeUlaw(heard[:], pkt.Payload)
-	for i, v := range heard {
+	g711.DecodeUlaw(heard.Samples(), pkt.Payload)
+	for i, v := range heard.Samples() {
 		if v < -8 || v > 8 {
 			t.Fatalf("sample %d of silence is %d", i, v)
 		}

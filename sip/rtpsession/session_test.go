@@ -118,7 +118,7 @@ func TestHoldStopsBothDirections(t *testing.T) {
 	settle(t, s.Session, "resumed packets", func() bool { return s.Stats().PacketsIn == 3+heldPackets+4 })
 	played := 0
 	for range 8 {
-		if s.ReadFrame(&f) && tone.Detect(f[:], 1000) {
+		if s.ReadFrame(&f) && tone.Detect(f.Samples(), 1000, audio.NarrowbandHz) {
 			played++
 		}
 	}
