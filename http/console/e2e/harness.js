@@ -179,13 +179,15 @@ export async function launchBrowser({ talkerWav } = {}) {
 
 // talker is what a browser needs to join audio with a tone for a voice:
 // the fake capture device plays the WAV file (one per process, so one
-// browser per talker), getUserMedia is granted without a prompt, WebRTC may
-// use the loopback interface the gateway listens on, and pages may play
-// and analyse sound without a click.
+// browser per talker) and getUserMedia is granted without a prompt. The
+// grant also makes Chromium put real addresses in its ICE candidates rather
+// than mDNS names, which the gateway does not resolve. Loopback candidates
+// are allowed so that a machine with no other interface still connects to
+// the gateway, which listens on 127.0.0.1. Sound plays under the default
+// autoplay policy: the click on Join audio allows it, as for a person.
 function talker(wav) {
   return ['--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream',
-    `--use-file-for-fake-audio-capture=${wav}`, '--allow-loopback-in-peer-connection',
-    '--autoplay-policy=no-user-gesture-required'];
+    `--use-file-for-fake-audio-capture=${wav}`, '--allow-loopback-in-peer-connection'];
 }
 
 // writeTone writes a WAV of a steady sine at freq Hz, 48 kHz mono 16-bit

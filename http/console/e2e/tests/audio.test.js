@@ -67,16 +67,17 @@ function listen(page, freq) {
 // near its frequency.
 const hears = (reads, f) => Boolean(reads) && reads.every((r) => Math.abs(r.peakHz - f) <= 25 && r.nearDb > -70 && r.nearDb - r.medianDb > 40);
 const deaf = (reads) => Boolean(reads) && reads.every((r) => r.nearDb < -100);
-const show = (reads) => JSON.stringify(reads && reads.map((r) => [r.peakHz, Math.round(r.peakDb), Math.round(r.nearDb), Math.round(r.medianDb)]));
 
-async function hearsTone(page, f, what) {
-  let last;
-  await H.until(async () => hears(last = await listen(page, f), f) || show(last), what);
-}
-
-async function stopsHearing(page, f, what) {
-  let last;
-  await H.until(async () => deaf(last = await listen(page, f)) || show(last), what);
+// untilEar polls a page's ear until ok holds for its reads; a failure
+// shows the last ones, as [peak Hz, peak dB, dB near freq, median dB].
+async function untilEar(page, freq, ok, what) {
+  let last = null;
+  try {
+    await H.until(async () => ok(last = await listen(page, freq), freq), what);
+  } catch (err) {
+    const reads = last && last.map((r) => [r.peakHz, r.peakDb, r.nearDb, r.medianDb].map((v) => (Number.isFinite(v) ? Math.round(v) : String(v))));
+    throw new Error(`${err.message}; last reads: ${JSON.stringify(reads)}`);
+  }
 }
 
 async function openPage(browser, name, token) {
@@ -113,8 +114,11 @@ after(async () => {
 test('two app participants join audio and hear each other\'s tone', async () => {
   for (const name of Object.keys(TONES)) await audioButton(pages[name], 'Join audio').click();
   for (const name of Object.keys(TONES)) await visible(audioButton(pages[name], 'Leave audio'), `${name} in audio`);
-  await hearsTone(pages.Ann, TONES.Ben, 'Ann to hear Ben\'s tone');
-  await hearsTone(pages.Ben, TONES.Ann, 'Ben to hear Ann\'s tone');
+  await untilEar(pages.Ann, TONES.Ben, hears, 'Ann to hear Ben\'s tone');
+  await untilEar(pages.Ben, TONES.Ann, hears, 'Ben to hear Ann\'s tone');
+  for (const name of Object.keys(TONES)) {
+    assert.equal(await pages[name].evaluate(() => document.getElementById('voice-out').paused), false, `${name}'s page does not play what it receives`);
+  }
   for (const page of [host, pages.Ann, pages.Ben]) {
     for (const name of Object.keys(TONES)) await visible(mark(page, 'main', name, 'Audio connected'), `${name} marked connected`);
   }
@@ -139,8 +143,8 @@ test('a host moves Ben to a breakout room and the two stop hearing each other', 
   await panel(host).getByRole('button', { name: 'More options for Ben' }).click();
   await panel(host).getByRole('button', { name: 'Move to Breakout room 1' }).click();
   await visible(row(pages.Ben, '1', 'Ben'), 'Ben in room 1');
-  await stopsHearing(pages.Ann, TONES.Ben, 'Ann to stop hearing Ben');
-  await stopsHearing(pages.Ben, TONES.Ann, 'Ben to stop hearing Ann');
+  await untilEar(pages.Ann, TONES.Ben, deaf, 'Ann to stop hearing Ben');
+  await untilEar(pages.Ben, TONES.Ann, deaf, 'Ben to stop hearing Ann');
   // The move kept Ben's audio: it is heard in room 1 now.
   await visible(mark(host, '1', 'Ben', 'Audio connected'), 'Ben still connected, in room 1');
 });
