@@ -206,6 +206,7 @@ function onEvent(type, ev) {
 function showSignIn(note) {
   el.meeting.hidden = true;
   el.signOut.hidden = true;
+  el.audioToggle.hidden = true;
   el.signIn.hidden = false;
   el.signInNote.textContent = note || '';
   el.title.textContent = 'confgw';

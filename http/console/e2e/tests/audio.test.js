@@ -179,3 +179,12 @@ test('Leave audio ends the session: the gateway answers 204 and the mark goes', 
   await gone(row(pages.Ann, 'main', 'Ann').locator('.audio-mark'), 'Ann\'s mark to go on her page');
   assert.equal(await pages.Ann.locator('#errors .error').count(), 0, 'leaving was reported as an error');
 });
+
+test('signing out ends the audio and takes the button away', async () => {
+  await audioButton(pages.Ben, 'Join audio').click();
+  await visible(mark(host, '1', 'Ben', 'Audio connected'), 'Ben connected once more');
+  await pages.Ben.getByRole('button', { name: 'Sign out' }).click();
+  await visible(pages.Ben.locator('#sign-in'), 'the sign-in box');
+  assert.equal(await pages.Ben.locator('#audio-toggle').isVisible(), false, 'Join audio offered to no one');
+  await gone(row(host, '1', 'Ben').locator('.audio-mark'), 'Ben\'s session to end with the sign-out');
+});
