@@ -31,15 +31,16 @@ export class Api {
     return { Authorization: `Bearer ${this.token}`, ...extra };
   }
 
-  async raw(method, path, body) {
-    const init = { method, headers: this.headers(), cache: 'no-store' };
-    if (body !== undefined) {
-      init.headers['Content-Type'] = 'application/json';
-      init.body = JSON.stringify(body);
-    }
+  raw(method, path, body) {
+    if (body === undefined) return this.send(method, this.base + path);
+    return this.send(method, this.base + path, JSON.stringify(body), 'application/json');
+  }
+
+  async send(method, url, body, type) {
+    const init = { method, headers: this.headers(type ? { 'Content-Type': type } : {}), cache: 'no-store', body };
     let res;
     try {
-      res = await fetch(this.base + path, init);
+      res = await fetch(url, init);
     } catch {
       throw new ApiError(0, 'network', 'the gateway cannot be reached; check the connection');
     }
@@ -66,6 +67,27 @@ export class Api {
   stopRecording() { return this.call('DELETE', '/rooms/main/recording'); }
   recordings() { return this.call('GET', '/recordings'); }
   dialOut(to) { return this.call('POST', '/dial-out', { to }); }
+
+  // offerAudio posts a complete SDP offer, as WHIP does, and returns the
+  // answer with the session's URL, which is what ends it.
+  async offerAudio(sdp) {
+    const res = await this.send('POST', `${this.base}/media`, sdp, 'application/sdp');
+    const location = res.headers.get('Location');
+    if (!location) throw new ApiError(res.status, 'no_location', 'the gateway answered without the audio session\'s address');
+    // Only the path is kept: the token goes to no host but this page's.
+    return { location: new URL(location, window.location.href).pathname, answer: await res.text() };
+  }
+
+  async endAudio(location) {
+    await this.send('DELETE', location);
+  }
+
+  // endAudioOnUnload outlives the page: a keepalive request is still sent
+  // while the tab closes or reloads, so the session does not linger until
+  // the gateway notices the silence.
+  endAudioOnUnload(location) {
+    fetch(location, { method: 'DELETE', headers: this.headers(), keepalive: true }).catch(() => {});
+  }
 
   async download(rid) {
     const res = await this.raw('GET', `/recordings/${encodeURIComponent(rid)}`);

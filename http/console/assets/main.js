@@ -11,20 +11,23 @@ import { renderRooms, renderStage } from './panel.js';
 import { renderRecordings, saveBlob } from './recordings.js';
 import { canAddRoom } from './rules.js';
 import { forgetToken, keepToken, takeToken, whoIs } from './session.js';
+import { Voice, audioEndedWhy } from './voice.js';
 
 const $ = (id) => document.getElementById(id);
 const el = {
-  title: $('title'), who: $('who'), live: $('live'), signOut: $('sign-out'),
+  title: $('title'), who: $('who'), live: $('live'), signOut: $('sign-out'), audioToggle: $('audio-toggle'),
   signIn: $('sign-in'), signInForm: $('sign-in-form'), tokenInput: $('token-input'), signInNote: $('sign-in-note'),
   meeting: $('meeting'), stageTitle: $('stage-title'), tiles: $('tiles'),
   panel: $('panel'), panelHead: $('panel-head'), dock: $('dock'),
   breakoutSwitch: $('breakout-switch'), breakoutToggle: $('breakout-toggle'), breakoutOff: $('breakout-off'),
   rooms: $('rooms'), addRoom: $('add-room'), dialForm: $('dial-form'), dialTo: $('dial-to'),
   recBox: $('recordings-box'), recList: $('recordings'), toasts: $('toasts'), errors: $('errors'),
+  voiceOut: $('voice-out'),
 };
 
 let api = null;
 let view = null;
+let voice = null;
 let stopEvents = null;
 let refreshTimer = 0;
 let refreshSeq = 0;
@@ -34,6 +37,19 @@ let wasHost = false;
 function setLive(text, state) {
   el.live.textContent = text;
   el.live.dataset.state = state;
+}
+
+const audioLabels = { off: 'Join audio', joining: 'Joining audio…', on: 'Leave audio', leaving: 'Leaving audio…' };
+
+// Audio is an app participant's own: phones bring theirs over SIP, and the
+// admin key signs no one in.
+function renderAudioButton() {
+  const b = el.audioToggle;
+  const phase = voice ? voice.phase : 'off';
+  b.hidden = !(view && view.me && view.me.kind === 'app');
+  b.textContent = audioLabels[phase];
+  b.dataset.phase = phase;
+  b.disabled = phase === 'joining' || phase === 'leaving';
 }
 
 function render() {
@@ -58,6 +74,7 @@ function render() {
   el.addRoom.hidden = !canAddRoom(view);
   el.dialForm.hidden = !view.isHost;
   el.recBox.hidden = !view.isHost;
+  renderAudioButton();
   renderRooms(el.rooms, view, actions);
   renderStage(el.stageTitle, el.tiles, view, actions);
 
@@ -168,6 +185,12 @@ function onEvent(type, ev) {
         return;
       }
       break;
+    case 'participant.audio':
+      if (voice && ev.participant && ev.participant.id === view.meId) {
+        const why = voice.observe(ev.participant.audio, ev.reason);
+        if (why) showError(el.errors, 'Your audio ended', new Error(audioEndedWhy(why)));
+      }
+      break;
     case 'conference.ended':
       leave('The meeting has ended.');
       return;
@@ -183,6 +206,7 @@ function onEvent(type, ev) {
 function showSignIn(note) {
   el.meeting.hidden = true;
   el.signOut.hidden = true;
+  el.audioToggle.hidden = true;
   el.signIn.hidden = false;
   el.signInNote.textContent = note || '';
   el.title.textContent = 'confgw';
@@ -194,6 +218,8 @@ function showSignIn(note) {
 function leave(note) {
   if (stopEvents) stopEvents();
   stopEvents = null;
+  if (voice) voice.drop(false);
+  voice = null;
   api = null;
   view = null;
   wasHost = false;
@@ -223,6 +249,7 @@ async function signIn(token) {
   keepToken(token);
   api = candidate;
   view = { info, meId: who.participant, openMenu: null };
+  voice = new Voice(api, el.voiceOut, renderAudioButton);
   el.signIn.hidden = true;
   el.meeting.hidden = false;
   el.signOut.hidden = false;
@@ -243,6 +270,21 @@ el.signInForm.addEventListener('submit', (e) => {
   signIn(token);
 });
 el.signOut.addEventListener('click', () => leave('Signed out.'));
+el.audioToggle.addEventListener('click', async () => {
+  const v = voice;
+  if (!v || (v.phase !== 'off' && v.phase !== 'on')) return;
+  const joining = v.phase === 'off';
+  try {
+    await (joining ? v.join() : v.leave());
+  } catch (err) {
+    showError(el.errors, joining ? 'Could not join audio' : 'Could not leave audio', err);
+  }
+});
+// A reloaded or closed tab ends its session at once rather than leave it to
+// the gateway's silence timeout; the next page starts without audio.
+window.addEventListener('pagehide', () => {
+  if (voice) voice.drop(true);
+});
 el.addRoom.addEventListener('click', async () => {
   el.addRoom.disabled = true;
   await attempt('Could not add a breakout room', () => api.addRoom());

@@ -15,6 +15,18 @@ function badges(p, view) {
   ];
 }
 
+// audioMark shows an app participant's WebRTC audio: connecting until ICE
+// and DTLS complete, and only then heard in its room.
+function audioMark(p) {
+  if (!p.audio) return null;
+  const on = p.audio.state === 'connected';
+  const label = on ? 'Audio connected' : 'Audio connecting';
+  return h('span', {
+    class: `audio-mark ${on ? 'on' : 'connecting'}`, role: 'img', 'aria-label': label,
+    title: p.audio.codec ? `${label} (${p.audio.codec})` : label,
+  }, icon('speaker'));
+}
+
 function kindMark(p) {
   const label = p.kind === 'phone' ? `Phone${p.phone && p.phone.number ? ` ${p.phone.number}` : ''}` : `App ${p.client_version || ''}`.trim();
   return h('span', { class: `kind kind-${p.kind}`, title: label, role: 'img', 'aria-label': p.kind === 'phone' ? 'Phone' : 'App' }, icon(p.kind === 'phone' ? 'phone' : 'app'));
@@ -53,6 +65,7 @@ function person(p, view, act) {
   const row = h('li', { class: `person kind-${p.kind}`, dataset: { pid: p.id, key: `p:${p.id}` } },
     kindMark(p),
     h('span', { class: 'name' }, p.name),
+    audioMark(p),
     badges(p, view));
   if (!view.isHost) return row;
 

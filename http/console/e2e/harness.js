@@ -3,7 +3,7 @@
 // starts is stopped by stopAll, also when a test fails or the run is cut.
 
 import { spawn, execFile } from 'node:child_process';
-import { mkdtemp, mkdir, rm } from 'node:fs/promises';
+import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -100,14 +100,14 @@ export async function buildConfgw(dir) {
 }
 
 // startGateway runs `confgw serve` and reads what it prints for a newcomer:
-// the HTTP address, the host token and the console link.
-export async function startGateway({ bin, dir, trunkPort }) {
+// the HTTP address, the host token and the console link. args adds flags.
+export async function startGateway({ bin, dir, trunkPort, args: more = [] }) {
   const httpPort = await freePort();
   const sipPort = await freePort();
   const apiKey = 'e2e-admin-key';
   const args = ['serve', '--http', `127.0.0.1:${httpPort}`, '--sip', `127.0.0.1:${sipPort}`,
     '--api-key', apiKey, '--data-dir', path.join(dir, 'data'), '--sip-trunk', `127.0.0.1:${trunkPort}`,
-    '--rtp-timeout', '5m', '--ring-timeout', '20s', '--webrtc-udp', '127.0.0.1:0'];
+    '--rtp-timeout', '5m', '--ring-timeout', '20s', '--webrtc-udp', '127.0.0.1:0', ...more];
   const child = track(spawn(bin, args, { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] }), 'confgw');
   let out = '';
   let log = '';
@@ -162,17 +162,58 @@ export function callIn(gw) {
     '-timeout', '60s', '-timeout_error', `127.0.0.1:${gw.sipPort}`], sippScenarios);
 }
 
-export async function launchBrowser() {
+// launchBrowser starts a Chromium process; talkerWav makes it one with a
+// microphone, see talker below.
+export async function launchBrowser({ talkerWav } = {}) {
   await mkdir(artifacts, { recursive: true });
   // Playwright gives each launch a fresh, throw-away profile directory.
   const browser = await chromium.launch({
     executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
     headless: true,
     args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
-      '--disable-sync', '--no-first-run'],
+      '--disable-sync', '--no-first-run', ...(talkerWav ? talker(talkerWav) : [])],
   });
   cleanups.push(() => browser.close());
   return browser;
+}
+
+// talker is what a browser needs to join audio with a tone for a voice:
+// the fake capture device plays the WAV file (one per process, so one
+// browser per talker) and getUserMedia is granted without a prompt. The
+// grant also makes Chromium put real addresses in its ICE candidates rather
+// than mDNS names, which the gateway does not resolve. Loopback candidates
+// are allowed so that a machine with no other interface still connects to
+// the gateway, which listens on 127.0.0.1. Sound plays under the default
+// autoplay policy: the click on Join audio allows it, as for a person.
+function talker(wav) {
+  return ['--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream',
+    `--use-file-for-fake-audio-capture=${wav}`, '--allow-loopback-in-peer-connection'];
+}
+
+// writeTone writes a WAV of a steady sine at freq Hz, 48 kHz mono 16-bit
+// PCM, which the fake capture device loops.
+export async function writeTone(dir, freq, seconds = 2) {
+  const rate = 48000;
+  const n = rate * seconds;
+  const buf = Buffer.alloc(44 + n * 2);
+  buf.write('RIFF', 0);
+  buf.writeUInt32LE(36 + n * 2, 4);
+  buf.write('WAVE', 8);
+  buf.write('fmt ', 12);
+  buf.writeUInt32LE(16, 16);
+  buf.writeUInt16LE(1, 20); // PCM
+  buf.writeUInt16LE(1, 22); // mono
+  buf.writeUInt32LE(rate, 24);
+  buf.writeUInt32LE(rate * 2, 28);
+  buf.writeUInt16LE(2, 32);
+  buf.writeUInt16LE(16, 34);
+  buf.write('data', 36);
+  buf.writeUInt32LE(n * 2, 40);
+  // A whole number of cycles per second keeps the loop's seam click-free.
+  for (let i = 0; i < n; i++) buf.writeInt16LE(Math.round(12000 * Math.sin((2 * Math.PI * freq * i) / rate)), 44 + i * 2);
+  const file = path.join(dir, `tone-${freq}.wav`);
+  await writeFile(file, buf);
+  return file;
 }
 
 export async function shot(page, name) {
