@@ -48,7 +48,9 @@ func New(cfg Config) (*Server, error) {
 		return nil, fmt.Errorf("webrtc: %w", err)
 	}
 	s := &Server{cfg: cfg, conn: conn, sessions: make(map[string]*Session), metrics: newMetrics()}
-	s.mux = ice.NewUDPMuxDefault(ice.UDPMuxParams{UDPConn: conn})
+	logs := pionLogs{log: cfg.Logger}
+	s.settings.LoggerFactory = logs
+	s.mux = ice.NewUDPMuxDefault(ice.UDPMuxParams{UDPConn: conn, Logger: logs.NewLogger("udpmux")})
 	s.settings.SetICEUDPMux(s.mux)
 	bound := conn.LocalAddr().(*net.UDPAddr)
 	if bound.IP.To4() != nil {

@@ -13,6 +13,7 @@ import (
 	"github.com/confgw/confgw/audio/opus"
 	"github.com/confgw/confgw/internal/tone"
 	"github.com/pion/ice/v4"
+	"github.com/pion/logging"
 	"github.com/pion/rtp"
 	pion "github.com/pion/webrtc/v4"
 )
@@ -41,6 +42,11 @@ func New(codec audio.Codec) (*Peer, error) {
 		return nil, err
 	}
 	var se pion.SettingEngine
+	// A test's peer closes mid-read all the time; pion would say so on
+	// stderr in every run.
+	quiet := logging.NewDefaultLoggerFactory()
+	quiet.DefaultLogLevel = logging.LogLevelDisabled
+	se.LoggerFactory = quiet
 	se.SetNetworkTypes([]pion.NetworkType{pion.NetworkTypeUDP4})
 	se.SetIncludeLoopbackCandidate(true)
 	se.SetICEMulticastDNSMode(ice.MulticastDNSModeDisabled)
