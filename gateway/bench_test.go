@@ -7,7 +7,7 @@ import (
 
 	"github.com/confgw/confgw/audio"
 	"github.com/confgw/confgw/mixer"
-	"github.com/confgw/confgw/sip/rtpsession"
+	"github.com/confgw/confgw/rtp/rtpsession"
 )
 
 // BenchmarkMainRoomTick is one main-room tick with real phone legs, all

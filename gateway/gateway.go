@@ -16,8 +16,8 @@ import (
 	"time"
 
 	"github.com/confgw/confgw/conference"
+	"github.com/confgw/confgw/rtp/rtpsession"
 	confsip "github.com/confgw/confgw/sip"
-	"github.com/confgw/confgw/sip/rtpsession"
 )
 
 // Config is what a Gateway bridges.

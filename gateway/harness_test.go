@@ -12,8 +12,8 @@ import (
 	"github.com/confgw/confgw/conference"
 	"github.com/confgw/confgw/gateway"
 	"github.com/confgw/confgw/internal/sipphone"
+	"github.com/confgw/confgw/rtp/rtpsession"
 	confsip "github.com/confgw/confgw/sip"
-	"github.com/confgw/confgw/sip/rtpsession"
 )
 
 // deadline only catches hangs: every wait is on a condition.

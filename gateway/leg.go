@@ -12,8 +12,8 @@ import (
 
 	"github.com/confgw/confgw/audio"
 	"github.com/confgw/confgw/conference"
+	"github.com/confgw/confgw/rtp/rtpsession"
 	confsip "github.com/confgw/confgw/sip"
-	"github.com/confgw/confgw/sip/rtpsession"
 	"github.com/confgw/confgw/sip/sdp"
 )
 

@@ -6,7 +6,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
-	"github.com/confgw/confgw/sip/rtpsession"
+	"github.com/confgw/confgw/rtp/rtpsession"
 )
 
 // Metrics are the gateway's Prometheus collectors. Counters of RTP traffic

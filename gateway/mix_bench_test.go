@@ -5,9 +5,9 @@ import (
 	"testing"
 
 	"github.com/confgw/confgw/audio"
+	"github.com/confgw/confgw/audio/g711"
 	"github.com/confgw/confgw/internal/tone"
 	"github.com/confgw/confgw/mixer"
-	"github.com/confgw/confgw/sip/g711"
 )
 
 // codecEndpoint is a phone leg without its socket: it decodes a PCMU

@@ -4,8 +4,8 @@ import (
 	"time"
 
 	"github.com/confgw/confgw/gateway/prompts"
+	"github.com/confgw/confgw/rtp/dtmf"
 	confsip "github.com/confgw/confgw/sip"
-	"github.com/confgw/confgw/sip/dtmf"
 )
 
 // pinTries is how many wrong PINs a caller may key before we hang up.

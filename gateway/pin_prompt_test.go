@@ -5,10 +5,10 @@ import (
 	"testing"
 
 	"github.com/confgw/confgw/audio"
+	"github.com/confgw/confgw/audio/g711"
 	"github.com/confgw/confgw/gateway/prompts"
 	"github.com/confgw/confgw/internal/sipphone"
 	"github.com/confgw/confgw/internal/tone"
-	"github.com/confgw/confgw/sip/g711"
 )
 
 // quiet is the RMS under which a frame counts as silence: G.711 silence

@@ -6,9 +6,9 @@ import (
 	"strings"
 
 	"github.com/confgw/confgw/audio"
+	"github.com/confgw/confgw/audio/g711"
 	"github.com/confgw/confgw/audio/opus"
-	"github.com/confgw/confgw/sip/g711"
-	"github.com/confgw/confgw/sip/jitter"
+	"github.com/confgw/confgw/jitter"
 	pion "github.com/pion/webrtc/v4"
 )
 

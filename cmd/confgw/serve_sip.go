@@ -13,8 +13,8 @@ import (
 	"github.com/confgw/confgw/conference"
 	"github.com/confgw/confgw/gateway"
 	confhttp "github.com/confgw/confgw/http"
+	"github.com/confgw/confgw/rtp/rtpsession"
 	confsip "github.com/confgw/confgw/sip"
-	"github.com/confgw/confgw/sip/rtpsession"
 )
 
 // sipConfig is the SIP side of serve.

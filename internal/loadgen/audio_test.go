@@ -5,8 +5,8 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/confgw/confgw/audio/g711"
 	"github.com/confgw/confgw/internal/tone"
-	"github.com/confgw/confgw/sip/g711"
 )
 
 func TestSquaresTable(t *testing.T) {

@@ -10,8 +10,8 @@ import (
 
 	"github.com/confgw/confgw/conference"
 	"github.com/confgw/confgw/gateway"
+	"github.com/confgw/confgw/rtp/rtpsession"
 	confsip "github.com/confgw/confgw/sip"
-	"github.com/confgw/confgw/sip/rtpsession"
 )
 
 // startGateway runs a real gateway on loopback with conference "demo" and

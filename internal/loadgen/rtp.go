@@ -13,7 +13,7 @@ import (
 	"golang.org/x/net/ipv4"
 
 	"github.com/confgw/confgw/audio"
-	"github.com/confgw/confgw/sip/rtpwriter"
+	"github.com/confgw/confgw/rtp/rtpwriter"
 )
 
 const (

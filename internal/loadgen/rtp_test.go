@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/confgw/confgw/sip/rtpwriter"
+	"github.com/confgw/confgw/rtp/rtpwriter"
 )
 
 func TestParseRTP(t *testing.T) {

@@ -9,9 +9,9 @@ import (
 	"github.com/pion/rtp"
 
 	"github.com/confgw/confgw/audio"
+	"github.com/confgw/confgw/audio/g711"
 	"github.com/confgw/confgw/internal/tone"
-	"github.com/confgw/confgw/sip/dtmf"
-	"github.com/confgw/confgw/sip/g711"
+	"github.com/confgw/confgw/rtp/dtmf"
 )
 
 // What every capture carries; the scenarios' SDP and the tests' detectors

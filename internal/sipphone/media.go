@@ -11,10 +11,10 @@ import (
 	"github.com/pion/rtp"
 
 	"github.com/confgw/confgw/audio"
+	"github.com/confgw/confgw/audio/g711"
 	"github.com/confgw/confgw/internal/tone"
-	"github.com/confgw/confgw/sip/dtmf"
-	"github.com/confgw/confgw/sip/g711"
-	"github.com/confgw/confgw/sip/rtpwriter"
+	"github.com/confgw/confgw/rtp/dtmf"
+	"github.com/confgw/confgw/rtp/rtpwriter"
 )
 
 // recordSamples is how much received audio the phone keeps (one second).

@@ -4,8 +4,8 @@ import (
 	"fmt"
 
 	"github.com/confgw/confgw/audio"
+	"github.com/confgw/confgw/audio/g711"
 	"github.com/confgw/confgw/audio/opus"
-	"github.com/confgw/confgw/sip/g711"
 )
 
 // coder is the peer's codec, as a browser's would be: one encoder for what

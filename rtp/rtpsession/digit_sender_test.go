@@ -4,7 +4,7 @@ import (
 	"errors"
 	"testing"
 
-	"github.com/confgw/confgw/sip/dtmf"
+	"github.com/confgw/confgw/rtp/dtmf"
 )
 
 // playKey runs d for ticks ticks from timestamp ts, a frame apart, and

@@ -10,9 +10,9 @@ import (
 	"time"
 
 	"github.com/confgw/confgw/audio"
-	"github.com/confgw/confgw/sip/g711"
-	"github.com/confgw/confgw/sip/jitter"
-	"github.com/confgw/confgw/sip/rtpwriter"
+	"github.com/confgw/confgw/audio/g711"
+	"github.com/confgw/confgw/jitter"
+	"github.com/confgw/confgw/rtp/rtpwriter"
 )
 
 // Session is one phone leg's RTP media. Run is its receive loop; ReadFrame

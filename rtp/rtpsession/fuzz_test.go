@@ -8,8 +8,8 @@ import (
 	"github.com/pion/rtp"
 
 	"github.com/confgw/confgw/audio"
-	"github.com/confgw/confgw/sip/dtmf"
-	"github.com/confgw/confgw/sip/g711"
+	"github.com/confgw/confgw/audio/g711"
+	"github.com/confgw/confgw/rtp/dtmf"
 )
 
 // FuzzReceive feeds whatever arrives on a leg's RTP port through the

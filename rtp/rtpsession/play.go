@@ -2,9 +2,9 @@ package rtpsession
 
 import (
 	"github.com/confgw/confgw/audio"
+	"github.com/confgw/confgw/audio/g711"
 	"github.com/confgw/confgw/audio/resample"
-	"github.com/confgw/confgw/sip/g711"
-	"github.com/confgw/confgw/sip/jitter"
+	"github.com/confgw/confgw/jitter"
 )
 
 // player is ReadFrame's private state. Decoding happens here, on the tick,

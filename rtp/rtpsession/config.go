@@ -6,7 +6,7 @@ import (
 	"time"
 
 	"github.com/confgw/confgw/audio"
-	"github.com/confgw/confgw/sip/jitter"
+	"github.com/confgw/confgw/jitter"
 )
 
 // DefaultTimeout is how long a phone may send nothing before the leg is

@@ -9,8 +9,8 @@ import (
 	"github.com/pion/rtp"
 
 	"github.com/confgw/confgw/audio"
+	"github.com/confgw/confgw/audio/g711"
 	"github.com/confgw/confgw/internal/tone"
-	"github.com/confgw/confgw/sip/g711"
 )
 
 // BenchmarkReceive measures one packet through the receive path (parse,

@@ -13,10 +13,10 @@ import (
 	"github.com/pion/rtp"
 
 	"github.com/confgw/confgw/audio"
+	"github.com/confgw/confgw/audio/g711"
 	"github.com/confgw/confgw/internal/tone"
-	"github.com/confgw/confgw/sip/dtmf"
-	"github.com/confgw/confgw/sip/g711"
-	"github.com/confgw/confgw/sip/jitter"
+	"github.com/confgw/confgw/jitter"
+	"github.com/confgw/confgw/rtp/dtmf"
 )
 
 // hang is how long a test waits for something that should happen at once;

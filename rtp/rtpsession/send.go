@@ -4,10 +4,10 @@ import (
 	"net/netip"
 
 	"github.com/confgw/confgw/audio"
+	"github.com/confgw/confgw/audio/g711"
 	"github.com/confgw/confgw/audio/resample"
-	"github.com/confgw/confgw/sip/dtmf"
-	"github.com/confgw/confgw/sip/g711"
-	"github.com/confgw/confgw/sip/rtpwriter"
+	"github.com/confgw/confgw/rtp/dtmf"
+	"github.com/confgw/confgw/rtp/rtpwriter"
 )
 
 const rtpHeaderSize = rtpwriter.HeaderSize

@@ -3,7 +3,7 @@ package rtpwriter_test
 import (
 	"fmt"
 
-	"github.com/confgw/confgw/sip/rtpwriter"
+	"github.com/confgw/confgw/rtp/rtpwriter"
 )
 
 // A sender of 20 ms G.711 frames stamps each with the clock, then moves the

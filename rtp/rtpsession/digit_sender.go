@@ -4,7 +4,7 @@ import (
 	"fmt"
 
 	"github.com/confgw/confgw/audio"
-	"github.com/confgw/confgw/sip/dtmf"
+	"github.com/confgw/confgw/rtp/dtmf"
 )
 
 const (

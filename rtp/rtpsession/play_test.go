@@ -4,8 +4,8 @@ import (
 	"testing"
 
 	"github.com/confgw/confgw/audio"
+	"github.com/confgw/confgw/audio/g711"
 	"github.com/confgw/confgw/internal/tone"
-	"github.com/confgw/confgw/sip/g711"
 )
 
 func TestReadFrameYieldsPhoneTone(t *testing.T) {

@@ -9,9 +9,9 @@ import (
 	"github.com/pion/rtp"
 
 	"github.com/confgw/confgw/audio"
-	"github.com/confgw/confgw/sip/dtmf"
-	"github.com/confgw/confgw/sip/g711"
-	"github.com/confgw/confgw/sip/jitter"
+	"github.com/confgw/confgw/audio/g711"
+	"github.com/confgw/confgw/jitter"
+	"github.com/confgw/confgw/rtp/dtmf"
 )
 
 // readBufferSize exceeds any Ethernet datagram, so a packet is never
