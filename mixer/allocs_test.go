@@ -7,6 +7,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/confgw/confgw/audio"
 	"github.com/confgw/confgw/mixer"
 )
 
@@ -14,15 +15,17 @@ import (
 // in benchmark output: a tick with talkers, listeners, a tap and an
 // observer makes no allocation.
 func TestMixOnceAllocatesNothing(t *testing.T) {
-	m := mixer.New(mixer.WithTap(&benchTap{}), mixer.WithTickObserver(func(time.Duration) {}))
-	for i := range 50 {
-		if err := m.Attach(fmt.Sprint("ep", i), newBenchEndpoint(i < 5, float64(300+i*50))); err != nil {
-			t.Fatal(err)
+	for _, rate := range []audio.Rate{audio.Narrowband, audio.Wideband} {
+		m := mixer.New(mixer.WithTap(&benchTap{}), mixer.WithTickObserver(func(time.Duration) {}))
+		for i := range 50 {
+			if err := m.Attach(fmt.Sprint("ep", i), newBenchEndpoint(i < 5, float64(300+i*50), rate)); err != nil {
+				t.Fatal(err)
+			}
 		}
-	}
-	m.MixOnce()
-	if n := testing.AllocsPerRun(200, m.MixOnce); n != 0 {
-		t.Fatalf("MixOnce allocates %v times per tick", n)
+		m.MixOnce()
+		if n := testing.AllocsPerRun(200, m.MixOnce); n != 0 {
+			t.Fatalf("a %v MixOnce allocates %v times per tick", rate, n)
+		}
 	}
 }
 
@@ -35,7 +38,7 @@ func TestMixOnceWithTheTickMetricsAllocatesNothing(t *testing.T) {
 	}
 	m := mixer.New(mixer.WithTap(&benchTap{}), mixer.WithTickObserver(observe))
 	for i := range 50 {
-		if err := m.Attach(fmt.Sprint("ep", i), newBenchEndpoint(i < 5, float64(300+i*50))); err != nil {
+		if err := m.Attach(fmt.Sprint("ep", i), newBenchEndpoint(i < 5, float64(300+i*50), audio.Narrowband)); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -8,20 +8,25 @@ import (
 // benchEndpoint replays a few pre-generated frames, so that benchmarks time
 // the mixer rather than a tone generator.
 type benchEndpoint struct {
+	rate   audio.Rate
 	talk   bool
 	frames [4]audio.Frame
 	next   int
 	heard  int16
 }
 
-func newBenchEndpoint(talk bool, freqHz float64) *benchEndpoint {
-	e := &benchEndpoint{talk: talk}
-	g := tone.Sine(freqHz, 4000, audio.NarrowbandHz)
+func newBenchEndpoint(talk bool, freqHz float64, rate audio.Rate) *benchEndpoint {
+	e := &benchEndpoint{talk: talk, rate: rate}
+	g := tone.Sine(freqHz, 4000, rate.Hz())
 	for i := range e.frames {
+		e.frames[i].Rate = rate
 		g.Next(&e.frames[i])
 	}
 	return e
 }
+
+// NativeRate makes a room of wideband bench endpoints wideband.
+func (e *benchEndpoint) NativeRate() audio.Rate { return e.rate }
 
 func (e *benchEndpoint) ReadFrame(f *audio.Frame) bool {
 	if !e.talk {
@@ -33,4 +38,4 @@ func (e *benchEndpoint) ReadFrame(f *audio.Frame) bool {
 }
 
 // WriteFrame touches the frame as a real leg's encoder would.
-func (e *benchEndpoint) WriteFrame(f *audio.Frame) { e.heard = f.PCM[audio.NarrowbandFrameSamples-1] }
+func (e *benchEndpoint) WriteFrame(f *audio.Frame) { e.heard = f.PCM[f.Rate.FrameSamples()-1] }

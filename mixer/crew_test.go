@@ -67,7 +67,7 @@ func TestSharedTickAllocatesNothing(t *testing.T) {
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(4))
 	m := mixer.New()
 	for i := range 600 {
-		if err := m.Attach(fmt.Sprint("ep", i), newBenchEndpoint(i%50 == 0, float64(300+i))); err != nil {
+		if err := m.Attach(fmt.Sprint("ep", i), newBenchEndpoint(i%50 == 0, float64(300+i), audio.Narrowband)); err != nil {
 			t.Fatal(err)
 		}
 	}

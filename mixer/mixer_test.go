@@ -326,12 +326,22 @@ func BenchmarkMixOnceAllTalking(b *testing.B) {
 	benchmarkMix(b, func(n int) int { return n })
 }
 
+// BenchmarkMixOnceWideband is BenchmarkMixOnce in a room of wideband
+// endpoints: twice the samples per frame.
+func BenchmarkMixOnceWideband(b *testing.B) {
+	benchmarkMixAt(b, audio.Wideband, func(int) int { return 3 })
+}
+
 func benchmarkMix(b *testing.B, talkers func(participants int) int) {
+	benchmarkMixAt(b, audio.Narrowband, talkers)
+}
+
+func benchmarkMixAt(b *testing.B, rate audio.Rate, talkers func(participants int) int) {
 	for _, n := range []int{10, 100, 1000, 5000} {
 		b.Run(fmt.Sprint(n), func(b *testing.B) {
 			m := mixer.New(mixer.WithTap(&benchTap{}), mixer.WithTickObserver(func(time.Duration) {}))
 			for i := range n {
-				ep := newBenchEndpoint(i < talkers(n), float64(300+i%40*50))
+				ep := newBenchEndpoint(i < talkers(n), float64(300+i%40*50), rate)
 				if err := m.Attach(fmt.Sprint("ep", i), ep); err != nil {
 					b.Fatal(err)
 				}
