@@ -1,0 +1,208 @@
+package apitest
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"slices"
+	"strings"
+	"sync"
+
+	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/getkin/kin-openapi/openapi3filter"
+	"github.com/getkin/kin-openapi/routers"
+	"github.com/getkin/kin-openapi/routers/gorillamux"
+
+	confhttp "github.com/confgw/confgw/http"
+)
+
+// Contract is the API's OpenAPI document, ready to hold exchanges to it.
+type Contract struct {
+	doc    *openapi3.T
+	router routers.Router
+}
+
+var (
+	loadOnce     sync.Once
+	loaded       *Contract
+	errLoad      error
+	decodersOnce sync.Once
+)
+
+// LoadContract parses and validates the document the server embeds. It is
+// read once per test binary: every Env shares it.
+func LoadContract() (*Contract, error) {
+	loadOnce.Do(func() { loaded, errLoad = ParseContract(confhttp.OpenAPI()) })
+	return loaded, errLoad
+}
+
+// ParseContract parses and validates an OpenAPI document.
+func ParseContract(doc []byte) (*Contract, error) {
+	decodersOnce.Do(registerDecoders)
+	loader := openapi3.NewLoader()
+	t, err := loader.LoadFromData(doc)
+	if err != nil {
+		return nil, fmt.Errorf("load the OpenAPI document: %w", err)
+	}
+	if err := t.Validate(loader.Context); err != nil {
+		return nil, fmt.Errorf("the OpenAPI document is invalid: %w", err)
+	}
+	r, err := gorillamux.NewRouter(t)
+	if err != nil {
+		return nil, fmt.Errorf("route the OpenAPI document: %w", err)
+	}
+	return &Contract{doc: t, router: r}, nil
+}
+
+// registerDecoders lets the validator read the bodies that are not JSON: it
+// refuses a documented body it has no decoder for. They are all read as
+// text, which is all their schemas ask of them.
+func registerDecoders() {
+	for _, ct := range []string{
+		"application/sdp", "text/event-stream", "text/html", "text/javascript", "text/css",
+		"image/svg+xml", "application/openmetrics-text", "audio/wav",
+	} {
+		if openapi3filter.RegisteredBodyDecoder(ct) == nil {
+			openapi3filter.RegisterBodyDecoder(ct, openapi3filter.PlainBodyDecoder)
+		}
+	}
+}
+
+// Operations lists the document's operations as "METHOD /path/{param}",
+// sorted.
+func (c *Contract) Operations() []string {
+	var out []string
+	for path, item := range c.doc.Paths.Map() {
+		for method := range item.Operations() {
+			out = append(out, method+" "+path)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// genericHeaders are set by net/http on any answer; every other header an
+// answer carries must be in the document.
+var genericHeaders = map[string]bool{
+	"Content-Type": true, "Content-Length": true, "Date": true, "Transfer-Encoding": true, "Connection": true,
+}
+
+// Check tells whether one exchange keeps to the document: req, sent with
+// body, answered with resp. A request the document refuses may be sent,
+// to see it refused: the server must then answer it with a documented 4xx.
+func (c *Contract) Check(req *http.Request, body []byte, resp Response) error {
+	route, params, err := c.router.FindRoute(req)
+	switch {
+	case errors.Is(err, routers.ErrPathNotFound):
+		return c.checkUnserved(resp, http.StatusNotFound, "not_found")
+	case errors.Is(err, routers.ErrMethodNotAllowed):
+		return c.checkUnserved(resp, http.StatusMethodNotAllowed, "method_not_allowed")
+	case err != nil:
+		return fmt.Errorf("routing by the document: %w", err)
+	}
+
+	ctx := context.Background()
+	sent := req.Clone(ctx)
+	// The validator reads the body more than once, through GetBody.
+	sent.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(body)), nil }
+	sent.Body, _ = sent.GetBody()
+	sent.ContentLength = int64(len(body))
+	in := &openapi3filter.RequestValidationInput{
+		Request: sent, PathParams: params, Route: route,
+		Options: &openapi3filter.Options{AuthenticationFunc: credentialsPresent},
+	}
+	if err := openapi3filter.ValidateRequest(ctx, in); err != nil {
+		if resp.Status < 400 || resp.Status >= 500 {
+			return fmt.Errorf("the server answered %d to a request the document refuses: %w", resp.Status, err)
+		}
+	}
+
+	documented := route.Operation.Responses.Status(resp.Status)
+	if documented == nil || documented.Value == nil {
+		return fmt.Errorf("status %d is not documented for %s %s: %s", resp.Status, route.Method, route.Path, resp.Body)
+	}
+	for name := range resp.Header {
+		if genericHeaders[name] {
+			continue
+		}
+		if !hasHeader(documented.Value.Headers, name) {
+			return fmt.Errorf("header %s of %d is not documented for %s %s", name, resp.Status, route.Method, route.Path)
+		}
+	}
+	if len(documented.Value.Content) == 0 && len(resp.Body) > 0 {
+		return fmt.Errorf("%d of %s %s is documented without a body but has one: %s", resp.Status, route.Method, route.Path, resp.Body)
+	}
+	out := &openapi3filter.ResponseValidationInput{
+		RequestValidationInput: in, Status: resp.Status, Header: resp.Header,
+		Options: &openapi3filter.Options{IncludeResponseStatus: true},
+	}
+	out.SetBodyBytes(resp.Body)
+	if err := openapi3filter.ValidateResponse(ctx, out); err != nil {
+		return fmt.Errorf("the answer %d does not match the document: %w", resp.Status, err)
+	}
+	return nil
+}
+
+// checkUnserved holds the answer to a route the document does not have to
+// the API's own refusal of it: anything else is a route served but not
+// documented.
+func (c *Contract) checkUnserved(resp Response, status int, code string) error {
+	if resp.Status != status {
+		return fmt.Errorf("the route is not in the document, but the server answered %d: %s", resp.Status, resp.Body)
+	}
+	if err := c.CheckSchema("Error", resp.Body); err != nil {
+		return err
+	}
+	if got := resp.ErrorCode(); got != code {
+		return fmt.Errorf("the route is not in the document: want %d %s, got code %q", status, code, got)
+	}
+	return nil
+}
+
+// CheckSchema validates a JSON value against one of the document's
+// schemas, such as the Event each events stream message carries.
+func (c *Contract) CheckSchema(name string, body []byte) error {
+	ref, ok := c.doc.Components.Schemas[name]
+	if !ok || ref.Value == nil {
+		return fmt.Errorf("the document has no schema %s", name)
+	}
+	var v any
+	if err := json.Unmarshal(body, &v); err != nil {
+		return fmt.Errorf("%s is not JSON: %w: %s", name, err, body)
+	}
+	if err := ref.Value.VisitJSON(v, openapi3.EnableJSONSchema2020()); err != nil {
+		return fmt.Errorf("%s does not match the document: %w", name, err)
+	}
+	return nil
+}
+
+func hasHeader(headers openapi3.Headers, name string) bool {
+	for h := range headers {
+		if http.CanonicalHeaderKey(h) == name {
+			return true
+		}
+	}
+	return false
+}
+
+// credentialsPresent only looks for a credential where the scheme says it
+// goes: whether it is good is the server's to decide, and the answer's to
+// show.
+func credentialsPresent(_ context.Context, in *openapi3filter.AuthenticationInput) error {
+	req, scheme := in.RequestValidationInput.Request, in.SecurityScheme
+	switch {
+	case scheme.Type == "http" && strings.EqualFold(scheme.Scheme, "bearer"):
+		if tok, ok := strings.CutPrefix(req.Header.Get("Authorization"), "Bearer "); ok && strings.TrimSpace(tok) != "" {
+			return nil
+		}
+	case scheme.Type == "apiKey" && scheme.In == "query":
+		if req.URL.Query().Get(scheme.Name) != "" {
+			return nil
+		}
+	}
+	return fmt.Errorf("no %s credential", in.SecuritySchemeName)
+}
