@@ -34,7 +34,9 @@ type Env struct {
 // Option adjusts the API's options before it starts.
 type Option func(*confhttp.Options)
 
-// Start runs an API on a loopback port until the test ends.
+// Start runs an API on a loopback port until the test ends. What reaches
+// it other than through Do and Send (a Go client, the command line, an
+// events stream) is checked against the document too, and reported to t.
 func Start(t testing.TB, opts ...Option) *Env {
 	t.Helper()
 	contract, err := LoadContract()
@@ -47,7 +49,7 @@ func Start(t testing.TB, opts ...Option) *Env {
 		opt(&o)
 	}
 	api := confhttp.New(o)
-	srv := httptest.NewServer(api.Handler())
+	srv := httptest.NewServer(watch(t, contract, api.Handler()))
 	t.Cleanup(func() {
 		api.Drain()
 		srv.Close()
@@ -128,6 +130,7 @@ func (e *Env) send(method, path, token, contentType string, body []byte) Respons
 	if err != nil {
 		e.T.Fatal(err)
 	}
+	req.Header.Set(checkedHeader, "1")
 	if token != "" {
 		req.Header.Set("Authorization", "Bearer "+token)
 	}
