@@ -1,6 +1,7 @@
 package http
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -19,12 +20,14 @@ var errTooLarge = &conference.Error{Code: codeTooLarge, Msg: fmt.Sprintf("reques
 
 // decode reads a JSON body strictly: unknown fields, trailing data and
 // oversized bodies are refused, so a typo in a script is an error rather
-// than a silently ignored setting. An empty body decodes as {}.
+// than a silently ignored setting. An empty body decodes as {}; any other
+// body must be an object, as the API's document has it: a null would
+// otherwise decode as {} too.
 func decode(c *gin.Context, v any) error {
 	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, MaxBodyBytes)
 	dec := json.NewDecoder(c.Request.Body)
-	dec.DisallowUnknownFields()
-	err := dec.Decode(v)
+	var raw json.RawMessage
+	err := dec.Decode(&raw)
 	var tooBig *http.MaxBytesError
 	switch {
 	case errors.As(err, &tooBig):
@@ -39,6 +42,14 @@ func decode(c *gin.Context, v any) error {
 			return errTooLarge
 		}
 		return invalid("request body has data after its JSON object")
+	}
+	if raw[0] != '{' {
+		return invalid("request body must be a JSON object")
+	}
+	strict := json.NewDecoder(bytes.NewReader(raw))
+	strict.DisallowUnknownFields()
+	if err := strict.Decode(v); err != nil {
+		return invalid("request body is not valid JSON for this route: %v", err)
 	}
 	return nil
 }

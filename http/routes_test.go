@@ -109,6 +109,8 @@ func TestRoutes(t *testing.T) {
 		{"room missing", call{"GET", "/v1/conferences/c/rooms/5", asAlice, nil, 404, "not_found"}, nil},
 		{"add room as participant", call{"POST", "/v1/conferences/c/rooms", asAlice, nil, 403, "host_required"}, nil},
 		{"add room with a name", call{"POST", "/v1/conferences/c/rooms", asHost, map[string]any{"name": "Mine"}, 400, "invalid_request"}, nil},
+		{"add room with a null body", call{"POST", "/v1/conferences/c/rooms", asHost, "null", 400, "invalid_request"}, nil},
+		{"join with an array body", call{"POST", "/v1/conferences/c/rooms/1/join", asHost, "[]", 400, "invalid_request"}, nil},
 		{"rename", call{"PATCH", "/v1/conferences/c/rooms/1", asHost, map[string]any{"name": "x"}, 405, "rename_not_supported"}, nil},
 		{"delete main", call{"DELETE", "/v1/conferences/c/rooms/main", asHost, nil, 409, "main_room_permanent"}, nil},
 		{"delete room", call{"DELETE", "/v1/conferences/c/rooms/2", asHost, nil, 204, ""}, nil},

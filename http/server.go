@@ -109,6 +109,7 @@ func (s *Server) routes() *gin.Engine {
 
 	e.GET("/healthz", func(c *gin.Context) { c.JSON(http.StatusOK, gin.H{"status": "ok"}) })
 	e.GET("/metrics", gin.WrapH(s.metrics.handler()))
+	e.GET("/v1/openapi.json", serveOpenAPI)
 	console.New().Register(e)
 
 	e.POST("/v1/conferences", s.requireAdmin, s.createConference)

@@ -1,5 +1,7 @@
 // Package apitest runs the confgw API in-process for tests and speaks to it
-// the way a script would: JSON over HTTP with a bearer token.
+// the way a script would: JSON over HTTP with a bearer token. Every
+// exchange made through an Env is held to the API's OpenAPI document, so
+// the document cannot drift from what the server does.
 package apitest
 
 import (
@@ -25,27 +27,35 @@ type Env struct {
 	Registry *conference.Registry
 	API      *confhttp.Server
 	Server   *httptest.Server
+	// Contract is the API's document every exchange is checked against.
+	Contract *Contract
 }
 
 // Option adjusts the API's options before it starts.
 type Option func(*confhttp.Options)
 
-// Start runs an API on a loopback port until the test ends.
+// Start runs an API on a loopback port until the test ends. What reaches
+// it other than through Do and Send (a Go client, the command line, an
+// events stream) is checked against the document too, and reported to t.
 func Start(t testing.TB, opts ...Option) *Env {
 	t.Helper()
+	contract, err := LoadContract()
+	if err != nil {
+		t.Fatal(err)
+	}
 	reg := conference.NewRegistry(conference.Config{BreakoutDefault: true})
 	o := confhttp.Options{Registry: reg, AdminKey: AdminKey, Logger: slog.New(slog.DiscardHandler)}
 	for _, opt := range opts {
 		opt(&o)
 	}
 	api := confhttp.New(o)
-	srv := httptest.NewServer(api.Handler())
+	srv := httptest.NewServer(watch(t, contract, api.Handler()))
 	t.Cleanup(func() {
 		api.Drain()
 		srv.Close()
 		reg.EndAll()
 	})
-	return &Env{T: t, Registry: o.Registry, API: api, Server: srv}
+	return &Env{T: t, Registry: o.Registry, API: api, Server: srv, Contract: contract}
 }
 
 // For returns the same server reporting to t, for subtests and fuzz
@@ -82,40 +92,45 @@ func (r Response) ErrorCode() string {
 // anything else (sent as JSON).
 func (e *Env) Do(method, path, token string, body any) Response {
 	e.T.Helper()
-	var rd io.Reader
+	var raw []byte
 	switch b := body.(type) {
 	case nil:
+		return e.send(method, path, token, "", nil)
 	case string:
-		rd = bytes.NewBufferString(b)
+		raw = []byte(b)
 	case []byte:
-		rd = bytes.NewReader(b)
+		raw = b
 	default:
 		j, err := json.Marshal(b)
 		if err != nil {
 			e.T.Fatal(err)
 		}
-		rd = bytes.NewReader(j)
+		raw = j
 	}
-	contentType := ""
-	if rd != nil {
-		contentType = "application/json"
-	}
-	return e.send(method, path, token, contentType, rd)
+	return e.send(method, path, token, "application/json", raw)
 }
 
 // Send sends body as is with the given Content-Type, for routes that take
 // something other than JSON (an SDP offer).
 func (e *Env) Send(method, path, token, contentType string, body []byte) Response {
 	e.T.Helper()
-	return e.send(method, path, token, contentType, bytes.NewReader(body))
+	return e.send(method, path, token, contentType, body)
 }
 
-func (e *Env) send(method, path, token, contentType string, rd io.Reader) Response {
+// send makes the request and holds the exchange to the document. A
+// mismatch fails the test but does not stop it, so that the caller's own
+// checks still say what the answer was.
+func (e *Env) send(method, path, token, contentType string, body []byte) Response {
 	e.T.Helper()
+	var rd io.Reader
+	if body != nil {
+		rd = bytes.NewReader(body)
+	}
 	req, err := http.NewRequest(method, e.Server.URL+path, rd)
 	if err != nil {
 		e.T.Fatal(err)
 	}
+	req.Header.Set(checkedHeader, "1")
 	if token != "" {
 		req.Header.Set("Authorization", "Bearer "+token)
 	}
@@ -131,7 +146,11 @@ func (e *Env) send(method, path, token, contentType string, rd io.Reader) Respon
 	if err != nil {
 		e.T.Fatal(err)
 	}
-	return Response{Status: resp.StatusCode, Body: b, Header: resp.Header}
+	r := Response{Status: resp.StatusCode, Body: b, Header: resp.Header}
+	if err := e.Contract.Check(req, body, r); err != nil {
+		e.T.Errorf("%s %s breaks the API's OpenAPI document: %v", method, path, err)
+	}
+	return r
 }
 
 // CreateConference creates a conference with the admin key.
