@@ -172,9 +172,10 @@ func (m *Mixer) mixLocked() {
 		k = workersFor(n)
 	}
 	if k == 1 {
-		clear(m.solo.sum[:m.rate.FrameSamples()])
+		samples := m.rate.FrameSamples()
+		clear(m.solo.sum[:samples])
 		m.runPart(&m.solo, phaseRead, 0, n)
-		m.sum = m.solo.sum
+		copy(m.sum[:samples], m.solo.sum[:samples])
 		m.setFull()
 		m.runPart(&m.solo, phaseWrite, 0, n)
 		return
