@@ -67,7 +67,15 @@ func New(cfg Config) (*Server, error) {
 			_ = conn.Close()
 			return nil, fmt.Errorf("webrtc: public IP %q is not an IP address", cfg.PublicIP)
 		}
-		s.settings.SetNAT1To1IPs([]string{cfg.PublicIP}, pion.ICECandidateTypeHost)
+		rule := pion.ICEAddressRewriteRule{
+			External:        []string{cfg.PublicIP},
+			AsCandidateType: pion.ICECandidateTypeHost,
+			Mode:            pion.ICEAddressRewriteReplace,
+		}
+		if err := s.settings.SetICEAddressRewriteRules(rule); err != nil {
+			_ = conn.Close()
+			return nil, fmt.Errorf("webrtc: public IP %q: %w", cfg.PublicIP, err)
+		}
 	}
 	s.ctx, s.cancel = context.WithCancel(context.Background())
 	return s, nil
