@@ -17,6 +17,7 @@ import (
 type Bridge struct {
 	srv *webrtc.Server
 	log *slog.Logger
+	own bool // Close closes srv too
 
 	ctx    context.Context
 	cancel context.CancelFunc
@@ -32,6 +33,21 @@ func New(srv *webrtc.Server, log *slog.Logger) *Bridge {
 	b.ctx, b.cancel = context.WithCancel(context.Background())
 	return b
 }
+
+// Listen starts a WebRTC server for cfg and a bridge that owns it: its
+// Close ends the sessions and frees the port.
+func Listen(cfg webrtc.Config) (*Bridge, error) {
+	srv, err := webrtc.New(cfg)
+	if err != nil {
+		return nil, err
+	}
+	b := New(srv, cfg.Logger)
+	b.own = true
+	return b, nil
+}
+
+// Server is the WebRTC server the bridge answers with.
+func (b *Bridge) Server() *webrtc.Server { return b.srv }
 
 // Join answers the acting participant's offer and makes the session its
 // audio in c, replacing any it had. It returns the session's id and the
@@ -94,8 +110,14 @@ func endReason(r string) string {
 	return conference.AudioEndLeft
 }
 
-// Close stops following sessions; the webrtc server's own Close ends them.
+// Close stops following sessions. A bridge from Listen closes its server,
+// which ends them; one from New leaves that to the server's owner.
 func (b *Bridge) Close() {
+	if b.own {
+		if err := b.srv.Close(); err != nil {
+			b.log.Warn("closing the WebRTC server", "err", err)
+		}
+	}
 	b.cancel()
 	b.wg.Wait()
 }

@@ -75,15 +75,11 @@ func newClinic(t *testing.T, cfg webrtc.Config) *clinic {
 	}
 	t.Cleanup(reg.EndAll)
 	cfg.UDPAddr = "127.0.0.1:0"
-	srv, err := webrtc.New(cfg)
+	b, err := appaudio.Listen(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
-	b := appaudio.New(srv, nil)
-	t.Cleanup(func() {
-		_ = srv.Close()
-		b.Close()
-	})
+	t.Cleanup(b.Close)
 	host, err := c.AddApp(conference.Admin, conference.AppSpec{Name: "Dr Host", Role: conference.RoleHost, ClientVersion: "5.0"})
 	if err != nil {
 		t.Fatal(err)
@@ -109,15 +105,7 @@ func (k *clinic) join(t *testing.T, name string, freq float64) (string, *webrtcp
 
 func (k *clinic) connect(t *testing.T, pid string) *webrtcpeer.Peer {
 	t.Helper()
-	peer, err := webrtcpeer.New(opus.Codec)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = peer.Close() })
-	offer, err := peer.Offer()
-	if err != nil {
-		t.Fatal(err)
-	}
+	peer, offer := webrtcpeer.Offering(t, opus.Codec)
 	_, answer, err := k.bridge.Join(context.Background(), k.c, conference.As(pid), offer)
 	if err != nil {
 		t.Fatal(err)

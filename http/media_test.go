@@ -20,30 +20,17 @@ import (
 func withAppAudio(t *testing.T, cfg webrtc.Config) apitest.Option {
 	t.Helper()
 	cfg.UDPAddr = "127.0.0.1:0"
-	srv, err := webrtc.New(cfg)
+	b, err := appaudio.Listen(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
-	b := appaudio.New(srv, nil)
-	t.Cleanup(func() {
-		_ = srv.Close()
-		b.Close()
-	})
+	t.Cleanup(b.Close)
 	return func(o *confhttp.Options) { o.AppAudio = b }
 }
 
 func offerOf(t *testing.T, c audio.Codec) (*webrtcpeer.Peer, string) {
 	t.Helper()
-	p, err := webrtcpeer.New(c)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = p.Close() })
-	offer, err := p.Offer()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return p, offer
+	return webrtcpeer.Offering(t, c)
 }
 
 func TestAnAppParticipantsOfferIsAnsweredWithSDPAndTheSessionsURL(t *testing.T) {

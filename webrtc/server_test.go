@@ -142,26 +142,26 @@ func TestAPeerOfferingPCMUIsHeardAndHearsTheRoomOverDTLSSRTP(t *testing.T) {
 	}
 }
 
-func TestAPeerOfferingOpusIsAnsweredWithOpusAndHeard(t *testing.T) {
-	s := newServer(t, Config{})
-	p := newPeer(t, opus.Codec)
-	sess := connect(t, s, p, true)
-	if sess.Codec() != "opus" {
-		t.Errorf("codec %q, want opus", sess.Codec())
+func TestAPeerIsAnsweredWithTheCodecItOffersAndHeardInIt(t *testing.T) {
+	tests := []struct {
+		codec       audio.Codec
+		says, hears float64
+	}{
+		{opus.Codec, 1000, 600},
+		{audio.PCMA, 800, 1200},
 	}
-	p.Speak(1000)
-	drive(t, sess, p, 1000, 600)
-}
-
-func TestAPeerOfferingPCMAIsAnsweredWithPCMA(t *testing.T) {
-	s := newServer(t, Config{})
-	p := newPeer(t, audio.PCMA)
-	sess := connect(t, s, p, true)
-	if sess.Codec() != "PCMA" {
-		t.Errorf("codec %q, want PCMA", sess.Codec())
+	for _, tt := range tests {
+		t.Run(tt.codec.Name, func(t *testing.T) {
+			s := newServer(t, Config{})
+			p := newPeer(t, tt.codec)
+			sess := connect(t, s, p, true)
+			if sess.Codec() != tt.codec.Name {
+				t.Errorf("codec %q, want %s", sess.Codec(), tt.codec.Name)
+			}
+			p.Speak(tt.says)
+			drive(t, sess, p, tt.says, tt.hears)
+		})
 	}
-	p.Speak(800)
-	drive(t, sess, p, 800, 1200)
 }
 
 func TestTheAnswerCarriesTheSharedPortAsItsCandidate(t *testing.T) {

@@ -118,10 +118,10 @@ func serve(ctx context.Context, cfg serveConfig, out, errOut io.Writer) error {
 	}
 	// On a clean shutdown reg.EndAll below has already taken every app
 	// participant out, so sessions end with their participants.
-	defer apps.close()
+	defer apps.Close()
 	api := confhttp.New(confhttp.Options{
 		Registry: reg, AdminKey: cfg.APIKey, Dialer: sipSide.dialer(),
-		Recordings: media.store, AppAudio: apps.bridge, Logger: log, Metrics: media.metrics,
+		Recordings: media.store, AppAudio: apps, Logger: log, Metrics: media.metrics,
 	})
 	srv := &http.Server{Handler: api.Handler(), ReadHeaderTimeout: 10 * time.Second}
 	served := make(chan error, 1)
@@ -136,10 +136,10 @@ func serve(ctx context.Context, cfg serveConfig, out, errOut io.Writer) error {
 		defer stopPprof()
 	}
 
-	if err := welcome(out, cfg, reg, api, "http://"+ln.Addr().String(), sipSide.addr(), apps.addr()); err != nil {
+	if err := welcome(out, cfg, reg, api, "http://"+ln.Addr().String(), sipSide.addr(), apps.Server().Addr().String()); err != nil {
 		log.Error("creating the demo conference failed", "err", err)
 	}
-	log.Info("confgw serving", "http", ln.Addr().String(), "sip", sipSide.addr(), "webrtc", apps.addr())
+	log.Info("confgw serving", "http", ln.Addr().String(), "sip", sipSide.addr(), "webrtc", apps.Server().Addr().String())
 
 	select {
 	case <-ctx.Done():

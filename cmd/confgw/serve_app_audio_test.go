@@ -49,15 +49,7 @@ func TestServeAnAppParticipantTalksWithAPhoneUntilAHostMovesIt(t *testing.T) {
 	if err := json.Unmarshal([]byte(out), &joined); err != nil {
 		t.Fatalf("%v: %s", err, out)
 	}
-	peer, err := webrtcpeer.New(opus.Codec)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = peer.Close() })
-	offer, err := peer.Offer()
-	if err != nil {
-		t.Fatal(err)
-	}
+	peer, offer := webrtcpeer.Offering(t, opus.Codec)
 	req, _ := http.NewRequestWithContext(ctx, "POST", s.url+"/v1/conferences/demo/media", bytes.NewBufferString(offer))
 	req.Header.Set("Authorization", "Bearer "+joined.Token)
 	req.Header.Set("Content-Type", "application/sdp")

@@ -25,30 +25,17 @@ func addWebRTCFlags(f *pflag.FlagSet, c *webrtcConfig) {
 	f.IntVar(&c.MaxSessions, "webrtc-max-sessions", webrtc.DefaultMaxSessions, "most app audio sessions open at once; offers beyond get 503")
 }
 
-// appAudio is the WebRTC side of serve.
-type appAudio struct {
-	srv    *webrtc.Server
-	bridge *appaudio.Bridge
-}
-
-func startAppAudio(c webrtcConfig, rtpTimeout time.Duration, metrics prometheus.Registerer, log *slog.Logger) (*appAudio, error) {
-	srv, err := webrtc.New(webrtc.Config{UDPAddr: c.UDP, PublicIP: c.PublicIP, RTPTimeout: rtpTimeout, MaxSessions: c.MaxSessions, Logger: log})
+// startAppAudio starts the WebRTC side of serve and registers its metrics.
+func startAppAudio(c webrtcConfig, rtpTimeout time.Duration, metrics prometheus.Registerer, log *slog.Logger) (*appaudio.Bridge, error) {
+	b, err := appaudio.Listen(webrtc.Config{UDPAddr: c.UDP, PublicIP: c.PublicIP, RTPTimeout: rtpTimeout, MaxSessions: c.MaxSessions, Logger: log})
 	if err != nil {
 		return nil, fmt.Errorf("--webrtc-udp: %w", err)
 	}
-	for _, col := range srv.Collectors() {
+	for _, col := range b.Server().Collectors() {
 		if err := metrics.Register(col); err != nil {
-			_ = srv.Close()
+			b.Close()
 			return nil, fmt.Errorf("webrtc metrics: %w", err)
 		}
 	}
-	return &appAudio{srv: srv, bridge: appaudio.New(srv, log)}, nil
-}
-
-func (a *appAudio) addr() string { return a.srv.Addr().String() }
-
-// close ends every app audio session and frees the port.
-func (a *appAudio) close() {
-	_ = a.srv.Close()
-	a.bridge.Close()
+	return b, nil
 }

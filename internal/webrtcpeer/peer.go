@@ -7,6 +7,7 @@ import (
 	"context"
 	"fmt"
 	"sync"
+	"testing"
 	"time"
 
 	"github.com/confgw/confgw/audio"
@@ -80,6 +81,22 @@ func New(codec audio.Codec) (*Peer, error) {
 		go p.listen(t)
 	})
 	return p, nil
+}
+
+// Offering returns a new peer of codec, closed when the test ends, with its
+// offer.
+func Offering(tb testing.TB, codec audio.Codec) (*Peer, string) {
+	tb.Helper()
+	p, err := New(codec)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { _ = p.Close() })
+	offer, err := p.Offer()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return p, offer
 }
 
 // Offer returns the peer's complete offer, its candidates gathered.
