@@ -128,6 +128,7 @@ test('Mute silences the browser for the phone, and Unmute brings it back', async
   rs = await untilPhone((r) => share(r, BROWSER_HZ) > HEARD, 'the phone to hear the unmuted browser again', unmuted);
   t.diagnostic(`unmuted, the phone hears: ${show(rs)}`);
   await H.until(async () => (await level(ann)) > 10, 'the level meter to fill again');
+  t.diagnostic(`unmuted, the meter shows ${await meter(ann).getAttribute('aria-label')}`);
 });
 
 test('a host moves the browser participant to a breakout room and the two stop hearing each other', async (t) => {
