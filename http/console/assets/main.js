@@ -6,6 +6,7 @@ import { Api } from './api.js';
 import { dragging } from './drag.js';
 import { follow } from './events.js';
 import { makeMovable } from './float.js';
+import { startMeter } from './meter.js';
 import { callFailed, showError, showToast } from './notices.js';
 import { renderRooms, renderStage } from './panel.js';
 import { renderRecordings, saveBlob } from './recordings.js';
@@ -22,12 +23,13 @@ const el = {
   breakoutSwitch: $('breakout-switch'), breakoutToggle: $('breakout-toggle'), breakoutOff: $('breakout-off'),
   rooms: $('rooms'), addRoom: $('add-room'), dialForm: $('dial-form'), dialTo: $('dial-to'),
   recBox: $('recordings-box'), recList: $('recordings'), toasts: $('toasts'), errors: $('errors'),
-  voiceOut: $('voice-out'),
+  voiceOut: $('voice-out'), mic: $('mic'), micLevel: $('mic-level'), muteToggle: $('mute-toggle'),
 };
 
 let api = null;
 let view = null;
 let voice = null;
+let stopMeter = null;
 let stopEvents = null;
 let refreshTimer = 0;
 let refreshSeq = 0;
@@ -50,6 +52,27 @@ function renderAudioButton() {
   b.textContent = audioLabels[phase];
   b.dataset.phase = phase;
   b.disabled = phase === 'joining' || phase === 'leaving';
+  renderMic(phase === 'on' && !b.hidden);
+}
+
+// renderMic shows Mute and the level meter while audio is on; the meter
+// runs only then, so no microphone is read once the session is gone.
+function renderMic(on) {
+  const muted = Boolean(on && voice.muted);
+  el.mic.hidden = !on;
+  el.muteToggle.textContent = muted ? 'Unmute' : 'Mute';
+  el.muteToggle.setAttribute('aria-pressed', String(muted));
+  if (on && !stopMeter) {
+    try {
+      stopMeter = startMeter(voice.mic, el.micLevel);
+    } catch {
+      // A browser without Web Audio still talks; it only has no meter.
+      el.micLevel.hidden = true;
+    }
+  } else if (!on && stopMeter) {
+    stopMeter();
+    stopMeter = null;
+  }
 }
 
 function render() {
@@ -207,6 +230,7 @@ function showSignIn(note) {
   el.meeting.hidden = true;
   el.signOut.hidden = true;
   el.audioToggle.hidden = true;
+  renderMic(false);
   el.signIn.hidden = false;
   el.signInNote.textContent = note || '';
   el.title.textContent = 'confgw';
@@ -279,6 +303,9 @@ el.audioToggle.addEventListener('click', async () => {
   } catch (err) {
     showError(el.errors, joining ? 'Could not join audio' : 'Could not leave audio', err);
   }
+});
+el.muteToggle.addEventListener('click', () => {
+  if (voice) voice.setMuted(!voice.muted);
 });
 // A reloaded or closed tab ends its session at once rather than leave it to
 // the gateway's silence timeout; the next page starts without audio.

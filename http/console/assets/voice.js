@@ -66,6 +66,7 @@ export class Voice {
     this.mic = null;
     this.location = '';
     this.session = '';
+    this.muted = false;
     // The sessions the events stream named since joining: an end is this
     // page's only once its session was named, since the stream may still
     // carry the end of the one this page replaced (a reload's).
@@ -132,6 +133,16 @@ export class Voice {
     }
   }
 
+  // setMuted silences the microphone at its track: a disabled track sends
+  // silence, so the room hears nothing while the connection and the
+  // session stay up, and unmuting is instant, with no new offer.
+  setMuted(muted) {
+    if (this.phase !== 'on') return;
+    this.muted = muted;
+    for (const t of this.mic.getAudioTracks()) t.enabled = !muted;
+    this.onChange();
+  }
+
   // leave ends the session from this side. The local connection goes
   // whatever the gateway answers: a session it no longer has (404) is as
   // good as ended, and any other failure is reported.
@@ -180,6 +191,8 @@ export class Voice {
     this.mic = null;
     this.location = '';
     this.session = '';
+    // The next join opens the microphone afresh, unmuted.
+    this.muted = false;
     this.set('off');
   }
 }

@@ -1,5 +1,6 @@
 // Starts what the console tests drive: confgw built from this checkout,
-// sipp peers (a caller and a trunk), and Debian's Chromium. Everything it
+// sipp peers (a caller and a trunk), the desk phone of phone/ and Debian's
+// Chromium. Everything it
 // starts is stopped by stopAll, also when a test fails or the run is cut.
 
 import { spawn, execFile } from 'node:child_process';
@@ -7,6 +8,7 @@ import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import readline from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { chromium } from 'playwright-core';
@@ -97,6 +99,38 @@ export async function buildConfgw(dir) {
   const bin = path.join(dir, 'confgw');
   await promisify(execFile)('go', ['build', '-o', bin, './cmd/confgw'], { cwd: repoRoot, maxBuffer: 16 << 20 });
   return bin;
+}
+
+// buildPhone builds the desk phone of phone/, or takes PHONE_BIN when set.
+export async function buildPhone(dir) {
+  if (process.env.PHONE_BIN) return process.env.PHONE_BIN;
+  const bin = path.join(dir, 'phone');
+  await promisify(execFile)('go', ['build', '-o', bin, './http/console/e2e/phone'], { cwd: repoRoot, maxBuffer: 16 << 20 });
+  return bin;
+}
+
+// startPhone has the desk phone call target (a SIP URI) playing tone Hz.
+// It prints, every 200 ms, the share of what it heard at each frequency of
+// watch; reads keeps the latest, each with when it arrived (at, ms), so a
+// test can judge only those that came after something it did.
+export function startPhone({ bin, target, tone, watch }) {
+  const child = track(spawn(bin, ['-tone', String(tone), '-watch', watch.join(','), target], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  }), 'phone');
+  const phone = { child, reads: [], stderr: '' };
+  child.stderr.on('data', (b) => { phone.stderr += b; });
+  readline.createInterface({ input: child.stdout }).on('line', (line) => {
+    let r;
+    try {
+      r = JSON.parse(line);
+    } catch {
+      return;
+    }
+    r.at = Date.now();
+    phone.reads.push(r);
+    if (phone.reads.length > 100) phone.reads.shift();
+  });
+  return phone;
 }
 
 // startGateway runs `confgw serve` and reads what it prints for a newcomer:
