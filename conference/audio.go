@@ -175,10 +175,11 @@ func (c *Conference) endAudioLocked(m *member, reason string) {
 
 // dropAudioLocked takes a member's session out of its room and reports why.
 func (c *Conference) dropAudioLocked(m *member, reason string) {
+	session := m.audio.ID()
 	c.detachLocked(m)
 	m.media = nil
 	m.audio = nil
 	m.Audio = nil
 	p := m.snapshot()
-	c.publish(Event{Type: EventParticipantAudio, Participant: &p, Reason: reason})
+	c.publish(Event{Type: EventParticipantAudio, Participant: &p, Reason: reason, Session: session})
 }

@@ -232,13 +232,19 @@ func TestASecondSessionReplacesTheFirstAndTheFirstCannotComeBack(t *testing.T) {
 	}
 	am.phone.hears(t, 8)
 
-	var reasons []string
+	var reasons, sessions []string
 	for _, e := range ofType(drain(sub), conference.EventParticipantAudio) {
 		reasons = append(reasons, e.Reason)
+		sessions = append(sessions, e.Session)
 	}
 	want := []string{"", "", conference.AudioEndReplaced, "", ""}
 	if !slices.Equal(reasons, want) {
 		t.Fatalf("participant.audio reasons %q, want %q", reasons, want)
+	}
+	// The end names the session it ends, so a page that already holds the
+	// new one does not take it for its own.
+	if wantSessions := []string{"", "", "s-ann", "", ""}; !slices.Equal(sessions, wantSessions) {
+		t.Fatalf("participant.audio sessions %q, want %q", sessions, wantSessions)
 	}
 }
 

@@ -55,9 +55,12 @@ type Event struct {
 	Message     string       `json:"message,omitempty"`
 	TTLMillis   int64        `json:"ttl_ms,omitempty"`
 	Reason      string       `json:"reason,omitempty"`
-	Status      int          `json:"status,omitempty"`
-	Recording   *Recording   `json:"recording,omitempty"`
-	Breakout    *bool        `json:"breakout_enabled,omitempty"`
+	// Session names the audio session a participant.audio event reports
+	// the end of: the participant may already have a newer one.
+	Session   string     `json:"session,omitempty"`
+	Status    int        `json:"status,omitempty"`
+	Recording *Recording `json:"recording,omitempty"`
+	Breakout  *bool      `json:"breakout_enabled,omitempty"`
 }
 
 // Subscription receives a conference's events in order. A subscriber that
