@@ -8,6 +8,7 @@ import (
 	"context"
 	"log/slog"
 	"sync"
+	"time"
 
 	"github.com/confgw/confgw/conference"
 	"github.com/confgw/confgw/webrtc"
@@ -15,9 +16,11 @@ import (
 
 // Bridge joins WebRTC sessions to conferences.
 type Bridge struct {
-	srv *webrtc.Server
-	log *slog.Logger
-	own bool // Close closes srv too
+	srv    *webrtc.Server
+	log    *slog.Logger
+	own    bool // Close closes srv too
+	offers *offerLimits
+	now    func() time.Time
 
 	ctx    context.Context
 	cancel context.CancelFunc
@@ -29,7 +32,7 @@ func New(srv *webrtc.Server, log *slog.Logger) *Bridge {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	b := &Bridge{srv: srv, log: log}
+	b := &Bridge{srv: srv, log: log, offers: newOfferLimits(DefaultOfferRate), now: time.Now}
 	b.ctx, b.cancel = context.WithCancel(context.Background())
 	return b
 }
@@ -46,6 +49,26 @@ func Listen(cfg webrtc.Config) (*Bridge, error) {
 	return b, nil
 }
 
+// SetOfferRate sets each participant's long-run allowance of offers per
+// second (a burst of a few is always allowed); zero or less keeps the
+// default.
+func (b *Bridge) SetOfferRate(perSecond float64) {
+	if perSecond > 0 {
+		b.offers = newOfferLimits(perSecond)
+	}
+}
+
+// RetryError is a refusal that goes away by itself after After.
+type RetryError struct {
+	Err   error
+	After time.Duration
+}
+
+func (e *RetryError) Error() string { return e.Err.Error() }
+
+// Unwrap lets errors.Is see the refusal.
+func (e *RetryError) Unwrap() error { return e.Err }
+
 // Server is the WebRTC server the bridge answers with.
 func (b *Bridge) Server() *webrtc.Server { return b.srv }
 
@@ -58,6 +81,10 @@ func (b *Bridge) Join(ctx context.Context, c *conference.Conference, a conferenc
 	// certificate and ICE gathering: ask first.
 	if err := c.CheckAudio(a); err != nil {
 		return "", "", err
+	}
+	if ok, wait := b.offers.allow(c.ID()+"/"+a.ParticipantID, b.now()); !ok {
+		b.srv.RefuseOffer(webrtc.RefusedRate)
+		return "", "", &RetryError{Err: ErrTooManyOffers, After: wait}
 	}
 	sess, answer, err := b.srv.Answer(ctx, offer)
 	if err != nil {

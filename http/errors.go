@@ -48,6 +48,7 @@ var statusOf = map[conference.Code]int{
 	codeNoSupportedCodec:              http.StatusUnprocessableEntity,
 	codeAudioUnavailable:              http.StatusServiceUnavailable,
 	codeAudioFull:                     http.StatusServiceUnavailable,
+	codeTooManyOffers:                 http.StatusTooManyRequests,
 	conference.CodeShuttingDown:       http.StatusServiceUnavailable,
 }
 

@@ -4,11 +4,15 @@ import (
 	"context"
 	"errors"
 	"io"
+	"math"
 	"mime"
 	"net/http"
+	"strconv"
+	"time"
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/confgw/confgw/appaudio"
 	"github.com/confgw/confgw/conference"
 	"github.com/confgw/confgw/webrtc"
 )
@@ -27,6 +31,7 @@ const (
 	codeNoSupportedCodec     conference.Code = "no_supported_codec"
 	codeAudioUnavailable     conference.Code = "app_audio_unavailable"
 	codeAudioFull            conference.Code = "app_audio_full"
+	codeTooManyOffers        conference.Code = "too_many_offers"
 )
 
 const sdpType = "application/sdp"
@@ -60,6 +65,15 @@ func (s *Server) joinAudio(c *gin.Context) {
 		return
 	case errors.Is(err, webrtc.ErrNoSupportedCodec):
 		s.fail(c, &conference.Error{Code: codeNoSupportedCodec, Msg: err.Error() + "; the gateway decodes opus, PCMU and PCMA"})
+		return
+	case errors.Is(err, appaudio.ErrTooManyOffers):
+		var re *appaudio.RetryError
+		wait := time.Second
+		if errors.As(err, &re) {
+			wait = re.After
+		}
+		c.Header("Retry-After", strconv.Itoa(int(math.Ceil(wait.Seconds()))))
+		s.fail(c, &conference.Error{Code: codeTooManyOffers, Msg: "offers come too fast from this participant; wait before the next"})
 		return
 	case errors.Is(err, webrtc.ErrFull):
 		s.fail(c, &conference.Error{Code: codeAudioFull, Msg: "the gateway holds as many app audio sessions as it is set to; try again shortly"})

@@ -171,3 +171,24 @@ func TestAnOfferBeyondTheSessionLimitIsAskedToRetry(t *testing.T) {
 		t.Errorf("%d %s Retry-After %q, want 503 app_audio_full with Retry-After", r.Status, r.Body, r.Header.Get("Retry-After"))
 	}
 }
+
+func TestAParticipantOfferingTooFastIsToldToWait(t *testing.T) {
+	env := apitest.Start(t, withAppAudio(t, webrtc.Config{}))
+	env.CreateConference("c")
+	alice := env.AddParticipant("c", "Alice", conference.RoleParticipant, "5.0")
+	bob := env.AddParticipant("c", "Bob", conference.RoleParticipant, "5.0")
+	_, offer := offerOf(t, audio.PCMU)
+	var last apitest.Response
+	for range 6 {
+		last = env.Send("POST", "/v1/conferences/c/media", alice.Token, "application/sdp", []byte(offer))
+		if last.Status == http.StatusTooManyRequests {
+			break
+		}
+	}
+	if last.Status != http.StatusTooManyRequests || last.ErrorCode() != "too_many_offers" || last.Header.Get("Retry-After") == "" {
+		t.Fatalf("%d %s Retry-After %q, want 429 too_many_offers with Retry-After", last.Status, last.Body, last.Header.Get("Retry-After"))
+	}
+	if r := env.Send("POST", "/v1/conferences/c/media", bob.Token, "application/sdp", []byte(offer)); r.Status != http.StatusCreated {
+		t.Errorf("Bob refused for Alice's offers: %d %s", r.Status, r.Body)
+	}
+}

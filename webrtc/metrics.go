@@ -11,6 +11,9 @@ const (
 	refusedInvalid = "invalid_sdp"
 	refusedCodec   = "no_supported_codec"
 	refusedFull    = "full"
+	// RefusedRate is an offer refused before it reached the server, for
+	// coming too fast from one participant.
+	RefusedRate = "rate"
 )
 
 // counters are the server's totals over all sessions, kept as atomics so
@@ -39,10 +42,16 @@ func newMetrics() metrics {
 	for _, r := range []string{ReasonLeft, ReasonICEFailed, ReasonDTLSFailed, ReasonTimedOut, ReasonShutdown, ReasonFailed} {
 		m.ended.WithLabelValues(r)
 	}
-	for _, r := range []string{refusedInvalid, refusedCodec, refusedFull} {
+	for _, r := range []string{refusedInvalid, refusedCodec, refusedFull, RefusedRate} {
 		m.refused.WithLabelValues(r)
 	}
 	return m
+}
+
+// RefuseOffer counts an offer its caller refused before asking for an
+// answer, under reason, so that all refusals show in one metric.
+func (s *Server) RefuseOffer(reason string) {
+	s.metrics.refused.WithLabelValues(reason).Inc()
 }
 
 // Collectors returns the server's Prometheus collectors, for the caller to

@@ -17,12 +17,14 @@ type webrtcConfig struct {
 	UDP         string
 	PublicIP    string
 	MaxSessions int
+	OfferRate   float64
 }
 
 func addWebRTCFlags(f *pflag.FlagSet, c *webrtcConfig) {
 	f.StringVar(&c.UDP, "webrtc-udp", webrtc.DefaultUDPAddr, "the one UDP address all app audio (ICE, DTLS-SRTP) shares")
 	f.StringVar(&c.PublicIP, "webrtc-public-ip", "", "public IP to put in ICE candidates, for a gateway behind 1:1 NAT")
 	f.IntVar(&c.MaxSessions, "webrtc-max-sessions", webrtc.DefaultMaxSessions, "most app audio sessions open at once; offers beyond get 503")
+	f.Float64Var(&c.OfferRate, "webrtc-offer-rate", appaudio.DefaultOfferRate, "media offers per second a participant may make in the long run (a burst of 5 is allowed); beyond get 429")
 }
 
 // startAppAudio starts the WebRTC side of serve and registers its metrics.
@@ -31,6 +33,7 @@ func startAppAudio(c webrtcConfig, rtpTimeout time.Duration, metrics prometheus.
 	if err != nil {
 		return nil, fmt.Errorf("--webrtc-udp: %w", err)
 	}
+	b.SetOfferRate(c.OfferRate)
 	for _, col := range b.Server().Collectors() {
 		if err := metrics.Register(col); err != nil {
 			b.Close()
