@@ -156,6 +156,14 @@ func (s *Server) Answer(ctx context.Context, offer string) (*Session, string, er
 		sess.Close(ReasonFailed)
 		return nil, "", ErrClosed
 	}
+	// A session that failed while it was being answered has already been
+	// forgotten; listing it now would hold a place under MaxSessions for
+	// ever. end sets the state before it takes mu to forget, so checking
+	// under mu cannot miss it.
+	if sess.State() == StateEnded {
+		s.mu.Unlock()
+		return nil, "", fmt.Errorf("webrtc: the session ended while it was answered: %s", sess.Reason())
+	}
 	s.sessions[sess.id] = sess
 	s.mu.Unlock()
 	sess.start()
