@@ -154,7 +154,7 @@ func (m *Mixer) doChunks(p *part, ph phase, round uint32, next *atomic.Int32) {
 		clear(p.sum[:m.rate.FrameSamples()])
 	}
 	p.joined = round
-	n := len(m.slots)
+	n := len(m.ticking)
 	for {
 		lo := int(next.Add(chunk)) - chunk
 		if lo >= n {

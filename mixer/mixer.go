@@ -30,13 +30,18 @@ type Mixer struct {
 	// endpoints with a crew of goroutines that lives as long.
 	runCtx context.Context
 	crew   *crew
+	// ticking is the tick's copy of the members, taken under mu at its
+	// start, so that the tick calls endpoints without holding mu.
+	ticking []*slot
 
-	// mu guards membership and the tap. Ticks hold it while they call
-	// endpoints, so that once Detach returns the endpoint is never called
-	// again and its owner may tear it down. Endpoints must therefore not
-	// call back into the Mixer.
+	// mu guards membership and the tap, and is held only briefly: a tick
+	// copies the members under it and lets go, so a join, a leave or a move
+	// never waits for a tick, however slow. Each slot's own lock makes
+	// Detach wait for no more than the call in flight on that one
+	// endpoint, after which the endpoint is never called again and its
+	// owner may tear it down. Endpoints must not call back into the Mixer.
 	mu    sync.Mutex
-	slots []slot
+	slots []*slot
 	index map[string]int
 	tap   Tap
 	wide  int // attached endpoints whose native rate is wideband
@@ -58,20 +63,24 @@ func (m *Mixer) Attach(id string, ep Endpoint) error {
 	if ep == nil {
 		return ErrNilEndpoint
 	}
-	wide := nativeRate(ep) == audio.Wideband
+	s := &slot{id: id, ep: ep, wide: nativeRate(ep) == audio.Wideband, attached: true}
 	m.mu.Lock()
-	defer m.mu.Unlock()
 	if i, ok := m.index[id]; ok {
-		m.countWide(m.slots[i].wide, wide)
-		m.slots[i].ep, m.slots[i].wide = ep, wide
+		old := m.slots[i]
+		m.countWide(old.wide, s.wide)
+		m.slots[i] = s
+		m.mu.Unlock()
+		old.leave()
 		return nil
 	}
 	if len(m.slots) >= MaxEndpoints {
+		m.mu.Unlock()
 		return ErrFull
 	}
-	m.countWide(false, wide)
+	m.countWide(false, s.wide)
 	m.index[id] = len(m.slots)
-	m.slots = append(m.slots, slot{id: id, ep: ep, wide: wide})
+	m.slots = append(m.slots, s)
+	m.mu.Unlock()
 	return nil
 }
 
@@ -105,20 +114,24 @@ func (m *Mixer) rateLocked() audio.Rate {
 // the endpoint is neither heard nor called by the mixer again.
 func (m *Mixer) Detach(id string) {
 	m.mu.Lock()
-	defer m.mu.Unlock()
 	i, ok := m.index[id]
 	if !ok {
+		m.mu.Unlock()
 		return
 	}
-	m.countWide(m.slots[i].wide, false)
+	s := m.slots[i]
+	m.countWide(s.wide, false)
 	last := len(m.slots) - 1
 	if i != last {
 		m.slots[i] = m.slots[last]
 		m.index[m.slots[i].id] = i
 	}
-	m.slots[last] = slot{} // drop the reference so the endpoint can be collected
+	m.slots[last] = nil // drop the reference so the endpoint can be collected
 	m.slots = m.slots[:last]
 	delete(m.index, id)
+	m.mu.Unlock()
+	// A tick in flight may hold s in its copy; once s is left it skips it.
+	s.leave()
 }
 
 // Len returns the number of attached endpoints.
@@ -151,11 +164,17 @@ func (m *Mixer) MixOnce() {
 	}
 
 	m.mu.Lock()
-	m.mixLocked()
+	m.ticking = append(m.ticking[:0], m.slots...)
+	m.rate = m.rateLocked()
 	tap := m.tap
 	m.mu.Unlock()
 
-	// Outside mu: a slow recorder must not hold up Attach or Detach.
+	m.mix()
+	// The copy must not keep endpoints that have left alive until the
+	// next tick overwrites it.
+	clear(m.ticking)
+
+	// A slow recorder holds up only this tick.
 	if tap != nil {
 		tap.WriteMix(&m.full)
 	}
@@ -164,9 +183,8 @@ func (m *Mixer) MixOnce() {
 	}
 }
 
-func (m *Mixer) mixLocked() {
-	m.rate = m.rateLocked()
-	n := len(m.slots)
+func (m *Mixer) mix() {
+	n := len(m.ticking)
 	k := 1
 	if m.runCtx != nil {
 		k = workersFor(n)
@@ -215,14 +233,13 @@ func (m *Mixer) setFull() {
 // its own slots and scratch, and reads m.sum and m.full, which are written
 // between the phases.
 func (m *Mixer) runPart(p *part, ph phase, lo, hi int) {
-	slots := m.slots[lo:hi]
+	slots := m.ticking[lo:hi]
 	rate := m.rate
 	n := rate.FrameSamples()
 	if ph == phaseRead {
-		for i := range slots {
-			s := &slots[i]
+		for _, s := range slots {
 			s.in.Rate = rate
-			s.talking = s.ep.ReadFrame(&s.in)
+			s.talking = s.read()
 			if s.talking {
 				for k, v := range s.in.PCM[:n] {
 					p.sum[k] += int32(v)
@@ -232,10 +249,9 @@ func (m *Mixer) runPart(p *part, ph phase, lo, hi int) {
 		return
 	}
 	p.minus.Rate = rate
-	for i := range slots {
-		s := &slots[i]
+	for _, s := range slots {
 		if !s.talking {
-			s.ep.WriteFrame(&m.full)
+			s.write(&m.full)
 			continue
 		}
 		// Subtracting before clamping keeps a talker's mix exact even when
@@ -243,7 +259,7 @@ func (m *Mixer) runPart(p *part, ph phase, lo, hi int) {
 		for k, v := range s.in.PCM[:n] {
 			p.minus.PCM[k] = clamp(m.sum[k] - int32(v))
 		}
-		s.ep.WriteFrame(&p.minus)
+		s.write(&p.minus)
 	}
 }
 
