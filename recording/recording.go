@@ -31,10 +31,9 @@ func (r *Recording) Started() time.Time { return r.started }
 // Open. It returns the first error met writing the file.
 func (r *Recording) Close() error {
 	r.closeOnce.Do(func() {
-		err := r.Writer.Close()
-		// Syncing before the recording counts as finished means a download
-		// never serves a header the disk might still lose.
-		r.closeErr = errors.Join(err, r.file.Sync(), r.file.Close())
+		// The Writer syncs its last checkpoint before Close returns, so a
+		// download never serves a header the disk might still lose.
+		r.closeErr = errors.Join(r.Writer.Close(), r.file.Close())
 		r.store.finished(r.key)
 	})
 	return r.closeErr

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"log/slog"
 	"os"
 	"path"
 	"slices"
@@ -50,13 +51,29 @@ type Store struct {
 	// slipped past validation cannot reach outside it.
 	root *os.Root
 	now  func() time.Time
+	log  *slog.Logger
+
+	// repairMu serialises repairs of files a crash left behind.
+	repairMu sync.Mutex
 
 	mu     sync.Mutex
 	active map[string]*Recording // by conferenceID/recordingID
 }
 
+// StoreOption configures a Store.
+type StoreOption func(*Store)
+
+// WithLogger sets where the store reports the files it repairs or cannot.
+func WithLogger(l *slog.Logger) StoreOption {
+	return func(s *Store) {
+		if l != nil {
+			s.log = l
+		}
+	}
+}
+
 // NewStore opens a store rooted at dir, creating dir if needed.
-func NewStore(dir string) (*Store, error) {
+func NewStore(dir string, opts ...StoreOption) (*Store, error) {
 	if err := os.MkdirAll(dir, 0o750); err != nil {
 		return nil, err
 	}
@@ -64,7 +81,11 @@ func NewStore(dir string) (*Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Store{root: root, now: time.Now, active: map[string]*Recording{}}, nil
+	s := &Store{root: root, now: time.Now, log: slog.New(slog.DiscardHandler), active: map[string]*Recording{}}
+	for _, o := range opts {
+		o(s)
+	}
+	return s, nil
 }
 
 // Close releases the store's directory. Recordings still running keep their
@@ -85,17 +106,25 @@ func (s *Store) Start(conferenceID string) (*Recording, error) {
 	var suffix [4]byte
 	rand.Read(suffix[:])
 	id := started.Format(idTime) + "-" + hex.EncodeToString(suffix[:])
+	key := conferenceID + "/" + id
+	// Running before the file exists: a List meanwhile must not take the
+	// header-less new file for one a crash left behind and repair it.
+	s.mu.Lock()
+	s.active[key] = nil
+	s.mu.Unlock()
 	f, err := s.root.OpenFile(path.Join(conferenceID, id+ext), os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o640)
 	if err != nil {
+		s.finished(key)
 		return nil, fmt.Errorf("recording: %w", err)
 	}
 	w, err := NewWriter(f)
 	if err != nil {
 		f.Close()
 		s.root.Remove(path.Join(conferenceID, id+ext))
-		return nil, fmt.Errorf("recording: %w", err)
+		s.finished(key)
+		return nil, err
 	}
-	r := &Recording{Writer: w, store: s, file: f, key: conferenceID + "/" + id, id: id, started: started}
+	r := &Recording{Writer: w, store: s, file: f, key: key, id: id, started: started}
 	s.mu.Lock()
 	s.active[r.key] = r
 	s.mu.Unlock()
@@ -121,10 +150,25 @@ func (s *Store) List(conferenceID string) ([]Info, error) {
 		if !ok || !validID(id) || !e.Type().IsRegular() {
 			continue
 		}
-		fi, err := e.Info()
-		if err != nil {
-			continue // removed since the directory was read
+		if s.running(conferenceID, id) {
+			// Its header lags its audio by design until it stops.
+			fi, err := e.Info()
+			if err != nil {
+				continue // removed since the directory was read
+			}
+			out = append(out, s.info(conferenceID, id, fi))
+			continue
 		}
+		f, fi, err := s.openChecked(path.Join(conferenceID, e.Name()))
+		if err != nil {
+			// Not a recording, removed meanwhile, or damaged beyond what
+			// can be repaired here: nothing a download could serve.
+			if !errors.Is(err, errMalformed) && !errors.Is(err, fs.ErrNotExist) {
+				s.log.Warn("recording not listed", "conference", conferenceID, "recording", id, "err", err)
+			}
+			continue
+		}
+		f.Close()
 		out = append(out, s.info(conferenceID, id, fi))
 	}
 	slices.SortFunc(out, func(a, b Info) int { return strings.Compare(a.ID, b.ID) })
@@ -136,23 +180,15 @@ func (s *Store) Open(conferenceID, recordingID string) (io.ReadSeekCloser, Info,
 	if !validID(conferenceID) || !validID(recordingID) {
 		return nil, Info{}, ErrNotFound
 	}
-	s.mu.Lock()
-	_, running := s.active[conferenceID+"/"+recordingID]
-	s.mu.Unlock()
-	if running {
+	if s.running(conferenceID, recordingID) {
 		return nil, Info{}, ErrInProgress
 	}
-	f, err := s.root.Open(path.Join(conferenceID, recordingID+ext))
-	if errors.Is(err, fs.ErrNotExist) {
+	f, fi, err := s.openChecked(path.Join(conferenceID, recordingID+ext))
+	if errors.Is(err, fs.ErrNotExist) || errors.Is(err, errMalformed) {
 		return nil, Info{}, ErrNotFound
 	}
 	if err != nil {
 		return nil, Info{}, fmt.Errorf("recording: %w", err)
-	}
-	fi, err := f.Stat()
-	if err != nil || !fi.Mode().IsRegular() {
-		f.Close()
-		return nil, Info{}, ErrNotFound
 	}
 	return f, s.info(conferenceID, recordingID, fi), nil
 }
@@ -162,14 +198,18 @@ func (s *Store) info(conferenceID, id string, fi fs.FileInfo) Info {
 	if len(id) > len(idTime) {
 		in.Started, _ = time.Parse(idTime, id[:len(idTime)])
 	}
-	s.mu.Lock()
-	_, running := s.active[conferenceID+"/"+id]
-	s.mu.Unlock()
-	if !running {
+	if !s.running(conferenceID, id) {
 		// The last write of a recording is its header fix-up on Close.
 		in.Stopped = fi.ModTime().UTC()
 	}
 	return in
+}
+
+func (s *Store) running(conferenceID, id string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	_, ok := s.active[conferenceID+"/"+id]
+	return ok
 }
 
 func (s *Store) finished(key string) {

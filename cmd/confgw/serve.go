@@ -87,7 +87,7 @@ func serve(ctx context.Context, cfg serveConfig, out, errOut io.Writer) error {
 	if cfg.APIKey == "" {
 		cfg.APIKey = randomKey()
 	}
-	media, err := newMedia(cfg)
+	media, err := newMedia(cfg, log)
 	if err != nil {
 		return err
 	}
