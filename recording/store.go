@@ -35,6 +35,15 @@ const (
 	maxID  = 128
 )
 
+// States of a recording, as Info reports them.
+const (
+	StateRecording = "recording"
+	StateStopped   = "stopped"
+	// StateFailed is a recording a write or sync error stopped: the file
+	// holds the audio up to the failure.
+	StateFailed = "failed"
+)
+
 // Info describes one recording.
 type Info struct {
 	ID         string    `json:"id"`
@@ -42,6 +51,10 @@ type Info struct {
 	Stopped    time.Time `json:"stopped,omitzero"`
 	Bytes      int64     `json:"bytes"`
 	DurationMS int64     `json:"duration_ms"`
+	State      string    `json:"state"`
+	// Error is why a failed recording stopped. The store remembers it until
+	// the server restarts; after that the file lists as stopped.
+	Error string `json:"error,omitempty"`
 }
 
 // Store keeps recordings as <dir>/<conferenceID>/<recordingID>.wav. It is
@@ -52,12 +65,17 @@ type Store struct {
 	root *os.Root
 	now  func() time.Time
 	log  *slog.Logger
+	// disk is what a recording's writer writes its file through; tests
+	// put a disk that fills up here.
+	disk func(*os.File) io.WriteSeeker
 
 	// repairMu serialises repairs of files a crash left behind.
 	repairMu sync.Mutex
 
-	mu     sync.Mutex
-	active map[string]*Recording // by conferenceID/recordingID
+	mu sync.Mutex
+	// active is by conferenceID/recordingID; nil while the file is created.
+	active map[string]*Recording
+	failed map[string]string // why, by conferenceID/recordingID
 }
 
 // StoreOption configures a Store.
@@ -81,7 +99,7 @@ func NewStore(dir string, opts ...StoreOption) (*Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Store{root: root, now: time.Now, log: slog.New(slog.DiscardHandler), active: map[string]*Recording{}}
+	s := &Store{root: root, now: time.Now, log: slog.New(slog.DiscardHandler), active: map[string]*Recording{}, failed: map[string]string{}}
 	for _, o := range opts {
 		o(s)
 	}
@@ -114,14 +132,18 @@ func (s *Store) Start(conferenceID string) (*Recording, error) {
 	s.mu.Unlock()
 	f, err := s.root.OpenFile(path.Join(conferenceID, id+ext), os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o640)
 	if err != nil {
-		s.finished(key)
+		s.finished(key, nil)
 		return nil, fmt.Errorf("recording: %w", err)
 	}
-	w, err := NewWriter(f)
+	var out io.WriteSeeker = f
+	if s.disk != nil {
+		out = s.disk(f)
+	}
+	w, err := NewWriter(out)
 	if err != nil {
 		f.Close()
 		s.root.Remove(path.Join(conferenceID, id+ext))
-		s.finished(key)
+		s.finished(key, nil)
 		return nil, err
 	}
 	r := &Recording{Writer: w, store: s, file: f, key: key, id: id, started: started}
@@ -194,11 +216,24 @@ func (s *Store) Open(conferenceID, recordingID string) (io.ReadSeekCloser, Info,
 }
 
 func (s *Store) info(conferenceID, id string, fi fs.FileInfo) Info {
-	in := Info{ID: id, Bytes: fi.Size(), DurationMS: durationMS(max(fi.Size()-headerSize, 0))}
+	in := Info{ID: id, Bytes: fi.Size(), DurationMS: durationMS(max(fi.Size()-headerSize, 0)), State: StateStopped}
 	if len(id) > len(idTime) {
 		in.Started, _ = time.Parse(idTime, id[:len(idTime)])
 	}
-	if !s.running(conferenceID, id) {
+	key := conferenceID + "/" + id
+	s.mu.Lock()
+	r, running := s.active[key]
+	failure, failed := s.failed[key]
+	s.mu.Unlock()
+	switch {
+	case running && r != nil && r.Err() != nil:
+		in.State, in.Error = StateFailed, r.Err().Error()
+	case running:
+		in.State = StateRecording
+	default:
+		if failed {
+			in.State, in.Error = StateFailed, failure
+		}
 		// The last write of a recording is its header fix-up on Close.
 		in.Stopped = fi.ModTime().UTC()
 	}
@@ -212,8 +247,13 @@ func (s *Store) running(conferenceID, id string) bool {
 	return ok
 }
 
-func (s *Store) finished(key string) {
+// finished takes a recording off the running ones; err is why it failed,
+// if it did.
+func (s *Store) finished(key string, err error) {
 	s.mu.Lock()
+	if err != nil {
+		s.failed[key] = err.Error()
+	}
 	delete(s.active, key)
 	s.mu.Unlock()
 }

@@ -97,6 +97,7 @@ func serve(ctx context.Context, cfg serveConfig, out, errOut io.Writer) error {
 		BreakoutDefault:  cfg.BreakoutDefault,
 		NewRoomMedia:     media.rooms,
 		Recorder:         conference.RecorderFunc(media.store.Start),
+		Logger:           log,
 	})
 	// Every leg is hung up however serve returns.
 	defer reg.EndAll()
