@@ -87,7 +87,7 @@ func serve(ctx context.Context, cfg serveConfig, out, errOut io.Writer) error {
 	if cfg.APIKey == "" {
 		cfg.APIKey = randomKey()
 	}
-	media, err := newMedia(cfg)
+	media, err := newMedia(cfg, log)
 	if err != nil {
 		return err
 	}
@@ -97,6 +97,7 @@ func serve(ctx context.Context, cfg serveConfig, out, errOut io.Writer) error {
 		BreakoutDefault:  cfg.BreakoutDefault,
 		NewRoomMedia:     media.rooms,
 		Recorder:         conference.RecorderFunc(media.store.Start),
+		Logger:           log,
 	})
 	// Every leg is hung up however serve returns.
 	defer reg.EndAll()
