@@ -21,6 +21,13 @@ func (s *Server) guard(h sipgo.RequestHandler) sipgo.RequestHandler {
 				}
 			}
 		}()
+		if name := repeatedField(req); name != "" {
+			// An ACK gets no answer; it matches nothing either way.
+			if !req.IsAck() {
+				s.reply(req, tx, 400, "Multiple "+name+" header fields")
+			}
+			return
+		}
 		h(req, tx)
 	}
 }
@@ -41,6 +48,10 @@ func (s *Server) reply(req *sipmsg.Request, tx sipmsg.ServerTransaction, status 
 }
 
 func (s *Server) onInvite(req *sipmsg.Request, tx sipmsg.ServerTransaction) {
+	if _, err := sdpBody(req); err != nil {
+		s.reply(req, tx, 415, "", sipmsg.NewHeader("Accept", "application/sdp"))
+		return
+	}
 	if to := req.To(); to != nil && to.Params.Has("tag") {
 		c := s.calls.match(req)
 		if c == nil {
