@@ -15,7 +15,8 @@ func (s *Server) guard(h sipgo.RequestHandler) sipgo.RequestHandler {
 	return func(req *sipmsg.Request, tx sipmsg.ServerTransaction) {
 		defer func() {
 			if r := recover(); r != nil {
-				s.log.Error("SIP handler panicked", "method", req.Method, "panic", r, "stack", string(debug.Stack()))
+				// The stack is ours and needed whole: the unguarded logger.
+				s.cfg.logger.Error("SIP handler panicked", "method", cut(string(req.Method)), "panic", r, "stack", string(debug.Stack()))
 				if !req.IsAck() {
 					_ = tx.Respond(sipmsg.NewResponseFromRequest(req, 500, "Server Internal Error", nil))
 				}
