@@ -84,6 +84,16 @@ func New(cfg Config) (*Server, error) {
 // Addr is the UDP address every session shares.
 func (s *Server) Addr() *net.UDPAddr { return s.conn.LocalAddr().(*net.UDPAddr) }
 
+// Serving tells whether the shared port still receives: pion's mux closes
+// itself when a read on the port fails, after which no browser can connect
+// though offers would still be answered.
+func (s *Server) Serving() bool {
+	s.mu.Lock()
+	closed := s.closed
+	s.mu.Unlock()
+	return !closed && !s.mux.IsClosed()
+}
+
 // Answer negotiates a session for a complete SDP offer (its ICE candidates
 // in it, as WHIP has it) and returns it with the SDP answer, which carries
 // the gateway's candidates. The session is connecting until ICE and DTLS

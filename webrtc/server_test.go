@@ -342,3 +342,24 @@ func gather(t *testing.T, reg *prometheus.Registry) string {
 	}
 	return b.String()
 }
+
+// A server whose shared port fails under it (pion's mux gives up on a read
+// error) says it no longer serves, for /healthz to report it down.
+func TestAServerWhosePortFailsSaysItNoLongerServes(t *testing.T) {
+	s, err := New(Config{UDPAddr: "127.0.0.1:0"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if !s.Serving() {
+		t.Fatal("a new server says it does not serve")
+	}
+	_ = s.conn.Close()
+	deadline := time.Now().Add(10 * time.Second)
+	for s.Serving() {
+		if time.Now().After(deadline) {
+			t.Fatal("still serving after its port failed")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
