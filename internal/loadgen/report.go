@@ -54,6 +54,12 @@ type Report struct {
 	GeneratorCPUSeconds      float64 `json:"generator_cpu_seconds"`
 	GeneratorCPUPerLegMinute float64 `json:"generator_cpu_per_leg_minute"`
 
+	// WebRTC is the app legs' part, when there are any; Gateway the
+	// gateway's own metrics around the window, read from its /metrics
+	// when there are app legs.
+	WebRTC  *AppReport      `json:"webrtc,omitempty"`
+	Gateway *GatewayMetrics `json:"gateway,omitempty"`
+
 	// Problems says why the run failed; empty when it passed.
 	Problems []string `json:"problems"`
 }
@@ -220,6 +226,21 @@ func (r *Report) finish(maxLoss float64) {
 		r.Problems = append(r.Problems, fmt.Sprintf("%d of %d sampled legs miss the mix or hear themselves",
 			r.Sampled-r.SampledHearingMix, r.Sampled))
 	}
+	if w := r.WebRTC; w != nil {
+		if w.Failed > 0 {
+			r.Problems = append(r.Problems, fmt.Sprintf("%d of %d WebRTC legs failed to join%s", w.Failed, w.Legs, failureList(w.Failures)))
+		}
+		if w.Dropped > 0 {
+			r.Problems = append(r.Problems, fmt.Sprintf("%d WebRTC legs dropped", w.Dropped))
+		}
+		if w.Joined > 0 && w.ConcealedRatio > maxLoss {
+			r.Problems = append(r.Problems, fmt.Sprintf("WebRTC concealed %.4f over %.4f", w.ConcealedRatio, maxLoss))
+		}
+		if w.SampledHearingMix < w.Sampled {
+			r.Problems = append(r.Problems, fmt.Sprintf("%d of %d sampled WebRTC legs miss the mix or hear themselves",
+				w.Sampled-w.SampledHearingMix, w.Sampled))
+		}
+	}
 }
 
 // WriteJSON writes the report as one indented JSON object.
@@ -255,6 +276,12 @@ func (r *Report) WriteTable(w io.Writer) error {
 		}
 	}
 	row("sockets", "%d, %d send errors, %d stray packets", r.Sockets, r.SendErrors, r.StrayPackets)
+	if w := r.WebRTC; w != nil {
+		w.writeRows(row)
+	}
+	if g := r.Gateway; g != nil {
+		g.writeRows(row)
+	}
 	row("generator CPU", "%.3f s, %.5f s per leg-minute", r.GeneratorCPUSeconds, r.GeneratorCPUPerLegMinute)
 	if r.OK() {
 		row("result", "PASS")

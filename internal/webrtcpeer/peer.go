@@ -316,6 +316,11 @@ func (p *Peer) listen(t *pion.TrackRemote) {
 	}
 }
 
+// Connected says whether the peer's ICE and DTLS are up, as far as it
+// knows: false before they complete and once the connection fails or
+// closes.
+func (p *Peer) Connected() bool { return p.connected.Load() }
+
 // Rate is the rate, in samples per second, the peer speaks and hears at:
 // its codec's.
 func (p *Peer) Rate() int { return p.coder.rate.Hz() }
