@@ -19,6 +19,7 @@ var errLoadTestFailed = errors.New("load test failed")
 func newLoadTest() *cobra.Command {
 	cfg := loadgen.Defaults()
 	var output, cpuProfile string
+	var latency bool
 	cmd := &cobra.Command{
 		Use:   "loadtest",
 		Short: "Load a gateway with SIP calls and WebRTC app audio, and report set-up, loss and who hears whom",
@@ -42,19 +43,38 @@ leg, loss, received level, and whether sampled legs hear every talker but
 themselves. With --cps it instead places calls at that rate for --duration,
 holding each for --call-hold, and measures call set-up.
 
+With --latency it instead times mouth to ear through the gateway both ways:
+one phone leg and one WebRTC app participant join the room (keep it empty of
+others), each sends a click (5 ms of 1 kHz after silence) every
+--click-every, and the report gives the median and 95th percentile, over
+--clicks clicks each way, of the arrival of the packet whose decoded audio
+carries the onset at the other end minus the time the packet carrying it
+left. That includes the gateway's jitter buffer or playout queue, the wait
+for the room's 20 ms tick, the resampling filters (1.7 ms each way) and
+Opus's 6.5 ms lookahead (the last two as far as they push the onset into
+the next packet), but not a real endpoint's own capture and playout; see
+internal/loadgen's latency.go.
+
 It exits non-zero when a call or WebRTC leg fails or is dropped, loss (or
 the WebRTC legs' concealed share) exceeds --max-loss, or a sampled leg
 misses the mix or hears itself.`,
 		Example: `  confgw loadtest --legs 500 --rate 100 --hold 60s
   confgw loadtest --cps 50 --duration 30s --call-hold 2s -o json
-  confgw loadtest --legs 0 --webrtc 100 --token "$CONFGW_TOKEN" --hold 60s`,
+  confgw loadtest --legs 0 --webrtc 100 --token "$CONFGW_TOKEN" --hold 60s
+  confgw loadtest --latency --token "$CONFGW_TOKEN" --clicks 40`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if output != "table" && output != "json" {
 				return fmt.Errorf("--output %q: want table or json", output)
 			}
+			if cmd.Flags().Changed("cps") && latency {
+				return errors.New("--cps and --latency: choose one")
+			}
 			if cmd.Flags().Changed("cps") {
 				cfg.Mode = loadgen.ModeCPS
+			}
+			if latency {
+				cfg.Mode = loadgen.ModeLatency
 			}
 			if cpuProfile != "" {
 				stop, err := profileCPU(cpuProfile)
@@ -102,6 +122,9 @@ misses the mix or hears itself.`,
 	f.StringVar(&cfg.Server, "server", cfg.Server, "address of the confgw API, for WebRTC legs and /metrics")
 	f.StringVar(&cfg.Token, "token", cfg.Token, "admin key or a host's token, to add the WebRTC legs' participants")
 	f.StringVar(&cfg.Conference, "conference", cfg.Conference, "conference the WebRTC legs join (default: --to)")
+	f.BoolVar(&latency, "latency", false, "time clicks phone → app and app → phone through the gateway, one leg each")
+	f.IntVar(&cfg.Clicks, "clicks", cfg.Clicks, "latency mode: clicks each way")
+	f.DurationVar(&cfg.ClickEvery, "click-every", cfg.ClickEvery, "latency mode: time between clicks")
 	f.StringVarP(&output, "output", "o", "table", "output format: table or json")
 	f.StringVar(&cpuProfile, "cpuprofile", "", "write the generator's own CPU profile to this file")
 	return cmd

@@ -60,3 +60,27 @@ func TestLoadTestJoinsWebRTCLegsBesidePhones(t *testing.T) {
 		t.Errorf("participants after the run: %v\n%s", err, table)
 	}
 }
+
+// TestLoadTestTimesClicksBothWays runs latency mode against `confgw
+// serve`: clicks go phone → app and app → phone and come back as delays.
+// How long they take is the load harness's figure, not the test's: the
+// test asserts only that the clicks were heard and timed.
+func TestLoadTestTimesClicksBothWays(t *testing.T) {
+	s := startServe(t)
+	out, err := execute(t.Context(), "loadtest", "--latency", "--target", s.sip, "--server", s.url, "--token", s.token,
+		"--clicks", "20", "--click-every", "300ms", "-o", "json")
+	var r loadgen.Report
+	if jerr := json.Unmarshal([]byte(out), &r); jerr != nil || r.Latency == nil {
+		t.Fatalf("loadtest: %v, report %v:\n%s", err, jerr, out)
+	}
+	l := r.Latency
+	for name, d := range map[string]loadgen.LatencyStats{"phone → app": l.PhoneToApp, "app → phone": l.AppToPhone} {
+		// A click concealed away on a loaded machine is no fault here.
+		if d.Clicks != 20 || d.Heard < 15 || d.P50 <= 0 || d.P95 < d.P50 || d.Max < d.P95 {
+			t.Errorf("%s: %+v (run: %v)", name, d, err)
+		}
+	}
+	if r.Established != 1 || r.WebRTC == nil || r.WebRTC.Joined != 1 {
+		t.Fatalf("phone up %d, app %+v", r.Established, r.WebRTC)
+	}
+}

@@ -122,6 +122,28 @@ var errConnect = errors.New("ICE and DTLS did not complete")
 // joinApp adds l as a participant, offers its audio and waits until the
 // peer is connected, then starts it talking.
 func (e *engine) joinApp(ctx context.Context, l *appLeg) error {
+	opts := []webrtcpeer.Option{webrtcpeer.WithoutRecording()}
+	if l.an != nil {
+		an := l.an
+		opts = append(opts, webrtcpeer.WithReceiver(func(f *audio.Frame, _ time.Time) { an.addPCM(f.Samples()) }))
+	} else {
+		opts = append(opts, webrtcpeer.WithoutDecoding())
+	}
+	if err := e.connectApp(ctx, l, opts...); err != nil {
+		return err
+	}
+	switch {
+	case l.talker >= 0 && !containsInt(e.cfg.absentTalkers, l.talker):
+		l.peer.Loop(e.appPays.talker[l.talker])
+	default:
+		l.peer.Loop(e.appPays.quiet[l.idx%appQuietPhases])
+	}
+	return nil
+}
+
+// connectApp adds l as a participant with a peer made with opts, offers
+// its audio and waits until ICE and DTLS have completed.
+func (e *engine) connectApp(ctx context.Context, l *appLeg, opts ...webrtcpeer.Option) error {
 	start := time.Now()
 	j, _, err := e.api.AddParticipant(ctx, e.cfg.Conference, wire.NewParticipant{
 		Name: "Load app " + strconv.Itoa(l.idx), ClientVersion: appClientVersion,
@@ -131,13 +153,6 @@ func (e *engine) joinApp(ctx context.Context, l *appLeg) error {
 	}
 	l.pid = j.Participant.ID
 	l.api = client.New(e.cfg.Server, j.Token)
-	opts := []webrtcpeer.Option{webrtcpeer.WithoutRecording()}
-	if l.an != nil {
-		an := l.an
-		opts = append(opts, webrtcpeer.WithReceiver(func(f *audio.Frame, _ time.Time) { an.addPCM(f.Samples()) }))
-	} else {
-		opts = append(opts, webrtcpeer.WithoutDecoding())
-	}
 	peer, err := webrtcpeer.New(opus.Codec, opts...)
 	if err != nil {
 		return err
@@ -161,12 +176,6 @@ func (e *engine) joinApp(ctx context.Context, l *appLeg) error {
 		return fmt.Errorf("%w: %v", errConnect, err)
 	}
 	l.join = time.Since(start)
-	switch {
-	case l.talker >= 0 && !containsInt(e.cfg.absentTalkers, l.talker):
-		peer.Loop(e.appPays.talker[l.talker])
-	default:
-		peer.Loop(e.appPays.quiet[l.idx%appQuietPhases])
-	}
 	return nil
 }
 

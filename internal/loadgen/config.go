@@ -25,6 +25,9 @@ const (
 	// ModeCPS places calls at a steady rate, each held briefly, and
 	// measures call set-up.
 	ModeCPS Mode = "cps"
+	// ModeLatency puts one phone leg and one WebRTC app participant in
+	// the room and times clicks through the gateway both ways.
+	ModeLatency Mode = "latency"
 )
 
 // Config describes a run. Zero fields take the defaults of Defaults.
@@ -66,6 +69,10 @@ type Config struct {
 	Token         string
 	Conference    string // empty: To, as a demo's dial-in is its id
 
+	// Latency mode: clicks each way, one every ClickEvery, after Settle.
+	Clicks     int
+	ClickEvery time.Duration
+
 	// absentTalkers send the quiet tone in place of their own, so tests
 	// can show a missing talker is caught.
 	absentTalkers []int
@@ -80,6 +87,7 @@ func Defaults() Config {
 		Talkers: 4, Sample: 10, SetupTimeout: 10 * time.Second, Settle: time.Second,
 		LegsPerSocket: 200, MaxLoss: 0.005,
 		WebRTCTalkers: 2, Server: "http://127.0.0.1:8080",
+		Clicks: 30, ClickEvery: 400 * time.Millisecond,
 	}
 }
 
@@ -107,12 +115,7 @@ func (c *Config) validate() error {
 		c.Talkers = min(c.Talkers, c.Legs)
 		c.WebRTCTalkers = min(c.WebRTCTalkers, c.WebRTC)
 		if c.WebRTC > 0 {
-			if u, err := url.Parse(c.Server); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-				errs = append(errs, fmt.Errorf("server %q: want the API's http:// or https:// address", c.Server))
-			}
-			if c.Token == "" {
-				errs = append(errs, errors.New("WebRTC legs need a token: the admin key or a host's token, to add participants"))
-			}
+			errs = append(errs, c.validateAPI()...)
 		}
 	case ModeCPS:
 		if c.CPS <= 0 || c.Duration <= 0 || c.CallHold < 0 {
@@ -121,8 +124,13 @@ func (c *Config) validate() error {
 		if c.WebRTC != 0 {
 			errs = append(errs, errors.New("WebRTC legs run in hold mode only"))
 		}
+	case ModeLatency:
+		if c.Clicks < 1 || c.ClickEvery < 200*time.Millisecond {
+			errs = append(errs, errors.New("latency mode needs clicks >= 1 and click-every >= 200ms"))
+		}
+		errs = append(errs, c.validateAPI()...)
 	default:
-		errs = append(errs, fmt.Errorf("mode %q: want hold or cps", c.Mode))
+		errs = append(errs, fmt.Errorf("mode %q: want hold, cps or latency", c.Mode))
 	}
 	if c.Sample < 0 || c.LegsPerSocket < 1 || c.SetupTimeout <= 0 || c.MaxLoss < 0 {
 		errs = append(errs, errors.New("sample, max-loss >= 0; legs per socket and setup timeout > 0"))
@@ -131,4 +139,16 @@ func (c *Config) validate() error {
 		c.Conference = c.To
 	}
 	return errors.Join(errs...)
+}
+
+// validateAPI checks what app participants need: the API and a token.
+func (c *Config) validateAPI() []error {
+	var errs []error
+	if u, err := url.Parse(c.Server); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		errs = append(errs, fmt.Errorf("server %q: want the API's http:// or https:// address", c.Server))
+	}
+	if c.Token == "" {
+		errs = append(errs, errors.New("WebRTC legs need a token: the admin key or a host's token, to add participants"))
+	}
+	return errs
 }

@@ -59,6 +59,8 @@ type Report struct {
 	// when there are app legs.
 	WebRTC  *AppReport      `json:"webrtc,omitempty"`
 	Gateway *GatewayMetrics `json:"gateway,omitempty"`
+	// Latency is latency mode's figure.
+	Latency *LatencyReport `json:"latency,omitempty"`
 
 	// Problems says why the run failed; empty when it passed.
 	Problems []string `json:"problems"`
@@ -258,6 +260,9 @@ func (r *Report) WriteTable(w io.Writer) error {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	row := func(k, format string, a ...any) { fmt.Fprintf(tw, "%s\t"+format+"\n", append([]any{k}, a...)...) }
 	row("mode", "%s", r.Mode)
+	if r.Latency != nil {
+		return r.writeLatency(tw, row)
+	}
 	row("calls", "%d attempted, %d established, %d failed%s, %d dropped",
 		r.Attempted, r.Established, r.Failed, failureList(r.Failures), r.Dropped)
 	row("setup", "p50 %.1f ms, p99 %.1f ms, max %.1f ms, %.1f calls/s", r.SetupMS.P50, r.SetupMS.P99, r.SetupMS.Max, r.CPSAchieved)
@@ -308,4 +313,28 @@ func failureList(f map[string]int) string {
 		parts[i] = fmt.Sprintf("%s: %d", k, f[k])
 	}
 	return " (" + strings.Join(parts, ", ") + ")"
+}
+
+func (r *Report) writeLatency(tw *tabwriter.Writer, row func(k, format string, a ...any)) error {
+	row("phone call", "%d established, set-up %.1f ms%s", r.Established, r.SetupMS.Max, failureList(r.Failures))
+	if w := r.WebRTC; w != nil {
+		row("app participant", "%d joined, join %.1f ms%s", w.Joined, w.JoinMS.Max, failureList(w.Failures))
+	}
+	l := r.Latency
+	for _, d := range []struct {
+		name string
+		s    LatencyStats
+	}{{"phone → app", l.PhoneToApp}, {"app → phone", l.AppToPhone}} {
+		row(d.name, "median %.1f ms, p95 %.1f ms (min %.1f, max %.1f) over %d of %d clicks; onset %.1f ms into its frame",
+			d.s.P50, d.s.P95, d.s.Min, d.s.Max, d.s.Heard, d.s.Clicks, d.s.OnsetInFrameMS)
+	}
+	if r.OK() {
+		row("result", "PASS")
+	} else {
+		row("result", "FAIL: %s", strings.Join(r.Problems, "; "))
+	}
+	if err := tw.Flush(); err != nil {
+		return fmt.Errorf("writing report: %w", err)
+	}
+	return nil
 }

@@ -60,6 +60,9 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	}
 	e := &engine{cfg: cfg, caller: cl, pays: newPayloads(), local: net.ParseIP(cfg.Local), failures: map[string]int{}}
 	e.app.failures = map[string]int{}
+	if cfg.Mode == ModeLatency {
+		e.api = client.New(cfg.Server, cfg.Token)
+	}
 	if cfg.WebRTC > 0 {
 		if e.appPays, err = newAppPayloads(); err != nil {
 			cl.close()
@@ -69,8 +72,11 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	}
 	e.media, e.stopMedia = context.WithCancel(context.Background())
 	defer e.shutdown()
-	if cfg.Mode == ModeCPS {
+	switch cfg.Mode {
+	case ModeCPS:
 		return e.runCPS(ctx)
+	case ModeLatency:
+		return e.runLatency(ctx)
 	}
 	return e.runHold(ctx)
 }
