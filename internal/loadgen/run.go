@@ -321,7 +321,7 @@ func (e *engine) appReport(apps []*appLeg, before, after []appCounters, window t
 	r := appMedia(apps, before, after, window)
 	e.mu.Lock()
 	r.Legs, r.Talkers, r.Joined = len(apps), e.cfg.WebRTCTalkers, e.app.joined
-	r.Failed = e.app.attempted - e.app.joined + (len(apps) - e.app.attempted)
+	r.Failed = len(apps) - e.app.joined // a leg never tried, the run cut short, failed too
 	r.Failures = maps.Clone(e.app.failures)
 	if e.app.firstErr != nil {
 		r.FirstError = e.app.firstErr.Error()

@@ -83,7 +83,8 @@ func WithoutRecording() Option { return func(o *options) { o.record = false } }
 
 // WithSent calls fn right after each packet the peer sends has left, with
 // the time it did, on the sending goroutine; a Source can thus learn when
-// the frame it just gave went out.
+// the frame it just gave went out. Packets written before the connection
+// is up go nowhere and are not reported.
 func WithSent(fn func(at time.Time)) Option { return func(o *options) { o.sent = fn } }
 
 // New returns a peer that offers codec, opus, PCMU or PCMA, for audio it
@@ -253,9 +254,11 @@ func (p *Peer) run() {
 				continue
 			}
 			pkt.Payload = buf[:n]
-			if p.track.WriteRTP(&pkt) == nil && p.connected.Load() {
-				p.stats.packetsOut.Add(1)
+			// Before DTLS completes pion drops the packet and says nothing.
+			if p.track.WriteRTP(&pkt) != nil || !p.connected.Load() {
+				continue
 			}
+			p.stats.packetsOut.Add(1)
 			if p.opts.sent != nil {
 				p.opts.sent(time.Now())
 			}
