@@ -94,7 +94,7 @@ type Session struct {
 	endOnce   sync.Once
 	reason    string // set before done closes
 
-	packetsIn, packetsOut, concealed, undecodable atomic.Uint64
+	packetsIn, packetsOut, concealed, undecodable, droppedOut atomic.Uint64
 }
 
 func newSession(srv *Server, id string, c audio.Codec, native audio.Rate, pc *pion.PeerConnection, dec, enc frameCodec) *Session {
@@ -142,6 +142,10 @@ type Stats struct {
 	PacketsIn, PacketsOut, Concealed, Undecodable uint64
 	// Dropped counts frames a fast sender had to give up.
 	Dropped uint64
+	// DroppedOut counts frames the room handed the session faster than
+	// its sender encoded and sent them: the oldest went, and the peer
+	// never got them.
+	DroppedOut uint64
 }
 
 // Stats returns the session's counters so far.
@@ -155,6 +159,7 @@ func (s *Session) Stats() Stats {
 		Concealed:   s.concealed.Load(),
 		Undecodable: s.undecodable.Load(),
 		Dropped:     dropped,
+		DroppedOut:  s.droppedOut.Load(),
 	}
 }
 
@@ -186,6 +191,8 @@ func (s *Session) WriteFrame(f *audio.Frame) {
 	if s.outCount == outFrames {
 		s.outHead = (s.outHead + 1) % outFrames
 		s.outCount--
+		s.droppedOut.Add(1)
+		s.srv.totals.droppedOut.Add(1)
 	}
 	s.out[(s.outHead+s.outCount)%outFrames] = *f
 	s.outCount++
@@ -350,7 +357,7 @@ func (s *Session) receive(t *pion.TrackRemote) {
 			}
 			for i := uint16(1); i < gap && i <= maxConcealed; i++ {
 				if s.dec.conceal(&f) {
-					s.in.push(&f)
+					s.pushIn(&f)
 				}
 				s.concealed.Add(1)
 				s.srv.totals.concealed.Add(1)
@@ -365,7 +372,15 @@ func (s *Session) receive(t *pion.TrackRemote) {
 			s.undecodable.Add(1)
 			continue
 		}
-		s.in.push(&f)
+		s.pushIn(&f)
+	}
+}
+
+// pushIn queues a received frame for the room, counting one the queue had
+// to give up.
+func (s *Session) pushIn(f *audio.Frame) {
+	if s.in.push(f) {
+		s.srv.totals.droppedIn.Add(1)
 	}
 }
 
