@@ -40,3 +40,19 @@ func TestASenderBehindTheRoomCountsTheFramesItLoses(t *testing.T) {
 		t.Fatalf("stats %+v, server totals in %d out %d; want 2 in and 3 out", st, srv.totals.droppedIn.Load(), srv.totals.droppedOut.Load())
 	}
 }
+
+// A sender that falls behind the room loses the oldest frames; the next
+// frame it takes says how many, so its timestamp can jump over them.
+func TestTheSenderLearnsHowManyFramesWereDroppedBeforeTheOneItTakes(t *testing.T) {
+	s := &Session{srv: &Server{}, outReady: make(chan struct{}, 1)}
+	var f audio.Frame
+	for range outFrames + 2 {
+		s.WriteFrame(&f)
+	}
+	if skipped, ok := s.nextOut(&f); !ok || skipped != 2 {
+		t.Fatalf("first frame taken: skipped %d ok %v, want 2 true", skipped, ok)
+	}
+	if skipped, ok := s.nextOut(&f); !ok || skipped != 0 {
+		t.Fatalf("second frame taken: skipped %d ok %v, want 0 true", skipped, ok)
+	}
+}

@@ -85,7 +85,10 @@ type Session struct {
 	out      [outFrames]audio.Frame
 	outHead  int
 	outCount int
-	outReady chan struct{}
+	// outSkipped counts frames dropped from the queue since the sender
+	// last took one, so that its timestamps keep the room's time.
+	outSkipped uint32
+	outReady   chan struct{}
 
 	state     atomic.Int32
 	lastRTP   atomic.Int64 // unix nanoseconds of the latest packet
@@ -191,6 +194,7 @@ func (s *Session) WriteFrame(f *audio.Frame) {
 	if s.outCount == outFrames {
 		s.outHead = (s.outHead + 1) % outFrames
 		s.outCount--
+		s.outSkipped++
 		s.droppedOut.Add(1)
 		s.srv.totals.droppedOut.Add(1)
 	}
@@ -402,6 +406,7 @@ func (s *Session) send() {
 	pkt.SequenceNumber = binary.BigEndian.Uint16(seed[:2])
 	pkt.Timestamp = binary.BigEndian.Uint32(seed[2:])
 	step := s.codec.FrameTicks()
+	var lost uint32 // frames since the last packet that were never sent
 	for {
 		select {
 		case <-s.outReady:
@@ -411,22 +416,23 @@ func (s *Session) send() {
 			return
 		}
 		for {
-			s.outMu.Lock()
-			if s.outCount == 0 {
-				s.outMu.Unlock()
+			skipped, ok := s.nextOut(&f)
+			if !ok {
 				break
 			}
-			f = s.out[s.outHead]
-			s.outHead = (s.outHead + 1) % outFrames
-			s.outCount--
-			s.outMu.Unlock()
+			// The timestamp counts the frames the sender gave up on and
+			// the ones that would not encode, so the peer's playout sees
+			// the gap as lost audio rather than time that never passed.
+			lost += skipped
 			n, err := s.enc.encode(&f, payload[:])
 			if err != nil {
+				lost++
 				continue
 			}
 			pkt.Payload = payload[:n]
 			pkt.SequenceNumber++
-			pkt.Timestamp += step
+			pkt.Timestamp += step * (1 + lost)
+			lost = 0
 			if err := s.track.WriteRTP(&pkt); err != nil && !errors.Is(err, io.ErrClosedPipe) {
 				continue
 			}
@@ -434,6 +440,21 @@ func (s *Session) send() {
 			s.srv.totals.packetsOut.Add(1)
 		}
 	}
+}
+
+// nextOut takes the oldest queued frame into f and says how many frames
+// were dropped from the queue before it.
+func (s *Session) nextOut(f *audio.Frame) (skipped uint32, ok bool) {
+	s.outMu.Lock()
+	defer s.outMu.Unlock()
+	if s.outCount == 0 {
+		return 0, false
+	}
+	*f = s.out[s.outHead]
+	s.outHead = (s.outHead + 1) % outFrames
+	s.outCount--
+	skipped, s.outSkipped = s.outSkipped, 0
+	return skipped, true
 }
 
 // end records why the session ended, once, and closes its connection in
