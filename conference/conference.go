@@ -7,6 +7,7 @@ import (
 	"cmp"
 	"crypto/rand"
 	"encoding/hex"
+	"log/slog"
 	"slices"
 	"sync"
 	"time"
@@ -24,6 +25,9 @@ type Config struct {
 	Recorder Recorder
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
+	// Logger reports what fails with no one to answer to, such as a
+	// recording's disk; nil logs nothing.
+	Logger *slog.Logger
 }
 
 // Actor is who asks for a change: the admin key or a participant.
@@ -99,6 +103,13 @@ func newConference(spec Spec, cfg Config) *Conference {
 	c.createdAt = c.now()
 	c.rooms[MainRoomID] = c.newRoom(MainRoomID, 0)
 	return c
+}
+
+func (c *Conference) log() *slog.Logger {
+	if c.cfg.Logger != nil {
+		return c.cfg.Logger
+	}
+	return slog.New(slog.DiscardHandler)
 }
 
 func (c *Conference) now() time.Time {

@@ -14,10 +14,14 @@ const (
 	EventRoomDeleted         = "room.deleted"
 	EventRecordingStarted    = "recording.started"
 	EventRecordingStopped    = "recording.stopped"
-	EventConferenceUpdated   = "conference.updated"
-	EventConferenceEnded     = "conference.ended"
-	EventPhoneFailed         = "phone.failed"
-	EventToast               = "toast"
+	// EventRecordingFailed is a recording its file's write or sync error
+	// stopped; Reason says why. The room goes on, and a new recording can
+	// be started.
+	EventRecordingFailed   = "recording.failed"
+	EventConferenceUpdated = "conference.updated"
+	EventConferenceEnded   = "conference.ended"
+	EventPhoneFailed       = "phone.failed"
+	EventToast             = "toast"
 )
 
 // ToastTTL is how long a client shows a toast.

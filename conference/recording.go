@@ -3,9 +3,17 @@ package conference
 import (
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/confgw/confgw/mixer"
+)
+
+// States of a recording, as Recording reports them.
+const (
+	RecordingRunning = "recording"
+	RecordingStopped = "stopped"
+	RecordingFailed  = "failed"
 )
 
 // Recording describes a recording of the main room.
@@ -13,6 +21,10 @@ type Recording struct {
 	ID        string    `json:"id"`
 	Room      string    `json:"room"`
 	StartedAt time.Time `json:"started_at"`
+	// State is RecordingRunning but in the events that end a recording.
+	State string `json:"state"`
+	// Error is why a failed recording stopped.
+	Error string `json:"error,omitempty"`
 }
 
 // Recorder opens recordings: Start returns a new recording of a
@@ -27,6 +39,9 @@ type RecordingSink interface {
 	mixer.Tap
 	// ID names the recording within its conference.
 	ID() string
+	// Failed is closed when writing fails and the recording stops growing;
+	// a sink that cannot fail may return nil.
+	Failed() <-chan struct{}
 	// Close completes the recording and reports the first error met
 	// writing it.
 	Close() error
@@ -57,6 +72,22 @@ type activeRecording struct {
 	Recording
 	room RoomMedia
 	sink RecordingSink
+
+	finishOnce sync.Once
+	finishErr  error
+	// finished is closed when the file is being completed, so that the
+	// goroutine watching for its failure stops.
+	finished chan struct{}
+}
+
+// as is the recording as an event that ends it reports it.
+func (r *activeRecording) as(state string, err error) *Recording {
+	rec := r.Recording
+	rec.State = state
+	if err != nil {
+		rec.Error = err.Error()
+	}
+	return &rec
 }
 
 func (c *Conference) recordingInfo() *Recording {
@@ -85,7 +116,7 @@ func (c *Conference) StartRecording(a Actor, roomID string) (Recording, error) {
 	}
 	c.mu.Unlock()
 
-	rec := &activeRecording{Recording: Recording{ID: newID("r-"), Room: r.id, StartedAt: c.now()}}
+	rec := &activeRecording{Recording: Recording{ID: newID("r-"), Room: r.id, StartedAt: c.now(), State: RecordingRunning}, finished: make(chan struct{})}
 	if c.cfg.Recorder != nil {
 		if r.media == nil {
 			return Recording{}, errNoMedia
@@ -112,32 +143,71 @@ func (c *Conference) StartRecording(a Actor, roomID string) (Recording, error) {
 	c.recording = rec
 	c.publish(Event{Type: EventRecordingStarted, Room: ref(r), Recording: c.recordingInfo()})
 	c.mu.Unlock()
+	if rec.sink != nil {
+		go c.watchRecording(rec)
+	}
 	return rec.Recording, nil
+}
+
+// watchRecording stops a recording as soon as its file fails, so that the
+// conference says so then rather than when someone asks for the stop.
+func (c *Conference) watchRecording(rec *activeRecording) {
+	select {
+	case <-rec.sink.Failed():
+	case <-rec.finished:
+		return
+	}
+	c.recMu.Lock()
+	defer c.recMu.Unlock()
+	c.mu.Lock()
+	current := c.recording == rec
+	c.mu.Unlock()
+	if current {
+		c.endRecording(rec)
+	}
 }
 
 // StopRecording stops the main room's recording; stopping when none runs
 // is not an error. The file is finished outside the conference's lock, and
 // only then is recording.stopped published: whoever lists the recordings
-// on that event finds the file complete and downloadable.
+// on that event finds the file complete and downloadable. A recording
+// whose file failed is stopped all the same, and recording.failed says so:
+// the stop itself did what was asked.
 func (c *Conference) StopRecording(a Actor, roomID string) error {
 	c.recMu.Lock()
 	defer c.recMu.Unlock()
 	c.mu.Lock()
-	r, err := c.recordingRoomLocked(a, roomID)
+	_, err := c.recordingRoomLocked(a, roomID)
 	rec := c.recording
 	c.mu.Unlock()
 	if err != nil || rec == nil {
 		return err
 	}
+	c.endRecording(rec)
+	return nil
+}
+
+// endRecording finishes rec's file, then publishes how it ended; a failure
+// is logged here, once, as nobody else hears of it but through the event.
+// The caller holds recMu.
+func (c *Conference) endRecording(rec *activeRecording) {
 	ferr := rec.finish()
 	c.mu.Lock()
 	// The meeting may have ended meanwhile, which reports the stop itself.
-	if c.recording == rec {
+	current := c.recording == rec
+	if current {
 		c.takeRecordingLocked()
-		c.publish(Event{Type: EventRecordingStopped, Room: ref(r), Recording: &rec.Recording})
+		room := ref(c.rooms[MainRoomID])
+		if ferr != nil {
+			c.publish(Event{Type: EventRecordingFailed, Room: room, Recording: rec.as(RecordingFailed, ferr), Reason: ferr.Error()})
+		} else {
+			c.publish(Event{Type: EventRecordingStopped, Room: room, Recording: rec.as(RecordingStopped, nil)})
+		}
 	}
 	c.mu.Unlock()
-	return ferr
+	if current && ferr != nil {
+		c.log().Error("recording failed; the conference goes on without it", "conference", c.id, "recording", rec.ID, "err", ferr)
+	}
 }
 
 // takeRecordingLocked ends the recording in the conference's state; the
@@ -149,13 +219,19 @@ func (c *Conference) takeRecordingLocked() *activeRecording {
 }
 
 // finish stops the recorder: the mix is untapped and the file completed.
+// Whoever comes second, of a stop and the failure watch, gets the same
+// answer.
 func (r *activeRecording) finish() error {
 	if r == nil || r.sink == nil {
 		return nil
 	}
-	// Untap first: the mixer must not write into a closed recording.
-	r.room.SetTap(nil)
-	return r.sink.Close()
+	r.finishOnce.Do(func() {
+		close(r.finished)
+		// Untap first: the mixer must not write into a closed recording.
+		r.room.SetTap(nil)
+		r.finishErr = r.sink.Close()
+	})
+	return r.finishErr
 }
 
 func (c *Conference) recordingRoomLocked(a Actor, roomID string) (*room, error) {

@@ -184,7 +184,7 @@ func (c *Conference) end() {
 	}
 	rec := c.takeRecordingLocked()
 	if rec != nil {
-		c.publish(Event{Type: EventRecordingStopped, Room: ref(c.rooms[MainRoomID]), Recording: &rec.Recording})
+		c.publish(Event{Type: EventRecordingStopped, Room: ref(c.rooms[MainRoomID]), Recording: rec.as(RecordingStopped, nil)})
 	}
 	for _, r := range c.rooms {
 		if r.media != nil {
@@ -199,7 +199,10 @@ func (c *Conference) end() {
 		close(s.ch)
 	}
 	c.mu.Unlock()
-	_ = rec.finish()
+	if err := rec.finish(); err != nil {
+		// No one is left to tell but the log.
+		c.log().Error("recording failed as the conference ended", "conference", c.id, "recording", rec.ID, "err", err)
+	}
 	for _, l := range legs {
 		l.HangUp(ReasonConferenceEnded)
 	}

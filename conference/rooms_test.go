@@ -265,9 +265,10 @@ func (p *lockProbe) Start(string) (conference.RecordingSink, error) {
 
 type probeSink struct{ *lockProbe }
 
-func (probeSink) ID() string            { return "r-probe" }
-func (probeSink) WriteMix(*audio.Frame) {}
-func (s probeSink) Close() error        { _ = s.conf.Info(); return nil }
+func (probeSink) ID() string              { return "r-probe" }
+func (probeSink) WriteMix(*audio.Frame)   {}
+func (probeSink) Failed() <-chan struct{} { return nil }
+func (s probeSink) Close() error          { _ = s.conf.Info(); return nil }
 
 func TestRecorderRunsOutsideTheConferenceLock(t *testing.T) {
 	probe := &lockProbe{}
@@ -310,8 +311,9 @@ type slowSink struct {
 	release chan struct{}
 }
 
-func (slowSink) ID() string            { return "r-slow" }
-func (slowSink) WriteMix(*audio.Frame) {}
+func (slowSink) ID() string              { return "r-slow" }
+func (slowSink) WriteMix(*audio.Frame)   {}
+func (slowSink) Failed() <-chan struct{} { return nil }
 func (s slowSink) Close() error {
 	close(s.closing)
 	<-s.release

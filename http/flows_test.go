@@ -1,12 +1,15 @@
 package http_test
 
 import (
+	"errors"
 	"io"
 	"log/slog"
 	"net/http"
 	"strings"
+	"syscall"
 	"testing"
 
+	"github.com/confgw/confgw/audio"
 	"github.com/confgw/confgw/conference"
 	confhttp "github.com/confgw/confgw/http"
 	"github.com/confgw/confgw/internal/apitest"
@@ -115,7 +118,7 @@ func TestRecordingsServedFromStore(t *testing.T) {
 	env := apitest.Start(t, func(o *confhttp.Options) { o.Recordings = fakeRecordings{} })
 	env.CreateConference("c")
 	r := env.Do("GET", "/v1/conferences/c/recordings", apitest.AdminKey, nil)
-	if r.Status != 200 || !strings.Contains(string(r.Body), `"id":"r-1"`) {
+	if r.Status != 200 || !strings.Contains(string(r.Body), `"id":"r-1"`) || !strings.Contains(string(r.Body), `"state":"failed","error":"recording: write audio`) {
 		t.Fatalf("list: %d %s", r.Status, r.Body)
 	}
 	r = env.Do("GET", "/v1/conferences/c/recordings/r-1", apitest.AdminKey, nil)
@@ -133,7 +136,10 @@ func TestRecordingsServedFromStore(t *testing.T) {
 type fakeRecordings struct{}
 
 func (fakeRecordings) List(string) ([]recording.Info, error) {
-	return []recording.Info{{ID: "r-1", Bytes: 4}}, nil
+	return []recording.Info{
+		{ID: "r-0", Bytes: 44, State: recording.StateFailed, Error: "recording: write audio: write: no space left on device"},
+		{ID: "r-1", Bytes: 4, State: recording.StateStopped},
+	}, nil
 }
 
 func (fakeRecordings) Open(_, id string) (io.ReadSeekCloser, recording.Info, error) {
@@ -177,5 +183,41 @@ func TestTokensInQueriesAreNotLogged(t *testing.T) {
 	}
 	if strings.Contains(logs.String(), secret) {
 		t.Fatalf("a token reached the logs:\n%s", logs.String())
+	}
+}
+
+// failedSink is a recording whose disk was full from its first frame.
+type failedSink struct{ failed chan struct{} }
+
+func (failedSink) ID() string                { return "r-full" }
+func (failedSink) WriteMix(*audio.Frame)     {}
+func (s failedSink) Failed() <-chan struct{} { return s.failed }
+func (failedSink) Close() error {
+	return errors.Join(errors.New("recording: write audio"), syscall.ENOSPC)
+}
+
+func TestStoppingARecordingWhoseDiskFailedAnswersNoContent(t *testing.T) {
+	env := apitest.Start(t, func(o *confhttp.Options) {
+		failed := make(chan struct{})
+		close(failed)
+		o.Registry = conference.NewRegistry(conference.Config{
+			NewRoomMedia: conference.MixerRooms(nil),
+			Recorder:     conference.RecorderFunc(func(string) (failedSink, error) { return failedSink{failed}, nil }),
+		})
+	})
+	t.Cleanup(env.Registry.EndAll)
+	env.CreateConference("c")
+	if r := env.Do("POST", "/v1/conferences/c/rooms/main/recording", apitest.AdminKey, struct{}{}); r.Status != 200 {
+		t.Fatalf("start: %d %s", r.Status, r.Body)
+	}
+	// Whether the conference has seen the failure yet or not.
+	if r := env.Do("DELETE", "/v1/conferences/c/rooms/main/recording", apitest.AdminKey, nil); r.Status != 204 {
+		t.Fatalf("stop of a failed recording: %d %s", r.Status, r.Body)
+	}
+	if r := env.Do("GET", "/v1/conferences/c", apitest.AdminKey, nil); r.Status != 200 || !strings.Contains(string(r.Body), `"recording":null`) {
+		t.Fatalf("the conference still records: %d %s", r.Status, r.Body)
+	}
+	if r := env.Do("POST", "/v1/conferences/c/rooms/main/recording", apitest.AdminKey, struct{}{}); r.Status != 200 || !strings.Contains(string(r.Body), `"state":"recording"`) {
+		t.Fatalf("a new recording after the failure: %d %s", r.Status, r.Body)
 	}
 }

@@ -36,6 +36,10 @@ type Options struct {
 	Logger   *slog.Logger
 	// Metrics is where the API registers its collectors; nil makes a new one.
 	Metrics *prometheus.Registry
+	// Health names the gateway's parts other than the API (sip, webrtc)
+	// with whether each still serves, for /healthz; nil reports the API
+	// alone.
+	Health func() map[string]bool
 	// StreamWriteTimeout bounds each write to an events stream (10 s when
 	// zero): a client that stops reading is cut off.
 	StreamWriteTimeout time.Duration
@@ -49,6 +53,7 @@ type Server struct {
 	dialer      Dialer
 	recordings  Recordings
 	appAudio    AppAudio
+	health      func() map[string]bool
 	log         *slog.Logger
 	metrics     *metrics
 	engine      *gin.Engine
@@ -76,7 +81,7 @@ func New(o Options) *Server {
 	}
 	s := &Server{
 		reg: o.Registry, adminKey: o.AdminKey, tokens: o.Tokens, dialer: o.Dialer,
-		recordings: o.Recordings, appAudio: o.AppAudio, log: o.Logger, draining: make(chan struct{}),
+		recordings: o.Recordings, appAudio: o.AppAudio, health: o.Health, log: o.Logger, draining: make(chan struct{}),
 		streamWrite: o.StreamWriteTimeout,
 	}
 	s.metrics = newMetrics(o.Metrics, o.Registry)
@@ -107,7 +112,7 @@ func (s *Server) routes() *gin.Engine {
 		s.fail(c, &conference.Error{Code: codeMethodNotAllowed, Msg: c.Request.Method + " is not served on " + c.Request.URL.Path})
 	})
 
-	e.GET("/healthz", func(c *gin.Context) { c.JSON(http.StatusOK, gin.H{"status": "ok"}) })
+	e.GET("/healthz", s.healthz)
 	e.GET("/metrics", gin.WrapH(s.metrics.handler()))
 	e.GET("/v1/openapi.json", serveOpenAPI)
 	console.New().Register(e)

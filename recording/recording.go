@@ -2,6 +2,7 @@ package recording
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"sync"
 	"time"
@@ -28,14 +29,19 @@ func (r *Recording) ID() string { return r.id }
 func (r *Recording) Started() time.Time { return r.started }
 
 // Close stops the recording, finalises the file and makes it available to
-// Open. It returns the first error met writing the file.
+// Open. It returns the first error met writing the file; the store then
+// lists the recording as failed.
 func (r *Recording) Close() error {
 	r.closeOnce.Do(func() {
-		err := r.Writer.Close()
-		// Syncing before the recording counts as finished means a download
-		// never serves a header the disk might still lose.
-		r.closeErr = errors.Join(err, r.file.Sync(), r.file.Close())
-		r.store.finished(r.key)
+		// The Writer syncs its last checkpoint before Close returns, so a
+		// download never serves a header the disk might still lose.
+		werr := r.Writer.Close()
+		cerr := r.file.Close()
+		if cerr != nil {
+			cerr = fmt.Errorf("recording: %w", pathless(cerr))
+		}
+		r.closeErr = errors.Join(werr, cerr)
+		r.store.finished(r.key, r.closeErr)
 	})
 	return r.closeErr
 }

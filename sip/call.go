@@ -211,7 +211,8 @@ func (c *Call) reinvite(req *sipmsg.Request, tx sipmsg.ServerTransaction) {
 		respond(c.srv.log, req, tx, 488, "Not Acceptable Here")
 		return
 	}
-	sdp, err := reneg.Reoffer(req.Body())
+	offer, _ := sdpBody(req) // onInvite refused any other body
+	sdp, err := reneg.Reoffer(offer)
 	if err != nil {
 		c.srv.log.Info("re-INVITE refused", "call_id", c.callID, "error", err)
 		respond(c.srv.log, req, tx, 488, "Not Acceptable Here")
@@ -224,7 +225,7 @@ func (c *Call) reinvite(req *sipmsg.Request, tx sipmsg.ServerTransaction) {
 		return
 	}
 	body, ok := c.awaitAck(ack, tx, res)
-	if ok && len(req.Body()) == 0 {
+	if ok && len(offer) == 0 {
 		reneg.Reanswer(body)
 	}
 }

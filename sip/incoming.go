@@ -66,21 +66,12 @@ func (in *Incoming) CallID() string { return in.call.callID }
 // Source is the caller's transport address.
 func (in *Incoming) Source() string { return in.req.Source() }
 
-// Offer is the SDP body of the INVITE; empty for a late offer, where our
-// offer goes in the 200 and the answer comes back in the ACK.
+// Offer is the SDP of the INVITE (its body, or the SDP part of a multipart
+// one); empty for a late offer, where our offer goes in the 200 and the
+// answer comes back in the ACK.
 func (in *Incoming) Offer() []byte {
-	if !isSDP(in.req) {
-		return nil
-	}
-	return in.req.Body()
-}
-
-func isSDP(m *sipmsg.Request) bool {
-	if len(m.Body()) == 0 {
-		return false
-	}
-	ct := m.ContentType()
-	return ct == nil || strings.HasPrefix(strings.ToLower(strings.TrimSpace(ct.Value())), "application/sdp")
+	sdp, _ := sdpBody(in.req)
+	return sdp
 }
 
 // Trying sends 100 Trying (sipgo also sends it by itself after 200 ms).
@@ -208,6 +199,8 @@ func defaultReason(status int) string {
 		return "Busy Here"
 	case 487:
 		return "Request Terminated"
+	case 415:
+		return "Unsupported Media Type"
 	case 488:
 		return "Not Acceptable Here"
 	case 503:

@@ -15,12 +15,20 @@ func (s *Server) guard(h sipgo.RequestHandler) sipgo.RequestHandler {
 	return func(req *sipmsg.Request, tx sipmsg.ServerTransaction) {
 		defer func() {
 			if r := recover(); r != nil {
-				s.log.Error("SIP handler panicked", "method", req.Method, "panic", r, "stack", string(debug.Stack()))
+				// The stack is ours and needed whole: the unguarded logger.
+				s.cfg.logger.Error("SIP handler panicked", "method", cut(string(req.Method)), "panic", r, "stack", string(debug.Stack()))
 				if !req.IsAck() {
 					_ = tx.Respond(sipmsg.NewResponseFromRequest(req, 500, "Server Internal Error", nil))
 				}
 			}
 		}()
+		if name := repeatedField(req); name != "" {
+			// An ACK gets no answer; it matches nothing either way.
+			if !req.IsAck() {
+				s.reply(req, tx, 400, "Multiple "+name+" header fields")
+			}
+			return
+		}
 		h(req, tx)
 	}
 }
@@ -41,6 +49,10 @@ func (s *Server) reply(req *sipmsg.Request, tx sipmsg.ServerTransaction, status 
 }
 
 func (s *Server) onInvite(req *sipmsg.Request, tx sipmsg.ServerTransaction) {
+	if _, err := sdpBody(req); err != nil {
+		s.reply(req, tx, 415, "", sipmsg.NewHeader("Accept", "application/sdp"))
+		return
+	}
 	if to := req.To(); to != nil && to.Params.Has("tag") {
 		c := s.calls.match(req)
 		if c == nil {

@@ -58,7 +58,8 @@ func NewServer(opts ...Option) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{cfg: cfg, log: cfg.logger, udp: udp, tcp: tcp, calls: newCallSet(), ready: make(chan struct{})}
+	// Peers choose much of what the server and sipgo log; see netLogHandler.
+	s := &Server{cfg: cfg, log: guardLogger(cfg.logger), udp: udp, tcp: tcp, calls: newCallSet(), ready: make(chan struct{})}
 	s.runCtx, s.runCancel = context.WithCancel(context.Background())
 	if err := s.setPublic(); err != nil {
 		s.closeSockets()

@@ -20,6 +20,7 @@ const (
 // that a packet costs one add and no label lookup.
 type counters struct {
 	packetsIn, packetsOut, concealed atomic.Uint64
+	droppedIn, droppedOut            atomic.Uint64
 }
 
 type metrics struct {
@@ -82,6 +83,16 @@ func (s *Server) Collectors() []prometheus.Collector {
 			Help:        "App audio RTP packets, by direction.",
 			ConstLabels: prometheus.Labels{"direction": "out"},
 		}, func() float64 { return float64(s.totals.packetsOut.Load()) }),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{
+			Name:        "confgw_webrtc_frames_dropped_total",
+			Help:        "App audio frames given up: in, a peer sending faster than the room plays; out, a session's sender falling behind the room.",
+			ConstLabels: prometheus.Labels{"direction": "in"},
+		}, func() float64 { return float64(s.totals.droppedIn.Load()) }),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{
+			Name:        "confgw_webrtc_frames_dropped_total",
+			Help:        "App audio frames given up: in, a peer sending faster than the room plays; out, a session's sender falling behind the room.",
+			ConstLabels: prometheus.Labels{"direction": "out"},
+		}, func() float64 { return float64(s.totals.droppedOut.Load()) }),
 		prometheus.NewCounterFunc(prometheus.CounterOpts{
 			Name: "confgw_webrtc_concealed_frames_total",
 			Help: "App audio frames lost on the way in and concealed.",

@@ -28,17 +28,20 @@ type playout struct {
 	dropped uint64
 }
 
-// push queues f, a copy, as the newest frame.
-func (p *playout) push(f *audio.Frame) {
+// push queues f, a copy, as the newest frame, and reports whether the
+// oldest went to make room.
+func (p *playout) push(f *audio.Frame) (dropped bool) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if p.count == maxDepth {
 		p.head = (p.head + 1) % maxDepth
 		p.count--
 		p.dropped++
+		dropped = true
 	}
 	p.frames[(p.head+p.count)%maxDepth] = *f
 	p.count++
+	return dropped
 }
 
 // pop copies the frame due this tick into f, or reports false when there

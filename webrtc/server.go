@@ -47,6 +47,8 @@ func New(cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("webrtc: %w", err)
 	}
+	// Best effort: the kernel caps it at net.core.rmem_max.
+	_ = conn.SetReadBuffer(socketReadBuffer)
 	s := &Server{cfg: cfg, conn: conn, sessions: make(map[string]*Session), metrics: newMetrics()}
 	logs := pionLogs{log: cfg.Logger}
 	s.settings.LoggerFactory = logs
@@ -83,6 +85,16 @@ func New(cfg Config) (*Server, error) {
 
 // Addr is the UDP address every session shares.
 func (s *Server) Addr() *net.UDPAddr { return s.conn.LocalAddr().(*net.UDPAddr) }
+
+// Serving tells whether the shared port still receives: pion's mux closes
+// itself when a read on the port fails, after which no browser can connect
+// though offers would still be answered.
+func (s *Server) Serving() bool {
+	s.mu.Lock()
+	closed := s.closed
+	s.mu.Unlock()
+	return !closed && !s.mux.IsClosed()
+}
 
 // Answer negotiates a session for a complete SDP offer (its ICE candidates
 // in it, as WHIP has it) and returns it with the SDP answer, which carries
@@ -212,6 +224,15 @@ func newSessionID() string {
 	_, _ = rand.Read(b[:])
 	return "ws" + sessionIDs.EncodeToString(b[:])
 }
+
+// socketReadBuffer is what the shared port asks the kernel to hold of
+// packets not yet read. Every session's packets queue on this one socket,
+// so the default (about 208 KiB, some 200 packets: 40 ms of 100 sessions)
+// overflows whenever the reader is held up a moment on a busy machine, and
+// the kernel drops what does not fit. 8 MiB is about 150 ms of 1000
+// sessions; the kernel grants at most net.core.rmem_max, which should be
+// raised to match on a gateway with many app participants.
+const socketReadBuffer = 8 << 20
 
 // rtpBufferSize holds any RTP packet a browser sends over a path with a
 // usual MTU; a larger one is cut and fails to decode.

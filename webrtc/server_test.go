@@ -231,6 +231,15 @@ func TestAPeerThatHangsUpEndsItsSession(t *testing.T) {
 	case <-time.After(generous):
 		t.Fatalf("session still %s", sess.State())
 	}
+	// The gateway, DTLS's client, is done once the peer's Finished comes;
+	// the peer only once the gateway's does. A peer closing between the
+	// two sends no close_notify, and its hang-up would go unnoticed until
+	// ICE gives up.
+	ctx, cancel := context.WithTimeout(context.Background(), generous)
+	defer cancel()
+	if err := p.WaitConnected(ctx); err != nil {
+		t.Fatal(err)
+	}
 	_ = p.Close()
 	if got := waitDone(t, sess); got != ReasonLeft {
 		t.Errorf("reason %q, want %q", got, ReasonLeft)
@@ -313,7 +322,8 @@ func TestTheServersMetricsCountSessionsRefusalsAndEnds(t *testing.T) {
 		t.Errorf("refused invalid_sdp = %v, want 1", got)
 	}
 	text := gather(t, reg)
-	for _, want := range []string{"confgw_webrtc_sessions 1", "confgw_webrtc_sessions_limit 7", `confgw_webrtc_packets_total{direction="in"} 0`} {
+	for _, want := range []string{"confgw_webrtc_sessions 1", "confgw_webrtc_sessions_limit 7", `confgw_webrtc_packets_total{direction="in"} 0`,
+		`confgw_webrtc_frames_dropped_total{direction="in"} 0`, `confgw_webrtc_frames_dropped_total{direction="out"} 0`} {
 		if !strings.Contains(text, want) {
 			t.Errorf("metrics lack %q:\n%s", want, text)
 		}
@@ -341,4 +351,25 @@ func gather(t *testing.T, reg *prometheus.Registry) string {
 		}
 	}
 	return b.String()
+}
+
+// A server whose shared port fails under it (pion's mux gives up on a read
+// error) says it no longer serves, for /healthz to report it down.
+func TestAServerWhosePortFailsSaysItNoLongerServes(t *testing.T) {
+	s, err := New(Config{UDPAddr: "127.0.0.1:0"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if !s.Serving() {
+		t.Fatal("a new server says it does not serve")
+	}
+	_ = s.conn.Close()
+	deadline := time.Now().Add(10 * time.Second)
+	for s.Serving() {
+		if time.Now().After(deadline) {
+			t.Fatal("still serving after its port failed")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
 }

@@ -85,7 +85,10 @@ type Session struct {
 	out      [outFrames]audio.Frame
 	outHead  int
 	outCount int
-	outReady chan struct{}
+	// outSkipped counts frames dropped from the queue since the sender
+	// last took one, so that its timestamps keep the room's time.
+	outSkipped uint32
+	outReady   chan struct{}
 
 	state     atomic.Int32
 	lastRTP   atomic.Int64 // unix nanoseconds of the latest packet
@@ -94,7 +97,7 @@ type Session struct {
 	endOnce   sync.Once
 	reason    string // set before done closes
 
-	packetsIn, packetsOut, concealed, undecodable atomic.Uint64
+	packetsIn, packetsOut, concealed, undecodable, droppedOut atomic.Uint64
 }
 
 func newSession(srv *Server, id string, c audio.Codec, native audio.Rate, pc *pion.PeerConnection, dec, enc frameCodec) *Session {
@@ -142,6 +145,10 @@ type Stats struct {
 	PacketsIn, PacketsOut, Concealed, Undecodable uint64
 	// Dropped counts frames a fast sender had to give up.
 	Dropped uint64
+	// DroppedOut counts frames the room handed the session faster than
+	// its sender encoded and sent them: the oldest went, and the peer
+	// never got them.
+	DroppedOut uint64
 }
 
 // Stats returns the session's counters so far.
@@ -155,6 +162,7 @@ func (s *Session) Stats() Stats {
 		Concealed:   s.concealed.Load(),
 		Undecodable: s.undecodable.Load(),
 		Dropped:     dropped,
+		DroppedOut:  s.droppedOut.Load(),
 	}
 }
 
@@ -186,6 +194,9 @@ func (s *Session) WriteFrame(f *audio.Frame) {
 	if s.outCount == outFrames {
 		s.outHead = (s.outHead + 1) % outFrames
 		s.outCount--
+		s.outSkipped++
+		s.droppedOut.Add(1)
+		s.srv.totals.droppedOut.Add(1)
 	}
 	s.out[(s.outHead+s.outCount)%outFrames] = *f
 	s.outCount++
@@ -350,7 +361,7 @@ func (s *Session) receive(t *pion.TrackRemote) {
 			}
 			for i := uint16(1); i < gap && i <= maxConcealed; i++ {
 				if s.dec.conceal(&f) {
-					s.in.push(&f)
+					s.pushIn(&f)
 				}
 				s.concealed.Add(1)
 				s.srv.totals.concealed.Add(1)
@@ -365,7 +376,15 @@ func (s *Session) receive(t *pion.TrackRemote) {
 			s.undecodable.Add(1)
 			continue
 		}
-		s.in.push(&f)
+		s.pushIn(&f)
+	}
+}
+
+// pushIn queues a received frame for the room, counting one the queue had
+// to give up.
+func (s *Session) pushIn(f *audio.Frame) {
+	if s.in.push(f) {
+		s.srv.totals.droppedIn.Add(1)
 	}
 }
 
@@ -387,6 +406,7 @@ func (s *Session) send() {
 	pkt.SequenceNumber = binary.BigEndian.Uint16(seed[:2])
 	pkt.Timestamp = binary.BigEndian.Uint32(seed[2:])
 	step := s.codec.FrameTicks()
+	var lost uint32 // frames since the last packet that were never sent
 	for {
 		select {
 		case <-s.outReady:
@@ -396,22 +416,23 @@ func (s *Session) send() {
 			return
 		}
 		for {
-			s.outMu.Lock()
-			if s.outCount == 0 {
-				s.outMu.Unlock()
+			skipped, ok := s.nextOut(&f)
+			if !ok {
 				break
 			}
-			f = s.out[s.outHead]
-			s.outHead = (s.outHead + 1) % outFrames
-			s.outCount--
-			s.outMu.Unlock()
+			// The timestamp counts the frames the sender gave up on and
+			// the ones that would not encode, so the peer's playout sees
+			// the gap as lost audio rather than time that never passed.
+			lost += skipped
 			n, err := s.enc.encode(&f, payload[:])
 			if err != nil {
+				lost++
 				continue
 			}
 			pkt.Payload = payload[:n]
 			pkt.SequenceNumber++
-			pkt.Timestamp += step
+			pkt.Timestamp += step * (1 + lost)
+			lost = 0
 			if err := s.track.WriteRTP(&pkt); err != nil && !errors.Is(err, io.ErrClosedPipe) {
 				continue
 			}
@@ -419,6 +440,21 @@ func (s *Session) send() {
 			s.srv.totals.packetsOut.Add(1)
 		}
 	}
+}
+
+// nextOut takes the oldest queued frame into f and says how many frames
+// were dropped from the queue before it.
+func (s *Session) nextOut(f *audio.Frame) (skipped uint32, ok bool) {
+	s.outMu.Lock()
+	defer s.outMu.Unlock()
+	if s.outCount == 0 {
+		return 0, false
+	}
+	*f = s.out[s.outHead]
+	s.outHead = (s.outHead + 1) % outFrames
+	s.outCount--
+	skipped, s.outSkipped = s.outSkipped, 0
+	return skipped, true
 }
 
 // end records why the session ended, once, and closes its connection in

@@ -16,7 +16,7 @@ func TestRecordingsTable(t *testing.T) {
 	}
 	t.Cleanup(func() { store.Close() })
 	c := newClinic(t, func(o *confhttp.Options) { o.Recordings = store })
-	if out := trimmed(c.must(c.host.Token, "recordings")); out != "ID  STARTED  STOPPED  DURATION  BYTES\n" {
+	if out := trimmed(c.must(c.host.Token, "recordings")); out != "ID  STARTED  STOPPED  DURATION  BYTES  STATE\n" {
 		t.Fatalf("no recordings:\n%s", out)
 	}
 	rec, err := store.Start("c")
@@ -30,11 +30,11 @@ func TestRecordingsTable(t *testing.T) {
 	if err := rec.Close(); err != nil {
 		t.Fatal(err)
 	}
-	if f := strings.Fields(strings.Split(running, "\n")[1]); f[0] != rec.ID() || f[3] != "-" {
+	if f := strings.Fields(strings.Split(running, "\n")[1]); f[0] != rec.ID() || f[3] != "-" || f[len(f)-1] != "recording" {
 		t.Fatalf("running recording:\n%s", running)
 	}
 	out := c.must(c.host.Token, "recordings")
-	if f := strings.Fields(strings.Split(out, "\n")[1]); f[0] != rec.ID() || f[3] == "-" || f[5] != "1s" || f[6] != "32044" {
+	if f := strings.Fields(strings.Split(out, "\n")[1]); f[0] != rec.ID() || f[3] == "-" || f[5] != "1s" || f[6] != "32044" || f[7] != "stopped" {
 		t.Fatalf("recordings:\n%s", out)
 	}
 }

@@ -91,10 +91,15 @@ func writeRecording(w io.Writer, r conference.Recording) {
 }
 
 func writeRecordings(w io.Writer, files []recording.Info) {
-	fmt.Fprintln(w, "ID\tSTARTED\tSTOPPED\tDURATION\tBYTES")
+	fmt.Fprintln(w, "ID\tSTARTED\tSTOPPED\tDURATION\tBYTES\tSTATE")
 	for _, f := range files {
-		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%d\n", f.ID, when(f.Started), when(f.Stopped),
-			(time.Duration(f.DurationMS) * time.Millisecond).String(), f.Bytes)
+		// The reason goes last: it has spaces of its own.
+		state := f.State
+		if f.Error != "" {
+			state += ": " + f.Error
+		}
+		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%d\t%s\n", f.ID, when(f.Started), when(f.Stopped),
+			(time.Duration(f.DurationMS) * time.Millisecond).String(), f.Bytes, state)
 	}
 }
 

@@ -87,7 +87,7 @@ func serve(ctx context.Context, cfg serveConfig, out, errOut io.Writer) error {
 	if cfg.APIKey == "" {
 		cfg.APIKey = randomKey()
 	}
-	media, err := newMedia(cfg)
+	media, err := newMedia(cfg, log)
 	if err != nil {
 		return err
 	}
@@ -97,6 +97,7 @@ func serve(ctx context.Context, cfg serveConfig, out, errOut io.Writer) error {
 		BreakoutDefault:  cfg.BreakoutDefault,
 		NewRoomMedia:     media.rooms,
 		Recorder:         conference.RecorderFunc(media.store.Start),
+		Logger:           log,
 	})
 	// Every leg is hung up however serve returns.
 	defer reg.EndAll()
@@ -122,6 +123,9 @@ func serve(ctx context.Context, cfg serveConfig, out, errOut io.Writer) error {
 	api := confhttp.New(confhttp.Options{
 		Registry: reg, AdminKey: cfg.APIKey, Dialer: sipSide.dialer(),
 		Recordings: media.store, AppAudio: apps, Logger: log, Metrics: media.metrics,
+		Health: func() map[string]bool {
+			return map[string]bool{"sip": sipSide.up(), "webrtc": apps.Server().Serving()}
+		},
 	})
 	srv := &http.Server{Handler: api.Handler(), ReadHeaderTimeout: 10 * time.Second}
 	served := make(chan error, 1)
@@ -146,6 +150,18 @@ func serve(ctx context.Context, cfg serveConfig, out, errOut io.Writer) error {
 	case err := <-served:
 		sipSide.shutdown(context.Background())
 		return fmt.Errorf("http server: %w", err)
+	case <-sipSide.done():
+		// Phones can no longer reach the gateway: exiting non-zero lets a
+		// supervisor restart it, where staying up would pass for healthy.
+		err := sipSide.runErr()
+		log.Error("the SIP side stopped on its own; exiting", "err", err)
+		api.Drain()
+		_ = srv.Close()
+		reg.EndAll()
+		legsCtx, cancelLegs := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
+		defer cancelLegs()
+		sipSide.shutdown(legsCtx)
+		return fmt.Errorf("SIP server: %w", err)
 	}
 	log.Info("shutting down")
 	api.Drain()

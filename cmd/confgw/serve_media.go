@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"log/slog"
 
 	"github.com/prometheus/client_golang/prometheus"
 
@@ -18,8 +19,8 @@ type media struct {
 	store   *recording.Store
 }
 
-func newMedia(cfg serveConfig) (*media, error) {
-	store, err := recording.NewStore(cfg.DataDir)
+func newMedia(cfg serveConfig, log *slog.Logger) (*media, error) {
+	store, err := recording.NewStore(cfg.DataDir, recording.WithLogger(log))
 	if err != nil {
 		return nil, fmt.Errorf("--data-dir: %w", err)
 	}

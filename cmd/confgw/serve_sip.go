@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"strconv"
@@ -47,7 +48,12 @@ type sipSide struct {
 	srv  *confsip.Server
 	gw   *gateway.Gateway
 	stop context.CancelFunc
-	done chan error
+	// stopped is closed once the server's Run has returned, with its error
+	// in err: serve watches it, because a SIP side that dies on its own
+	// (accept failing at the fd limit closes both listeners) would otherwise
+	// leave a process that answers HTTP but takes no calls.
+	stopped chan struct{}
+	err     error
 }
 
 func parsePortRange(s string) (lo, hi int, err error) {
@@ -102,13 +108,16 @@ func startSIP(ctx context.Context, c sipConfig, reg *conference.Registry, m *med
 		return nil, fmt.Errorf("gateway metrics: %w", err)
 	}
 	runCtx, stop := context.WithCancel(context.WithoutCancel(ctx))
-	s := &sipSide{srv: srv, gw: gw, stop: stop, done: make(chan error, 1)}
-	go func() { s.done <- srv.Run(runCtx) }()
+	s := &sipSide{srv: srv, gw: gw, stop: stop, stopped: make(chan struct{})}
+	go func() {
+		s.err = srv.Run(runCtx)
+		close(s.stopped)
+	}()
 	select {
 	case <-srv.Ready():
-	case err := <-s.done:
+	case <-s.stopped:
 		stop()
-		return nil, fmt.Errorf("SIP: %w", err)
+		return nil, fmt.Errorf("SIP: %w", s.err)
 	}
 	return s, nil
 }
@@ -125,9 +134,32 @@ func (s *sipSide) dialer() confhttp.Dialer { return s.gw }
 
 func (s *sipSide) addr() string { return s.srv.PublicAddr() }
 
+// done is closed when the SIP server stops, asked to or not.
+func (s *sipSide) done() <-chan struct{} { return s.stopped }
+
+// runErr is why the SIP server stopped; call it once done is closed.
+func (s *sipSide) runErr() error {
+	<-s.stopped
+	if s.err == nil {
+		// Run returns nil only when asked to stop, which serve did not.
+		return errors.New("SIP server stopped")
+	}
+	return s.err
+}
+
+// up tells whether the SIP server still serves.
+func (s *sipSide) up() bool {
+	select {
+	case <-s.stopped:
+		return false
+	default:
+		return true
+	}
+}
+
 // shutdown hangs up every leg, then stops signalling.
 func (s *sipSide) shutdown(ctx context.Context) {
 	_ = s.gw.Shutdown(ctx)
 	s.stop()
-	<-s.done
+	<-s.stopped
 }

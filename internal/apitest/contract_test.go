@@ -62,7 +62,7 @@ func TestExchangesTheDocumentDescribesPass(t *testing.T) {
 		body   string
 		answer apitest.Response
 	}{
-		{"health", request(t, "GET", "/healthz", "", ""), "", jsonAnswer(200, `{"status":"ok"}`)},
+		{"health", request(t, "GET", "/healthz", "", ""), "", jsonAnswer(200, `{"status":"ok","parts":{"http":"ok"}}`)},
 		{"an unknown path refused", request(t, "GET", "/v2/x", "", ""), "",
 			jsonAnswer(404, `{"error":{"code":"not_found","message":"no such route"}}`)},
 		{"an unserved method refused", request(t, "PUT", "/healthz", "", ""), "",
@@ -96,10 +96,10 @@ func TestExchangesTheDocumentDoesNotDescribeFail(t *testing.T) {
 		{"an undocumented status", request(t, "GET", "/healthz", "", ""), "",
 			jsonAnswer(418, `{"error":{"code":"invalid_request","message":"teapot"}}`), "status 418 is not documented"},
 		{"an undocumented header", request(t, "GET", "/healthz", "", ""), "",
-			jsonAnswer(200, `{"status":"ok"}`, "X-Debug", "1"), "header X-Debug"},
+			jsonAnswer(200, `{"status":"ok","parts":{"http":"ok"}}`, "X-Debug", "1"), "header X-Debug"},
 		{"a missing header", offer(t), "v=0\r\n",
 			apitest.Response{Status: 201, Body: []byte("v=0\r\n"), Header: http.Header{"Content-Type": {"application/sdp"}}}, "Location"},
-		{"an undocumented field", request(t, "GET", "/healthz", "", ""), "", jsonAnswer(200, `{"status":"ok","load":1}`), "does not match"},
+		{"an undocumented field", request(t, "GET", "/healthz", "", ""), "", jsonAnswer(200, `{"status":"ok","parts":{"http":"ok"},"load":1}`), "does not match"},
 		{"a missing field", request(t, "GET", "/v1/conferences/c/participants", "k", ""), "", jsonAnswer(200, `{}`), "does not match"},
 		{"a code the route does not give", request(t, "DELETE", "/v1/conferences/c/rooms/1", "k", ""), "",
 			jsonAnswer(409, `{"error":{"code":"already_exists","message":"x"}}`), "does not match"},

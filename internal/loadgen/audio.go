@@ -111,14 +111,21 @@ func newPayloads() *payloads {
 type analyzer struct {
 	mu      sync.Mutex
 	on      bool
-	block   [analysisBlock]int16
+	rate    int     // samples per second of what the leg hears
+	block   []int16 // analysisBlock's 100 ms at rate
 	n       int
 	power   [MaxTalkers]float64
 	energy  float64
 	samples int
 }
 
-// add decodes one received payload into the current block.
+// newAnalyzer returns an analyzer of audio heard at rate samples a second:
+// a phone leg's 8000, a WebRTC leg's 16000.
+func newAnalyzer(rate int) *analyzer {
+	return &analyzer{rate: rate, block: make([]int16, rate*analysisBlock/sampleRate)}
+}
+
+// add decodes one received PCMU payload into the current block.
 func (a *analyzer) add(p []byte) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
@@ -129,7 +136,24 @@ func (a *analyzer) add(p []byte) {
 		k := copy8(a.block[a.n:], p)
 		a.n += k
 		p = p[k:]
-		if a.n == analysisBlock {
+		if a.n == len(a.block) {
+			a.flush()
+		}
+	}
+}
+
+// addPCM adds decoded samples at the analyzer's rate.
+func (a *analyzer) addPCM(s []int16) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if !a.on {
+		return
+	}
+	for len(s) > 0 {
+		k := copy(a.block[a.n:], s)
+		a.n += k
+		s = s[k:]
+		if a.n == len(a.block) {
 			a.flush()
 		}
 	}
@@ -143,7 +167,7 @@ func copy8(dst []int16, src []byte) int {
 
 func (a *analyzer) flush() {
 	for i, f := range talkerFreqs {
-		a.power[i] += tone.Goertzel(a.block[:], f, sampleRate)
+		a.power[i] += tone.Goertzel(a.block, f, a.rate)
 	}
 	for _, s := range a.block {
 		a.energy += float64(s) * float64(s)
@@ -168,7 +192,7 @@ func (a *analyzer) shares() [MaxTalkers]float64 {
 		return s
 	}
 	for i := range s {
-		s[i] = 2 * a.power[i] / (analysisBlock * a.energy)
+		s[i] = 2 * a.power[i] / (float64(len(a.block)) * a.energy)
 	}
 	return s
 }

@@ -64,7 +64,7 @@ func TestDBFS(t *testing.T) {
 // heard plays freqs (each at the talker level) plus a quiet background into
 // an analyzer for one second, as the gateway's mix would arrive.
 func heard(freqs ...float64) *analyzer {
-	a := &analyzer{}
+	a := newAnalyzer(sampleRate)
 	a.setOn(true)
 	gens := make([]*tone.Generator, len(freqs))
 	for i, f := range freqs {
@@ -94,10 +94,10 @@ func TestAnalyzerShares(t *testing.T) {
 			t.Errorf("share of %v Hz %.3f, want about %.2f", talkerFreqs[i], s[i], want)
 		}
 	}
-	if s := (&analyzer{}).shares(); s != [MaxTalkers]float64{} {
+	if s := newAnalyzer(sampleRate).shares(); s != [MaxTalkers]float64{} {
 		t.Errorf("nothing heard: %v", s)
 	}
-	off := &analyzer{}
+	off := newAnalyzer(sampleRate)
 	off.add(make([]byte, 4*analysisBlock))
 	if off.samples != 0 {
 		t.Error("an analyzer outside the window counted audio")
@@ -117,7 +117,7 @@ func TestJudge(t *testing.T) {
 		{"talker hears the others", 0, heard(700, 1100, 1300), nil, false},
 		{"talker hears itself", 0, heard(500, 700, 1100, 1300), nil, true},
 		{"one talker absent", -1, heard(500, 1100, 1300), []float64{700}, false},
-		{"silence", 2, &analyzer{}, []float64{500, 700, 1300}, false},
+		{"silence", 2, newAnalyzer(sampleRate), []float64{500, 700, 1300}, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -54,6 +54,14 @@ type Report struct {
 	GeneratorCPUSeconds      float64 `json:"generator_cpu_seconds"`
 	GeneratorCPUPerLegMinute float64 `json:"generator_cpu_per_leg_minute"`
 
+	// WebRTC is the app legs' part, when there are any; Gateway the
+	// gateway's own metrics around the window, read from its /metrics
+	// when there are app legs.
+	WebRTC  *AppReport      `json:"webrtc,omitempty"`
+	Gateway *GatewayMetrics `json:"gateway,omitempty"`
+	// Latency is latency mode's figure.
+	Latency *LatencyReport `json:"latency,omitempty"`
+
 	// Problems says why the run failed; empty when it passed.
 	Problems []string `json:"problems"`
 }
@@ -220,6 +228,21 @@ func (r *Report) finish(maxLoss float64) {
 		r.Problems = append(r.Problems, fmt.Sprintf("%d of %d sampled legs miss the mix or hear themselves",
 			r.Sampled-r.SampledHearingMix, r.Sampled))
 	}
+	if w := r.WebRTC; w != nil {
+		if w.Failed > 0 {
+			r.Problems = append(r.Problems, fmt.Sprintf("%d of %d WebRTC legs failed to join%s", w.Failed, w.Legs, failureList(w.Failures)))
+		}
+		if w.Dropped > 0 {
+			r.Problems = append(r.Problems, fmt.Sprintf("%d WebRTC legs dropped", w.Dropped))
+		}
+		if w.Joined > 0 && w.ConcealedRatio > maxLoss {
+			r.Problems = append(r.Problems, fmt.Sprintf("WebRTC concealed %.4f over %.4f", w.ConcealedRatio, maxLoss))
+		}
+		if w.SampledHearingMix < w.Sampled {
+			r.Problems = append(r.Problems, fmt.Sprintf("%d of %d sampled WebRTC legs miss the mix or hear themselves",
+				w.Sampled-w.SampledHearingMix, w.Sampled))
+		}
+	}
 }
 
 // WriteJSON writes the report as one indented JSON object.
@@ -237,6 +260,9 @@ func (r *Report) WriteTable(w io.Writer) error {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	row := func(k, format string, a ...any) { fmt.Fprintf(tw, "%s\t"+format+"\n", append([]any{k}, a...)...) }
 	row("mode", "%s", r.Mode)
+	if r.Latency != nil {
+		return r.writeLatency(tw, row)
+	}
 	row("calls", "%d attempted, %d established, %d failed%s, %d dropped",
 		r.Attempted, r.Established, r.Failed, failureList(r.Failures), r.Dropped)
 	row("setup", "p50 %.1f ms, p99 %.1f ms, max %.1f ms, %.1f calls/s", r.SetupMS.P50, r.SetupMS.P99, r.SetupMS.Max, r.CPSAchieved)
@@ -255,6 +281,12 @@ func (r *Report) WriteTable(w io.Writer) error {
 		}
 	}
 	row("sockets", "%d, %d send errors, %d stray packets", r.Sockets, r.SendErrors, r.StrayPackets)
+	if w := r.WebRTC; w != nil {
+		w.writeRows(row)
+	}
+	if g := r.Gateway; g != nil {
+		g.writeRows(row)
+	}
 	row("generator CPU", "%.3f s, %.5f s per leg-minute", r.GeneratorCPUSeconds, r.GeneratorCPUPerLegMinute)
 	if r.OK() {
 		row("result", "PASS")
@@ -281,4 +313,28 @@ func failureList(f map[string]int) string {
 		parts[i] = fmt.Sprintf("%s: %d", k, f[k])
 	}
 	return " (" + strings.Join(parts, ", ") + ")"
+}
+
+func (r *Report) writeLatency(tw *tabwriter.Writer, row func(k, format string, a ...any)) error {
+	row("phone call", "%d established, set-up %.1f ms%s", r.Established, r.SetupMS.Max, failureList(r.Failures))
+	if w := r.WebRTC; w != nil {
+		row("app participant", "%d joined, join %.1f ms%s", w.Joined, w.JoinMS.Max, failureList(w.Failures))
+	}
+	l := r.Latency
+	for _, d := range []struct {
+		name string
+		s    LatencyStats
+	}{{"phone → app", l.PhoneToApp}, {"app → phone", l.AppToPhone}} {
+		row(d.name, "median %.1f ms, p95 %.1f ms (min %.1f, max %.1f) over %d of %d clicks; onset %.1f ms into its frame",
+			d.s.P50, d.s.P95, d.s.Min, d.s.Max, d.s.Heard, d.s.Clicks, d.s.OnsetInFrameMS)
+	}
+	if r.OK() {
+		row("result", "PASS")
+	} else {
+		row("result", "FAIL: %s", strings.Join(r.Problems, "; "))
+	}
+	if err := tw.Flush(); err != nil {
+		return fmt.Errorf("writing report: %w", err)
+	}
+	return nil
 }

@@ -2,11 +2,14 @@ package loadgen
 
 import (
 	"context"
+	"maps"
 	"math/rand/v2"
 	"net"
 	"slices"
 	"sync"
 	"time"
+
+	"github.com/confgw/confgw/http/client"
 )
 
 // byeParallel bounds the hang-ups in flight at the end of a hold, so two
@@ -32,6 +35,16 @@ type engine struct {
 	established int
 	failures    map[string]int
 	setups      []time.Duration
+
+	// The WebRTC side, when there are app legs.
+	api     *client.Client
+	appPays *appPayloads
+	app     struct {
+		attempted, joined int
+		failures          map[string]int
+		joins             []time.Duration
+		firstErr          error
+	}
 }
 
 // Run performs one load test against the gateway and reports what it saw.
@@ -46,10 +59,24 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 		return nil, err
 	}
 	e := &engine{cfg: cfg, caller: cl, pays: newPayloads(), local: net.ParseIP(cfg.Local), failures: map[string]int{}}
+	e.app.failures = map[string]int{}
+	if cfg.Mode == ModeLatency {
+		e.api = client.New(cfg.Server, cfg.Token)
+	}
+	if cfg.WebRTC > 0 {
+		if e.appPays, err = newAppPayloads(); err != nil {
+			cl.close()
+			return nil, err
+		}
+		e.api = client.New(cfg.Server, cfg.Token)
+	}
 	e.media, e.stopMedia = context.WithCancel(context.Background())
 	defer e.shutdown()
-	if cfg.Mode == ModeCPS {
+	switch cfg.Mode {
+	case ModeCPS:
 		return e.runCPS(ctx)
+	case ModeLatency:
+		return e.runLatency(ctx)
 	}
 	return e.runHold(ctx)
 }
@@ -180,13 +207,27 @@ func (e *engine) runHold(ctx context.Context) (*Report, error) {
 	}
 	sampled := sampledLegs(cfg.Legs, cfg.Talkers, cfg.Sample)
 	for _, i := range sampled {
-		legs[i].an = &analyzer{}
+		legs[i].an = newAnalyzer(sampleRate)
 	}
-
+	apps := make([]*appLeg, cfg.WebRTC)
+	for i := range apps {
+		apps[i] = &appLeg{idx: i, talker: -1}
+		if i < cfg.WebRTCTalkers {
+			apps[i].talker = cfg.Talkers + i
+		}
+	}
+	appSampled := sampledLegs(cfg.WebRTC, cfg.WebRTCTalkers, cfg.Sample)
+	for _, i := range appSampled {
+		apps[i].an = newAnalyzer(appRate)
+	}
 	calls := make([]*call, cfg.Legs)
 	interval := time.Duration(float64(time.Second) / cfg.Rate)
 	start := time.Now()
 	var wg sync.WaitGroup
+	if len(apps) > 0 {
+		wg.Add(1)
+		go func() { defer wg.Done(); e.joinApps(ctx, apps) }()
+	}
 	for i := range legs {
 		if !sleep(ctx, time.Until(start.Add(time.Duration(i)*interval))) {
 			break
@@ -199,41 +240,106 @@ func (e *engine) runHold(ctx context.Context) (*Report, error) {
 	}
 	wg.Wait()
 	ramp := time.Since(start)
-
-	before := snapshot(legs)
-	var window time.Duration
-	var cpu time.Duration
-	if e.established > 0 && sleep(ctx, cfg.Settle) {
-		for _, i := range sampled {
-			legs[i].an.setOn(true)
+	before, appsBefore := snapshot(legs), snapshotApps(apps)
+	var window, cpu time.Duration
+	var metricsBefore, metricsAfter map[string]float64
+	var metricsErr error
+	if e.established+e.app.joined > 0 && sleep(ctx, cfg.Settle) {
+		e.analyse(legs, apps, true)
+		if len(apps) > 0 {
+			metricsBefore, metricsErr = scrapeMetrics(ctx, cfg.Server)
 		}
-		before = snapshot(legs)
+		before, appsBefore = snapshot(legs), snapshotApps(apps)
 		cpu0, t0 := cpuTime(), time.Now()
 		sleep(ctx, cfg.Hold)
 		cpu, window = cpuTime()-cpu0, time.Since(t0)
-		for _, i := range sampled {
-			legs[i].an.setOn(false)
+		e.analyse(legs, apps, false)
+		if len(apps) > 0 && metricsErr == nil {
+			metricsAfter, metricsErr = scrapeMetrics(context.Background(), cfg.Server)
 		}
 	}
-	after := snapshot(legs)
+	after, appsAfter := snapshot(legs), snapshotApps(apps)
 	dropped := 0
 	for _, c := range calls {
 		if c != nil && c.sess.Context().Err() != nil {
 			dropped++
 		}
 	}
+	up := e.talkersUp(calls, apps)
 	e.hangupAll(calls)
-
+	e.leaveApps(apps)
 	r := e.report(ModeHold, cfg.Legs)
 	r.HoldSeconds = window.Seconds()
 	r.CPSAchieved = rate(e.established, ramp)
 	r.Dropped = dropped
 	r.holdMedia(legs, calls, before, after, window, cfg.Talkers)
-	r.setCPU(cpu, float64(e.established)*window.Minutes())
-	r.Hearing = e.hearing(legs, calls, sampled)
+	r.setCPU(cpu, float64(e.established+e.app.joined)*window.Minutes())
+	r.Hearing = e.hearing(legs, calls, sampled, up)
 	r.tally(e.sockets)
+	if len(apps) > 0 {
+		r.WebRTC = e.appReport(apps, appsBefore, appsAfter, window, appSampled, up)
+		switch {
+		case metricsErr != nil:
+			r.Gateway = &GatewayMetrics{Series: []MetricDelta{}, Error: metricsErr.Error()}
+		case metricsAfter != nil:
+			r.Gateway = gatewayMetrics(metricsBefore, metricsAfter, float64(e.established+e.app.joined)*window.Minutes())
+		}
+	}
 	r.finish(cfg.MaxLoss)
 	return r, nil
+}
+
+// analyse opens or closes the sampled legs' ears.
+func (e *engine) analyse(legs []*leg, apps []*appLeg, on bool) {
+	for _, l := range legs {
+		if l.an != nil {
+			l.an.setOn(on)
+		}
+	}
+	for _, l := range apps {
+		if l.an != nil {
+			l.an.setOn(on)
+		}
+	}
+}
+
+// talkersUp says, for each talker tone, phone talkers' first, whether its
+// leg came up.
+func (e *engine) talkersUp(calls []*call, apps []*appLeg) []bool {
+	up := make([]bool, e.cfg.Talkers+e.cfg.WebRTCTalkers)
+	for i := range e.cfg.Talkers {
+		up[i] = calls[i] != nil
+	}
+	for i := range e.cfg.WebRTCTalkers {
+		up[e.cfg.Talkers+i] = apps[i].up()
+	}
+	return up
+}
+
+// appReport sums up the WebRTC legs.
+func (e *engine) appReport(apps []*appLeg, before, after []appCounters, window time.Duration, sampled []int, up []bool) *AppReport {
+	r := appMedia(apps, before, after, window)
+	e.mu.Lock()
+	r.Legs, r.Talkers, r.Joined = len(apps), e.cfg.WebRTCTalkers, e.app.joined
+	r.Failed = len(apps) - e.app.joined // a leg never tried, the run cut short, failed too
+	r.Failures = maps.Clone(e.app.failures)
+	if e.app.firstErr != nil {
+		r.FirstError = e.app.firstErr.Error()
+	}
+	r.JoinMS = percentiles(e.app.joins)
+	e.mu.Unlock()
+	for _, i := range sampled {
+		if l := apps[i]; l.up() {
+			r.Hearing = append(r.Hearing, judge(i, l.talker, l.an.shares(), up))
+		}
+	}
+	r.Sampled = len(r.Hearing)
+	for _, h := range r.Hearing {
+		if h.OK() {
+			r.SampledHearingMix++
+		}
+	}
+	return r
 }
 
 // hangupAll says BYE to every call still up, a bounded number at a time.
@@ -257,11 +363,7 @@ func (e *engine) hangupAll(calls []*call) {
 }
 
 // hearing judges each sampled leg that was up against the talkers up.
-func (e *engine) hearing(legs []*leg, calls []*call, sampled []int) []Hearing {
-	up := make([]bool, e.cfg.Talkers)
-	for i := range up {
-		up[i] = calls[i] != nil
-	}
+func (e *engine) hearing(legs []*leg, calls []*call, sampled []int, up []bool) []Hearing {
 	var out []Hearing
 	for _, i := range sampled {
 		if calls[i] == nil {

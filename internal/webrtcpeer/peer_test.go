@@ -26,3 +26,27 @@ func TestAPeersOfferHasItsCodecAndALoopbackCandidate(t *testing.T) {
 		}
 	}
 }
+
+func TestPlayoutConcealsWhatIsNotThereWhenDue(t *testing.T) {
+	var p playout
+	p.tick() // nothing yet: not started, nothing concealed
+	p.push()
+	p.tick() // one waiting: still filling
+	p.push()
+	p.tick() // two: plays one
+	p.tick() // plays the other
+	p.tick() // none left: concealed, and refills
+	p.push()
+	p.tick() // one waiting: refilling, concealed
+	p.push()
+	p.tick() // plays
+	if c, o := p.counts(); c != 2 || o != 0 {
+		t.Fatalf("concealed %d, overflowed %d; want 2 and 0", c, o)
+	}
+	for range maxDepth + 2 { // one is waiting already
+		p.push()
+	}
+	if _, o := p.counts(); o != 3 {
+		t.Fatalf("overflowed %d, want 3", o)
+	}
+}

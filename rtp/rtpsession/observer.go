@@ -39,8 +39,9 @@ const (
 	// DropPayloadType: a payload type that was not negotiated, such as
 	// comfort noise or RTCP multiplexed onto the RTP port.
 	DropPayloadType
-	// DropStray: a packet of the current stream from an address other than
-	// the one latched, most likely spoofed or a stale NAT binding.
+	// DropStray: a packet from a source other than the one latched that did
+	// not take its place: a stranger, a spoofed or replayed packet, a stale
+	// NAT binding, or a rebinding phone before it proved itself.
 	DropStray
 	// DropHold: audio that arrived while the leg is on hold.
 	DropHold

@@ -26,8 +26,18 @@ type receiver struct {
 	addr    netip.AddrPort // latched source
 	ssrc    uint32
 	hadSSRC bool
+	seq     uint16    // last sequence number from the latched source
+	heard   time.Time // when the latched source last sent anything
+	move    candidate // another source that may be the phone after a NAT rebinding
 	det     dtmf.Detector
 	digits  [4]byte // Feed's output, reused so that digits do not allocate
+}
+
+// candidate is a run of packets of the latched stream from another source.
+type candidate struct {
+	from netip.AddrPort
+	seq  uint16
+	run  int
 }
 
 // Run receives the phone's packets until ctx is done or Close is called,
@@ -91,9 +101,13 @@ func (s *Session) receive(b []byte, from netip.AddrPort, at time.Time) bool {
 	if !event && p.PayloadType != cs.pt {
 		s.drop(DropPayloadType)
 		// Comfort noise and the like still prove the phone is there.
-		return s.rx.latched && from == s.rx.addr
+		if s.rx.latched && from == s.rx.addr {
+			s.rx.heard = at
+			return true
+		}
+		return false
 	}
-	if !s.latch(from, p.SSRC) {
+	if !s.latch(from, p.SSRC, p.SequenceNumber, at) {
 		s.drop(DropStray)
 		return false
 	}
@@ -111,31 +125,59 @@ func (s *Session) receive(b []byte, from netip.AddrPort, at time.Time) bool {
 	return true
 }
 
+// latchAlive is how recently the latched source must have sent for no
+// other source to take its place. Phones send every 10 to 60 ms, so half a
+// second is eight packets lost in a row at the longest ptime, which a live
+// path hardly does, while a NAT that rebinds silences the old port at once:
+// a rebinding phone loses about half a second of audio, and a source that
+// still sends is never replaced behind its back.
+const latchAlive = 500 * time.Millisecond
+
+// latchRun is how many packets in sequence, of the latched stream, another
+// source must send before audio follows it: one packet could be a replay
+// or a guess, five in a row (100 ms at 20 ms ptime) are the stream itself.
+const latchRun = 5
+
+// maxSeqJump is how far ahead of the last packet heard a rebinding phone's
+// first packet from its new source may be, RFC 3550's MAX_DROPOUT. Phones
+// number packets, not time, so silence suppression does not move it.
+const maxSeqJump = 3000
+
 // latch implements symmetric RTP (RFC 4961): audio goes back to where the
 // phone's packets come from, which is what its NAT lets in, whatever the SDP
-// said. Once latched, the destination moves only for a new stream (SSRC)
-// from the same host, as when a phone restarts or its NAT rebinds a port;
-// anything else waits for signalling (SetRemote). Otherwise one packet with
-// a made-up SSRC, sprayed at our port range, would take over a call's audio
-// ("RTP bleed").
-func (s *Session) latch(from netip.AddrPort, ssrc uint32) bool {
+// said. The first packet latches; then the latched source may start a new
+// stream (a new SSRC, as a phone does when it restarts one), but another
+// source takes its place only when the latched one has fallen silent and
+// the newcomer carries on the latched stream, same SSRC and sequence, for a
+// run of packets: that is a NAT rebinding the phone's port. Anything else
+// waits for signalling (SetRemote). Otherwise a packet with a made-up
+// SSRC, sprayed at our port range, would take over a call's audio ("RTP
+// bleed"), even from the phone's own host.
+func (s *Session) latch(from netip.AddrPort, ssrc uint32, seq uint16, at time.Time) bool {
 	rx := &s.rx
 	if s.relatch.Swap(false) {
 		rx.latched = false
 	}
 	switch {
 	case !rx.latched:
-	case ssrc != rx.ssrc && from.Addr() == rx.addr.Addr():
-	default:
-		return from == rx.addr && ssrc == rx.ssrc
+	case from == rx.addr:
+	case !s.rebound(from, ssrc, seq, at):
+		return false
 	}
+	newStream := !rx.hadSSRC || ssrc != rx.ssrc
 	if rx.hadSSRC && ssrc != rx.ssrc {
 		// Another stream, as after a re-INVITE to a new device: its
 		// sequence numbers have nothing to do with the old ones.
 		s.newJitterBuffer()
 		rx.det.Reset()
 	}
+	// A late packet does not move the sequence back: a rebinding phone is
+	// matched against the newest one.
+	if newStream || int16(seq-rx.seq) > 0 {
+		rx.seq = seq
+	}
 	rx.latched, rx.ssrc, rx.hadSSRC = true, ssrc, true
+	rx.heard, rx.move = at, candidate{}
 	if cur := s.remote.Load(); from != rx.addr || cur == nil || *cur != from {
 		rx.addr = from
 		a := from
@@ -145,6 +187,32 @@ func (s *Session) latch(from netip.AddrPort, ssrc uint32) bool {
 		s.log.Info("rtp latched", "remote", from.String(), "ssrc", ssrc)
 	}
 	return true
+}
+
+// rebound tells whether a packet from a source other than the latched one
+// completes a run that shows the phone's NAT rebound its port.
+func (s *Session) rebound(from netip.AddrPort, ssrc uint32, seq uint16, at time.Time) bool {
+	rx := &s.rx
+	if ssrc != rx.ssrc {
+		// Not the phone's stream: it neither moves the latch nor, by
+		// resetting the run, holds back a phone that is moving.
+		return false
+	}
+	if at.Sub(rx.heard) < latchAlive {
+		// The phone still sends from where it is: whoever this is, it is
+		// not the phone's new address, and its run must start afresh.
+		rx.move = candidate{}
+		return false
+	}
+	m := &rx.move
+	if m.run > 0 && from == m.from && seq == m.seq+1 {
+		m.seq, m.run = seq, m.run+1
+	} else if d := seq - rx.seq; d > 0 && d <= maxSeqJump {
+		*m = candidate{from: from, seq: seq, run: 1}
+	} else {
+		*m = candidate{}
+	}
+	return m.run >= latchRun
 }
 
 // blockDuration is the jitter buffer's unit, the largest that divides every

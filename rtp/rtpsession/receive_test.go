@@ -31,37 +31,41 @@ func TestSymmetricRTPFollowsTheSource(t *testing.T) {
 	}
 }
 
-func TestLatchMovesOnlyWithNewStream(t *testing.T) {
+// One packet from another source never moves the latch, whatever its
+// SSRC and host; the latched source may start a new stream.
+func TestOnePacketFromAnotherSourceNeverMovesTheLatch(t *testing.T) {
 	tests := []struct {
 		name      string
 		ssrc      uint32 // of the second device
 		host      net.IP // of the second device
+		same      bool   // the second stream comes from the latched socket itself
 		moves     bool
 		wantStray uint64
 	}{
-		{name: "new SSRC from the same host re-latches", ssrc: 0xbeef, host: net.IPv4(127, 0, 0, 1), moves: true},
-		{name: "same SSRC is stray", ssrc: 0x5eed, host: net.IPv4(127, 0, 0, 1), wantStray: 1},
-		{name: "new SSRC from another host is stray", ssrc: 0xbad, host: net.IPv4(127, 0, 0, 2), wantStray: 1},
-		{name: "same SSRC from another host is stray", ssrc: 0x5eed, host: net.IPv4(127, 0, 0, 2), wantStray: 1},
+		{name: "a new SSRC from the latched address is a new stream", ssrc: 0xbeef, host: net.IPv4(127, 0, 0, 1), same: true},
+		{name: "a new SSRC from another port of the same host is stray", ssrc: 0xbeef, host: net.IPv4(127, 0, 0, 1), wantStray: 1},
+		{name: "the same SSRC from another port is stray", ssrc: 0x5eed, host: net.IPv4(127, 0, 0, 1), wantStray: 1},
+		{name: "a new SSRC from another host is stray", ssrc: 0xbad, host: net.IPv4(127, 0, 0, 2), wantStray: 1},
+		{name: "the same SSRC from another host is stray", ssrc: 0x5eed, host: net.IPv4(127, 0, 0, 2), wantStray: 1},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			s := startSession(t, Config{})
-			first, second := newPhone(t), newPhoneAt(t, tt.host)
+			first := newPhone(t)
 			first.sendTone(s.LocalAddr(), 1)
 			settle(t, s.Session, "first latch", func() bool { return s.Stats().Remote == first.addr().AddrPort() })
 
+			second := first
+			if !tt.same {
+				second = newPhoneAt(t, tt.host)
+			}
 			second.ssrc = tt.ssrc
 			second.sendTone(s.LocalAddr(), 1)
 			settle(t, s.Session, "second packet", func() bool {
 				st := s.Stats()
 				return st.PacketsIn+st.Stray == 2
 			})
-			want := first.addr().AddrPort()
-			if tt.moves {
-				want = second.addr().AddrPort()
-			}
-			if got := s.Stats().Remote; got != want {
+			if got, want := s.Stats().Remote, first.addr().AddrPort(); got != want {
 				t.Errorf("remote %v, want %v", got, want)
 			}
 			if stray := s.Stats().Stray; stray != tt.wantStray {
@@ -69,6 +73,105 @@ func TestLatchMovesOnlyWithNewStream(t *testing.T) {
 			}
 		})
 	}
+}
+
+// A stranger on the phone's own host, on another port and with its own
+// SSRC, sends a steady stream while the phone talks, and again once the
+// phone falls silent: it never takes the leg. The room hears the phone
+// only, and only the phone hears the room.
+func TestAStrangerOnThePhonesHostNeverTakesTheLeg(t *testing.T) {
+	s := startSession(t, Config{})
+	ph, stranger := newPhone(t), newPhone(t)
+	stranger.ssrc, stranger.seq = 0xbad, 7
+	ph.sendTone(s.LocalAddr(), 1)
+	settle(t, s.Session, "latch", func() bool { return s.Stats().Remote == ph.addr().AddrPort() })
+
+	const n = 3 * latchRun
+	for range n {
+		stranger.sendAudio(s.LocalAddr(), audio.PCMU.PayloadType, levelFrame(12000))
+		ph.sendTone(s.LocalAddr(), 1)
+	}
+	settle(t, s.Session, "both streams", func() bool { return s.Stats().PacketsIn+s.Stats().Stray == 1+2*n })
+	var f audio.Frame
+	played := 0
+	for range n {
+		if s.ReadFrame(&f) {
+			played++
+			if lv := peak(&f); lv > 10000 {
+				t.Fatalf("the room hears the stranger: level %d", lv)
+			}
+		}
+	}
+	if played == 0 {
+		t.Fatal("the room does not hear the phone")
+	}
+
+	// The phone falls silent for longer than latchAlive; the stranger,
+	// with its own SSRC, still may not have the leg.
+	silentSince := time.Now()
+	for sent := 0; time.Since(silentSince) < 2*latchAlive || sent < 3*latchRun; sent++ {
+		stranger.sendAudio(s.LocalAddr(), audio.PCMU.PayloadType, levelFrame(12000))
+		time.Sleep(audio.FrameDuration) // a phone's pace, not a wait for the session
+	}
+	settle(t, s.Session, "the stranger's packets", func() bool { return s.Stats().Stray >= uint64(n+3*latchRun) })
+
+	if got := s.Stats().Remote; got != ph.addr().AddrPort() {
+		t.Fatalf("remote %v, want the phone at %v", got, ph.addr())
+	}
+	s.WriteFrame(&f)
+	if pkt := ph.recv(); pkt.SSRC != s.tx.w.SSRC() {
+		t.Fatalf("phone got SSRC %#x, want the session's", pkt.SSRC)
+	}
+	if err := stranger.conn.SetReadDeadline(time.Now().Add(100 * time.Millisecond)); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := stranger.conn.Read(make([]byte, 1500)); err == nil {
+		t.Fatalf("the stranger received %d bytes of the room", n)
+	}
+}
+
+// A phone whose NAT rebinds its port carries on its stream, same SSRC and
+// sequence, from a new source while the old one falls silent: audio
+// follows it there.
+func TestAudioFollowsAPhoneWhoseNATRebindsItsPort(t *testing.T) {
+	obs := &countingObserver{}
+	s := startSession(t, Config{Observer: obs})
+	before := newPhone(t)
+	before.sendTone(s.LocalAddr(), 3)
+	settle(t, s.Session, "latch", func() bool { return s.Stats().Remote == before.addr().AddrPort() })
+
+	oldSilent := time.Now()
+	after := newPhone(t)
+	after.ssrc, after.seq, after.ts = before.ssrc, before.seq, before.ts
+	deadline := time.Now().Add(hang)
+	for s.Stats().Remote != after.addr().AddrPort() {
+		if time.Now().After(deadline) {
+			t.Fatalf("audio never followed the rebound phone: remote %v", s.Stats().Remote)
+		}
+		after.sendTone(s.LocalAddr(), 1)
+		time.Sleep(audio.FrameDuration) // a phone's pace
+		settle(t, s.Session, "the packet", func() bool { return s.Stats().PacketsIn+s.Stats().Stray == uint64(after.seq-1000) })
+	}
+	if silent := time.Since(oldSilent); silent < latchAlive {
+		t.Errorf("moved when the old source was silent for %v only, under %v", silent, latchAlive)
+	}
+	var f audio.Frame
+	s.WriteFrame(&f)
+	if pkt := after.recv(); pkt.SSRC != s.tx.w.SSRC() {
+		t.Fatalf("the rebound phone got SSRC %#x, want the session's", pkt.SSRC)
+	}
+	if got := obs.latched.Load(); got != 2 {
+		t.Errorf("Latched called %d times, want 2", got)
+	}
+}
+
+// peak is a frame's loudest sample.
+func peak(f *audio.Frame) int16 {
+	var m int16
+	for _, v := range f.Samples() {
+		m = max(m, v, -v)
+	}
+	return m
 }
 
 func TestSetRemoteLetsNextSourceLatch(t *testing.T) {

@@ -219,6 +219,7 @@ function onEvent(type, ev) {
       return;
     case 'recording.started':
     case 'recording.stopped':
+    case 'recording.failed':
       loadRecordings();
       break;
     default:
