@@ -58,12 +58,13 @@ func New(opts ...Option) *Mixer {
 }
 
 // Attach adds ep to the room under id, replacing any endpoint already
-// attached under that id.
+// attached under that id. It waits for no tick: ep is mixed from the next
+// one on.
 func (m *Mixer) Attach(id string, ep Endpoint) error {
 	if ep == nil {
 		return ErrNilEndpoint
 	}
-	s := &slot{id: id, ep: ep, wide: nativeRate(ep) == audio.Wideband, attached: true}
+	s := &slot{id: id, ep: ep, wide: nativeRate(ep) == audio.Wideband}
 	m.mu.Lock()
 	if i, ok := m.index[id]; ok {
 		old := m.slots[i]
@@ -111,7 +112,8 @@ func (m *Mixer) rateLocked() audio.Rate {
 }
 
 // Detach removes the endpoint attached under id, if any. Once it returns,
-// the endpoint is neither heard nor called by the mixer again.
+// the endpoint is neither heard nor called by the mixer again. It waits
+// for no tick: only for a call into this endpoint that is in flight.
 func (m *Mixer) Detach(id string) {
 	m.mu.Lock()
 	i, ok := m.index[id]
