@@ -177,6 +177,25 @@ func TestAHostsMoveMovesAnAppParticipantsVoice(t *testing.T) {
 	eventually(t, "Alice hears Bob in the breakout room", heard(alicePeer), has(600))
 	eventually(t, "Alice no longer hears the phone", heard(alicePeer), lacks(1400))
 	eventually(t, "the phone hears neither", k.phone.recent, lacks(600))
+
+	// Deleting the room brings both back to the main room, voices and all.
+	if err := k.c.DeleteRoom(conference.As(k.host), room.ID); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "the phone hears Alice again", k.phone.recent, has(1000))
+	eventually(t, "the phone hears Bob again", k.phone.recent, has(600))
+	eventually(t, "Alice hears the phone again", heard(alicePeer), has(1400))
+
+	// Alice's own DELETE of her session takes her voice out.
+	p, err := k.c.Participant(alice)
+	if err != nil || p.Audio == nil {
+		t.Fatalf("Alice's audio: %+v, %v", p.Audio, err)
+	}
+	if err := k.c.StopAudio(conference.As(alice), p.Audio.Session); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "the phone no longer hears Alice", k.phone.recent, lacks(1000))
+	eventually(t, "Bob no longer hears Alice", heard(bobPeer), lacks(1000))
 }
 
 func TestAParticipantsSecondOfferReplacesItsFirstSession(t *testing.T) {
