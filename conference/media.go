@@ -9,12 +9,14 @@ import (
 // MixerRooms gives every room its own running mixer. Which participants a
 // mixer hears is the conference's decision alone: phone legs are only ever
 // attached to the main room's. observe, if not nil, sees each tick's
-// duration.
-func MixerRooms(observe func(time.Duration)) func(conferenceID, roomID string) RoomMedia {
+// duration; extra options (mixer.WithLateness) go to every room's mixer.
+func MixerRooms(observe func(time.Duration), extra ...mixer.Option) func(conferenceID, roomID string) RoomMedia {
 	return func(string, string) RoomMedia {
-		var opts []mixer.Option
+		opts := extra
 		if observe != nil {
-			opts = append(opts, mixer.WithTickObserver(observe))
+			// A fresh slice each time: appending to extra would share its
+			// backing array between rooms.
+			opts = append(append([]mixer.Option(nil), extra...), mixer.WithTickObserver(observe))
 		}
 		return mixer.Start(opts...)
 	}

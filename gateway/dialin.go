@@ -11,6 +11,15 @@ import (
 
 // ServeInvite takes a dial-in call from INVITE to hang-up.
 func (g *Gateway) ServeInvite(in *confsip.Incoming) {
+	// First of all, and before any port or goroutine is taken: a gateway
+	// that cannot keep up must refuse early and cheaply, or it answers
+	// late, after callers gave up, and starves the calls it already has.
+	setupDone, reason := g.admit()
+	if reason != "" {
+		g.shed(in, reason)
+		return
+	}
+	defer setupDone()
 	name, number := in.From()
 	log := g.log.With("call_id", in.CallID(), "from", number, "to", in.User())
 	conf, err := g.reg.ByDialIn(in.User())
@@ -94,6 +103,9 @@ func (g *Gateway) ServeInvite(in *confsip.Incoming) {
 		}
 	}
 	if conf.PINRequired() {
+		// A caller at the PIN prompt is answered and costs no more set-up
+		// work; entry may take a minute, which must not count as a queue.
+		setupDone()
 		l.setState(statePIN)
 		if !l.enterPIN(call) {
 			return
@@ -116,6 +128,7 @@ func (g *Gateway) ServeInvite(in *confsip.Incoming) {
 	l.mu.Unlock()
 	l.setState(stateConnected)
 	log.Info("phone joined", "participant", p.ID, "conference", conf.ID(), "codec", codec, "remote", remoteOf(l))
+	setupDone()
 	l.live(call)
 }
 

@@ -35,7 +35,16 @@ type Config struct {
 	MediaAddr netip.Addr
 	// PINTimeout bounds PIN entry (60 s by default).
 	PINTimeout time.Duration
-	Logger     *slog.Logger
+	// TickLateness reports how late room ticks start, the worst of the last
+	// second (mixer.Lateness.Worst); nil never sheds on it.
+	TickLateness func() time.Duration
+	// ShedTickLate turns new calls away while TickLateness exceeds it;
+	// zero never does.
+	ShedTickLate time.Duration
+	// MaxSetupCalls turns new calls away while that many are being set up;
+	// zero sets no cap.
+	MaxSetupCalls int
+	Logger        *slog.Logger
 }
 
 // ErrShuttingDown refuses new calls once Shutdown has begun. It carries a
@@ -54,6 +63,15 @@ type Gateway struct {
 	mediaAddr  netip.Addr
 	log        *slog.Logger
 	metrics    *Metrics
+
+	tickLateness func() time.Duration
+	shedTickLate time.Duration
+	maxSetup     int
+	// setup counts the calls being set up; see SetupCalls.
+	setup atomic.Int64
+	// shedLoggedAt (Unix ns) and shedUnlogged rate-limit the shedding log.
+	shedLoggedAt atomic.Int64
+	shedUnlogged atomic.Int64
 
 	// beforeAnswer, set by tests only, holds a dial-in call just before
 	// its answer so that a CANCEL can land deterministically.
@@ -97,6 +115,8 @@ func New(cfg Config) (*Gateway, error) {
 		bindIP: bind, mediaAddr: cfg.MediaAddr.Unmap(),
 		log:  cfg.Logger,
 		legs: map[*leg]struct{}{},
+
+		tickLateness: cfg.TickLateness, shedTickLate: cfg.ShedTickLate, maxSetup: cfg.MaxSetupCalls,
 	}
 	g.metrics = newMetrics(g)
 	cfg.SIP.ObserveResponses(g.metrics.observeResponse)

@@ -12,6 +12,7 @@ import (
 	"github.com/confgw/confgw/conference"
 	"github.com/confgw/confgw/gateway"
 	"github.com/confgw/confgw/internal/sipphone"
+	"github.com/confgw/confgw/mixer"
 	"github.com/confgw/confgw/rtp/rtpsession"
 	confsip "github.com/confgw/confgw/sip"
 )
@@ -32,6 +33,9 @@ type harness struct {
 	demo *conference.Conference
 	srv  *confsip.Server
 	gw   *gateway.Gateway
+	// ports is where legs take their RTP ports, to tell a call that took
+	// none.
+	ports *rtpsession.Ports
 
 	mu     sync.Mutex
 	phones []*sipphone.Phone
@@ -41,13 +45,17 @@ type harnessOptions struct {
 	trunk       *confsip.Trunk
 	ringTimeout time.Duration
 	rtpTimeout  time.Duration
+	// shedTickLate and maxSetupCalls set admission; zero sheds nothing.
+	shedTickLate  time.Duration
+	maxSetupCalls int
 }
 
 // newHarness runs a gateway on loopback with conference "demo" (dial-in
 // "demo") and tears everything down in the order a server would.
 func newHarness(t *testing.T, o harnessOptions) *harness {
 	t.Helper()
-	reg := conference.NewRegistry(conference.Config{NewRoomMedia: conference.MixerRooms(nil)})
+	var lateness mixer.Lateness
+	reg := conference.NewRegistry(conference.Config{NewRoomMedia: conference.MixerRooms(nil, mixer.WithLateness(lateness.Observe))})
 	demo, err := reg.Create(conference.Spec{ID: "demo", Title: "Demo"})
 	if err != nil {
 		t.Fatal(err)
@@ -67,14 +75,17 @@ func newHarness(t *testing.T, o harnessOptions) *harness {
 	if err != nil {
 		t.Fatal(err)
 	}
-	gw, err := gateway.New(gateway.Config{Registry: reg, SIP: srv, Ports: ports, RTPTimeout: o.rtpTimeout, Logger: logger()})
+	gw, err := gateway.New(gateway.Config{
+		Registry: reg, SIP: srv, Ports: ports, RTPTimeout: o.rtpTimeout, Logger: logger(),
+		TickLateness: lateness.Worst, ShedTickLate: o.shedTickLate, MaxSetupCalls: o.maxSetupCalls,
+	})
 	if err != nil {
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	ran := make(chan error, 1)
 	go func() { ran <- srv.Run(ctx) }()
-	h := &harness{t: t, reg: reg, demo: demo, srv: srv, gw: gw}
+	h := &harness{t: t, reg: reg, demo: demo, srv: srv, gw: gw, ports: ports}
 	t.Cleanup(func() {
 		sctx, scancel := context.WithTimeout(context.Background(), deadline)
 		defer scancel()

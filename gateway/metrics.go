@@ -22,14 +22,26 @@ type Metrics struct {
 	dropped   *prometheus.Desc
 	depth     *prometheus.Desc
 	responses *prometheus.CounterVec
+	shed      *prometheus.CounterVec
+	setup     *prometheus.Desc
 
 	mu      sync.Mutex
 	retired rtpsession.Stats
 }
 
 func newMetrics(g *Gateway) *Metrics {
+	shed := prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "confgw_calls_shed_total",
+		Help: "New calls answered 503 with Retry-After because the gateway was overloaded, by reason: tick_late (room ticks starting late) or setup_queue (too many calls in set-up).",
+	}, []string{"reason"})
+	// Both series exist from the start, so a rate() over them reads 0, not
+	// nothing, before the first shed call.
+	shed.WithLabelValues(ShedTickLate)
+	shed.WithLabelValues(ShedSetupQueue)
 	return &Metrics{
-		g: g,
+		shed:  shed,
+		setup: prometheus.NewDesc("confgw_calls_in_setup", "Dial-in calls being set up: INVITEs taken in, not yet answered and in their conference.", nil, nil),
+		g:     g,
 		legs: prometheus.NewDesc("confgw_phone_legs", "Phone legs up now, by direction and state.",
 			[]string{"direction", "state"}, nil),
 		packets: prometheus.NewDesc("confgw_rtp_packets_total", "RTP packets received (in) and sent (out) on phone legs.",
@@ -54,7 +66,7 @@ func (g *Gateway) Metrics() *Metrics { return g.metrics }
 
 // Collectors lists what to register.
 func (m *Metrics) Collectors() []prometheus.Collector {
-	return []prometheus.Collector{m, m.responses}
+	return []prometheus.Collector{m, m.responses, m.shed}
 }
 
 // Register adds the collectors to r.
@@ -100,7 +112,7 @@ func addCounters(total *rtpsession.Stats, s rtpsession.Stats) {
 
 // Describe implements prometheus.Collector.
 func (m *Metrics) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{m.legs, m.packets, m.lost, m.late, m.concealed, m.dropped, m.depth} {
+	for _, d := range []*prometheus.Desc{m.legs, m.packets, m.lost, m.late, m.concealed, m.dropped, m.depth, m.setup} {
 		ch <- d
 	}
 }
@@ -142,4 +154,5 @@ func (m *Metrics) Collect(ch chan<- prometheus.Metric) {
 		ch <- prometheus.MustNewConstMetric(m.dropped, prometheus.CounterValue, float64(n), reason)
 	}
 	ch <- prometheus.MustNewConstMetric(m.depth, prometheus.GaugeValue, float64(depth))
+	ch <- prometheus.MustNewConstMetric(m.setup, prometheus.GaugeValue, float64(m.g.SetupCalls()))
 }

@@ -23,3 +23,17 @@ func (s *Server) healthz(c *gin.Context) {
 	}
 	c.JSON(code, gin.H{"status": status, "parts": parts})
 }
+
+// readyz answers 503 while the gateway sheds new calls, with the reason,
+// and 200 while it takes them: a load balancer asking here sends new calls
+// elsewhere, while /healthz keeps saying the gateway itself is fine, so no
+// supervisor restarts it and drops the calls it still carries.
+func (s *Server) readyz(c *gin.Context) {
+	if s.shedding != nil {
+		if reason := s.shedding(); reason != "" {
+			c.JSON(http.StatusServiceUnavailable, gin.H{"status": "shedding", "reason": reason})
+			return
+		}
+	}
+	c.JSON(http.StatusOK, gin.H{"status": "ready"})
+}

@@ -52,3 +52,43 @@ func TestHealthWithoutPartsReportsTheAPI(t *testing.T) {
 		t.Fatalf("%d %+v", r.Status, h)
 	}
 }
+
+type readiness struct {
+	Status string `json:"status"`
+	Reason string `json:"reason"`
+}
+
+// /readyz turns a load balancer's new calls away while the gateway sheds
+// them, saying why, and welcomes them again once it takes calls.
+func TestReadinessIsUnavailableWithTheReasonWhileCallsAreShed(t *testing.T) {
+	var reason atomic.Value
+	reason.Store("")
+	env := apitest.Start(t, func(o *confhttp.Options) {
+		o.Shedding = func() string { return reason.Load().(string) }
+	})
+	r := env.Do("GET", "/readyz", "", nil)
+	var got readiness
+	r.Decode(t, &got)
+	if r.Status != http.StatusOK || got != (readiness{Status: "ready"}) {
+		t.Fatalf("taking calls: %d %+v, want 200 ready", r.Status, got)
+	}
+
+	reason.Store("tick_late")
+	r = env.Do("GET", "/readyz", "", nil)
+	got = readiness{}
+	r.Decode(t, &got)
+	if r.Status != http.StatusServiceUnavailable || got != (readiness{Status: "shedding", Reason: "tick_late"}) {
+		t.Fatalf("shedding: %d %+v, want 503 shedding tick_late", r.Status, got)
+	}
+	// Shedding is no fault: the gateway stays healthy.
+	if r := env.Do("GET", "/healthz", "", nil); r.Status != http.StatusOK {
+		t.Fatalf("/healthz %d while shedding, want 200", r.Status)
+	}
+}
+
+func TestReadinessWithoutAnAdmissionSignalIsReady(t *testing.T) {
+	env := apitest.Start(t)
+	if r := env.Do("GET", "/readyz", "", nil); r.Status != http.StatusOK {
+		t.Fatalf("%d, want 200", r.Status)
+	}
+}

@@ -63,6 +63,7 @@ func TestRoutes(t *testing.T) {
 		pathOf func(k *clinic) string
 	}{
 		{"health", call{"GET", "/healthz", none, nil, 200, ""}, nil},
+		{"readiness", call{"GET", "/readyz", none, nil, 200, ""}, nil},
 		{"create needs auth", call{"POST", "/v1/conferences", none, map[string]any{"title": "x"}, 401, "unauthorized"}, nil},
 		{"create needs admin", call{"POST", "/v1/conferences", asHost, map[string]any{"title": "x"}, 403, "admin_required"}, nil},
 		{"create with garbage token", call{"POST", "/v1/conferences", func(*clinic) string { return "nope" }, map[string]any{"title": "x"}, 401, "unauthorized"}, nil},

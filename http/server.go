@@ -40,6 +40,10 @@ type Options struct {
 	// with whether each still serves, for /healthz; nil reports the API
 	// alone.
 	Health func() map[string]bool
+	// Shedding tells why the gateway turns new calls away now (a reason
+	// such as tick_late or setup_queue), or "" when it takes them, for
+	// /readyz; nil always takes them.
+	Shedding func() string
 	// StreamWriteTimeout bounds each write to an events stream (10 s when
 	// zero): a client that stops reading is cut off.
 	StreamWriteTimeout time.Duration
@@ -54,6 +58,7 @@ type Server struct {
 	recordings  Recordings
 	appAudio    AppAudio
 	health      func() map[string]bool
+	shedding    func() string
 	log         *slog.Logger
 	metrics     *metrics
 	engine      *gin.Engine
@@ -81,7 +86,7 @@ func New(o Options) *Server {
 	}
 	s := &Server{
 		reg: o.Registry, adminKey: o.AdminKey, tokens: o.Tokens, dialer: o.Dialer,
-		recordings: o.Recordings, appAudio: o.AppAudio, health: o.Health, log: o.Logger, draining: make(chan struct{}),
+		recordings: o.Recordings, appAudio: o.AppAudio, health: o.Health, shedding: o.Shedding, log: o.Logger, draining: make(chan struct{}),
 		streamWrite: o.StreamWriteTimeout,
 	}
 	s.metrics = newMetrics(o.Metrics, o.Registry)
@@ -113,6 +118,7 @@ func (s *Server) routes() *gin.Engine {
 	})
 
 	e.GET("/healthz", s.healthz)
+	e.GET("/readyz", s.readyz)
 	e.GET("/metrics", gin.WrapH(s.metrics.handler()))
 	e.GET("/v1/openapi.json", serveOpenAPI)
 	console.New().Register(e)

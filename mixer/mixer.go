@@ -17,6 +17,7 @@ const MaxEndpoints = 1 << 16
 // any goroutine while ticks run.
 type Mixer struct {
 	observe func(time.Duration)
+	late    func(time.Duration)
 
 	// tickMu serialises ticks, which own the buffers below.
 	tickMu sync.Mutex

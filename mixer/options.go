@@ -16,3 +16,12 @@ func WithTickObserver(observe func(time.Duration)) Option {
 func WithTap(t Tap) Option {
 	return func(m *Mixer) { m.tap = t }
 }
+
+// WithLateness has observe called whenever a tick of Run starts after its
+// due time, with how late it is: the first of a catch-up run reports the
+// delay the stall caused. It is how the gateway learns the CPU cannot keep
+// up; (*Lateness).Observe aggregates every room's ticks. observe runs on
+// the tick goroutine and must be quick and allocation-free.
+func WithLateness(observe func(time.Duration)) Option {
+	return func(m *Mixer) { m.late = observe }
+}

@@ -27,7 +27,11 @@ func (m *Mixer) Run(ctx context.Context) {
 			return
 		case <-timer.C:
 		}
-		n, next := ticksDue(due, time.Now())
+		now := time.Now()
+		if m.late != nil {
+			m.late(now.Sub(due))
+		}
+		n, next := ticksDue(due, now)
 		for range n {
 			// Checked per tick so that no tick starts after cancellation,
 			// even when the timer and ctx fire together.

@@ -277,3 +277,19 @@ func TestRejectReasonCannotInjectHeaders(t *testing.T) {
 		t.Fatalf("reason injected a header:\n%s", res)
 	}
 }
+
+func TestARejectionWithRetryAfterTellsTheCallerWhenToTryAgainInWholeSeconds(t *testing.T) {
+	srv := startServer(t, confsip.HandlerFunc(func(in *confsip.Incoming) {
+		_ = in.RejectRetryAfter(503, "Service Unavailable", 2500*time.Millisecond)
+	}))
+	res, err := sipraw.Do("INVITE", "demo", srv.Addr(), "udp")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.StatusCode != 503 {
+		t.Fatalf("status %d, want 503", res.StatusCode)
+	}
+	if h := res.GetHeader("Retry-After"); h == nil || h.Value() != "3" {
+		t.Fatalf("Retry-After %v, want 3 (2.5 s rounded up)", h)
+	}
+}

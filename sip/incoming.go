@@ -4,8 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/emiago/sipgo"
 	sipmsg "github.com/emiago/sipgo/sip"
@@ -95,6 +97,19 @@ func (in *Incoming) provisional(status int, reason string) error {
 // Reject refuses the call with a final status. The reason becomes the
 // reason phrase, stripped of anything that could break the status line.
 func (in *Incoming) Reject(status int, reason string) error {
+	return in.reject(status, reason)
+}
+
+// RejectRetryAfter refuses the call like Reject, with a Retry-After header
+// telling the caller to try again no sooner than after (whole seconds, at
+// least one): RFC 3261 §21.5.4 lets a 503 carry it, and a caller or proxy
+// that honours it spreads its retries instead of hammering a busy gateway.
+func (in *Incoming) RejectRetryAfter(status int, reason string, after time.Duration) error {
+	secs := max(int64((after+time.Second-1)/time.Second), 1)
+	return in.reject(status, reason, sipmsg.NewHeader("Retry-After", strconv.FormatInt(secs, 10)))
+}
+
+func (in *Incoming) reject(status int, reason string, hdrs ...sipmsg.Header) error {
 	if status < 300 || status > 699 {
 		return fmt.Errorf("reject status %d is not a final failure", status)
 	}
@@ -114,6 +129,9 @@ func (in *Incoming) Reject(status int, reason string) error {
 	res := sipmsg.NewResponseFromRequest(in.req, status, reasonPhrase(status, reason), nil)
 	if status == 405 {
 		res.AppendHeader(sipmsg.NewHeader("Allow", allowedMethods))
+	}
+	for _, h := range hdrs {
+		res.AppendHeader(h)
 	}
 	if err := in.tx.Respond(res); err != nil {
 		return fmt.Errorf("sending %d: %w", status, err)

@@ -126,6 +126,7 @@ func serve(ctx context.Context, cfg serveConfig, out, errOut io.Writer) error {
 		Health: func() map[string]bool {
 			return map[string]bool{"sip": sipSide.up(), "webrtc": apps.Server().Serving()}
 		},
+		Shedding: sipSide.shedding,
 	})
 	srv := &http.Server{Handler: api.Handler(), ReadHeaderTimeout: 10 * time.Second}
 	served := make(chan error, 1)

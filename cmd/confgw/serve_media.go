@@ -17,6 +17,9 @@ type media struct {
 	metrics *prometheus.Registry
 	rooms   func(conferenceID, roomID string) conference.RoomMedia
 	store   *recording.Store
+	// lateness is how late the rooms' ticks start, the overload signal
+	// admission reads.
+	lateness *mixer.Lateness
 }
 
 func newMedia(cfg serveConfig, log *slog.Logger) (*media, error) {
@@ -30,10 +33,20 @@ func newMedia(cfg serveConfig, log *slog.Logger) (*media, error) {
 		_ = store.Close()
 		return nil, err
 	}
+	lateness := &mixer.Lateness{}
+	late := prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+		Name: "confgw_mixer_tick_late_seconds",
+		Help: "The worst delay, over the last second, between when a room mixer tick was due and when it started; new calls are shed past --shed-tick-late.",
+	}, func() float64 { return lateness.Worst().Seconds() })
+	if err := reg.Register(late); err != nil {
+		_ = store.Close()
+		return nil, fmt.Errorf("mixer metrics: %w", err)
+	}
 	return &media{
-		metrics: reg,
-		rooms:   conference.MixerRooms(observe),
-		store:   store,
+		metrics:  reg,
+		rooms:    conference.MixerRooms(observe, mixer.WithLateness(lateness.Observe)),
+		store:    store,
+		lateness: lateness,
 	}, nil
 }
 

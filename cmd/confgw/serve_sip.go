@@ -29,6 +29,8 @@ type sipConfig struct {
 	TrunkTransport string
 	TrunkUser      string
 	TrunkPassword  string
+	ShedTickLate   time.Duration
+	MaxSetupCalls  int
 }
 
 func addSIPFlags(f *pflag.FlagSet, c *sipConfig) {
@@ -41,6 +43,16 @@ func addSIPFlags(f *pflag.FlagSet, c *sipConfig) {
 	f.StringVar(&c.TrunkTransport, "sip-trunk-transport", "udp", "transport to the trunk: udp or tcp")
 	f.StringVar(&c.TrunkUser, "sip-trunk-user", "", "digest user for the trunk")
 	f.StringVar(&c.TrunkPassword, "sip-trunk-password", "", "digest password for the trunk")
+	// A tick is 20 ms and Run makes up at most 5 missed ones (100 ms)
+	// before audio is skipped: 50 ms late is halfway there, and far above
+	// what timer slack and GC pauses cost a gateway that keeps up.
+	f.DurationVar(&c.ShedTickLate, "shed-tick-late", 50*time.Millisecond, "answer new calls 503 while room ticks start this late (worst of the last second; 0: never)")
+	// Set-up (INVITE to ACK) takes one round trip and a little work, well
+	// under 400 ms; at the 250 calls/s that overloaded a 2-core gateway,
+	// Little's law gives at most 100 calls in set-up while it keeps up.
+	// More means INVITEs queue, are answered after callers retransmit or
+	// give up, and each adds to the overload.
+	f.IntVar(&c.MaxSetupCalls, "max-setup-calls", 100, "answer new calls 503 while this many are being set up (0: no cap)")
 }
 
 // sipSide is the running SIP gateway as serve sees it.
@@ -98,7 +110,10 @@ func startSIP(ctx context.Context, c sipConfig, reg *conference.Registry, m *med
 	}
 	// The server holds the SIP port from here on; until Run owns it, every
 	// failure must give it back, or the next serve finds it taken.
-	gw, err := gateway.New(gateway.Config{Registry: reg, SIP: srv, Ports: ports, RTPTimeout: c.RTPTimeout, Logger: log})
+	gw, err := gateway.New(gateway.Config{
+		Registry: reg, SIP: srv, Ports: ports, RTPTimeout: c.RTPTimeout, Logger: log,
+		TickLateness: m.lateness.Worst, ShedTickLate: c.ShedTickLate, MaxSetupCalls: c.MaxSetupCalls,
+	})
 	if err != nil {
 		closeUnstarted(srv, log)
 		return nil, err
@@ -128,6 +143,9 @@ func closeUnstarted(srv *confsip.Server, log *slog.Logger) {
 		log.Warn("closing the SIP server after a failed start", "err", err)
 	}
 }
+
+// shedding tells why new calls are turned away now, or "" when taken.
+func (s *sipSide) shedding() string { return s.gw.Shedding() }
 
 // dialer answers no_outbound_trunk itself when no trunk is configured.
 func (s *sipSide) dialer() confhttp.Dialer { return s.gw }

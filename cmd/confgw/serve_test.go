@@ -227,3 +227,39 @@ func TestServeThatFailsAfterBindingSIPFreesItsPort(t *testing.T) {
 	}
 	tcp.Close()
 }
+
+// A gateway at rest takes calls, says so at /readyz, and exports the
+// shedding counters before any call was shed, so a dashboard reads zeros.
+func TestServeIsReadyAtRestAndExportsTheSheddingMetrics(t *testing.T) {
+	s := startServe(t, "--shed-tick-late", "80ms", "--max-setup-calls", "20")
+	resp, err := http.Get(s.url + "/readyz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("/readyz %d at rest, want 200", resp.StatusCode)
+	}
+	resp, err = http.Get(s.url + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, err := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{
+		`confgw_calls_shed_total{reason="tick_late"} 0`,
+		`confgw_calls_shed_total{reason="setup_queue"} 0`,
+		"confgw_calls_in_setup 0",
+		"confgw_mixer_tick_late_seconds",
+	} {
+		if !strings.Contains(string(body), want) {
+			t.Errorf("/metrics lacks %s", want)
+		}
+	}
+	if err := s.stop(t); err != nil {
+		t.Fatalf("serve did not stop cleanly: %v", err)
+	}
+}
