@@ -85,12 +85,12 @@ func (s *Server) Collectors() []prometheus.Collector {
 		}, func() float64 { return float64(s.totals.packetsOut.Load()) }),
 		prometheus.NewCounterFunc(prometheus.CounterOpts{
 			Name:        "confgw_webrtc_frames_dropped_total",
-			Help:        "App audio frames given up: in, a peer sending faster than the room plays; out, a session's sender falling behind the room.",
+			Help:        "App audio frames given up: in, a peer sending faster than the room plays or past 200 packets a second; out, a session's sender falling behind the room.",
 			ConstLabels: prometheus.Labels{"direction": "in"},
 		}, func() float64 { return float64(s.totals.droppedIn.Load()) }),
 		prometheus.NewCounterFunc(prometheus.CounterOpts{
 			Name:        "confgw_webrtc_frames_dropped_total",
-			Help:        "App audio frames given up: in, a peer sending faster than the room plays; out, a session's sender falling behind the room.",
+			Help:        "App audio frames given up: in, a peer sending faster than the room plays or past 200 packets a second; out, a session's sender falling behind the room.",
 			ConstLabels: prometheus.Labels{"direction": "out"},
 		}, func() float64 { return float64(s.totals.droppedOut.Load()) }),
 		prometheus.NewCounterFunc(prometheus.CounterOpts{

@@ -341,17 +341,23 @@ func (s *Session) receive(t *pion.TrackRemote) {
 		f       audio.Frame
 		lastSeq uint16
 		started bool
+		budget  packetBudget
 	)
 	for {
 		n, _, err := t.Read(buf)
 		if err != nil {
 			return
 		}
+		now := time.Now()
+		if !budget.take(now) {
+			s.pushDropped()
+			continue
+		}
 		if pkt.Unmarshal(buf[:n]) != nil || pkt.PayloadType != uint8(t.PayloadType()) {
 			s.undecodable.Add(1)
 			continue
 		}
-		s.lastRTP.Store(time.Now().UnixNano())
+		s.lastRTP.Store(now.UnixNano())
 		s.packetsIn.Add(1)
 		s.srv.totals.packetsIn.Add(1)
 		if started {
@@ -379,6 +385,9 @@ func (s *Session) receive(t *pion.TrackRemote) {
 		s.pushIn(&f)
 	}
 }
+
+// pushDropped counts a packet given up on the way in unread.
+func (s *Session) pushDropped() { s.srv.totals.droppedIn.Add(1) }
 
 // pushIn queues a received frame for the room, counting one the queue had
 // to give up.
