@@ -77,11 +77,21 @@ func (g *Gateway) ServeInvite(in *confsip.Incoming) {
 	// Audio may arrive with the ACK: listen before answering.
 	l.startMedia()
 	started = true
+	l.setState(stateAwaitingAck)
 	call, ack, err := in.Answer(answer, l)
 	if err != nil {
+		if errors.Is(err, confsip.ErrNoAck) {
+			g.metrics.unacked.Inc()
+			// A caller that never ACKs may be one of thousands a second.
+			if n, ok := g.noAckLog.allow(); ok {
+				log.Info("answered call never acknowledged: hung up", "error", err, "unlogged_before", n)
+			}
+			return
+		}
 		log.Info("dial-in not answered", "error", err)
 		return
 	}
+	l.setState("")
 	if offer == nil {
 		p, perr := sdp.ParseAnswer(ack)
 		if perr == nil {

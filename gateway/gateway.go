@@ -54,6 +54,7 @@ type Gateway struct {
 	mediaAddr  netip.Addr
 	log        *slog.Logger
 	metrics    *Metrics
+	noAckLog   logEvery
 
 	// beforeAnswer, set by tests only, holds a dial-in call just before
 	// its answer so that a CANCEL can land deterministically.

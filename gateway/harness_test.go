@@ -27,11 +27,12 @@ func logger() *slog.Logger {
 }
 
 type harness struct {
-	t    *testing.T
-	reg  *conference.Registry
-	demo *conference.Conference
-	srv  *confsip.Server
-	gw   *gateway.Gateway
+	t     *testing.T
+	reg   *conference.Registry
+	demo  *conference.Conference
+	srv   *confsip.Server
+	gw    *gateway.Gateway
+	ports *rtpsession.Ports
 
 	mu     sync.Mutex
 	phones []*sipphone.Phone
@@ -74,7 +75,7 @@ func newHarness(t *testing.T, o harnessOptions) *harness {
 	ctx, cancel := context.WithCancel(context.Background())
 	ran := make(chan error, 1)
 	go func() { ran <- srv.Run(ctx) }()
-	h := &harness{t: t, reg: reg, demo: demo, srv: srv, gw: gw}
+	h := &harness{t: t, reg: reg, demo: demo, srv: srv, gw: gw, ports: ports}
 	t.Cleanup(func() {
 		sctx, scancel := context.WithTimeout(context.Background(), deadline)
 		defer scancel()

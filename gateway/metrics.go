@@ -22,6 +22,7 @@ type Metrics struct {
 	dropped   *prometheus.Desc
 	depth     *prometheus.Desc
 	responses *prometheus.CounterVec
+	unacked   prometheus.Counter
 
 	mu      sync.Mutex
 	retired rtpsession.Stats
@@ -45,6 +46,10 @@ func newMetrics(g *Gateway) *Metrics {
 			Name: "confgw_sip_responses_total",
 			Help: "Final SIP responses to INVITEs and other requests, sent by us or received for our INVITEs.",
 		}, []string{"direction", "status"}),
+		unacked: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "confgw_calls_unacked_total",
+			Help: "Dial-in calls answered but never acknowledged (no ACK within the ACK timeout), hung up with a BYE.",
+		}),
 	}
 }
 
@@ -54,7 +59,7 @@ func (g *Gateway) Metrics() *Metrics { return g.metrics }
 
 // Collectors lists what to register.
 func (m *Metrics) Collectors() []prometheus.Collector {
-	return []prometheus.Collector{m, m.responses}
+	return []prometheus.Collector{m, m.responses, m.unacked}
 }
 
 // Register adds the collectors to r.
@@ -113,7 +118,7 @@ func (m *Metrics) Collect(ch chan<- prometheus.Metric) {
 	type key struct{ dir, state string }
 	counts := map[key]int{}
 	for _, dir := range []string{"dial-in", "dial-out"} {
-		for _, st := range []string{stateRinging, statePIN, stateConnected} {
+		for _, st := range []string{stateRinging, stateAwaitingAck, statePIN, stateConnected} {
 			counts[key{dir, st}] = 0
 		}
 	}
