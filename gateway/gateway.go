@@ -35,7 +35,9 @@ type Config struct {
 	MediaAddr netip.Addr
 	// PINTimeout bounds PIN entry (60 s by default).
 	PINTimeout time.Duration
-	Logger     *slog.Logger
+	// Limits caps dial-in calls; the zero value caps nothing.
+	Limits Limits
+	Logger *slog.Logger
 }
 
 // ErrShuttingDown refuses new calls once Shutdown has begun. It carries a
@@ -55,6 +57,8 @@ type Gateway struct {
 	log        *slog.Logger
 	metrics    *Metrics
 	noAckLog   logEvery
+	refuseLog  logEvery
+	admission  *admission
 
 	// beforeAnswer, set by tests only, holds a dial-in call just before
 	// its answer so that a CANCEL can land deterministically.
@@ -96,8 +100,9 @@ func New(cfg Config) (*Gateway, error) {
 		reg: cfg.Registry, sip: cfg.SIP, ports: cfg.Ports,
 		rtpTimeout: cfg.RTPTimeout, pinTimeout: cfg.PINTimeout,
 		bindIP: bind, mediaAddr: cfg.MediaAddr.Unmap(),
-		log:  cfg.Logger,
-		legs: map[*leg]struct{}{},
+		log:       cfg.Logger,
+		legs:      map[*leg]struct{}{},
+		admission: newAdmission(cfg.Limits),
 	}
 	g.metrics = newMetrics(g)
 	cfg.SIP.ObserveResponses(g.metrics.observeResponse)

@@ -42,6 +42,7 @@ type harnessOptions struct {
 	trunk       *confsip.Trunk
 	ringTimeout time.Duration
 	rtpTimeout  time.Duration
+	limits      gateway.Limits
 }
 
 // newHarness runs a gateway on loopback with conference "demo" (dial-in
@@ -68,7 +69,7 @@ func newHarness(t *testing.T, o harnessOptions) *harness {
 	if err != nil {
 		t.Fatal(err)
 	}
-	gw, err := gateway.New(gateway.Config{Registry: reg, SIP: srv, Ports: ports, RTPTimeout: o.rtpTimeout, Logger: logger()})
+	gw, err := gateway.New(gateway.Config{Registry: reg, SIP: srv, Ports: ports, RTPTimeout: o.rtpTimeout, Limits: o.limits, Logger: logger()})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -23,13 +23,14 @@ type Metrics struct {
 	depth     *prometheus.Desc
 	responses *prometheus.CounterVec
 	unacked   prometheus.Counter
+	refused   *prometheus.CounterVec
 
 	mu      sync.Mutex
 	retired rtpsession.Stats
 }
 
 func newMetrics(g *Gateway) *Metrics {
-	return &Metrics{
+	m := &Metrics{
 		g: g,
 		legs: prometheus.NewDesc("confgw_phone_legs", "Phone legs up now, by direction and state.",
 			[]string{"direction", "state"}, nil),
@@ -50,7 +51,16 @@ func newMetrics(g *Gateway) *Metrics {
 			Name: "confgw_calls_unacked_total",
 			Help: "Dial-in calls answered but never acknowledged (no ACK within the ACK timeout), hung up with a BYE.",
 		}),
+		refused: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "confgw_calls_refused_total",
+			Help: "Dial-in calls refused before any port was taken, by the cap they hit.",
+		}, []string{"reason"}),
 	}
+	// Every reason shows from the start, so that a rate over it is defined.
+	for _, r := range []string{refuseCalls, refuseUnacked, refuseUnackedBySource, refuseRate, refuseSources} {
+		m.refused.WithLabelValues(r)
+	}
+	return m
 }
 
 // Metrics returns the gateway's collectors, to register where the API
@@ -59,7 +69,7 @@ func (g *Gateway) Metrics() *Metrics { return g.metrics }
 
 // Collectors lists what to register.
 func (m *Metrics) Collectors() []prometheus.Collector {
-	return []prometheus.Collector{m, m.responses, m.unacked}
+	return []prometheus.Collector{m, m.responses, m.unacked, m.refused}
 }
 
 // Register adds the collectors to r.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -96,6 +97,18 @@ func (in *Incoming) provisional(status int, reason string) error {
 // Reject refuses the call with a final status. The reason becomes the
 // reason phrase, stripped of anything that could break the status line.
 func (in *Incoming) Reject(status int, reason string) error {
+	return in.reject(status, reason)
+}
+
+// RejectRetryAfter is Reject with a Retry-After header: the caller may try
+// again after that long (rounded up to whole seconds). It suits 503, which
+// without it tells a proxy to avoid this server altogether, and 486.
+func (in *Incoming) RejectRetryAfter(status int, reason string, after time.Duration) error {
+	secs := max(1, int((after+time.Second-1)/time.Second))
+	return in.reject(status, reason, sipmsg.NewHeader("Retry-After", strconv.Itoa(secs)))
+}
+
+func (in *Incoming) reject(status int, reason string, hdrs ...sipmsg.Header) error {
 	if status < 300 || status > 699 {
 		return fmt.Errorf("reject status %d is not a final failure", status)
 	}
@@ -115,6 +128,9 @@ func (in *Incoming) Reject(status int, reason string) error {
 	res := sipmsg.NewResponseFromRequest(in.req, status, reasonPhrase(status, reason), nil)
 	if status == 405 {
 		res.AppendHeader(sipmsg.NewHeader("Allow", allowedMethods))
+	}
+	for _, h := range hdrs {
+		res.AppendHeader(h)
 	}
 	if err := in.tx.Respond(res); err != nil {
 		return fmt.Errorf("sending %d: %w", status, err)

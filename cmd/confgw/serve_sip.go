@@ -29,6 +29,7 @@ type sipConfig struct {
 	TrunkTransport string
 	TrunkUser      string
 	TrunkPassword  string
+	Limits         gateway.Limits
 }
 
 func addSIPFlags(f *pflag.FlagSet, c *sipConfig) {
@@ -41,6 +42,13 @@ func addSIPFlags(f *pflag.FlagSet, c *sipConfig) {
 	f.StringVar(&c.TrunkTransport, "sip-trunk-transport", "udp", "transport to the trunk: udp or tcp")
 	f.StringVar(&c.TrunkUser, "sip-trunk-user", "", "digest user for the trunk")
 	f.StringVar(&c.TrunkPassword, "sip-trunk-password", "", "digest password for the trunk")
+	// A source is an IP address (an IPv6 /64): phones behind one NAT share
+	// it, hence per-source caps that a small office stays under.
+	f.IntVar(&c.Limits.MaxCalls, "max-calls", 1000, "dial-in calls up at once; more get 503 (0: no cap)")
+	f.IntVar(&c.Limits.MaxUnacked, "max-unacked", 100, "dial-in calls answered and awaiting their ACK at once; more get 503 (0: no cap)")
+	f.IntVar(&c.Limits.MaxUnackedPerSource, "max-unacked-per-source", 10, "dial-in calls awaiting their ACK at once from one source address; more get 486 (0: no cap)")
+	f.Float64Var(&c.Limits.InviteRate, "invite-rate-per-source", 5, "INVITEs per second one source address may send on average; more get 486 (0: no cap)")
+	f.IntVar(&c.Limits.InviteBurst, "invite-burst-per-source", 20, "INVITEs one source address may send at once, above --invite-rate-per-source")
 }
 
 // sipSide is the running SIP gateway as serve sees it.
@@ -75,6 +83,9 @@ func startSIP(ctx context.Context, c sipConfig, reg *conference.Registry, m *med
 	if err != nil {
 		return nil, err
 	}
+	if err := checkLimits(c.Limits); err != nil {
+		return nil, err
+	}
 	ports, err := rtpsession.NewPorts(lo, hi)
 	if err != nil {
 		return nil, fmt.Errorf("--rtp-ports: %w", err)
@@ -98,7 +109,7 @@ func startSIP(ctx context.Context, c sipConfig, reg *conference.Registry, m *med
 	}
 	// The server holds the SIP port from here on; until Run owns it, every
 	// failure must give it back, or the next serve finds it taken.
-	gw, err := gateway.New(gateway.Config{Registry: reg, SIP: srv, Ports: ports, RTPTimeout: c.RTPTimeout, Logger: log})
+	gw, err := gateway.New(gateway.Config{Registry: reg, SIP: srv, Ports: ports, RTPTimeout: c.RTPTimeout, Limits: c.Limits, Logger: log})
 	if err != nil {
 		closeUnstarted(srv, log)
 		return nil, err
@@ -162,4 +173,20 @@ func (s *sipSide) shutdown(ctx context.Context) {
 	_ = s.gw.Shutdown(ctx)
 	s.stop()
 	<-s.stopped
+}
+
+func checkLimits(l gateway.Limits) error {
+	switch {
+	case l.MaxCalls < 0:
+		return fmt.Errorf("--max-calls %d: want 0 or more", l.MaxCalls)
+	case l.MaxUnacked < 0:
+		return fmt.Errorf("--max-unacked %d: want 0 or more", l.MaxUnacked)
+	case l.MaxUnackedPerSource < 0:
+		return fmt.Errorf("--max-unacked-per-source %d: want 0 or more", l.MaxUnackedPerSource)
+	case l.InviteRate < 0:
+		return fmt.Errorf("--invite-rate-per-source %g: want 0 or more", l.InviteRate)
+	case l.InviteRate > 0 && l.InviteBurst < 1:
+		return fmt.Errorf("--invite-burst-per-source %d: want 1 or more", l.InviteBurst)
+	}
+	return nil
 }
