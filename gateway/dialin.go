@@ -3,6 +3,7 @@ package gateway
 import (
 	"errors"
 	"net"
+	"time"
 
 	"github.com/confgw/confgw/conference"
 	confsip "github.com/confgw/confgw/sip"
@@ -20,6 +21,12 @@ func (g *Gateway) ServeInvite(in *confsip.Incoming) {
 		return
 	}
 	defer setupDone()
+	t, refused := g.admission.admit(in.Source())
+	if refused != "" {
+		g.refuse(in, refused)
+		return
+	}
+	defer t.close()
 	name, number := in.From()
 	log := g.log.With("call_id", in.CallID(), "from", number, "to", in.User())
 	conf, err := g.reg.ByDialIn(in.User())
@@ -86,11 +93,22 @@ func (g *Gateway) ServeInvite(in *confsip.Incoming) {
 	// Audio may arrive with the ACK: listen before answering.
 	l.startMedia()
 	started = true
+	l.setState(stateAwaitingAck)
 	call, ack, err := in.Answer(answer, l)
 	if err != nil {
+		if errors.Is(err, confsip.ErrNoAck) {
+			g.metrics.unacked.Inc()
+			// A caller that never ACKs may be one of thousands a second.
+			if n, ok := g.noAckLog.allow(); ok {
+				log.Info("answered call never acknowledged: hung up", "error", err, "unlogged_before", n)
+			}
+			return
+		}
 		log.Info("dial-in not answered", "error", err)
 		return
 	}
+	t.ack()
+	l.setState("")
 	if offer == nil {
 		p, perr := sdp.ParseAnswer(ack)
 		if perr == nil {
@@ -137,4 +155,29 @@ func remoteOf(l *leg) string {
 		return net.UDPAddrFromAddrPort(r).String()
 	}
 	return ""
+}
+
+// refuse answers a call over one of the caps, before it costs anything.
+// A cap on what a single source may hold is that source's own doing, and
+// 486 tells it so; 503 says the whole gateway is full, which may send a
+// proxy elsewhere, and is kept for the caps on everyone's calls.
+func (g *Gateway) refuse(in *confsip.Incoming, reason string) {
+	g.metrics.refused.WithLabelValues(reason).Inc()
+	status, after := 503, 10*time.Second
+	switch reason {
+	case refuseRate:
+		status, after = 486, time.Second
+	case refuseUnackedBySource:
+		status, after = 486, confsip.DefaultAckTimeout
+	case refuseUnacked:
+		after = confsip.DefaultAckTimeout
+	}
+	err := in.RejectRetryAfter(status, "", after)
+	// Refusals come by the thousand in a flood: log a sample.
+	if n, ok := g.refuseLog.allow(); ok {
+		g.log.Info("dial-in refused", "reason", reason, "source", in.Source(), "status", status, "unlogged_before", n)
+	}
+	if err != nil {
+		g.log.Debug("refusing a dial-in", "error", err)
+	}
 }

@@ -44,7 +44,9 @@ type Config struct {
 	// MaxSetupCalls turns new calls away while that many are being set up;
 	// zero sets no cap.
 	MaxSetupCalls int
-	Logger        *slog.Logger
+	// Limits caps dial-in calls; the zero value caps nothing.
+	Limits Limits
+	Logger *slog.Logger
 }
 
 // ErrShuttingDown refuses new calls once Shutdown has begun. It carries a
@@ -63,6 +65,9 @@ type Gateway struct {
 	mediaAddr  netip.Addr
 	log        *slog.Logger
 	metrics    *Metrics
+	noAckLog   logEvery
+	refuseLog  logEvery
+	admission  *admission
 
 	tickLateness func() time.Duration
 	shedTickLate time.Duration
@@ -113,8 +118,9 @@ func New(cfg Config) (*Gateway, error) {
 		reg: cfg.Registry, sip: cfg.SIP, ports: cfg.Ports,
 		rtpTimeout: cfg.RTPTimeout, pinTimeout: cfg.PINTimeout,
 		bindIP: bind, mediaAddr: cfg.MediaAddr.Unmap(),
-		log:  cfg.Logger,
-		legs: map[*leg]struct{}{},
+		log:       cfg.Logger,
+		legs:      map[*leg]struct{}{},
+		admission: newAdmission(cfg.Limits),
 
 		tickLateness: cfg.TickLateness, shedTickLate: cfg.ShedTickLate, maxSetup: cfg.MaxSetupCalls,
 	}

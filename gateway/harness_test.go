@@ -50,6 +50,7 @@ type harnessOptions struct {
 	// shedTickLate and maxSetupCalls set admission; zero sheds nothing.
 	shedTickLate  time.Duration
 	maxSetupCalls int
+	limits        gateway.Limits
 }
 
 // newHarness runs a gateway on loopback with conference "demo" (dial-in
@@ -80,6 +81,7 @@ func newHarness(t *testing.T, o harnessOptions) *harness {
 	gw, err := gateway.New(gateway.Config{
 		Registry: reg, SIP: srv, Ports: ports, RTPTimeout: o.rtpTimeout, Logger: logger(),
 		TickLateness: lateness.Worst, ShedTickLate: o.shedTickLate, MaxSetupCalls: o.maxSetupCalls,
+		Limits: o.limits,
 	})
 	if err != nil {
 		t.Fatal(err)

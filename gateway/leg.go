@@ -19,9 +19,10 @@ import (
 
 // Leg states, as metrics label them.
 const (
-	stateRinging   = "ringing"
-	statePIN       = "pin_entry"
-	stateConnected = "connected"
+	stateRinging     = "ringing"
+	stateAwaitingAck = "awaiting_ack"
+	statePIN         = "pin_entry"
+	stateConnected   = "connected"
 )
 
 // hangUp is a leg's stop cause when the conference hangs it up.

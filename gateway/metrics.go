@@ -24,6 +24,8 @@ type Metrics struct {
 	responses *prometheus.CounterVec
 	shed      *prometheus.CounterVec
 	setup     *prometheus.Desc
+	unacked   prometheus.Counter
+	refused   *prometheus.CounterVec
 
 	mu      sync.Mutex
 	retired rtpsession.Stats
@@ -38,7 +40,7 @@ func newMetrics(g *Gateway) *Metrics {
 	// nothing, before the first shed call.
 	shed.WithLabelValues(ShedTickLate)
 	shed.WithLabelValues(ShedSetupQueue)
-	return &Metrics{
+	m := &Metrics{
 		shed:  shed,
 		setup: prometheus.NewDesc("confgw_calls_in_setup", "Dial-in calls being set up: INVITEs taken in, not yet answered and in their conference.", nil, nil),
 		g:     g,
@@ -57,7 +59,20 @@ func newMetrics(g *Gateway) *Metrics {
 			Name: "confgw_sip_responses_total",
 			Help: "Final SIP responses to INVITEs and other requests, sent by us or received for our INVITEs.",
 		}, []string{"direction", "status"}),
+		unacked: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "confgw_calls_unacked_total",
+			Help: "Dial-in calls answered but never acknowledged (no ACK within the ACK timeout), hung up with a BYE.",
+		}),
+		refused: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "confgw_calls_refused_total",
+			Help: "Dial-in calls refused before any port was taken, by the cap they hit.",
+		}, []string{"reason"}),
 	}
+	// Every reason shows from the start, so that a rate over it is defined.
+	for _, r := range []string{refuseCalls, refuseUnacked, refuseUnackedBySource, refuseRate, refuseSources} {
+		m.refused.WithLabelValues(r)
+	}
+	return m
 }
 
 // Metrics returns the gateway's collectors, to register where the API
@@ -66,7 +81,7 @@ func (g *Gateway) Metrics() *Metrics { return g.metrics }
 
 // Collectors lists what to register.
 func (m *Metrics) Collectors() []prometheus.Collector {
-	return []prometheus.Collector{m, m.responses, m.shed}
+	return []prometheus.Collector{m, m.responses, m.shed, m.unacked, m.refused}
 }
 
 // Register adds the collectors to r.
@@ -125,7 +140,7 @@ func (m *Metrics) Collect(ch chan<- prometheus.Metric) {
 	type key struct{ dir, state string }
 	counts := map[key]int{}
 	for _, dir := range []string{"dial-in", "dial-out"} {
-		for _, st := range []string{stateRinging, statePIN, stateConnected} {
+		for _, st := range []string{stateRinging, stateAwaitingAck, statePIN, stateConnected} {
 			counts[key{dir, st}] = 0
 		}
 	}

@@ -31,7 +31,9 @@ type Call struct {
 	reinviting bool
 	cause      error
 
-	done        chan struct{}
+	done chan struct{}
+	// acked is signalled when the ACK of the dialog's first 2xx arrives.
+	acked       chan struct{}
 	hangingUp   atomic.Bool
 	established atomic.Bool
 }
@@ -41,6 +43,7 @@ func newCall(srv *Server, id, transport string, req *sipmsg.Request) *Call {
 		srv: srv, id: id, transport: transport,
 		pending: map[uint32]chan []byte{},
 		done:    make(chan struct{}),
+		acked:   make(chan struct{}, 1),
 	}
 	if h := req.CallID(); h != nil {
 		c.callID = h.Value()
@@ -86,6 +89,14 @@ func (c *Call) HangUp(ctx context.Context) error {
 	if !c.hangingUp.CompareAndSwap(false, true) {
 		return nil
 	}
+	err := c.sendBye(ctx)
+	c.end(ErrLocalHangUp)
+	return err
+}
+
+// sendBye sends BYE and waits for its answer, whether or not the call has
+// already ended on our side.
+func (c *Call) sendBye(ctx context.Context) error {
 	bye := sipmsg.NewRequest(sipmsg.BYE, c.remoteTarget())
 	bye.SetTransport(c.transport)
 	bye.AppendHeader(c.srv.contact(c.transport))
@@ -96,11 +107,37 @@ func (c *Call) HangUp(ctx context.Context) error {
 	} else {
 		err = c.uac.WriteBye(ctx, bye)
 	}
-	c.end(ErrLocalHangUp)
 	if err != nil {
 		return fmt.Errorf("sending BYE on %s: %w", c.callID, err)
 	}
 	return nil
+}
+
+// byeUnacknowledged ends a dialog whose 2xx was never acknowledged. sipgo's
+// WriteBye would wait for the ACK or the INVITE transaction's end (32 s),
+// and once that transaction ends sipgo takes the dialog for never
+// answered and sends nothing; so the BYE goes out as a plain request in the
+// dialog, and the INVITE transaction ends after it, since nothing it could
+// still receive matters.
+func (c *Call) byeUnacknowledged(ctx context.Context, invite sipmsg.ServerTransaction) error {
+	defer invite.Terminate()
+	bye := sipmsg.NewRequest(sipmsg.BYE, c.remoteTarget())
+	bye.SetTransport(c.transport)
+	bye.AppendHeader(c.srv.contact(c.transport))
+	c.srv.bindLocal(bye)
+	tx, err := c.uas.TransactionRequest(ctx, bye)
+	if err != nil {
+		return fmt.Errorf("sending BYE on %s: %w", c.callID, err)
+	}
+	defer tx.Terminate()
+	select {
+	case <-tx.Responses():
+		return nil
+	case <-tx.Done():
+		return fmt.Errorf("BYE on %s: %w", c.callID, tx.Err())
+	case <-ctx.Done():
+		return fmt.Errorf("BYE on %s: %w", c.callID, ctx.Err())
+	}
 }
 
 func (c *Call) remoteTarget() sipmsg.Uri {
@@ -165,6 +202,11 @@ func (c *Call) readAck(req *sipmsg.Request, tx sipmsg.ServerTransaction) {
 	c.mu.Unlock()
 	if err := c.uas.ReadAck(req, tx); err != nil {
 		c.srv.log.Warn("ACK does not match the dialog", "call_id", c.callID, "error", err)
+		return
+	}
+	select {
+	case c.acked <- struct{}{}:
+	default: // a retransmitted ACK: the first one is waiting already
 	}
 }
 

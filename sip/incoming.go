@@ -142,7 +142,9 @@ func (in *Incoming) reject(status int, reason string, hdrs ...sipmsg.Header) err
 
 // Answer accepts the call with sdp (our answer, or our offer when the INVITE
 // had none) and returns once the ACK arrived, with the ACK's body (the
-// answer to a late offer). r handles the caller's later re-INVITEs.
+// answer to a late offer). r handles the caller's later re-INVITEs. A call
+// whose ACK does not come within the server's ACK timeout (WithAckTimeout)
+// is hung up with a BYE and Answer fails with ErrNoAck.
 func (in *Incoming) Answer(sdp []byte, r Renegotiator) (*Call, []byte, error) {
 	in.mu.Lock()
 	if in.final {
@@ -158,26 +160,92 @@ func (in *Incoming) Answer(sdp []byte, r Renegotiator) (*Call, []byte, error) {
 	res := sipmsg.NewSDPResponseFromRequest(in.dlg.InviteRequest, sdp)
 	res.AppendHeader(in.srv.contact(c.transport))
 	res.AppendHeader(sipmsg.NewHeader("Allow", allowedMethods))
-	err := in.dlg.WriteResponse(res)
-	in.srv.observe(true, 200)
+	// We send the 2xx and wait for its ACK ourselves rather than through
+	// sipgo's WriteResponse, which waits 64*T1 with no way to stop earlier.
+	// The dialog's BYE still needs the response it answered.
+	in.dlg.InviteResponse = res
+	err := in.respond(res)
+	sent := err == nil
+	if sent {
+		in.srv.observe(true, 200)
+		err = in.awaitAck(res)
+	}
 	if err == nil {
 		return c, c.confirm(), nil
 	}
 	if cause := c.Err(); cause != nil {
 		return nil, nil, cause
 	}
-	if errors.Is(err, sipmsg.ErrTransactionCanceled) || errors.Is(context.Cause(in.ctx), ErrCanceled) {
+	// A CANCEL once the 2xx is out changes nothing (RFC 3261 §9.2).
+	if !sent && (errors.Is(err, sipmsg.ErrTransactionCanceled) || errors.Is(context.Cause(in.ctx), ErrCanceled)) {
 		in.srv.calls.remove(c)
 		return nil, nil, ErrCanceled
 	}
 	// RFC 3261 §13.3.1.4: a 2xx never acknowledged ends with a BYE. The
 	// dialog stands from our side since we sent the 2xx, so the BYE may go.
+	// Its answer is waited for in the background: whoever never ACKs likely
+	// never answers a BYE either, and the caller of Answer has resources to
+	// free now.
 	c.established.Store(true)
-	ctx, cancel := context.WithTimeout(context.Background(), in.srv.cfg.shutdownTimeout)
-	defer cancel()
-	_ = c.HangUp(ctx)
+	c.hangingUp.Store(true)
 	c.end(ErrNoAck)
-	return nil, nil, fmt.Errorf("answering %s: %w: %w", c.callID, ErrNoAck, err)
+	in.srv.handlers.Add(1)
+	go func() {
+		defer in.srv.handlers.Done()
+		ctx, cancel := context.WithTimeout(context.Background(), in.srv.cfg.shutdownTimeout)
+		defer cancel()
+		_ = c.byeUnacknowledged(ctx, in.tx) // nothing left to do if it fails: the call is over
+	}()
+	if !errors.Is(err, ErrNoAck) {
+		err = fmt.Errorf("%w: %w", ErrNoAck, err)
+	}
+	return nil, nil, fmt.Errorf("answering %s: %w", c.callID, err)
+}
+
+// respond sends the 2xx unless the caller cancelled first.
+func (in *Incoming) respond(res *sipmsg.Response) error {
+	select {
+	case <-in.tx.Done():
+		if err := in.tx.Err(); err != nil {
+			return err
+		}
+		return sipmsg.ErrTransactionTerminated
+	default:
+	}
+	return in.tx.Respond(res)
+}
+
+// awaitAck retransmits the 2xx over UDP until its ACK arrives (RFC 6026
+// leaves that to us, not to the transaction), the ACK timeout passes, the
+// caller hangs up or the server shuts down.
+func (in *Incoming) awaitAck(res *sipmsg.Response) error {
+	c := in.call
+	giveUp := time.NewTimer(in.srv.cfg.ackTimeout)
+	defer giveUp.Stop()
+	interval := sipmsg.T1
+	resend := time.NewTimer(interval)
+	defer resend.Stop()
+	reliable := sipmsg.IsReliable(c.transport)
+	for {
+		select {
+		case <-c.acked:
+			return nil
+		case <-resend.C:
+			if !reliable {
+				if err := in.tx.Respond(res); err != nil {
+					return err
+				}
+			}
+			interval = min(2*interval, sipmsg.T2)
+			resend.Reset(interval)
+		case <-giveUp.C:
+			return ErrNoAck
+		case <-c.done:
+			return c.Err()
+		case <-in.srv.runCtx.Done():
+			return ErrShuttingDown
+		}
+	}
 }
 
 // reasonPhrase keeps a reason to the characters a status line may carry.

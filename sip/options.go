@@ -17,6 +17,7 @@ type config struct {
 	trunk           *Trunk
 	ringTimeout     time.Duration
 	shutdownTimeout time.Duration
+	ackTimeout      time.Duration
 	observe         func(sent bool, status int)
 }
 
@@ -27,6 +28,7 @@ func defaultConfig() config {
 		logger:          slog.Default(),
 		ringTimeout:     45 * time.Second,
 		shutdownTimeout: 5 * time.Second,
+		ackTimeout:      DefaultAckTimeout,
 	}
 }
 
@@ -89,6 +91,24 @@ func WithShutdownTimeout(d time.Duration) Option {
 	return func(c *config) error {
 		if d > 0 {
 			c.shutdownTimeout = d
+		}
+		return nil
+	}
+}
+
+// DefaultAckTimeout is how long an answered call waits for its ACK. RFC
+// 3261 allows 64*T1 (32 s), but a real phone's ACK follows its 200 within a
+// round trip or a few retransmissions, and every answered call holds an RTP
+// port until then: 32 s lets a caller who never ACKs hold ports far faster
+// than they come back.
+const DefaultAckTimeout = 5 * time.Second
+
+// WithAckTimeout bounds how long an answered call waits for the caller's
+// ACK before it is hung up with a BYE (DefaultAckTimeout by default).
+func WithAckTimeout(d time.Duration) Option {
+	return func(c *config) error {
+		if d > 0 {
+			c.ackTimeout = d
 		}
 		return nil
 	}

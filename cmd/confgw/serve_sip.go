@@ -31,6 +31,7 @@ type sipConfig struct {
 	TrunkPassword  string
 	ShedTickLate   time.Duration
 	MaxSetupCalls  int
+	Limits         gateway.Limits
 }
 
 func addSIPFlags(f *pflag.FlagSet, c *sipConfig) {
@@ -53,6 +54,13 @@ func addSIPFlags(f *pflag.FlagSet, c *sipConfig) {
 	// More means INVITEs queue, are answered after callers retransmit or
 	// give up, and each adds to the overload.
 	f.IntVar(&c.MaxSetupCalls, "max-setup-calls", 100, "answer new calls 503 while this many are being set up (0: no cap)")
+	// A source is an IP address (an IPv6 /64): phones behind one NAT share
+	// it, hence per-source caps that a small office stays under.
+	f.IntVar(&c.Limits.MaxCalls, "max-calls", 1000, "dial-in calls up at once; more get 503 (0: no cap)")
+	f.IntVar(&c.Limits.MaxUnacked, "max-unacked", 100, "dial-in calls answered and awaiting their ACK at once; more get 503 (0: no cap)")
+	f.IntVar(&c.Limits.MaxUnackedPerSource, "max-unacked-per-source", 10, "dial-in calls awaiting their ACK at once from one source address; more get 486 (0: no cap)")
+	f.Float64Var(&c.Limits.InviteRate, "invite-rate-per-source", 5, "INVITEs per second one source address may send on average; more get 486 (0: no cap)")
+	f.IntVar(&c.Limits.InviteBurst, "invite-burst-per-source", 20, "INVITEs one source address may send at once, above --invite-rate-per-source")
 }
 
 // sipSide is the running SIP gateway as serve sees it.
@@ -87,6 +95,9 @@ func startSIP(ctx context.Context, c sipConfig, reg *conference.Registry, m *med
 	if err != nil {
 		return nil, err
 	}
+	if err := checkLimits(c.Limits); err != nil {
+		return nil, err
+	}
 	ports, err := rtpsession.NewPorts(lo, hi)
 	if err != nil {
 		return nil, fmt.Errorf("--rtp-ports: %w", err)
@@ -113,6 +124,7 @@ func startSIP(ctx context.Context, c sipConfig, reg *conference.Registry, m *med
 	gw, err := gateway.New(gateway.Config{
 		Registry: reg, SIP: srv, Ports: ports, RTPTimeout: c.RTPTimeout, Logger: log,
 		TickLateness: m.lateness.Worst, ShedTickLate: c.ShedTickLate, MaxSetupCalls: c.MaxSetupCalls,
+		Limits: c.Limits,
 	})
 	if err != nil {
 		closeUnstarted(srv, log)
@@ -180,4 +192,20 @@ func (s *sipSide) shutdown(ctx context.Context) {
 	_ = s.gw.Shutdown(ctx)
 	s.stop()
 	<-s.stopped
+}
+
+func checkLimits(l gateway.Limits) error {
+	switch {
+	case l.MaxCalls < 0:
+		return fmt.Errorf("--max-calls %d: want 0 or more", l.MaxCalls)
+	case l.MaxUnacked < 0:
+		return fmt.Errorf("--max-unacked %d: want 0 or more", l.MaxUnacked)
+	case l.MaxUnackedPerSource < 0:
+		return fmt.Errorf("--max-unacked-per-source %d: want 0 or more", l.MaxUnackedPerSource)
+	case l.InviteRate < 0:
+		return fmt.Errorf("--invite-rate-per-source %g: want 0 or more", l.InviteRate)
+	case l.InviteRate > 0 && l.InviteBurst < 1:
+		return fmt.Errorf("--invite-burst-per-source %d: want 1 or more", l.InviteBurst)
+	}
+	return nil
 }

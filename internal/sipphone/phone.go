@@ -34,6 +34,10 @@ type Config struct {
 	Answer Answer
 	// Logger defaults to discarding everything.
 	Logger *slog.Logger
+	// Host is the loopback address the phone's SIP socket binds, 127.0.0.1
+	// by default: another one (127.0.0.2) makes the phone a caller from a
+	// different address. Its RTP stays on 127.0.0.1.
+	Host string
 }
 
 // Answer is how the phone treats incoming calls.
@@ -89,12 +93,19 @@ func New(cfg Config) (*Phone, error) {
 	if cfg.User == "" {
 		cfg.User = "phone"
 	}
-	conn, err := net.ListenUDP("udp", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
+	if cfg.Host == "" {
+		cfg.Host = "127.0.0.1"
+	}
+	ip := net.ParseIP(cfg.Host)
+	if ip == nil {
+		return nil, fmt.Errorf("sipphone: host %q is not an IP address", cfg.Host)
+	}
+	conn, err := net.ListenUDP("udp", &net.UDPAddr{IP: ip})
 	if err != nil {
 		return nil, err
 	}
 	lg := cfg.Logger
-	ua, err := sipgo.NewUA(sipgo.WithUserAgent(cfg.User), sipgo.WithUserAgentHostname("127.0.0.1"),
+	ua, err := sipgo.NewUA(sipgo.WithUserAgent(cfg.User), sipgo.WithUserAgentHostname(cfg.Host),
 		sipgo.WithUserAgentTransportLayerOptions(sipmsg.WithTransportLayerLogger(lg)),
 		sipgo.WithUserAgentTransactionLayerOptions(sipmsg.WithTransactionLayerLogger(lg)))
 	if err != nil {
@@ -103,8 +114,8 @@ func New(cfg Config) (*Phone, error) {
 	}
 	port := conn.LocalAddr().(*net.UDPAddr).Port
 	srv, _ := sipgo.NewServer(ua, sipgo.WithServerLogger(lg))
-	cli, _ := sipgo.NewClient(ua, sipgo.WithClientLogger(lg), sipgo.WithClientHostname("127.0.0.1"), sipgo.WithClientPort(port))
-	contact := sipmsg.ContactHeader{Address: sipmsg.Uri{Scheme: "sip", User: cfg.User, Host: "127.0.0.1", Port: port}}
+	cli, _ := sipgo.NewClient(ua, sipgo.WithClientLogger(lg), sipgo.WithClientHostname(cfg.Host), sipgo.WithClientPort(port))
+	contact := sipmsg.ContactHeader{Address: sipmsg.Uri{Scheme: "sip", User: cfg.User, Host: cfg.Host, Port: port}}
 	p := &Phone{
 		cfg: cfg, log: lg, ua: ua, srv: srv, cli: cli, conn: conn,
 		uac:      sipgo.NewDialogClientCache(cli, contact),
@@ -202,7 +213,7 @@ func (p *Phone) Dial(ctx context.Context, target string, opts CallOptions) (*Cal
 	req := sipmsg.NewRequest(sipmsg.INVITE, uri)
 	req.SetTransport("UDP")
 	req.Laddr = p.laddr()
-	from := &sipmsg.FromHeader{DisplayName: p.cfg.Name, Address: sipmsg.Uri{Scheme: "sip", User: p.cfg.User, Host: "127.0.0.1"}}
+	from := &sipmsg.FromHeader{DisplayName: p.cfg.Name, Address: sipmsg.Uri{Scheme: "sip", User: p.cfg.User, Host: p.cfg.Host}}
 	from.Params.Add("tag", sipmsg.GenerateTagN(12))
 	req.AppendHeader(from)
 	req.AppendHeader(&sipmsg.ToHeader{Address: sipmsg.Uri{Scheme: "sip", User: uri.User, Host: uri.Host}})

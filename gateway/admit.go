@@ -1,0 +1,188 @@
+package gateway
+
+import (
+	"net/netip"
+	"sync"
+	"time"
+)
+
+// Limits caps what dial-in callers may hold. A zero field sets no cap: the
+// library takes every call, and confgw serve sets the caps from its flags.
+type Limits struct {
+	// MaxCalls caps dial-in calls up at once, from admission to hang-up.
+	MaxCalls int
+	// MaxUnacked caps dial-in calls admitted and not yet acknowledged: these
+	// hold an RTP port for nothing until the ACK or the ACK timeout.
+	MaxUnacked int
+	// MaxUnackedPerSource is MaxUnacked for a single source.
+	MaxUnackedPerSource int
+	// InviteRate is the INVITEs per second a source may send on average,
+	// InviteBurst how many it may send at once.
+	InviteRate  float64
+	InviteBurst int
+}
+
+// Why a call was refused, as confgw_calls_refused_total labels it.
+const (
+	refuseCalls           = "max_calls"
+	refuseUnacked         = "max_unacked"
+	refuseUnackedBySource = "max_unacked_per_source"
+	refuseRate            = "invite_rate"
+	refuseSources         = "too_many_sources"
+)
+
+// maxSources bounds the per-source table. Only a flood from more addresses
+// than this within sourceIdle fills it (UDP sources can be spoofed), and
+// then new sources are refused until idle ones are swept.
+const maxSources = 100_000
+
+// sourceIdle is how long a source's entry outlives its last INVITE once it
+// holds no call awaiting its ACK: long enough for the bucket of any sane
+// rate to have filled again, so that forgetting a source grants it nothing.
+const sourceIdle = time.Minute
+
+// source is what one source address holds.
+type source struct {
+	tokens  float64
+	last    time.Time
+	unacked int
+}
+
+// admission counts calls against Limits. Its state is per source address,
+// not per address and port: a caller that opens a new socket or TCP
+// connection for each INVITE changes port at will, so a port-keyed cap
+// would give each INVITE a fresh allowance. IPv6 sources are keyed by their
+// /64, which one host usually holds whole.
+type admission struct {
+	lim Limits
+	now func() time.Time
+
+	mu        sync.Mutex
+	calls     int
+	unacked   int
+	sources   map[netip.Addr]*source
+	lastSweep time.Time
+}
+
+func newAdmission(lim Limits) *admission {
+	return &admission{lim: lim, now: time.Now, sources: map[netip.Addr]*source{}}
+}
+
+// sourceKey is the key of a transport address "ip:port"; the zero Addr,
+// which shares one entry, when it cannot be parsed.
+func sourceKey(hostport string) netip.Addr {
+	ap, err := netip.ParseAddrPort(hostport)
+	if err != nil {
+		return netip.Addr{}
+	}
+	a := ap.Addr().Unmap()
+	if a.Is6() {
+		p, _ := a.Prefix(64)
+		return p.Addr()
+	}
+	return a
+}
+
+// ticket is an admitted call's place in the counts.
+type ticket struct {
+	a       *admission
+	key     netip.Addr
+	mu      sync.Mutex
+	isAcked bool
+	closed  bool
+}
+
+// admit takes a call from src in, or tells which cap refuses it.
+func (a *admission) admit(src string) (*ticket, string) {
+	key := sourceKey(src)
+	now := a.now()
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if now.Sub(a.lastSweep) >= sourceIdle/4 || len(a.sources) >= maxSources {
+		a.sweep(now)
+	}
+	s := a.sources[key]
+	if s == nil {
+		if len(a.sources) >= maxSources {
+			return nil, refuseSources
+		}
+		s = &source{tokens: float64(a.lim.InviteBurst), last: now}
+		a.sources[key] = s
+	}
+	// The bucket is taken from before any other cap, so that a source
+	// refused for holding too much still spends its allowance retrying.
+	if a.lim.InviteRate > 0 {
+		s.tokens = min(float64(max(a.lim.InviteBurst, 1)), s.tokens+now.Sub(s.last).Seconds()*a.lim.InviteRate)
+		s.last = now
+		if s.tokens < 1 {
+			return nil, refuseRate
+		}
+		s.tokens--
+	}
+	s.last = now
+	switch {
+	case a.lim.MaxUnackedPerSource > 0 && s.unacked >= a.lim.MaxUnackedPerSource:
+		return nil, refuseUnackedBySource
+	case a.lim.MaxUnacked > 0 && a.unacked >= a.lim.MaxUnacked:
+		return nil, refuseUnacked
+	case a.lim.MaxCalls > 0 && a.calls >= a.lim.MaxCalls:
+		return nil, refuseCalls
+	}
+	a.calls++
+	a.unacked++
+	s.unacked++
+	return &ticket{a: a, key: key}, ""
+}
+
+// sweep drops sources idle for sourceIdle that hold nothing; a.mu held.
+func (a *admission) sweep(now time.Time) {
+	a.lastSweep = now
+	for k, s := range a.sources {
+		if s.unacked == 0 && now.Sub(s.last) >= sourceIdle {
+			delete(a.sources, k)
+		}
+	}
+}
+
+// ack moves the call out of the unacknowledged counts.
+func (t *ticket) ack() {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.isAcked || t.closed {
+		return
+	}
+	t.isAcked = true
+	t.a.release(t.key, true, false)
+}
+
+// close ends the call's admission; calling it again does nothing.
+func (t *ticket) close() {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.closed {
+		return
+	}
+	t.closed = true
+	t.a.release(t.key, !t.isAcked, true)
+}
+
+func (a *admission) release(key netip.Addr, unacked, call bool) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if unacked {
+		a.unacked--
+		if s := a.sources[key]; s != nil {
+			s.unacked--
+		}
+	}
+	if call {
+		a.calls--
+	}
+}
+
+// size is the number of sources tracked, for tests and metrics.
+func (a *admission) size() int {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return len(a.sources)
+}
