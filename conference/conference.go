@@ -28,7 +28,15 @@ type Config struct {
 	// Logger reports what fails with no one to answer to, such as a
 	// recording's disk; nil logs nothing.
 	Logger *slog.Logger
+	// ReplayEvents is how many past events each conference keeps for
+	// streams that reconnect with Last-Event-ID (DefaultReplayEvents when
+	// zero or less).
+	ReplayEvents int
 }
+
+// DefaultReplayEvents covers a burst of 2,000 moves (a move publishes the
+// move and its toast) with room to spare, at about 1 MB per conference.
+const DefaultReplayEvents = 4096
 
 // Actor is who asks for a change: the admin key or a participant.
 type Actor struct {
@@ -77,15 +85,14 @@ type Conference struct {
 	recording *activeRecording
 	subs      map[*Subscription]struct{}
 	// recent keeps the last events so a reconnecting stream can pick up
-	// where it left off (EventSource resends Last-Event-ID by itself).
-	recent []Event
+	// where it left off (EventSource resends Last-Event-ID by itself). It
+	// is a ring: shifting a slice of thousands of events on every publish
+	// would cost more than the publish itself.
+	recent ring
 	// done is closed when the conference ends, for those waiting on it
 	// without being members yet (a caller keying the PIN).
 	done chan struct{}
 }
-
-// replayEvents is how many past events a reconnecting subscriber can get.
-const replayEvents = 256
 
 func newConference(spec Spec, cfg Config) *Conference {
 	c := &Conference{
@@ -97,6 +104,11 @@ func newConference(spec Spec, cfg Config) *Conference {
 		subs:     map[*Subscription]struct{}{},
 		done:     make(chan struct{}),
 	}
+	size := cfg.ReplayEvents
+	if size <= 0 {
+		size = DefaultReplayEvents
+	}
+	c.recent = newRing(size)
 	if spec.BreakoutEnabled != nil {
 		c.breakout = *spec.BreakoutEnabled
 	}
@@ -282,17 +294,18 @@ func (c *Conference) publish(e Event) {
 	e.Seq = c.eventSeq
 	e.Conference = c.id
 	e.At = c.now()
-	if len(c.recent) == replayEvents {
-		c.recent = append(c.recent[:0], c.recent[1:]...)
-	}
-	c.recent = append(c.recent, e)
+	c.recent.add(e)
 	for s := range c.subs {
-		select {
-		case s.ch <- e:
-		default:
+		// The last slot is kept for the notice, so a lagging subscriber
+		// learns where to resume instead of only seeing its channel close.
+		if len(s.ch) >= cap(s.ch)-1 {
+			s.ch <- Event{Type: EventStreamLagged, Seq: s.last, Conference: c.id, At: e.At}
 			delete(c.subs, s)
 			close(s.ch)
+			continue
 		}
+		s.ch <- e
+		s.last = e.Seq
 	}
 }
 
@@ -303,23 +316,38 @@ func (c *Conference) Subscribe(buffer int) *Subscription {
 }
 
 // SubscribeAfter follows the events after sequence number seq: those still
-// kept are delivered first, then the new ones. A caller that sees the first
-// Seq above seq+1 has missed some and should re-read the state.
+// kept are delivered first, then the new ones. When some of them are no
+// longer kept (or seq is not one this conference gave, as after a restart)
+// the first event is a stream.reset: the subscriber must re-read the state.
+// A subscriber more than buffer events behind gets a stream.lagged naming
+// the last event it was sent, and its channel is closed.
 func (c *Conference) SubscribeAfter(seq uint64, buffer int) *Subscription {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	var replay []Event
+	reset := false
 	if seq > 0 {
-		for _, e := range c.recent {
-			if e.Seq > seq {
-				replay = append(replay, e)
-			}
-		}
+		oldest := c.recent.oldest()
+		// Events seq+1 up to the oldest kept are gone when the oldest kept
+		// is further on; a seq ahead of ours is from another life of the
+		// server.
+		reset = seq > c.eventSeq || oldest > seq+1
+		replay = c.recent.after(seq)
 	}
-	ch := make(chan Event, max(buffer, 1)+len(replay))
-	s := &Subscription{C: ch, ch: ch, conf: c}
+	n := max(buffer, 1) + len(replay) + 1
+	if reset {
+		n++
+	}
+	ch := make(chan Event, n)
+	s := &Subscription{C: ch, ch: ch, conf: c, last: seq}
+	if reset {
+		ch <- Event{Type: EventStreamReset, Seq: c.eventSeq, Conference: c.id, At: c.now()}
+		s.last = c.eventSeq
+		replay = nil
+	}
 	for _, e := range replay {
 		ch <- e
+		s.last = e.Seq
 	}
 	if c.ended {
 		close(ch)

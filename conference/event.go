@@ -22,6 +22,14 @@ const (
 	EventConferenceEnded   = "conference.ended"
 	EventPhoneFailed       = "phone.failed"
 	EventToast             = "toast"
+	// EventStreamLagged is the last event of a stream that fell more than
+	// its buffer behind; its Seq is the last event the stream was sent, to
+	// resume after with Last-Event-ID.
+	EventStreamLagged = "stream.lagged"
+	// EventStreamReset opens a stream that resumed after events no longer
+	// kept: the subscriber must re-read the conference. Its Seq is the
+	// latest event, which the snapshot to re-read already includes.
+	EventStreamReset = "stream.reset"
 )
 
 // ToastTTL is how long a client shows a toast.
@@ -68,15 +76,56 @@ type Event struct {
 }
 
 // Subscription receives a conference's events in order. A subscriber that
-// falls too far behind is dropped (its channel closed) rather than stall the
-// conference; it can subscribe again and re-read the state.
+// falls too far behind is dropped rather than stall the conference: it
+// receives a stream.lagged and then its channel closes, so it can subscribe
+// again after the last event it was sent.
 type Subscription struct {
 	C    <-chan Event
 	ch   chan Event
 	conf *Conference
+	// last is the conference's to write, under its mutex.
+	last uint64
 }
 
 // Close stops the subscription; safe to call more than once.
 func (s *Subscription) Close() { s.conf.unsubscribe(s) }
 
 func ref(r *room) *RoomRef { return &RoomRef{ID: r.id, Name: r.name()} }
+
+// ring keeps the last events published, oldest first. It grows up to its
+// size as events come, so that quiet conferences do not hold a full one.
+type ring struct {
+	buf   []Event
+	size  int
+	start int
+}
+
+func newRing(size int) ring { return ring{size: size} }
+
+func (r *ring) add(e Event) {
+	if len(r.buf) < r.size {
+		r.buf = append(r.buf, e)
+		return
+	}
+	r.buf[r.start] = e
+	r.start = (r.start + 1) % len(r.buf)
+}
+
+// oldest is the seq of the oldest event kept, 0 when none is.
+func (r *ring) oldest() uint64 {
+	if len(r.buf) == 0 {
+		return 0
+	}
+	return r.buf[r.start].Seq
+}
+
+// after copies the events kept whose seq is above seq.
+func (r *ring) after(seq uint64) []Event {
+	var out []Event
+	for i := range len(r.buf) {
+		if e := r.buf[(r.start+i)%len(r.buf)]; e.Seq > seq {
+			out = append(out, e)
+		}
+	}
+	return out
+}

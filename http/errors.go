@@ -17,6 +17,8 @@ const (
 	codeTooLarge         conference.Code = "request_too_large"
 	codeMethodNotAllowed conference.Code = "method_not_allowed"
 	codeInternal         conference.Code = "internal_error"
+	codeTooManyStreams   conference.Code = "too_many_streams"
+	codeStreamsFull      conference.Code = "streams_full"
 )
 
 var statusOf = map[conference.Code]int{
@@ -49,6 +51,8 @@ var statusOf = map[conference.Code]int{
 	codeAudioUnavailable:              http.StatusServiceUnavailable,
 	codeAudioFull:                     http.StatusServiceUnavailable,
 	codeTooManyOffers:                 http.StatusTooManyRequests,
+	codeTooManyStreams:                http.StatusTooManyRequests,
+	codeStreamsFull:                   http.StatusServiceUnavailable,
 	conference.CodeShuttingDown:       http.StatusServiceUnavailable,
 }
 
@@ -60,6 +64,11 @@ var retryAfterOf = map[conference.Code]string{
 	conference.CodeShuttingDown: "10",
 	// A session ends within seconds of its page closing.
 	codeAudioFull: "5",
+	// A console closes its stream with its tab; a client that lost track
+	// of its streams sees the server drop them within a keep-alive or a
+	// write timeout.
+	codeTooManyStreams: "5",
+	codeStreamsFull:    "10",
 }
 
 // fail answers with the error's code and status. Errors without a code are

@@ -13,8 +13,11 @@ import (
 )
 
 type metrics struct {
-	reg      *prometheus.Registry
-	requests *prometheus.CounterVec
+	reg            *prometheus.Registry
+	requests       *prometheus.CounterVec
+	streams        prometheus.Gauge
+	streamsRefused *prometheus.CounterVec
+	streamNotices  *prometheus.CounterVec
 }
 
 func newMetrics(reg *prometheus.Registry, confs *conference.Registry) *metrics {
@@ -24,8 +27,26 @@ func newMetrics(reg *prometheus.Registry, confs *conference.Registry) *metrics {
 			Name: "confgw_api_requests_total",
 			Help: "API requests by route, method and status.",
 		}, []string{"route", "method", "status"}),
+		streams: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "confgw_event_streams",
+			Help: "Events streams open.",
+		}),
+		streamsRefused: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "confgw_event_streams_refused_total",
+			Help: "Events streams refused by reason: too_many_streams (per token) or streams_full (overall).",
+		}, []string{"reason"}),
+		streamNotices: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "confgw_event_stream_notices_total",
+			Help: "Streams told stream.lagged (cut for lagging) or stream.reset (resumed past the replay window).",
+		}, []string{"type"}),
 	}
-	reg.MustRegister(m.requests, &stateCollector{reg: confs},
+	for _, r := range []conference.Code{codeTooManyStreams, codeStreamsFull} {
+		m.streamsRefused.WithLabelValues(string(r))
+	}
+	for _, n := range []string{conference.EventStreamLagged, conference.EventStreamReset} {
+		m.streamNotices.WithLabelValues(n)
+	}
+	reg.MustRegister(m.requests, m.streams, m.streamsRefused, m.streamNotices, &stateCollector{reg: confs},
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }

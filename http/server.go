@@ -47,7 +47,29 @@ type Options struct {
 	// StreamWriteTimeout bounds each write to an events stream (10 s when
 	// zero): a client that stops reading is cut off.
 	StreamWriteTimeout time.Duration
+	// StreamBuffer is how many events a stream may lag before it is cut
+	// with a stream.lagged (DefaultStreamBuffer when zero or less).
+	StreamBuffer int
+	// MaxStreamsPerToken caps the open streams of one token in one
+	// conference (DefaultMaxStreamsPerToken when zero or less).
+	MaxStreamsPerToken int
+	// MaxStreams caps the open streams of the server (DefaultMaxStreams
+	// when zero or less).
+	MaxStreams int
 }
+
+// Defaults of the events stream's options.
+const (
+	// DefaultStreamBuffer lets a stream fall a second behind a burst of a
+	// few hundred moves without being cut, at about 100 KB a stream.
+	DefaultStreamBuffer = 512
+	// DefaultMaxStreamsPerToken is a console open in a few tabs with room
+	// to spare; a client leaking streams hits it long before the server
+	// feels it.
+	DefaultMaxStreamsPerToken = 8
+	// DefaultMaxStreams keeps the streams' buffers under about 200 MB.
+	DefaultMaxStreams = 2000
+)
 
 // Server is the API.
 type Server struct {
@@ -63,6 +85,7 @@ type Server struct {
 	metrics     *metrics
 	engine      *gin.Engine
 	streamWrite time.Duration
+	streams     *streamCaps
 
 	// draining ends the event streams, which would otherwise hold a
 	// graceful shutdown open for ever.
@@ -84,12 +107,22 @@ func New(o Options) *Server {
 	if o.StreamWriteTimeout <= 0 {
 		o.StreamWriteTimeout = 10 * time.Second
 	}
+	if o.StreamBuffer <= 0 {
+		o.StreamBuffer = DefaultStreamBuffer
+	}
+	if o.MaxStreamsPerToken <= 0 {
+		o.MaxStreamsPerToken = DefaultMaxStreamsPerToken
+	}
+	if o.MaxStreams <= 0 {
+		o.MaxStreams = DefaultMaxStreams
+	}
 	s := &Server{
 		reg: o.Registry, adminKey: o.AdminKey, tokens: o.Tokens, dialer: o.Dialer,
 		recordings: o.Recordings, appAudio: o.AppAudio, health: o.Health, shedding: o.Shedding, log: o.Logger, draining: make(chan struct{}),
 		streamWrite: o.StreamWriteTimeout,
 	}
 	s.metrics = newMetrics(o.Metrics, o.Registry)
+	s.streams = newStreamCaps(o.StreamBuffer, o.MaxStreamsPerToken, o.MaxStreams, s.metrics)
 	s.engine = s.routes()
 	return s
 }

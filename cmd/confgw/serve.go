@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/confgw/confgw/conference"
 	confhttp "github.com/confgw/confgw/http"
@@ -30,6 +31,7 @@ type serveConfig struct {
 	Demo             bool
 	ShutdownTimeout  time.Duration
 	PprofAddr        string
+	events           eventsConfig
 	sip              sipConfig
 	webrtc           webrtcConfig
 }
@@ -55,9 +57,37 @@ func newServe() *cobra.Command {
 	f.BoolVar(&cfg.Demo, "demo", true, "create a ready \"demo\" conference with a host")
 	f.DurationVar(&cfg.ShutdownTimeout, "shutdown-timeout", 10*time.Second, "how long in-flight requests get to finish on shutdown")
 	f.StringVar(&cfg.PprofAddr, "pprof", "", "address for Go's /debug/pprof profiles (off when empty; keep it on loopback)")
+	addEventsFlags(f, &cfg.events)
 	addSIPFlags(f, &cfg.sip)
 	addWebRTCFlags(f, &cfg.webrtc)
 	return cmd
+}
+
+// eventsConfig sizes the events streams.
+type eventsConfig struct {
+	Replay      int
+	Buffer      int
+	MaxPerToken int
+	MaxStreams  int
+}
+
+func addEventsFlags(f *pflag.FlagSet, c *eventsConfig) {
+	f.IntVar(&c.Replay, "events-replay", conference.DefaultReplayEvents, "events each conference keeps for streams that reconnect with Last-Event-ID")
+	f.IntVar(&c.Buffer, "events-buffer", confhttp.DefaultStreamBuffer, "events a stream may lag before it is cut with stream.lagged")
+	f.IntVar(&c.MaxPerToken, "events-max-per-token", confhttp.DefaultMaxStreamsPerToken, "most events streams of one token in a conference; more get 429 too_many_streams")
+	f.IntVar(&c.MaxStreams, "events-max-streams", confhttp.DefaultMaxStreams, "most events streams open at once; more get 503 streams_full")
+}
+
+func (c eventsConfig) validate() error {
+	for _, f := range []struct {
+		name string
+		v    int
+	}{{"--events-replay", c.Replay}, {"--events-buffer", c.Buffer}, {"--events-max-per-token", c.MaxPerToken}, {"--events-max-streams", c.MaxStreams}} {
+		if f.v < 1 {
+			return fmt.Errorf("%s %d: want 1 or more", f.name, f.v)
+		}
+	}
+	return nil
 }
 
 func newLogger(format, level string, w io.Writer) (*slog.Logger, error) {
@@ -84,6 +114,9 @@ func serve(ctx context.Context, cfg serveConfig, out, errOut io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("--min-client-version: %w", err)
 	}
+	if err := cfg.events.validate(); err != nil {
+		return err
+	}
 	if cfg.APIKey == "" {
 		cfg.APIKey = randomKey()
 	}
@@ -98,6 +131,7 @@ func serve(ctx context.Context, cfg serveConfig, out, errOut io.Writer) error {
 		NewRoomMedia:     media.rooms,
 		Recorder:         conference.RecorderFunc(media.store.Start),
 		Logger:           log,
+		ReplayEvents:     cfg.events.Replay,
 	})
 	// Every leg is hung up however serve returns.
 	defer reg.EndAll()
@@ -126,7 +160,8 @@ func serve(ctx context.Context, cfg serveConfig, out, errOut io.Writer) error {
 		Health: func() map[string]bool {
 			return map[string]bool{"sip": sipSide.up(), "webrtc": apps.Server().Serving()}
 		},
-		Shedding: sipSide.shedding,
+		Shedding:     sipSide.shedding,
+		StreamBuffer: cfg.events.Buffer, MaxStreamsPerToken: cfg.events.MaxPerToken, MaxStreams: cfg.events.MaxStreams,
 	})
 	srv := &http.Server{Handler: api.Handler(), ReadHeaderTimeout: 10 * time.Second}
 	served := make(chan error, 1)

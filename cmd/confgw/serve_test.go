@@ -150,6 +150,8 @@ func TestServeRejectsBadSettings(t *testing.T) {
 		{"serve", "--http", "256.0.0.1:1"},
 		{"serve", "--http", "127.0.0.1:0", "--pprof", "256.0.0.1:1"},
 		{"serve", "--http", "127.0.0.1:0", "--webrtc-public-ip", "not-an-ip"},
+		{"serve", "--http", "127.0.0.1:0", "--events-replay", "0"},
+		{"serve", "--http", "127.0.0.1:0", "--events-max-per-token", "-1"},
 	} {
 		root := newRoot()
 		root.SetArgs(append(args, "--data-dir", t.TempDir(), "--sip", "127.0.0.1:0", "--webrtc-udp", "127.0.0.1:0"))
@@ -259,6 +261,34 @@ func TestServeIsReadyAtRestAndExportsTheSheddingMetrics(t *testing.T) {
 			t.Errorf("/metrics lacks %s", want)
 		}
 	}
+	if err := s.stop(t); err != nil {
+		t.Fatalf("serve did not stop cleanly: %v", err)
+	}
+}
+
+func TestServeCapsEventsStreamsPerTokenAsItsFlagSays(t *testing.T) {
+	s := startServe(t, "--events-max-per-token", "1", "--events-replay", "64", "--events-buffer", "16")
+	ctx, cancel := context.WithCancel(t.Context())
+	defer cancel()
+	open := func() *http.Response {
+		req, _ := http.NewRequestWithContext(ctx, "GET", s.url+"/v1/conferences/demo/events", nil)
+		req.Header.Set("Authorization", "Bearer "+s.token)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { resp.Body.Close() })
+		return resp
+	}
+	if first := open(); first.StatusCode != http.StatusOK {
+		t.Fatalf("first stream: %d", first.StatusCode)
+	}
+	second := open()
+	body, _ := io.ReadAll(second.Body)
+	if second.StatusCode != http.StatusTooManyRequests || !strings.Contains(string(body), "too_many_streams") || second.Header.Get("Retry-After") == "" {
+		t.Fatalf("second stream of one token with --events-max-per-token 1: %d %s", second.StatusCode, body)
+	}
+	cancel()
 	if err := s.stop(t); err != nil {
 		t.Fatalf("serve did not stop cleanly: %v", err)
 	}

@@ -8,12 +8,17 @@ import { errorOf } from './api.js';
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 // follow calls onEvent for each event until stop() or a refusal that a retry
-// cannot cure (the token is no longer a member, the meeting is gone).
-export function follow(api, { onEvent, onOpen, onDown, onFatal }) {
+// cannot cure (the token is no longer a member, the meeting is gone). The
+// stream's own notices are handled here: after stream.lagged it reconnects
+// at once, as the server has only cut it for falling behind; stream.reset
+// calls onReset, for the events missed are no longer kept and only a fresh
+// read of the meeting shows what they changed.
+export function follow(api, { onEvent, onOpen, onDown, onFatal, onReset }) {
   let lastId = '';
   let stopped = false;
   let ctrl = null;
   let delay = 500;
+  let lagged = false;
 
   function dispatch(block) {
     let type = 'message';
@@ -34,7 +39,16 @@ export function follow(api, { onEvent, onOpen, onDown, onFatal }) {
     } catch {
       return;
     }
-    onEvent(ev.type || type, ev);
+    const kind = ev.type || type;
+    if (kind === 'stream.lagged') {
+      lagged = true;
+      return;
+    }
+    if (kind === 'stream.reset') {
+      if (onReset) onReset();
+      return;
+    }
+    onEvent(kind, ev);
   }
 
   async function run() {
@@ -72,6 +86,10 @@ export function follow(api, { onEvent, onOpen, onDown, onFatal }) {
         onDown(err);
       }
       if (stopped) return;
+      if (lagged) {
+        lagged = false;
+        continue;
+      }
       onDown(null);
       await sleep(delay);
       delay = Math.min(delay * 2, 10000);

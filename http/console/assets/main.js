@@ -285,6 +285,7 @@ async function signIn(token) {
     onOpen: () => { setLive('Live', 'up'); scheduleRefresh(); },
     onDown: () => setLive('Reconnecting…', 'down'),
     onFatal: (err) => leave(`You are no longer in this meeting: ${err.message}`),
+    onReset: refresh,
   });
 }
 
