@@ -2,6 +2,7 @@ package http
 
 import (
 	"crypto/subtle"
+	"errors"
 	"strings"
 
 	"github.com/gin-gonic/gin"
@@ -41,7 +42,7 @@ func (s *Server) requireAdmin(c *gin.Context) {
 		c.Set(ctxActor, conference.Admin)
 	default:
 		if _, _, err := s.tokens.Parse(tok); err != nil {
-			s.fail(c, unauthorized("the token is neither the admin key nor a valid participant token"))
+			s.fail(c, tokenRefused(err))
 			return
 		}
 		s.fail(c, conference.ErrAdminRequired)
@@ -63,7 +64,7 @@ func (s *Server) requireMember(allowQuery bool) gin.HandlerFunc {
 		if !s.isAdminKey(tok) {
 			cid, pid, perr := s.tokens.Parse(tok)
 			if perr != nil {
-				s.fail(c, unauthorized("the token is neither the admin key nor a valid participant token"))
+				s.fail(c, tokenRefused(perr))
 				return
 			}
 			if cid != c.Param("cid") {
@@ -91,6 +92,16 @@ func actorOf(c *gin.Context) conference.Actor {
 
 func confOf(c *gin.Context) *conference.Conference {
 	return c.MustGet(ctxConference).(*conference.Conference)
+}
+
+// tokenRefused is the refusal of a bearer that is not the admin key and
+// did not parse as a participant token. An expired token says so, so that
+// its holder asks for a new one instead of doubting the server or the key.
+func tokenRefused(err error) error {
+	if errors.Is(err, ErrTokenExpired) {
+		return unauthorized(err.Error() + "; ask for a new one")
+	}
+	return unauthorized("the token is neither the admin key nor a valid participant token")
 }
 
 func unauthorized(msg string) error {

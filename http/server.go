@@ -76,7 +76,7 @@ func New(o Options) *Server {
 		o.Logger = slog.Default()
 	}
 	if o.Tokens == nil {
-		o.Tokens = NewTokens(nil)
+		o.Tokens = NewTokens(TokenOptions{})
 	}
 	if o.Metrics == nil {
 		o.Metrics = prometheus.NewRegistry()

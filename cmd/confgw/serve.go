@@ -22,6 +22,7 @@ import (
 type serveConfig struct {
 	HTTP             string
 	APIKey           string
+	TokenTTL         time.Duration
 	MinClientVersion string
 	BreakoutDefault  bool
 	LogFormat        string
@@ -47,6 +48,7 @@ func newServe() *cobra.Command {
 	f := cmd.Flags()
 	f.StringVar(&cfg.HTTP, "http", "127.0.0.1:8080", "address of the HTTP API")
 	f.StringVar(&cfg.APIKey, "api-key", "", "admin API key (generated and printed when empty)")
+	f.DurationVar(&cfg.TokenTTL, "token-ttl", confhttp.DefaultTokenTTL, "how long a participant token is good for")
 	f.StringVar(&cfg.MinClientVersion, "min-client-version", "4.14", "oldest app client that can be moved between rooms")
 	f.BoolVar(&cfg.BreakoutDefault, "breakout-default", true, "breakout rooms on for conferences that do not say")
 	f.StringVar(&cfg.LogFormat, "log-format", "text", "log format: text or json")
@@ -83,6 +85,9 @@ func serve(ctx context.Context, cfg serveConfig, out, errOut io.Writer) error {
 	minVersion, err := conference.ParseVersion(cfg.MinClientVersion)
 	if err != nil {
 		return fmt.Errorf("--min-client-version: %w", err)
+	}
+	if cfg.TokenTTL <= 0 {
+		return fmt.Errorf("--token-ttl %s: want a positive duration", cfg.TokenTTL)
 	}
 	if cfg.APIKey == "" {
 		cfg.APIKey = randomKey()
@@ -122,6 +127,7 @@ func serve(ctx context.Context, cfg serveConfig, out, errOut io.Writer) error {
 	defer apps.Close()
 	api := confhttp.New(confhttp.Options{
 		Registry: reg, AdminKey: cfg.APIKey, Dialer: sipSide.dialer(),
+		Tokens:     confhttp.NewTokens(confhttp.TokenOptions{TTL: cfg.TokenTTL}),
 		Recordings: media.store, AppAudio: apps, Logger: log, Metrics: media.metrics,
 		Health: func() map[string]bool {
 			return map[string]bool{"sip": sipSide.up(), "webrtc": apps.Server().Serving()}
@@ -210,6 +216,7 @@ func welcome(out io.Writer, cfg serveConfig, reg *conference.Registry, api *conf
 	fmt.Fprintf(out, `
 The "demo" conference is ready; its host is %s (%s).
   host token: %s
+  good until: %s (--token-ttl)
   console:    %s/?token=%s
 
 Try:
@@ -221,6 +228,6 @@ Try:
   confgw events
   curl -H "Authorization: Bearer $CONFGW_TOKEN" %s/v1/conferences/demo/rooms
 Phones: call sip:demo@%s
-`, host.Name, host.ID, tok, httpURL, tok, httpURL, tok, httpURL, sipAddr)
+`, host.Name, host.ID, tok, time.Now().Add(api.Tokens().TTL()).Format(time.RFC3339), httpURL, tok, httpURL, tok, httpURL, sipAddr)
 	return nil
 }

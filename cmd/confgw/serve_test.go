@@ -3,6 +3,8 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
+	"encoding/json"
 	"io"
 	"net"
 	"net/http"
@@ -125,6 +127,24 @@ func TestServeEmbeddedDefault(t *testing.T) {
 	}
 }
 
+func TestServeIssuesTokensThatExpireAfterTheTokenTTL(t *testing.T) {
+	s := startServe(t, "--token-ttl", "90m")
+	payload, err := base64.RawURLEncoding.DecodeString(strings.Split(s.token, ".")[1])
+	if err != nil {
+		t.Fatal(err)
+	}
+	var claims struct{ Iat, Exp int64 }
+	if err := json.Unmarshal(payload, &claims); err != nil {
+		t.Fatal(err)
+	}
+	if got := time.Duration(claims.Exp-claims.Iat) * time.Second; got != 90*time.Minute {
+		t.Fatalf("the host token is good for %s, want the 1h30m of --token-ttl", got)
+	}
+	if !strings.Contains(s.out.String(), "good until:") {
+		t.Fatalf("serve does not say until when the host token is good:\n%s", s.out.String())
+	}
+}
+
 // The printed console link opens the host's page: the page is served there
 // and the token in it is the host token printed above it.
 func TestServePrintsTheConsoleLink(t *testing.T) {
@@ -150,6 +170,7 @@ func TestServeRejectsBadSettings(t *testing.T) {
 		{"serve", "--http", "256.0.0.1:1"},
 		{"serve", "--http", "127.0.0.1:0", "--pprof", "256.0.0.1:1"},
 		{"serve", "--http", "127.0.0.1:0", "--webrtc-public-ip", "not-an-ip"},
+		{"serve", "--http", "127.0.0.1:0", "--token-ttl", "0s"},
 	} {
 		root := newRoot()
 		root.SetArgs(append(args, "--data-dir", t.TempDir(), "--sip", "127.0.0.1:0", "--webrtc-udp", "127.0.0.1:0"))
