@@ -3,6 +3,7 @@ package http
 import (
 	"crypto/subtle"
 	"errors"
+	"fmt"
 	"strings"
 
 	"github.com/gin-gonic/gin"
@@ -69,6 +70,13 @@ func (s *Server) requireMember(allowQuery bool) gin.HandlerFunc {
 			}
 			if cid != c.Param("cid") {
 				s.fail(c, unauthorized("the token is for another conference"))
+				return
+			}
+			// The token names this conference, so it existed: it has
+			// been ended, and with it every token it gave out. That is
+			// the credential failing, not a wrong address.
+			if errors.Is(err, conference.ErrNotFound) {
+				s.fail(c, unauthorized(fmt.Sprintf("conference %q, which the token is for, has ended", cid)))
 				return
 			}
 			actor = conference.As(pid)

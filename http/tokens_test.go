@@ -86,3 +86,36 @@ func TestASignedTokenWithoutExpiryIsRefused(t *testing.T) {
 		t.Fatalf("a token without exp: %d %s", r.Status, r.Body)
 	}
 }
+
+func TestTheTokensOfAnEndedConferenceAreRefusedAsUnauthorized(t *testing.T) {
+	env := apitest.Start(t)
+	env.CreateConference("c")
+	alice := env.AddParticipant("c", "Alice", conference.RoleParticipant, "4.14")
+	if r := env.Do("DELETE", "/v1/conferences/c", apitest.AdminKey, nil); r.Status != http.StatusNoContent {
+		t.Fatalf("end: %d %s", r.Status, r.Body)
+	}
+	for _, path := range []string{"/v1/conferences/c", "/v1/conferences/c/rooms", "/v1/conferences/c/events"} {
+		r := env.Do("GET", path, alice.Token, nil)
+		if r.Status != http.StatusUnauthorized || r.ErrorCode() != "unauthorized" || !strings.Contains(string(r.Body), "ended") {
+			t.Errorf("GET %s with a token of the ended conference: %d %s", path, r.Status, r.Body)
+		}
+	}
+	if r := env.Do("GET", "/v1/conferences/c", apitest.AdminKey, nil); r.Status != http.StatusNotFound || r.ErrorCode() != "not_found" {
+		t.Errorf("GET the ended conference with the admin key: %d %s", r.Status, r.Body)
+	}
+}
+
+// A conference created again under the same id is another conference: the
+// tokens of the first name participants the second never had.
+func TestTheTokensOfAnEndedConferenceDoNotOpenOneCreatedUnderItsID(t *testing.T) {
+	env := apitest.Start(t)
+	env.CreateConference("c")
+	alice := env.AddParticipant("c", "Alice", conference.RoleParticipant, "4.14")
+	if r := env.Do("DELETE", "/v1/conferences/c", apitest.AdminKey, nil); r.Status != http.StatusNoContent {
+		t.Fatalf("end: %d %s", r.Status, r.Body)
+	}
+	env.CreateConference("c")
+	if r := env.Do("GET", "/v1/conferences/c", alice.Token, nil); r.Status != http.StatusUnauthorized {
+		t.Fatalf("an old token on the new conference: %d %s", r.Status, r.Body)
+	}
+}
