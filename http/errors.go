@@ -49,6 +49,7 @@ var statusOf = map[conference.Code]int{
 	codeAudioUnavailable:              http.StatusServiceUnavailable,
 	codeAudioFull:                     http.StatusServiceUnavailable,
 	codeTooManyOffers:                 http.StatusTooManyRequests,
+	codeTooManyAttempts:               http.StatusTooManyRequests,
 	conference.CodeShuttingDown:       http.StatusServiceUnavailable,
 }
 

@@ -15,6 +15,10 @@ import (
 type metrics struct {
 	reg      *prometheus.Registry
 	requests *prometheus.CounterVec
+	// authFailures counts refused credentials by why, guesses apart from
+	// stale tokens, so that an alert can tell an attack from a client
+	// holding on to an old token.
+	authFailures *prometheus.CounterVec
 }
 
 func newMetrics(reg *prometheus.Registry, confs *conference.Registry) *metrics {
@@ -24,8 +28,17 @@ func newMetrics(reg *prometheus.Registry, confs *conference.Registry) *metrics {
 			Name: "confgw_api_requests_total",
 			Help: "API requests by route, method and status.",
 		}, []string{"route", "method", "status"}),
+		authFailures: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "confgw_auth_failures_total",
+			Help: "Failed authentications by reason.",
+		}, []string{"reason"}),
 	}
-	reg.MustRegister(m.requests, &stateCollector{reg: confs},
+	// Every reason is exported from the start, so that a rate over it reads
+	// zero rather than nothing before the first failure.
+	for _, r := range authFailureReasons {
+		m.authFailures.WithLabelValues(r)
+	}
+	reg.MustRegister(m.requests, m.authFailures, &stateCollector{reg: confs},
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }

@@ -44,6 +44,8 @@ type Options struct {
 	// such as tick_late or setup_queue), or "" when it takes them, for
 	// /readyz; nil always takes them.
 	Shedding func() string
+	// AuthLimit slows down sources that fail authentication.
+	AuthLimit AuthLimit
 	// StreamWriteTimeout bounds each write to an events stream (10 s when
 	// zero): a client that stops reading is cut off.
 	StreamWriteTimeout time.Duration
@@ -61,6 +63,7 @@ type Server struct {
 	shedding    func() string
 	log         *slog.Logger
 	metrics     *metrics
+	failures    *failures
 	engine      *gin.Engine
 	streamWrite time.Duration
 
@@ -90,6 +93,7 @@ func New(o Options) *Server {
 		streamWrite: o.StreamWriteTimeout,
 	}
 	s.metrics = newMetrics(o.Metrics, o.Registry)
+	s.failures = newFailures(o.AuthLimit, o.Logger)
 	s.engine = s.routes()
 	return s
 }

@@ -23,6 +23,8 @@ type serveConfig struct {
 	HTTP             string
 	APIKey           string
 	TokenTTL         time.Duration
+	AuthBurst        int
+	AuthInterval     time.Duration
 	MinClientVersion string
 	BreakoutDefault  bool
 	LogFormat        string
@@ -49,6 +51,8 @@ func newServe() *cobra.Command {
 	f.StringVar(&cfg.HTTP, "http", "127.0.0.1:8080", "address of the HTTP API")
 	f.StringVar(&cfg.APIKey, "api-key", "", "admin API key (generated and printed when empty)")
 	f.DurationVar(&cfg.TokenTTL, "token-ttl", confhttp.DefaultTokenTTL, "how long a participant token is good for")
+	f.IntVar(&cfg.AuthBurst, "auth-failure-burst", confhttp.DefaultAuthFailureBurst, "failed authentications an address may make before it must wait (0: no limit, for a gateway behind a proxy)")
+	f.DurationVar(&cfg.AuthInterval, "auth-failure-interval", confhttp.DefaultAuthFailureInterval, "how long an address that spent its burst waits for each further attempt")
 	f.StringVar(&cfg.MinClientVersion, "min-client-version", "4.14", "oldest app client that can be moved between rooms")
 	f.BoolVar(&cfg.BreakoutDefault, "breakout-default", true, "breakout rooms on for conferences that do not say")
 	f.StringVar(&cfg.LogFormat, "log-format", "text", "log format: text or json")
@@ -89,6 +93,9 @@ func serve(ctx context.Context, cfg serveConfig, out, errOut io.Writer) error {
 	if cfg.TokenTTL <= 0 {
 		return fmt.Errorf("--token-ttl %s: want a positive duration", cfg.TokenTTL)
 	}
+	if cfg.AuthBurst < 0 || cfg.AuthInterval <= 0 {
+		return fmt.Errorf("--auth-failure-burst %d --auth-failure-interval %s: want a burst of 0 or more and a positive interval", cfg.AuthBurst, cfg.AuthInterval)
+	}
 	if cfg.APIKey == "" {
 		cfg.APIKey = randomKey()
 	}
@@ -128,6 +135,7 @@ func serve(ctx context.Context, cfg serveConfig, out, errOut io.Writer) error {
 	api := confhttp.New(confhttp.Options{
 		Registry: reg, AdminKey: cfg.APIKey, Dialer: sipSide.dialer(),
 		Tokens:     confhttp.NewTokens(confhttp.TokenOptions{TTL: cfg.TokenTTL}),
+		AuthLimit:  authLimit(cfg),
 		Recordings: media.store, AppAudio: apps, Logger: log, Metrics: media.metrics,
 		Health: func() map[string]bool {
 			return map[string]bool{"sip": sipSide.up(), "webrtc": apps.Server().Serving()}
@@ -186,6 +194,15 @@ func serve(ctx context.Context, cfg serveConfig, out, errOut io.Writer) error {
 	sipSide.shutdown(legsCtx)
 	log.Info("stopped")
 	return nil
+}
+
+// authLimit is the API's AuthLimit from the flags, where a burst of 0 is
+// the simplest way to say "none".
+func authLimit(cfg serveConfig) confhttp.AuthLimit {
+	if cfg.AuthBurst == 0 {
+		return confhttp.AuthLimit{Burst: -1}
+	}
+	return confhttp.AuthLimit{Burst: cfg.AuthBurst, Interval: cfg.AuthInterval}
 }
 
 func randomKey() string {

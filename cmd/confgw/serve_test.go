@@ -145,6 +145,28 @@ func TestServeIssuesTokensThatExpireAfterTheTokenTTL(t *testing.T) {
 	}
 }
 
+func TestServeMakesAnAddressThatFailsTooOftenWait(t *testing.T) {
+	s := startServe(t, "--auth-failure-burst", "2", "--auth-failure-interval", "1m")
+	status := func(key string) int {
+		req, _ := http.NewRequest("GET", s.url+"/v1/conferences", nil)
+		req.Header.Set("Authorization", "Bearer "+key)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode == http.StatusTooManyRequests && resp.Header.Get("Retry-After") == "" {
+			t.Fatal("429 without Retry-After")
+		}
+		return resp.StatusCode
+	}
+	for _, want := range []int{401, 401, 429} {
+		if got := status("wrong"); got != want {
+			t.Fatalf("a wrong key: %d, want %d", got, want)
+		}
+	}
+}
+
 // The printed console link opens the host's page: the page is served there
 // and the token in it is the host token printed above it.
 func TestServePrintsTheConsoleLink(t *testing.T) {
@@ -171,6 +193,8 @@ func TestServeRejectsBadSettings(t *testing.T) {
 		{"serve", "--http", "127.0.0.1:0", "--pprof", "256.0.0.1:1"},
 		{"serve", "--http", "127.0.0.1:0", "--webrtc-public-ip", "not-an-ip"},
 		{"serve", "--http", "127.0.0.1:0", "--token-ttl", "0s"},
+		{"serve", "--http", "127.0.0.1:0", "--auth-failure-burst", "-1"},
+		{"serve", "--http", "127.0.0.1:0", "--auth-failure-interval", "0s"},
 	} {
 		root := newRoot()
 		root.SetArgs(append(args, "--data-dir", t.TempDir(), "--sip", "127.0.0.1:0", "--webrtc-udp", "127.0.0.1:0"))
