@@ -8,6 +8,8 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"sync"
@@ -167,6 +169,54 @@ func TestServeMakesAnAddressThatFailsTooOftenWait(t *testing.T) {
 	}
 }
 
+// adminStatus is the status of listing conferences with key.
+func adminStatus(t *testing.T, url, key string) int {
+	t.Helper()
+	req, _ := http.NewRequest("GET", url+"/v1/conferences", nil)
+	req.Header.Set("Authorization", "Bearer "+key)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	return resp.StatusCode
+}
+
+func TestServeTakesTheAdminKeyFromAFileAndNeverPrintsIt(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "admin-key")
+	if err := os.WriteFile(file, []byte("file-kept-admin-key\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	s := startServe(t, "--api-key-file", file, "--log-level", "debug")
+	if got := adminStatus(t, s.url, "file-kept-admin-key"); got != http.StatusOK {
+		t.Fatalf("the key of the file: %d", got)
+	}
+	if strings.Contains(s.out.String(), "file-kept-admin-key") {
+		t.Fatalf("serve printed the key of the file:\n%s", s.out.String())
+	}
+}
+
+func TestServeTakesTheAdminKeyFromTheEnvironmentAndNeverPrintsIt(t *testing.T) {
+	t.Setenv("CONFGW_API_KEY", "env-kept-admin-key")
+	s := startServe(t, "--log-level", "debug")
+	if got := adminStatus(t, s.url, "env-kept-admin-key"); got != http.StatusOK {
+		t.Fatalf("the key of the environment: %d", got)
+	}
+	if out := s.out.String(); strings.Contains(out, "env-kept-admin-key") || strings.Contains(out, "visible") {
+		t.Fatalf("serve printed the key of the environment, or warned about it:\n%s", out)
+	}
+}
+
+func TestServeWarnsThatAnAdminKeyOnTheCommandLineIsVisibleYetTakesIt(t *testing.T) {
+	s := startServe(t, "--api-key", "typed-admin-key")
+	if got := adminStatus(t, s.url, "typed-admin-key"); got != http.StatusOK {
+		t.Fatalf("the typed key: %d", got)
+	}
+	if !regexp.MustCompile(`level=WARN.*visible to every local user`).MatchString(s.out.String()) {
+		t.Fatalf("no warning that the typed key is visible:\n%s", s.out.String())
+	}
+}
+
 // The printed console link opens the host's page: the page is served there
 // and the token in it is the host token printed above it.
 func TestServePrintsTheConsoleLink(t *testing.T) {
@@ -193,6 +243,9 @@ func TestServeRejectsBadSettings(t *testing.T) {
 		{"serve", "--http", "127.0.0.1:0", "--pprof", "256.0.0.1:1"},
 		{"serve", "--http", "127.0.0.1:0", "--webrtc-public-ip", "not-an-ip"},
 		{"serve", "--http", "127.0.0.1:0", "--token-ttl", "0s"},
+		{"serve", "--http", "127.0.0.1:0", "--api-key", "k", "--api-key-file", "/dev/null"},
+		{"serve", "--http", "127.0.0.1:0", "--api-key-file", "/nonexistent/admin-key"},
+		{"serve", "--http", "127.0.0.1:0", "--api-key-file", "/dev/null"},
 		{"serve", "--http", "127.0.0.1:0", "--auth-failure-burst", "-1"},
 		{"serve", "--http", "127.0.0.1:0", "--auth-failure-interval", "0s"},
 	} {
@@ -215,7 +268,17 @@ func TestServeProfilesOnTheirOwnAddress(t *testing.T) {
 	addr := ln.Addr().String()
 	ln.Close()
 	s := startServe(t, "--pprof", addr)
-	resp, err := http.Get("http://" + addr + "/debug/pprof/goroutine?debug=1")
+	// The command line may hold the admin key, and profiles need none.
+	resp, err := http.Get("http://" + addr + "/debug/pprof/cmdline")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmdline, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode == http.StatusOK {
+		t.Fatalf("/debug/pprof/cmdline answered %d: %s", resp.StatusCode, cmdline)
+	}
+	resp, err = http.Get("http://" + addr + "/debug/pprof/goroutine?debug=1")
 	if err != nil {
 		t.Fatalf("pprof: %v", err)
 	}
