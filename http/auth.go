@@ -2,7 +2,13 @@ package http
 
 import (
 	"crypto/subtle"
+	"errors"
+	"fmt"
+	"math"
+	"net/netip"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/gin-gonic/gin"
 
@@ -13,6 +19,26 @@ const (
 	ctxActor      = "confgw.actor"
 	ctxConference = "confgw.conference"
 )
+
+// codeTooManyAttempts refuses a source that failed authentication too
+// often, whatever it sends, until its Retry-After.
+const codeTooManyAttempts conference.Code = "too_many_attempts"
+
+// Reasons of confgw_auth_failures_total.
+const (
+	reasonMissing         = "missing"          // no bearer at all
+	reasonBadKey          = "bad_key"          // neither the admin key nor shaped like a token
+	reasonBadToken        = "bad_token"        // shaped like a token, not signed by this gateway
+	reasonExpiredToken    = "expired_token"    // ours, past its expiry
+	reasonOtherConference = "other_conference" // ours, for another conference
+	reasonEndedConference = "ended_conference" // ours, for a conference that has ended
+	reasonThrottled       = "throttled"        // not even looked at: the source must wait
+)
+
+var authFailureReasons = []string{
+	reasonMissing, reasonBadKey, reasonBadToken, reasonExpiredToken,
+	reasonOtherConference, reasonEndedConference, reasonThrottled,
+}
 
 func bearer(c *gin.Context, allowQuery bool) string {
 	if h := c.GetHeader("Authorization"); h != "" {
@@ -31,19 +57,76 @@ func (s *Server) isAdminKey(tok string) bool {
 	return subtle.ConstantTimeCompare([]byte(tok), []byte(s.adminKey)) == 1
 }
 
+// caller is who a bearer turned out to be: the admin, or the participant
+// pid of conference cid.
+type caller struct {
+	admin    bool
+	cid, pid string
+}
+
+// authenticate says who the request's bearer is, or answers the request
+// itself and returns false. A source that failed too often is refused 429
+// without its bearer being compared with the admin key: were the right key
+// let through, throttling would only slow the wrong ones and the guesser
+// would still learn the right one at once. A participant token this
+// gateway signed cannot be a guess, so it is let through all the same:
+// people behind the guesser's address keep their meeting.
+func (s *Server) authenticate(c *gin.Context, tok string) (caller, bool) {
+	if tok == "" {
+		s.authFailed(c, reasonMissing, unauthorized("send Authorization: Bearer <admin key or participant token>"))
+		return caller{}, false
+	}
+	cid, pid, err := s.tokens.Parse(tok)
+	switch {
+	case err == nil:
+		return caller{cid: cid, pid: pid}, true
+	case errors.Is(err, ErrTokenExpired):
+		s.authFailed(c, reasonExpiredToken, tokenRefused(err))
+		return caller{}, false
+	}
+	src := sourceOf(remoteAddr(c))
+	if wait := s.failures.wait(src); wait > 0 {
+		c.Header("Retry-After", strconv.Itoa(int(math.Ceil(wait.Seconds()))))
+		s.authFailed(c, reasonThrottled, &conference.Error{Code: codeTooManyAttempts,
+			Msg: fmt.Sprintf("too many failed attempts from this address; wait %s", wait.Round(time.Second))})
+		return caller{}, false
+	}
+	if s.isAdminKey(tok) {
+		return caller{admin: true}, true
+	}
+	s.failures.fail(src)
+	reason := reasonBadKey
+	if strings.Count(tok, ".") == 2 {
+		reason = reasonBadToken
+	}
+	s.authFailed(c, reason, tokenRefused(err))
+	return caller{}, false
+}
+
+// authFailed counts a failed authentication and answers it with err.
+func (s *Server) authFailed(c *gin.Context, reason string, err error) {
+	s.metrics.authFailures.WithLabelValues(reason).Inc()
+	s.fail(c, err)
+}
+
+// remoteAddr is the peer's address, never a forwarded-for header: anyone
+// can write one, and a guesser would write a new one each try.
+func remoteAddr(c *gin.Context) netip.Addr {
+	ap, err := netip.ParseAddrPort(c.Request.RemoteAddr)
+	if err != nil {
+		return netip.Addr{}
+	}
+	return ap.Addr()
+}
+
 // requireAdmin guards routes only the admin key may call.
 func (s *Server) requireAdmin(c *gin.Context) {
-	tok := bearer(c, false)
+	who, ok := s.authenticate(c, bearer(c, false))
 	switch {
-	case tok == "":
-		s.fail(c, unauthorized("send Authorization: Bearer <admin key or participant token>"))
-	case s.isAdminKey(tok):
+	case !ok:
+	case who.admin:
 		c.Set(ctxActor, conference.Admin)
 	default:
-		if _, _, err := s.tokens.Parse(tok); err != nil {
-			s.fail(c, unauthorized("the token is neither the admin key nor a valid participant token"))
-			return
-		}
 		s.fail(c, conference.ErrAdminRequired)
 	}
 }
@@ -53,24 +136,25 @@ func (s *Server) requireAdmin(c *gin.Context) {
 // What the caller may then do is left to the conference, on live roles.
 func (s *Server) requireMember(allowQuery bool) gin.HandlerFunc {
 	return func(c *gin.Context) {
-		tok := bearer(c, allowQuery)
-		if tok == "" {
-			s.fail(c, unauthorized("send Authorization: Bearer <admin key or participant token>"))
+		who, ok := s.authenticate(c, bearer(c, allowQuery))
+		if !ok {
 			return
 		}
 		conf, err := s.reg.Get(c.Param("cid"))
 		actor := conference.Admin
-		if !s.isAdminKey(tok) {
-			cid, pid, perr := s.tokens.Parse(tok)
-			if perr != nil {
-				s.fail(c, unauthorized("the token is neither the admin key nor a valid participant token"))
+		if !who.admin {
+			if who.cid != c.Param("cid") {
+				s.authFailed(c, reasonOtherConference, unauthorized("the token is for another conference"))
 				return
 			}
-			if cid != c.Param("cid") {
-				s.fail(c, unauthorized("the token is for another conference"))
+			// The token names this conference, so it existed: it has
+			// been ended, and with it every token it gave out. That is
+			// the credential failing, not a wrong address.
+			if errors.Is(err, conference.ErrNotFound) {
+				s.authFailed(c, reasonEndedConference, unauthorized(fmt.Sprintf("conference %q, which the token is for, has ended", who.cid)))
 				return
 			}
-			actor = conference.As(pid)
+			actor = conference.As(who.pid)
 		}
 		if err != nil {
 			s.fail(c, err)
@@ -91,6 +175,16 @@ func actorOf(c *gin.Context) conference.Actor {
 
 func confOf(c *gin.Context) *conference.Conference {
 	return c.MustGet(ctxConference).(*conference.Conference)
+}
+
+// tokenRefused is the refusal of a bearer that is not the admin key and
+// did not parse as a participant token. An expired token says so, so that
+// its holder asks for a new one instead of doubting the server or the key.
+func tokenRefused(err error) error {
+	if errors.Is(err, ErrTokenExpired) {
+		return unauthorized(err.Error() + "; ask for a new one")
+	}
+	return unauthorized("the token is neither the admin key nor a valid participant token")
 }
 
 func unauthorized(msg string) error {

@@ -53,6 +53,7 @@ var statusOf = map[conference.Code]int{
 	codeTooManyOffers:                 http.StatusTooManyRequests,
 	codeTooManyStreams:                http.StatusTooManyRequests,
 	codeStreamsFull:                   http.StatusServiceUnavailable,
+	codeTooManyAttempts:               http.StatusTooManyRequests,
 	conference.CodeShuttingDown:       http.StatusServiceUnavailable,
 }
 

@@ -18,6 +18,10 @@ type metrics struct {
 	streams        prometheus.Gauge
 	streamsRefused *prometheus.CounterVec
 	streamNotices  *prometheus.CounterVec
+	// authFailures counts refused credentials by why, guesses apart from
+	// stale tokens, so that an alert can tell an attack from a client
+	// holding on to an old token.
+	authFailures *prometheus.CounterVec
 }
 
 func newMetrics(reg *prometheus.Registry, confs *conference.Registry) *metrics {
@@ -39,6 +43,10 @@ func newMetrics(reg *prometheus.Registry, confs *conference.Registry) *metrics {
 			Name: "confgw_event_stream_notices_total",
 			Help: "Streams told stream.lagged (cut for lagging) or stream.reset (resumed past the replay window).",
 		}, []string{"type"}),
+		authFailures: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "confgw_auth_failures_total",
+			Help: "Failed authentications by reason.",
+		}, []string{"reason"}),
 	}
 	for _, r := range []conference.Code{codeTooManyStreams, codeStreamsFull} {
 		m.streamsRefused.WithLabelValues(string(r))
@@ -46,7 +54,12 @@ func newMetrics(reg *prometheus.Registry, confs *conference.Registry) *metrics {
 	for _, n := range []string{conference.EventStreamLagged, conference.EventStreamReset} {
 		m.streamNotices.WithLabelValues(n)
 	}
-	reg.MustRegister(m.requests, m.streams, m.streamsRefused, m.streamNotices, &stateCollector{reg: confs},
+	// Every reason is exported from the start, so that a rate over it reads
+	// zero rather than nothing before the first failure.
+	for _, r := range authFailureReasons {
+		m.authFailures.WithLabelValues(r)
+	}
+	reg.MustRegister(m.requests, m.streams, m.streamsRefused, m.streamNotices, m.authFailures, &stateCollector{reg: confs},
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }

@@ -2,9 +2,11 @@ package http_test
 
 import (
 	"bytes"
+	"encoding/json"
 	"os"
 	"regexp"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/gin-gonic/gin"
@@ -57,4 +59,59 @@ func TestTheDocumentIsServedAsCheckedIn(t *testing.T) {
 	if !bytes.Equal(r.Body, file) {
 		t.Fatal("GET /v1/openapi.json serves other bytes than openapi.json")
 	}
+}
+
+// Throttling stands before every credential check, so every route that
+// takes one may answer 429, and the document must say so with the wait.
+func TestEveryAuthenticatedRouteDocumentsTooManyAttemptsWithRetryAfter(t *testing.T) {
+	var doc struct {
+		Paths      map[string]map[string]json.RawMessage `json:"paths"`
+		Components struct {
+			Responses map[string]struct {
+				Headers map[string]any `json:"headers"`
+			} `json:"responses"`
+		} `json:"components"`
+	}
+	if err := json.Unmarshal(confhttp.OpenAPI(), &doc); err != nil {
+		t.Fatal(err)
+	}
+	shared, ok := doc.Components.Responses["TooManyAttempts"]
+	if !ok || shared.Headers["Retry-After"] == nil {
+		t.Fatal("no shared TooManyAttempts response with Retry-After")
+	}
+	for path, item := range doc.Paths {
+		for method, raw := range item {
+			if method == "parameters" {
+				continue
+			}
+			var op struct {
+				Security  *[]any                    `json:"security"`
+				Responses map[string]map[string]any `json:"responses"`
+			}
+			if err := json.Unmarshal(raw, &op); err != nil {
+				t.Fatalf("%s %s: %v", method, path, err)
+			}
+			if op.Security != nil && len(*op.Security) == 0 {
+				continue
+			}
+			r, ok := op.Responses["429"]
+			if !ok {
+				t.Errorf("%s %s takes a credential but documents no 429", method, path)
+				continue
+			}
+			if r["$ref"] == "#/components/responses/TooManyAttempts" {
+				continue
+			}
+			if !strings.Contains(string(must(json.Marshal(r))), "too_many_attempts") {
+				t.Errorf("%s %s documents a 429 without too_many_attempts", method, path)
+			}
+		}
+	}
+}
+
+func must[T any](v T, err error) T {
+	if err != nil {
+		panic(err)
+	}
+	return v
 }

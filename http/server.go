@@ -44,6 +44,8 @@ type Options struct {
 	// such as tick_late or setup_queue), or "" when it takes them, for
 	// /readyz; nil always takes them.
 	Shedding func() string
+	// AuthLimit slows down sources that fail authentication.
+	AuthLimit AuthLimit
 	// StreamWriteTimeout bounds each write to an events stream (10 s when
 	// zero): a client that stops reading is cut off.
 	StreamWriteTimeout time.Duration
@@ -83,6 +85,7 @@ type Server struct {
 	shedding    func() string
 	log         *slog.Logger
 	metrics     *metrics
+	failures    *failures
 	engine      *gin.Engine
 	streamWrite time.Duration
 	streams     *streamCaps
@@ -99,7 +102,7 @@ func New(o Options) *Server {
 		o.Logger = slog.Default()
 	}
 	if o.Tokens == nil {
-		o.Tokens = NewTokens(nil)
+		o.Tokens = NewTokens(TokenOptions{})
 	}
 	if o.Metrics == nil {
 		o.Metrics = prometheus.NewRegistry()
@@ -123,6 +126,7 @@ func New(o Options) *Server {
 	}
 	s.metrics = newMetrics(o.Metrics, o.Registry)
 	s.streams = newStreamCaps(o.StreamBuffer, o.MaxStreamsPerToken, o.MaxStreams, s.metrics)
+	s.failures = newFailures(o.AuthLimit, o.Logger)
 	s.engine = s.routes()
 	return s
 }

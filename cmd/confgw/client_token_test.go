@@ -8,7 +8,7 @@ import (
 )
 
 func TestConferenceOfToken(t *testing.T) {
-	tok, err := confhttp.NewTokens(nil).Issue("board-7", "p-1")
+	tok, err := confhttp.NewTokens(confhttp.TokenOptions{}).Issue("board-7", "p-1")
 	if err != nil {
 		t.Fatal(err)
 	}

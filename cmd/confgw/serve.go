@@ -4,11 +4,14 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -21,8 +24,15 @@ import (
 // serveConfig is every setting of `confgw serve`; each has a flag and a
 // CONFGW_* variable.
 type serveConfig struct {
-	HTTP             string
-	APIKey           string
+	HTTP       string
+	APIKey     string
+	APIKeyFile string
+	// apiKeyTyped is whether the admin key was given as --api-key on the
+	// command line itself, where any local user can read it.
+	apiKeyTyped      bool
+	TokenTTL         time.Duration
+	AuthBurst        int
+	AuthInterval     time.Duration
 	MinClientVersion string
 	BreakoutDefault  bool
 	LogFormat        string
@@ -43,12 +53,17 @@ func newServe() *cobra.Command {
 		Short: "Run the gateway: the HTTP API and the SIP side",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			cfg.apiKeyTyped = typed(cmd.Flags(), "api-key")
 			return serve(cmd.Context(), cfg, cmd.OutOrStdout(), cmd.ErrOrStderr())
 		},
 	}
 	f := cmd.Flags()
 	f.StringVar(&cfg.HTTP, "http", "127.0.0.1:8080", "address of the HTTP API")
-	f.StringVar(&cfg.APIKey, "api-key", "", "admin API key (generated and printed when empty)")
+	f.StringVar(&cfg.APIKey, "api-key", "", "admin API key; prefer CONFGW_API_KEY or --api-key-file, as the command line is visible to every local user (generated and printed when no key is given)")
+	f.StringVar(&cfg.APIKeyFile, "api-key-file", "", "file holding the admin API key")
+	f.DurationVar(&cfg.TokenTTL, "token-ttl", confhttp.DefaultTokenTTL, "how long a participant token is good for")
+	f.IntVar(&cfg.AuthBurst, "auth-failure-burst", confhttp.DefaultAuthFailureBurst, "failed authentications an address may make before it must wait (0: no limit, for a gateway behind a proxy)")
+	f.DurationVar(&cfg.AuthInterval, "auth-failure-interval", confhttp.DefaultAuthFailureInterval, "how long an address that spent its burst waits for each further attempt")
 	f.StringVar(&cfg.MinClientVersion, "min-client-version", "4.14", "oldest app client that can be moved between rooms")
 	f.BoolVar(&cfg.BreakoutDefault, "breakout-default", true, "breakout rooms on for conferences that do not say")
 	f.StringVar(&cfg.LogFormat, "log-format", "text", "log format: text or json")
@@ -117,8 +132,15 @@ func serve(ctx context.Context, cfg serveConfig, out, errOut io.Writer) error {
 	if err := cfg.events.validate(); err != nil {
 		return err
 	}
-	if cfg.APIKey == "" {
-		cfg.APIKey = randomKey()
+	if cfg.TokenTTL <= 0 {
+		return fmt.Errorf("--token-ttl %s: want a positive duration", cfg.TokenTTL)
+	}
+	if cfg.AuthBurst < 0 || cfg.AuthInterval <= 0 {
+		return fmt.Errorf("--auth-failure-burst %d --auth-failure-interval %s: want a burst of 0 or more and a positive interval", cfg.AuthBurst, cfg.AuthInterval)
+	}
+	keySource, err := adminKey(&cfg, log)
+	if err != nil {
+		return err
 	}
 	media, err := newMedia(cfg, log)
 	if err != nil {
@@ -156,6 +178,8 @@ func serve(ctx context.Context, cfg serveConfig, out, errOut io.Writer) error {
 	defer apps.Close()
 	api := confhttp.New(confhttp.Options{
 		Registry: reg, AdminKey: cfg.APIKey, Dialer: sipSide.dialer(),
+		Tokens:     confhttp.NewTokens(confhttp.TokenOptions{TTL: cfg.TokenTTL}),
+		AuthLimit:  authLimit(cfg),
 		Recordings: media.store, AppAudio: apps, Logger: log, Metrics: media.metrics,
 		Health: func() map[string]bool {
 			return map[string]bool{"sip": sipSide.up(), "webrtc": apps.Server().Serving()}
@@ -176,7 +200,7 @@ func serve(ctx context.Context, cfg serveConfig, out, errOut io.Writer) error {
 		defer stopPprof()
 	}
 
-	if err := welcome(out, cfg, reg, api, "http://"+ln.Addr().String(), sipSide.addr(), apps.Server().Addr().String()); err != nil {
+	if err := welcome(out, cfg, keySource, reg, api, "http://"+ln.Addr().String(), sipSide.addr(), apps.Server().Addr().String()); err != nil {
 		log.Error("creating the demo conference failed", "err", err)
 	}
 	log.Info("confgw serving", "http", ln.Addr().String(), "sip", sipSide.addr(), "webrtc", apps.Server().Addr().String())
@@ -217,6 +241,43 @@ func serve(ctx context.Context, cfg serveConfig, out, errOut io.Writer) error {
 	return nil
 }
 
+// authLimit is the API's AuthLimit from the flags, where a burst of 0 is
+// the simplest way to say "none".
+func authLimit(cfg serveConfig) confhttp.AuthLimit {
+	if cfg.AuthBurst == 0 {
+		return confhttp.AuthLimit{Burst: -1}
+	}
+	return confhttp.AuthLimit{Burst: cfg.AuthBurst, Interval: cfg.AuthInterval}
+}
+
+// adminKey settles cfg.APIKey and says where it came from: "" for a key
+// generated here or typed as --api-key, which serve prints, or the
+// variable or file it was read from, which it does not.
+func adminKey(cfg *serveConfig, log *slog.Logger) (source string, err error) {
+	switch {
+	case cfg.APIKeyFile != "" && cfg.APIKey != "":
+		return "", errors.New("--api-key and --api-key-file both give the admin key: give one")
+	case cfg.APIKeyFile != "":
+		b, err := os.ReadFile(cfg.APIKeyFile)
+		if err != nil {
+			return "", fmt.Errorf("--api-key-file: %w", err)
+		}
+		// Editors and echo end files with a newline no one means as key.
+		cfg.APIKey = strings.TrimSpace(string(b))
+		if cfg.APIKey == "" {
+			return "", fmt.Errorf("--api-key-file %s is empty", cfg.APIKeyFile)
+		}
+		return "from " + cfg.APIKeyFile, nil
+	case cfg.APIKey == "":
+		cfg.APIKey = randomKey()
+		return "", nil
+	case cfg.apiKeyTyped:
+		log.Warn("the admin key given as --api-key is visible to every local user in the process list; use CONFGW_API_KEY or --api-key-file")
+		return "", nil
+	}
+	return "from " + envPrefix + "API_KEY", nil
+}
+
 func randomKey() string {
 	var b [18]byte
 	_, _ = rand.Read(b[:])
@@ -225,8 +286,14 @@ func randomKey() string {
 
 // welcome creates the demo conference and prints what a newcomer needs to
 // try the gateway at once.
-func welcome(out io.Writer, cfg serveConfig, reg *conference.Registry, api *confhttp.Server, httpURL, sipAddr, webrtcAddr string) error {
-	fmt.Fprintf(out, "confgw is running\n  HTTP API:  %s\n  SIP:       %s\n  WebRTC:    udp %s\n  admin key: %s\n", httpURL, sipAddr, webrtcAddr, cfg.APIKey)
+func welcome(out io.Writer, cfg serveConfig, keySource string, reg *conference.Registry, api *confhttp.Server, httpURL, sipAddr, webrtcAddr string) error {
+	shown := cfg.APIKey
+	if keySource != "" {
+		// A key the operator keeps in the environment or a file stays
+		// there: printed, it would end up in every log collector.
+		shown = "(" + keySource + ")"
+	}
+	fmt.Fprintf(out, "confgw is running\n  HTTP API:  %s\n  SIP:       %s\n  WebRTC:    udp %s\n  admin key: %s\n", httpURL, sipAddr, webrtcAddr, shown)
 	if !cfg.Demo {
 		return nil
 	}
@@ -245,6 +312,7 @@ func welcome(out io.Writer, cfg serveConfig, reg *conference.Registry, api *conf
 	fmt.Fprintf(out, `
 The "demo" conference is ready; its host is %s (%s).
   host token: %s
+  good until: %s (--token-ttl)
   console:    %s/?token=%s
 
 Try:
@@ -256,6 +324,6 @@ Try:
   confgw events
   curl -H "Authorization: Bearer $CONFGW_TOKEN" %s/v1/conferences/demo/rooms
 Phones: call sip:demo@%s
-`, host.Name, host.ID, tok, httpURL, tok, httpURL, tok, httpURL, sipAddr)
+`, host.Name, host.ID, tok, time.Now().Add(api.Tokens().TTL()).Format(time.RFC3339), httpURL, tok, httpURL, tok, httpURL, sipAddr)
 	return nil
 }

@@ -12,7 +12,8 @@ import (
 
 // servePprof serves Go's profiles on their own listener, apart from the API,
 // so that profiling a loaded gateway needs no admin key and the API never
-// exposes them. It returns the function that stops it.
+// exposes them. It returns the function that stops it. The command line is
+// not among them: it may hold the admin key, and the profiles need no key.
 func servePprof(addr string, log *slog.Logger) (func(), error) {
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
@@ -20,7 +21,6 @@ func servePprof(addr string, log *slog.Logger) (func(), error) {
 	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("/debug/pprof/", pprof.Index)
-	mux.HandleFunc("/debug/pprof/cmdline", pprof.Cmdline)
 	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
 	mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
 	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)

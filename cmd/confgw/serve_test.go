@@ -3,9 +3,13 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
+	"encoding/json"
 	"io"
 	"net"
 	"net/http"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"sync"
@@ -125,6 +129,94 @@ func TestServeEmbeddedDefault(t *testing.T) {
 	}
 }
 
+func TestServeIssuesTokensThatExpireAfterTheTokenTTL(t *testing.T) {
+	s := startServe(t, "--token-ttl", "90m")
+	payload, err := base64.RawURLEncoding.DecodeString(strings.Split(s.token, ".")[1])
+	if err != nil {
+		t.Fatal(err)
+	}
+	var claims struct{ Iat, Exp int64 }
+	if err := json.Unmarshal(payload, &claims); err != nil {
+		t.Fatal(err)
+	}
+	if got := time.Duration(claims.Exp-claims.Iat) * time.Second; got != 90*time.Minute {
+		t.Fatalf("the host token is good for %s, want the 1h30m of --token-ttl", got)
+	}
+	if !strings.Contains(s.out.String(), "good until:") {
+		t.Fatalf("serve does not say until when the host token is good:\n%s", s.out.String())
+	}
+}
+
+func TestServeMakesAnAddressThatFailsTooOftenWait(t *testing.T) {
+	s := startServe(t, "--auth-failure-burst", "2", "--auth-failure-interval", "1m")
+	status := func(key string) int {
+		req, _ := http.NewRequest("GET", s.url+"/v1/conferences", nil)
+		req.Header.Set("Authorization", "Bearer "+key)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode == http.StatusTooManyRequests && resp.Header.Get("Retry-After") == "" {
+			t.Fatal("429 without Retry-After")
+		}
+		return resp.StatusCode
+	}
+	for _, want := range []int{401, 401, 429} {
+		if got := status("wrong"); got != want {
+			t.Fatalf("a wrong key: %d, want %d", got, want)
+		}
+	}
+}
+
+// adminStatus is the status of listing conferences with key.
+func adminStatus(t *testing.T, url, key string) int {
+	t.Helper()
+	req, _ := http.NewRequest("GET", url+"/v1/conferences", nil)
+	req.Header.Set("Authorization", "Bearer "+key)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	return resp.StatusCode
+}
+
+func TestServeTakesTheAdminKeyFromAFileAndNeverPrintsIt(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "admin-key")
+	if err := os.WriteFile(file, []byte("file-kept-admin-key\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	s := startServe(t, "--api-key-file", file, "--log-level", "debug")
+	if got := adminStatus(t, s.url, "file-kept-admin-key"); got != http.StatusOK {
+		t.Fatalf("the key of the file: %d", got)
+	}
+	if strings.Contains(s.out.String(), "file-kept-admin-key") {
+		t.Fatalf("serve printed the key of the file:\n%s", s.out.String())
+	}
+}
+
+func TestServeTakesTheAdminKeyFromTheEnvironmentAndNeverPrintsIt(t *testing.T) {
+	t.Setenv("CONFGW_API_KEY", "env-kept-admin-key")
+	s := startServe(t, "--log-level", "debug")
+	if got := adminStatus(t, s.url, "env-kept-admin-key"); got != http.StatusOK {
+		t.Fatalf("the key of the environment: %d", got)
+	}
+	if out := s.out.String(); strings.Contains(out, "env-kept-admin-key") || strings.Contains(out, "visible") {
+		t.Fatalf("serve printed the key of the environment, or warned about it:\n%s", out)
+	}
+}
+
+func TestServeWarnsThatAnAdminKeyOnTheCommandLineIsVisibleYetTakesIt(t *testing.T) {
+	s := startServe(t, "--api-key", "typed-admin-key")
+	if got := adminStatus(t, s.url, "typed-admin-key"); got != http.StatusOK {
+		t.Fatalf("the typed key: %d", got)
+	}
+	if !regexp.MustCompile(`level=WARN.*visible to every local user`).MatchString(s.out.String()) {
+		t.Fatalf("no warning that the typed key is visible:\n%s", s.out.String())
+	}
+}
+
 // The printed console link opens the host's page: the page is served there
 // and the token in it is the host token printed above it.
 func TestServePrintsTheConsoleLink(t *testing.T) {
@@ -152,6 +244,12 @@ func TestServeRejectsBadSettings(t *testing.T) {
 		{"serve", "--http", "127.0.0.1:0", "--webrtc-public-ip", "not-an-ip"},
 		{"serve", "--http", "127.0.0.1:0", "--events-replay", "0"},
 		{"serve", "--http", "127.0.0.1:0", "--events-max-per-token", "-1"},
+		{"serve", "--http", "127.0.0.1:0", "--token-ttl", "0s"},
+		{"serve", "--http", "127.0.0.1:0", "--api-key", "k", "--api-key-file", "/dev/null"},
+		{"serve", "--http", "127.0.0.1:0", "--api-key-file", "/nonexistent/admin-key"},
+		{"serve", "--http", "127.0.0.1:0", "--api-key-file", "/dev/null"},
+		{"serve", "--http", "127.0.0.1:0", "--auth-failure-burst", "-1"},
+		{"serve", "--http", "127.0.0.1:0", "--auth-failure-interval", "0s"},
 	} {
 		root := newRoot()
 		root.SetArgs(append(args, "--data-dir", t.TempDir(), "--sip", "127.0.0.1:0", "--webrtc-udp", "127.0.0.1:0"))
@@ -172,7 +270,17 @@ func TestServeProfilesOnTheirOwnAddress(t *testing.T) {
 	addr := ln.Addr().String()
 	ln.Close()
 	s := startServe(t, "--pprof", addr)
-	resp, err := http.Get("http://" + addr + "/debug/pprof/goroutine?debug=1")
+	// The command line may hold the admin key, and profiles need none.
+	resp, err := http.Get("http://" + addr + "/debug/pprof/cmdline")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmdline, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode == http.StatusOK {
+		t.Fatalf("/debug/pprof/cmdline answered %d: %s", resp.StatusCode, cmdline)
+	}
+	resp, err = http.Get("http://" + addr + "/debug/pprof/goroutine?debug=1")
 	if err != nil {
 		t.Fatalf("pprof: %v", err)
 	}
