@@ -265,3 +265,16 @@ export async function stopAll() {
   }
   cleanups.length = 0;
 }
+
+// openPage signs a participant in from a browser context of its own and
+// waits for its panel; what the page logs goes to logs[name], for a test
+// that fails to show.
+export async function openPage(browser, base, name, token, logs) {
+  const page = await (await browser.newContext({ viewport: { width: 1280, height: 720 } })).newPage();
+  logs[name] = [];
+  page.on('console', (m) => logs[name].push(`${m.type()}: ${m.text()}`));
+  page.on('pageerror', (e) => { throw e; });
+  await page.goto(`${base}/?token=${token}`);
+  await until(() => page.locator('#panel [data-room="main"]').isVisible(), `${name}'s page`);
+  return page;
+}

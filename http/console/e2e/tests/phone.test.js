@@ -61,15 +61,7 @@ async function untilPhone(ok, what, since) {
   }
 }
 
-async function openPage(browser, name, token) {
-  const page = await (await browser.newContext({ viewport: { width: 1280, height: 720 } })).newPage();
-  logs[name] = [];
-  page.on('console', (m) => logs[name].push(`${m.type()}: ${m.text()}`));
-  page.on('pageerror', (e) => { throw e; });
-  await page.goto(`${gw.base}/?token=${token}`);
-  await visible(room(page, 'main'), `${name}'s page`);
-  return page;
-}
+const openPage = (browser, name, token) => H.openPage(browser, gw.base, name, token, logs);
 
 before(async () => {
   const dir = await H.tempDir();
