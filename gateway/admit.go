@@ -4,6 +4,8 @@ import (
 	"net/netip"
 	"sync"
 	"time"
+
+	"github.com/confgw/confgw/sourceaddr"
 )
 
 // Limits caps what dial-in callers may hold. A zero field sets no cap: the
@@ -60,33 +62,28 @@ type admission struct {
 	mu        sync.Mutex
 	calls     int
 	unacked   int
-	sources   map[netip.Addr]*source
+	sources   map[netip.Prefix]*source
 	lastSweep time.Time
 }
 
 func newAdmission(lim Limits) *admission {
-	return &admission{lim: lim, now: time.Now, sources: map[netip.Addr]*source{}}
+	return &admission{lim: lim, now: time.Now, sources: map[netip.Prefix]*source{}}
 }
 
-// sourceKey is the key of a transport address "ip:port"; the zero Addr,
-// which shares one entry, when it cannot be parsed.
-func sourceKey(hostport string) netip.Addr {
+// sourceKey is the source a transport address "ip:port" counts against;
+// the zero Prefix, which shares one entry, when it cannot be parsed.
+func sourceKey(hostport string) netip.Prefix {
 	ap, err := netip.ParseAddrPort(hostport)
 	if err != nil {
-		return netip.Addr{}
+		return netip.Prefix{}
 	}
-	a := ap.Addr().Unmap()
-	if a.Is6() {
-		p, _ := a.Prefix(64)
-		return p.Addr()
-	}
-	return a
+	return sourceaddr.Of(ap.Addr())
 }
 
 // ticket is an admitted call's place in the counts.
 type ticket struct {
 	a       *admission
-	key     netip.Addr
+	key     netip.Prefix
 	mu      sync.Mutex
 	isAcked bool
 	closed  bool
@@ -166,7 +163,7 @@ func (t *ticket) close() {
 	t.a.release(t.key, !t.isAcked, true)
 }
 
-func (a *admission) release(key netip.Addr, unacked, call bool) {
+func (a *admission) release(key netip.Prefix, unacked, call bool) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	if unacked {

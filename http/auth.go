@@ -13,6 +13,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/confgw/confgw/conference"
+	"github.com/confgw/confgw/sourceaddr"
 )
 
 const (
@@ -84,7 +85,7 @@ func (s *Server) authenticate(c *gin.Context, tok string) (caller, bool) {
 		s.authFailed(c, reasonExpiredToken, tokenRefused(err))
 		return caller{}, false
 	}
-	src := sourceOf(remoteAddr(c))
+	src := sourceaddr.Of(remoteAddr(c))
 	if wait := s.failures.wait(src); wait > 0 {
 		c.Header("Retry-After", strconv.Itoa(int(math.Ceil(wait.Seconds()))))
 		s.authFailed(c, reasonThrottled, &conference.Error{Code: codeTooManyAttempts,

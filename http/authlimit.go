@@ -76,17 +76,6 @@ func newFailures(l AuthLimit, log *slog.Logger) *failures {
 	}
 }
 
-// sourceOf is the bucket of an address. An IPv6 host usually holds a whole
-// /64, so the /64 is one source, or it could walk through fresh buckets.
-func sourceOf(addr netip.Addr) netip.Prefix {
-	addr = addr.Unmap()
-	if addr.Is4() {
-		return netip.PrefixFrom(addr, 32)
-	}
-	p, _ := addr.Prefix(64)
-	return p
-}
-
 // wait is how long src must wait before its next attempt, zero when it may
 // try now.
 func (f *failures) wait(src netip.Prefix) time.Duration {

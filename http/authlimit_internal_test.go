@@ -5,12 +5,14 @@ import (
 	"net/netip"
 	"testing"
 	"time"
+
+	"github.com/confgw/confgw/sourceaddr"
 )
 
 func TestTheFailuresRememberedAreBoundedAndNewSourcesPastTheBoundShareABucket(t *testing.T) {
 	now := time.Date(2030, 1, 2, 9, 0, 0, 0, time.UTC)
 	f := newFailures(AuthLimit{Burst: 2, Interval: time.Second, Sources: 3, Now: func() time.Time { return now }}, slog.New(slog.DiscardHandler))
-	src := func(i int) netip.Prefix { return sourceOf(netip.AddrFrom4([4]byte{10, 0, 0, byte(i)})) }
+	src := func(i int) netip.Prefix { return sourceaddr.Of(netip.AddrFrom4([4]byte{10, 0, 0, byte(i)})) }
 	for i := range 3 {
 		f.fail(src(i))
 	}
@@ -36,10 +38,10 @@ func TestTheFailuresRememberedAreBoundedAndNewSourcesPastTheBoundShareABucket(t 
 
 func TestAnIPv6HostIsOneSourceAcrossItsSlash64(t *testing.T) {
 	a, b := netip.MustParseAddr("2001:db8:1:2::1"), netip.MustParseAddr("2001:db8:1:2:ffff::9")
-	if sourceOf(a) != sourceOf(b) {
+	if sourceaddr.Of(a) != sourceaddr.Of(b) {
 		t.Fatalf("%s and %s are different sources", a, b)
 	}
-	if v4, mapped := netip.MustParseAddr("192.0.2.1"), netip.MustParseAddr("::ffff:192.0.2.1"); sourceOf(v4) != sourceOf(mapped) {
+	if v4, mapped := netip.MustParseAddr("192.0.2.1"), netip.MustParseAddr("::ffff:192.0.2.1"); sourceaddr.Of(v4) != sourceaddr.Of(mapped) {
 		t.Fatal("an IPv4 address and its IPv6 mapping are different sources")
 	}
 }
