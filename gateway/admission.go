@@ -68,16 +68,12 @@ func (g *Gateway) admit() (done func(), reason string) {
 // shedding on writing a line per call.
 func (g *Gateway) shed(in *confsip.Incoming, reason string) {
 	g.metrics.shed.WithLabelValues(reason).Inc()
-	unlogged := g.shedUnlogged.Add(1)
-	now := time.Now().UnixNano()
-	last := g.shedLoggedAt.Load()
-	if now-last >= int64(time.Second) && g.shedLoggedAt.CompareAndSwap(last, now) {
-		g.shedUnlogged.Add(-unlogged)
+	if missed, ok := g.shedLog.allow(); ok {
 		var late time.Duration
 		if g.tickLateness != nil {
 			late = g.tickLateness()
 		}
-		g.log.Warn("shedding new calls", "reason", reason, "shed", unlogged, "tick_late", late, "setup_calls", g.setup.Load())
+		g.log.Warn("shedding new calls", "reason", reason, "shed", missed+1, "tick_late", late, "setup_calls", g.setup.Load())
 	}
 	after := retryAfterMin + time.Duration(rand.IntN(retryAfterSpread+1))*time.Second
 	if err := in.RejectRetryAfter(503, "Service Unavailable", after); err != nil {

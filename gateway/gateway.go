@@ -74,9 +74,9 @@ type Gateway struct {
 	maxSetup     int
 	// setup counts the calls being set up; see SetupCalls.
 	setup atomic.Int64
-	// shedLoggedAt (Unix ns) and shedUnlogged rate-limit the shedding log.
-	shedLoggedAt atomic.Int64
-	shedUnlogged atomic.Int64
+	// shedLog lets the shedding warning out once a second: an overload
+	// sheds many calls a second and must not add a log line for each.
+	shedLog logEvery
 
 	// beforeAnswer, set by tests only, holds a dial-in call just before
 	// its answer so that a CANCEL can land deterministically.
@@ -122,6 +122,7 @@ func New(cfg Config) (*Gateway, error) {
 		legs:      map[*leg]struct{}{},
 		admission: newAdmission(cfg.Limits),
 
+		shedLog:      logEvery{every: time.Second},
 		tickLateness: cfg.TickLateness, shedTickLate: cfg.ShedTickLate, maxSetup: cfg.MaxSetupCalls,
 	}
 	g.metrics = newMetrics(g)

@@ -12,6 +12,8 @@ const logEveryInterval = 10 * time.Second
 // cause by the thousand: each line that goes out tells how many were held
 // back since the last one, so the rate still shows.
 type logEvery struct {
+	// every is the interval; logEveryInterval when zero.
+	every  time.Duration
 	mu     sync.Mutex
 	last   time.Time
 	missed int
@@ -23,7 +25,11 @@ func (e *logEvery) allow() (missed int, ok bool) {
 	now := time.Now()
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	if !e.last.IsZero() && now.Sub(e.last) < logEveryInterval {
+	every := e.every
+	if every == 0 {
+		every = logEveryInterval
+	}
+	if !e.last.IsZero() && now.Sub(e.last) < every {
 		e.missed++
 		return 0, false
 	}
