@@ -2,7 +2,9 @@ package appaudio_test
 
 import (
 	"context"
+	"encoding/binary"
 	"errors"
+	"io"
 	"sync"
 	"testing"
 	"time"
@@ -16,6 +18,7 @@ import (
 	"github.com/confgw/confgw/conference"
 	"github.com/confgw/confgw/internal/tone"
 	"github.com/confgw/confgw/internal/webrtcpeer"
+	"github.com/confgw/confgw/recording"
 	"github.com/confgw/confgw/webrtc"
 )
 
@@ -60,6 +63,7 @@ type nopLeg struct{}
 func (nopLeg) HangUp(string) {}
 
 type clinic struct {
+	store  *recording.Store
 	c      *conference.Conference
 	bridge *appaudio.Bridge
 	phone  *phone
@@ -68,7 +72,13 @@ type clinic struct {
 
 func newClinic(t *testing.T, cfg webrtc.Config) *clinic {
 	t.Helper()
-	reg := conference.NewRegistry(conference.Config{BreakoutDefault: true, NewRoomMedia: conference.MixerRooms(nil)})
+	store, err := recording.NewStore(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = store.Close() })
+	reg := conference.NewRegistry(conference.Config{BreakoutDefault: true, NewRoomMedia: conference.MixerRooms(nil),
+		Recorder: conference.RecorderFunc(store.Start)})
 	c, err := reg.Create(conference.Spec{ID: "clinic", Title: "Clinic"})
 	if err != nil {
 		t.Fatal(err)
@@ -88,7 +98,7 @@ func newClinic(t *testing.T, cfg webrtc.Config) *clinic {
 	if _, err := c.AddPhone(conference.PhoneSpec{Number: "+15550100", Direction: conference.DialIn, Leg: nopLeg{}, Media: ph}); err != nil {
 		t.Fatal(err)
 	}
-	return &clinic{c: c, bridge: b, phone: ph, host: host.ID}
+	return &clinic{store: store, c: c, bridge: b, phone: ph, host: host.ID}
 }
 
 // join adds an app participant whose browser speaks at freq Hz.
@@ -119,8 +129,14 @@ func (k *clinic) connect(t *testing.T, pid string) *webrtcpeer.Peer {
 // eventually waits until cond holds over what listen returns.
 func eventually(t *testing.T, what string, listen func() ([]int16, int), cond func([]int16, int) bool) {
 	t.Helper()
+	until(t, what, func() bool { return cond(listen()) })
+}
+
+// until waits until cond holds.
+func until(t *testing.T, what string, cond func() bool) {
+	t.Helper()
 	deadline := time.Now().Add(generous)
-	for !cond(listen()) {
+	for !cond() {
 		if time.Now().After(deadline) {
 			t.Fatalf("never: %s", what)
 		}
@@ -284,4 +300,48 @@ func TestARoomWithOpusParticipantsIsWidebandEndToEnd(t *testing.T) {
 	eventually(t, "Bob hears Alice's 6 kHz", heard(bob), has(6000))
 	eventually(t, "Alice hears Bob's 1 kHz", heard(alice), has(1000))
 	eventually(t, "the phone hears Bob", k.phone.recent, has(1000))
+}
+
+// The main room's recording holds what app participants say, at the
+// wideband rate: a 6 kHz tone only a wideband room carries is in it, beside
+// the phone.
+func TestTheMainRoomsRecordingHoldsAnAppParticipantsWidebandVoice(t *testing.T) {
+	k := newClinic(t, webrtc.Config{})
+	alice, _ := k.join(t, "Alice", 6000)
+	until(t, "Alice connected", func() bool {
+		p, _ := k.c.Participant(alice)
+		return p.Audio != nil && p.Audio.State == conference.AudioConnected
+	})
+	rec, err := k.c.StartRecording(conference.As(k.host), conference.MainRoomID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A second of the room, however long the machine takes to mix it.
+	until(t, "a second recorded", func() bool {
+		list, _ := k.store.List("clinic")
+		return len(list) == 1 && list[0].Bytes > 44+2*audio.WidebandHz
+	})
+	if err := k.c.StopRecording(conference.As(k.host), conference.MainRoomID); err != nil {
+		t.Fatal(err)
+	}
+	f, _, err := k.store.Open("clinic", rec.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	b, err := io.ReadAll(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	samples := make([]int16, (len(b)-44)/2)
+	for i := range samples {
+		samples[i] = int16(binary.LittleEndian.Uint16(b[44+2*i:]))
+	}
+	// The last half second: Alice has been in the mix throughout it.
+	tail := samples[len(samples)-audio.WidebandHz/2:]
+	for _, freq := range []float64{6000, 1400} {
+		if !tone.Detect(tail, freq, audio.WidebandHz) {
+			t.Errorf("the recording lacks %v Hz (share %.3f)", freq, tone.Share(tail, freq, audio.WidebandHz))
+		}
+	}
 }
