@@ -153,6 +153,10 @@ const maxSeqJump = 3000
 // waits for signalling (SetRemote). Otherwise a packet with a made-up
 // SSRC, sprayed at our port range, would take over a call's audio ("RTP
 // bleed"), even from the phone's own host.
+//
+// The address signalling gave always wins: a stray stream that reached a
+// freshly allocated port first, still aimed at the port's previous call or
+// sprayed by a stranger, must not lock the phone out of its own call.
 func (s *Session) latch(from netip.AddrPort, ssrc uint32, seq uint16, at time.Time) bool {
 	rx := &s.rx
 	if s.relatch.Swap(false) {
@@ -161,6 +165,7 @@ func (s *Session) latch(from netip.AddrPort, ssrc uint32, seq uint16, at time.Ti
 	switch {
 	case !rx.latched:
 	case from == rx.addr:
+	case s.signalled(from):
 	case !s.rebound(from, ssrc, seq, at):
 		return false
 	}
@@ -187,6 +192,12 @@ func (s *Session) latch(from netip.AddrPort, ssrc uint32, seq uint16, at time.Ti
 		s.log.Info("rtp latched", "remote", from.String(), "ssrc", ssrc)
 	}
 	return true
+}
+
+// signalled tells whether from is where SDP said the phone is.
+func (s *Session) signalled(from netip.AddrPort) bool {
+	a := s.sdp.Load()
+	return a != nil && *a == from
 }
 
 // rebound tells whether a packet from a source other than the latched one

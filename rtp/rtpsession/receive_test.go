@@ -165,6 +165,29 @@ func TestAudioFollowsAPhoneWhoseNATRebindsItsPort(t *testing.T) {
 	}
 }
 
+// A stream still aimed at the port from its previous call, or sprayed by
+// a stranger, reaches a new leg's port before the phone does: the phone,
+// sending from where SDP said it would, still takes its leg at its first
+// packet, and the stray source is refused from then on.
+func TestThePhoneAtItsSignalledAddressTakesTheLegFromAStrayThatCameFirst(t *testing.T) {
+	stray, ph := newPhone(t), newPhone(t)
+	stray.ssrc = 0xbad
+	s := startSession(t, Config{Remote: ph.addr()})
+	stray.sendAudio(s.LocalAddr(), audio.PCMU.PayloadType, levelFrame(12000))
+	settle(t, s.Session, "the stray latch", func() bool { return s.Stats().Remote == stray.addr().AddrPort() })
+
+	ph.sendTone(s.LocalAddr(), 1)
+	settle(t, s.Session, "the phone's packet", func() bool { return s.Stats().PacketsIn == 2 })
+	if got := s.Stats().Remote; got != ph.addr().AddrPort() {
+		t.Fatalf("remote %v, want the phone at %v", got, ph.addr())
+	}
+	stray.sendAudio(s.LocalAddr(), audio.PCMU.PayloadType, levelFrame(12000))
+	settle(t, s.Session, "the stray's second packet", func() bool { return s.Stats().Stray == 1 })
+	if got := s.Stats().Remote; got != ph.addr().AddrPort() {
+		t.Fatalf("the stray took the leg back: remote %v", got)
+	}
+}
+
 // peak is a frame's loudest sample.
 func peak(f *audio.Frame) int16 {
 	var m int16

@@ -32,6 +32,7 @@ type Session struct {
 	// readers on the hot path need no lock.
 	codec   atomic.Pointer[codecState]
 	remote  atomic.Pointer[netip.AddrPort]
+	sdp     atomic.Pointer[netip.AddrPort] // where signalling last said the phone is
 	jbuf    atomic.Pointer[jitter.Buffer]
 	relatch atomic.Bool // SetRemote asked the next packet's source to win
 	held    atomic.Bool
@@ -95,6 +96,7 @@ func New(cfg Config) (*Session, error) {
 	if cfg.Remote != nil {
 		a := unmap(cfg.Remote.AddrPort())
 		s.remote.Store(&a)
+		s.sdp.Store(&a)
 	}
 	s.tx = sender{
 		w:      rtpwriter.NewRandom(),
@@ -128,9 +130,11 @@ func (s *Session) LocalAddr() *net.UDPAddr { return s.local }
 func (s *Session) SetRemote(addr *net.UDPAddr) {
 	if addr == nil {
 		s.remote.Store(nil)
+		s.sdp.Store(nil)
 	} else {
 		a := unmap(addr.AddrPort())
 		s.remote.Store(&a)
+		s.sdp.Store(&a)
 		s.log.Info("rtp remote set", "remote", a.String())
 	}
 	s.relatch.Store(true)
