@@ -16,8 +16,14 @@ type benchEndpoint struct {
 }
 
 func newBenchEndpoint(talk bool, freqHz float64, rate audio.Rate) *benchEndpoint {
+	return newBenchEndpointAt(talk, freqHz, 4000, rate)
+}
+
+// newBenchEndpointAt is a bench endpoint whose tone peaks at peak: an open
+// microphone in a quiet room is a talker at a peak of a few units.
+func newBenchEndpointAt(talk bool, freqHz, peak float64, rate audio.Rate) *benchEndpoint {
 	e := &benchEndpoint{talk: talk, rate: rate}
-	g := tone.Sine(freqHz, 4000, rate.Hz())
+	g := tone.Sine(freqHz, peak, rate.Hz())
 	for i := range e.frames {
 		e.frames[i].Rate = rate
 		g.Next(&e.frames[i])

@@ -33,3 +33,27 @@ func nativeRate(ep Endpoint) audio.Rate {
 	}
 	return audio.Narrowband
 }
+
+// SharedListener is an Endpoint that can be told when what it hears is
+// the room's full mix, the frame every endpoint that said nothing this tick
+// hears alike. An endpoint with a costly encoder (Opus) encodes that frame
+// once for all of them, keyed by id. The mixer calls WriteSharedFrame
+// instead of WriteFrame for such a tick, with the same contract.
+type SharedListener interface {
+	Endpoint
+	WriteSharedFrame(f *audio.Frame, id MixID)
+}
+
+// MixID names one room's full mix at one tick. IDs of one room increase
+// with its ticks; IDs of two rooms never compare equal.
+type MixID struct {
+	room *Mixer
+	tick uint64
+}
+
+// Room is the mix's room, for keeping per-room state such as a shared
+// encoder: IDs of the same room have the same Room.
+func (id MixID) Room() *Mixer { return id.room }
+
+// Tick is the tick's number within its room, counting from 1.
+func (id MixID) Tick() uint64 { return id.tick }

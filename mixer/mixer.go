@@ -18,12 +18,14 @@ const MaxEndpoints = 1 << 16
 type Mixer struct {
 	observe func(time.Duration)
 	late    func(time.Duration)
+	gate    gate
 
 	// tickMu serialises ticks, which own the buffers below.
 	tickMu sync.Mutex
 	sum    [audio.MaxFrameSamples]int32
 	full   audio.Frame
 	solo   part // a tick on one goroutine
+	tick   uint64
 	// rate is the tick's: set from the endpoints attached when the tick
 	// starts, and read by every part of the tick.
 	rate audio.Rate
@@ -66,6 +68,7 @@ func (m *Mixer) Attach(id string, ep Endpoint) error {
 		return ErrNilEndpoint
 	}
 	s := &slot{id: id, ep: ep, wide: nativeRate(ep) == audio.Wideband}
+	s.shared, _ = ep.(SharedListener)
 	m.mu.Lock()
 	if i, ok := m.index[id]; ok {
 		old := m.slots[i]
@@ -166,6 +169,7 @@ func (m *Mixer) MixOnce() {
 		start = time.Now()
 	}
 
+	m.tick++
 	m.mu.Lock()
 	m.ticking = append(m.ticking[:0], m.slots...)
 	m.rate = m.rateLocked()
@@ -242,7 +246,7 @@ func (m *Mixer) runPart(p *part, ph phase, lo, hi int) {
 	if ph == phaseRead {
 		for _, s := range slots {
 			s.in.Rate = rate
-			s.talking = s.read()
+			s.talking = s.read() && (m.gate.power == 0 || m.gate.open(s, s.in.PCM[:n]))
 			if s.talking {
 				for k, v := range s.in.PCM[:n] {
 					p.sum[k] += int32(v)
@@ -252,9 +256,14 @@ func (m *Mixer) runPart(p *part, ph phase, lo, hi int) {
 		return
 	}
 	p.minus.Rate = rate
+	id := MixID{room: m, tick: m.tick}
 	for _, s := range slots {
 		if !s.talking {
-			s.write(&m.full)
+			if s.shared != nil {
+				s.writeShared(&m.full, id)
+			} else {
+				s.write(&m.full)
+			}
 			continue
 		}
 		// Subtracting before clamping keeps a talker's mix exact even when

@@ -332,6 +332,32 @@ func BenchmarkMixOnceWideband(b *testing.B) {
 	benchmarkMixAt(b, audio.Wideband, func(int) int { return 3 })
 }
 
+// BenchmarkMixOnceGatedOpenMicrophones is a room of app participants:
+// every endpoint sends frames, three of them speech, the rest room noise
+// that the gate keeps out of the mix.
+func BenchmarkMixOnceGatedOpenMicrophones(b *testing.B) {
+	for _, n := range []int{10, 100, 1000} {
+		b.Run(fmt.Sprint(n), func(b *testing.B) {
+			m := mixer.New(mixer.WithGate(-55, 400*time.Millisecond), mixer.WithTap(&benchTap{}))
+			for i := range n {
+				peak := 4000.0
+				if i >= 3 {
+					peak = 20 // about -64 dBov
+				}
+				if err := m.Attach(fmt.Sprint("ep", i), newBenchEndpointAt(true, float64(300+i%40*50), peak, audio.Wideband)); err != nil {
+					b.Fatal(err)
+				}
+			}
+			m.MixOnce()
+			b.ReportAllocs()
+			for b.Loop() {
+				m.MixOnce()
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(n), "ns/participant")
+		})
+	}
+}
+
 func benchmarkMix(b *testing.B, talkers func(participants int) int) {
 	benchmarkMixAt(b, audio.Narrowband, talkers)
 }

@@ -2,6 +2,13 @@ package mixer
 
 import "time"
 
+// WithGate has the mixer hear an endpoint only while its frames are at
+// least dBov loud or were within the last hangover; see gate. Without it,
+// every frame an endpoint reads is mixed.
+func WithGate(dBov float64, hangover time.Duration) Option {
+	return func(m *Mixer) { m.gate = newGate(dBov, hangover) }
+}
+
 // Option configures a Mixer at construction.
 type Option func(*Mixer)
 

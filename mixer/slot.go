@@ -15,7 +15,10 @@ type slot struct {
 	ep      Endpoint
 	in      audio.Frame
 	talking bool
-	wide    bool // the endpoint's native rate is wideband
+	wide    bool           // the endpoint's native rate is wideband
+	shared  SharedListener // ep, if it can take the shared mix as such
+	power   int64          // the last frame's mean squared sample
+	hang    int32          // ticks the gate stays open without a loud frame
 
 	// state says whether a call into ep is in flight and whether the slot
 	// has left. A tick calls ep only if it can claim the slot from idle;
@@ -49,6 +52,15 @@ func (s *slot) write(f *audio.Frame) {
 		return
 	}
 	s.ep.WriteFrame(f)
+	s.state.Store(slotIdle)
+}
+
+// writeShared hands the room's full mix to a SharedListener.
+func (s *slot) writeShared(f *audio.Frame, id MixID) {
+	if !s.state.CompareAndSwap(slotIdle, slotBusy) {
+		return
+	}
+	s.shared.WriteSharedFrame(f, id)
 	s.state.Store(slotIdle)
 }
 

@@ -49,10 +49,11 @@ func TestTheSenderLearnsHowManyFramesWereDroppedBeforeTheOneItTakes(t *testing.T
 	for range outFrames + 2 {
 		s.WriteFrame(&f)
 	}
-	if skipped, ok := s.nextOut(&f); !ok || skipped != 2 {
+	var o outFrame
+	if skipped, ok := s.nextOut(&o); !ok || skipped != 2 {
 		t.Fatalf("first frame taken: skipped %d ok %v, want 2 true", skipped, ok)
 	}
-	if skipped, ok := s.nextOut(&f); !ok || skipped != 0 {
+	if skipped, ok := s.nextOut(&o); !ok || skipped != 0 {
 		t.Fatalf("second frame taken: skipped %d ok %v, want 0 true", skipped, ok)
 	}
 }

@@ -21,6 +21,7 @@ const (
 type counters struct {
 	packetsIn, packetsOut, concealed atomic.Uint64
 	droppedIn, droppedOut            atomic.Uint64
+	sharedEncodes                    atomic.Uint64
 }
 
 type metrics struct {
@@ -93,6 +94,10 @@ func (s *Server) Collectors() []prometheus.Collector {
 			Help:        "App audio frames given up: in, a peer sending faster than the room plays or past 200 packets a second; out, a session's sender falling behind the room.",
 			ConstLabels: prometheus.Labels{"direction": "out"},
 		}, func() float64 { return float64(s.totals.droppedOut.Load()) }),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{
+			Name: "confgw_webrtc_shared_frames_total",
+			Help: "App audio frames sent from a room's shared encoding of its full mix (encoded once per tick for every silent listener) rather than a session's own encoder.",
+		}, func() float64 { return float64(s.totals.sharedEncodes.Load()) }),
 		prometheus.NewCounterFunc(prometheus.CounterOpts{
 			Name: "confgw_webrtc_concealed_frames_total",
 			Help: "App audio frames lost on the way in and concealed.",

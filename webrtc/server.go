@@ -34,6 +34,7 @@ type Server struct {
 
 	metrics metrics
 	totals  counters
+	shared  sharedEncoders
 }
 
 // New binds cfg.UDPAddr and returns a server ready to answer offers.
@@ -156,7 +157,7 @@ func (s *Server) Answer(ctx context.Context, offer string) (*Session, string, er
 		s.wg.Done()
 		return nil, "", fmt.Errorf("webrtc: %w", err)
 	}
-	sess := newSession(s, newSessionID(), c, sup.native, pc, dec, enc)
+	sess := newSession(s, newSessionID(), c, sup, pc, dec, enc)
 	answer, err := sess.negotiate(ctx, offer, sup)
 	if err != nil {
 		sess.Close(ReasonFailed)

@@ -13,6 +13,7 @@ import (
 
 	"github.com/confgw/confgw/audio"
 	"github.com/confgw/confgw/audio/resample"
+	"github.com/confgw/confgw/mixer"
 	"github.com/pion/rtp"
 	pion "github.com/pion/webrtc/v4"
 )
@@ -73,7 +74,12 @@ type Session struct {
 
 	dec    frameCodec // the receiver's alone
 	enc    frameCodec // the sender's alone
+	sup    codecSupport
 	native audio.Rate // the codec's
+	// shared is the sender's: the encoder of the room whose full mix it
+	// last sent, and that room.
+	shared     *sharedEncoder
+	sharedRoom *mixer.Mixer
 
 	in playout
 	// The tick's own: frames at the native rate on their way into and out
@@ -82,7 +88,7 @@ type Session struct {
 	inConv, outConv     resample.Converter
 
 	outMu    sync.Mutex
-	out      [outFrames]audio.Frame
+	out      [outFrames]outFrame
 	outHead  int
 	outCount int
 	// outSkipped counts frames dropped from the queue since the sender
@@ -100,12 +106,20 @@ type Session struct {
 	packetsIn, packetsOut, concealed, undecodable, droppedOut atomic.Uint64
 }
 
-func newSession(srv *Server, id string, c audio.Codec, native audio.Rate, pc *pion.PeerConnection, dec, enc frameCodec) *Session {
+// outFrame is a frame on its way to the sender, with the room's mix it is
+// if it is one all silent listeners hear alike.
+type outFrame struct {
+	f   audio.Frame
+	mix mixer.MixID
+}
+
+func newSession(srv *Server, id string, c audio.Codec, sup codecSupport, pc *pion.PeerConnection, dec, enc frameCodec) *Session {
 	return &Session{
 		srv:       srv,
 		id:        id,
 		codec:     c,
-		native:    native,
+		sup:       sup,
+		native:    sup.native,
 		pc:        pc,
 		dec:       dec,
 		enc:       enc,
@@ -186,7 +200,13 @@ func (s *Session) ReadFrame(f *audio.Frame) bool {
 
 // WriteFrame queues what the peer hears this tick for the sender, at the
 // codec's rate.
-func (s *Session) WriteFrame(f *audio.Frame) {
+func (s *Session) WriteFrame(f *audio.Frame) { s.queueOut(f, mixer.MixID{}) }
+
+// WriteSharedFrame queues the room's full mix, which the sender encodes
+// once for every session of the codec that hears it this tick.
+func (s *Session) WriteSharedFrame(f *audio.Frame, id mixer.MixID) { s.queueOut(f, id) }
+
+func (s *Session) queueOut(f *audio.Frame, mix mixer.MixID) {
 	s.outNative.Rate = s.native
 	s.outConv.Convert(&s.outNative, f)
 	f = &s.outNative
@@ -198,7 +218,7 @@ func (s *Session) WriteFrame(f *audio.Frame) {
 		s.droppedOut.Add(1)
 		s.srv.totals.droppedOut.Add(1)
 	}
-	s.out[(s.outHead+s.outCount)%outFrames] = *f
+	s.out[(s.outHead+s.outCount)%outFrames] = outFrame{f: *f, mix: mix}
 	s.outCount++
 	s.outMu.Unlock()
 	select {
@@ -404,7 +424,7 @@ const maxConcealed = 5
 // send encodes what the tick queued and sends it, paced by the tick.
 func (s *Session) send() {
 	var (
-		f       audio.Frame
+		f       outFrame
 		payload [maxPayload]byte
 		pkt     = rtp.Packet{Header: rtp.Header{Version: 2, PayloadType: s.codec.PayloadType}}
 	)
@@ -433,7 +453,7 @@ func (s *Session) send() {
 			// the ones that would not encode, so the peer's playout sees
 			// the gap as lost audio rather than time that never passed.
 			lost += skipped
-			n, err := s.enc.encode(&f, payload[:])
+			n, err := s.encode(&f, payload[:])
 			if err != nil {
 				lost++
 				continue
@@ -451,9 +471,32 @@ func (s *Session) send() {
 	}
 }
 
+// encode encodes a frame the tick queued: with the room's shared encoder
+// when it is the full mix, with the session's own otherwise.
+func (s *Session) encode(o *outFrame, out []byte) (int, error) {
+	if room := o.mix.Room(); room != nil {
+		now := time.Now()
+		if s.sharedRoom != room {
+			e, err := s.srv.shared.get(room, s.sup, now)
+			if err != nil {
+				return 0, err
+			}
+			s.shared, s.sharedRoom = e, room
+		}
+		n, ok, err := s.shared.encode(o.mix.Tick(), &o.f, out, now)
+		if ok {
+			if err == nil {
+				s.srv.totals.sharedEncodes.Add(1)
+			}
+			return n, err
+		}
+	}
+	return s.enc.encode(&o.f, out)
+}
+
 // nextOut takes the oldest queued frame into f and says how many frames
 // were dropped from the queue before it.
-func (s *Session) nextOut(f *audio.Frame) (skipped uint32, ok bool) {
+func (s *Session) nextOut(f *outFrame) (skipped uint32, ok bool) {
 	s.outMu.Lock()
 	defer s.outMu.Unlock()
 	if s.outCount == 0 {

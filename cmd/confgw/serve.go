@@ -38,6 +38,8 @@ type serveConfig struct {
 	LogFormat        string
 	LogLevel         string
 	DataDir          string
+	MixGate          float64
+	MixGateHangover  time.Duration
 	Demo             bool
 	ShutdownTimeout  time.Duration
 	PprofAddr        string
@@ -69,6 +71,8 @@ func newServe() *cobra.Command {
 	f.StringVar(&cfg.LogFormat, "log-format", "text", "log format: text or json")
 	f.StringVar(&cfg.LogLevel, "log-level", "info", "log level: debug, info, warn or error")
 	f.StringVar(&cfg.DataDir, "data-dir", "confgw-data", "where recordings are written")
+	f.Float64Var(&cfg.MixGate, "mix-gate", -55, "dBov under which a participant's audio stays out of its room's mix, so that silent listeners share one encoding of it (0: mix everything)")
+	f.DurationVar(&cfg.MixGateHangover, "mix-gate-hangover", 400*time.Millisecond, "how long a talker stays in the mix after its last frame above --mix-gate")
 	f.BoolVar(&cfg.Demo, "demo", true, "create a ready \"demo\" conference with a host")
 	f.DurationVar(&cfg.ShutdownTimeout, "shutdown-timeout", 10*time.Second, "how long in-flight requests get to finish on shutdown")
 	f.StringVar(&cfg.PprofAddr, "pprof", "", "address for Go's /debug/pprof profiles (off when empty; keep it on loopback)")

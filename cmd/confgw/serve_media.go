@@ -23,6 +23,9 @@ type media struct {
 }
 
 func newMedia(cfg serveConfig, log *slog.Logger) (*media, error) {
+	if cfg.MixGate > 0 || cfg.MixGateHangover < 0 {
+		return nil, fmt.Errorf("--mix-gate %v --mix-gate-hangover %v: want a level of 0 or below and a hangover of 0 or more", cfg.MixGate, cfg.MixGateHangover)
+	}
 	store, err := recording.NewStore(cfg.DataDir, recording.WithLogger(log))
 	if err != nil {
 		return nil, fmt.Errorf("--data-dir: %w", err)
@@ -42,9 +45,13 @@ func newMedia(cfg serveConfig, log *slog.Logger) (*media, error) {
 		_ = store.Close()
 		return nil, fmt.Errorf("mixer metrics: %w", err)
 	}
+	opts := []mixer.Option{mixer.WithLateness(lateness.Observe)}
+	if cfg.MixGate < 0 {
+		opts = append(opts, mixer.WithGate(cfg.MixGate, cfg.MixGateHangover))
+	}
 	return &media{
 		metrics:  reg,
-		rooms:    conference.MixerRooms(observe, mixer.WithLateness(lateness.Observe)),
+		rooms:    conference.MixerRooms(observe, opts...),
 		store:    store,
 		lateness: lateness,
 	}, nil

@@ -250,6 +250,8 @@ func TestServeRejectsBadSettings(t *testing.T) {
 		{"serve", "--http", "127.0.0.1:0", "--api-key-file", "/dev/null"},
 		{"serve", "--http", "127.0.0.1:0", "--auth-failure-burst", "-1"},
 		{"serve", "--http", "127.0.0.1:0", "--auth-failure-interval", "0s"},
+		{"serve", "--http", "127.0.0.1:0", "--mix-gate", "3"},
+		{"serve", "--http", "127.0.0.1:0", "--mix-gate-hangover", "-1s"},
 	} {
 		root := newRoot()
 		root.SetArgs(append(args, "--data-dir", t.TempDir(), "--sip", "127.0.0.1:0", "--webrtc-udp", "127.0.0.1:0"))
