@@ -19,34 +19,49 @@ import (
 // encoder's state, a glitch of one frame at the edges of speech, which
 // conference bridges that share encodes (FreeSWITCH) accept too.
 type sharedEncoder struct {
-	mu      sync.Mutex
-	enc     frameCodec
-	tick    uint64 // the tick payload holds; 0 for none yet
-	payload [maxPayload]byte
+	mu   sync.Mutex
+	enc  frameCodec
+	last uint64 // the newest tick encoded; 0 for none yet
+	// done keeps the last few ticks' payloads: a sender that runs a frame
+	// or two behind the others still finds its tick here, where encoding
+	// it on its own would cost the most exactly when the CPU is short.
+	done [sharedKept]sharedPayload
+	used time.Time
+}
+
+// sharedKept is how many ticks' payloads a shared encoder keeps: a
+// session's sender queue holds no more than outFrames.
+const sharedKept = 2 * outFrames
+
+type sharedPayload struct {
+	tick    uint64
 	n       int
 	err     error
-	used    time.Time
+	payload [maxPayload]byte
 }
 
 // encode encodes f, the room's mix at tick, into out, or copies what
 // another session's sender encoded for the tick. It reports false, and
-// encodes nothing, for a tick older than the one it holds: the caller's
-// sender lags behind the others and must use its own encoder.
+// encodes nothing, for a tick older than the newest that it no longer
+// holds: the caller's sender lags far behind the others and must use its
+// own encoder, since this one's state has moved past the tick.
 func (e *sharedEncoder) encode(tick uint64, f *audio.Frame, out []byte, now time.Time) (n int, ok bool, err error) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
+	p := &e.done[tick%sharedKept]
 	switch {
-	case tick < e.tick:
-		return 0, false, nil
-	case tick > e.tick:
-		e.tick = tick
-		e.n, e.err = e.enc.encode(f, e.payload[:])
+	case tick > e.last:
+		e.last = tick
+		p.tick = tick
+		p.n, p.err = e.enc.encode(f, p.payload[:])
 		e.used = now
+	case p.tick != tick:
+		return 0, false, nil
 	}
-	if e.err != nil {
-		return 0, true, e.err
+	if p.err != nil {
+		return 0, true, p.err
 	}
-	return copy(out, e.payload[:e.n]), true, nil
+	return copy(out, p.payload[:p.n]), true, nil
 }
 
 // sharedKey names a shared encoder: a room and a codec.

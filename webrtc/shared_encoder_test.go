@@ -46,17 +46,35 @@ func TestASharedEncoderEncodesEachTickOnceForAllItsListeners(t *testing.T) {
 	}
 }
 
-// A sender that lags behind the others is told to use its own encoder:
-// the shared one cannot go back to a tick it has passed.
-func TestASharedEncoderRefusesATickItHasPassed(t *testing.T) {
-	e := &sharedEncoder{enc: &countingCodec{}}
+// A sender a few frames behind the others still gets its tick's payload;
+// one so far behind that the encoder no longer holds its tick, or whose
+// tick was never encoded, is told to use its own encoder: the shared one
+// cannot go back.
+func TestASharedEncoderServesLaggingSendersFromTheTicksItKeeps(t *testing.T) {
+	c := &countingCodec{}
+	e := &sharedEncoder{enc: c}
 	var f audio.Frame
 	out := make([]byte, 4)
-	if _, ok, _ := e.encode(7, &f, out, time.Now()); !ok {
-		t.Fatal("tick 7 refused")
+	for tick := uint64(10); tick <= 20; tick++ {
+		if tick == 15 {
+			continue // no silent listener's sender came for it in time
+		}
+		f.PCM[0] = int16(tick)
+		if _, ok, _ := e.encode(tick, &f, out, time.Now()); !ok {
+			t.Fatalf("tick %d refused", tick)
+		}
 	}
-	if _, ok, _ := e.encode(6, &f, out, time.Now()); ok {
-		t.Fatal("tick 6 accepted after tick 7")
+	if n, ok, _ := e.encode(20-sharedKept+1, &f, out, time.Now()); !ok || n != 1 || out[0] != byte(20-sharedKept+1) {
+		t.Fatalf("the oldest tick kept: %d %v %v", n, ok, out[:n])
+	}
+	if _, ok, _ := e.encode(15, &f, out, time.Now()); ok {
+		t.Fatal("a tick never encoded was served")
+	}
+	if _, ok, _ := e.encode(20-sharedKept, &f, out, time.Now()); ok {
+		t.Fatal("a tick no longer kept was served")
+	}
+	if c.encodes != 10 {
+		t.Errorf("%d encodes, want one per tick: 10", c.encodes)
 	}
 }
 
