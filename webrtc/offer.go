@@ -80,3 +80,40 @@ func offeredCodec(m *sdp.MediaDescription, f string) (audio.Codec, bool) {
 	}
 	return audio.Codec{}, false
 }
+
+// withDTX adds usedtx=1 to the answer's fmtp for payload type pt, or an
+// fmtp line saying it after pt's rtpmap. pion answers with the offer's
+// fmtp, and a browser reads what it may send from the answer: without it,
+// a silent browser sends 50 packets a second of room noise that the
+// gateway must decode only to find them quiet.
+func withDTX(answer string, pt uint8) string {
+	const dtx = "usedtx=1"
+	fmtp := "a=fmtp:" + strconv.Itoa(int(pt)) + " "
+	rtpmap := "a=rtpmap:" + strconv.Itoa(int(pt)) + " "
+	lines := strings.SplitAfter(answer, "\n")
+	var b strings.Builder
+	had := false
+	for _, l := range lines {
+		if rest, ok := strings.CutPrefix(l, fmtp); ok {
+			had = true
+			params, eol := strings.TrimRight(rest, "\r\n"), rest[len(strings.TrimRight(rest, "\r\n")):]
+			if !strings.Contains(";"+strings.ReplaceAll(params, " ", "")+";", ";usedtx=") {
+				params += ";" + dtx
+			}
+			b.WriteString(fmtp + params + eol)
+			continue
+		}
+		b.WriteString(l)
+	}
+	if had {
+		return b.String()
+	}
+	b.Reset()
+	for _, l := range lines {
+		b.WriteString(l)
+		if strings.HasPrefix(l, rtpmap) {
+			b.WriteString(fmtp + dtx + "\r\n")
+		}
+	}
+	return b.String()
+}

@@ -2,6 +2,7 @@ package webrtc
 
 import (
 	"errors"
+	"strings"
 	"testing"
 
 	"github.com/confgw/confgw/audio"
@@ -56,4 +57,27 @@ func FuzzChooseCodec(f *testing.F) {
 		}
 		supportFor(c)
 	})
+}
+
+func TestWithDTXAddsUsedtxToTheOpusFmtpAlone(t *testing.T) {
+	for _, tt := range []struct{ name, in, want string }{
+		{"appended to the fmtp", "a=rtpmap:111 opus/48000/2\r\na=fmtp:111 minptime=10;useinbandfec=1\r\na=fmtp:101 0-15\r\n",
+			"a=rtpmap:111 opus/48000/2\r\na=fmtp:111 minptime=10;useinbandfec=1;usedtx=1\r\na=fmtp:101 0-15\r\n"},
+		{"a line of its own when there is no fmtp", "a=rtpmap:96 opus/48000/2\r\na=sendrecv\r\n",
+			"a=rtpmap:96 opus/48000/2\r\na=fmtp:96 usedtx=1\r\na=sendrecv\r\n"},
+		{"left as it is when present", "a=rtpmap:111 opus/48000/2\r\na=fmtp:111 usedtx=0\r\n",
+			"a=rtpmap:111 opus/48000/2\r\na=fmtp:111 usedtx=0\r\n"},
+		{"a payload type that only starts the same is not touched", "a=rtpmap:111 opus/48000/2\r\na=fmtp:1110 x=1\r\n",
+			"a=rtpmap:111 opus/48000/2\r\na=fmtp:111 usedtx=1\r\na=fmtp:1110 x=1\r\n"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			pt := uint8(111)
+			if strings.Contains(tt.in, "rtpmap:96") {
+				pt = 96
+			}
+			if got := withDTX(tt.in, pt); got != tt.want {
+				t.Errorf("got\n%q\nwant\n%q", got, tt.want)
+			}
+		})
+	}
 }

@@ -182,6 +182,28 @@ func TestTheAnswerCarriesTheSharedPortAsItsCandidate(t *testing.T) {
 	}
 }
 
+// The answer asks a browser for discontinuous transmission, so that a
+// silent user's browser stops sending rather than the gateway decoding
+// its room noise 50 times a second.
+func TestTheOpusAnswerAsksThePeerForDTX(t *testing.T) {
+	s := newServer(t, Config{})
+	p := newPeer(t, opus.Codec)
+	offer, err := p.Offer()
+	if err != nil {
+		t.Fatal(err)
+	}
+	// As Chromium offers it: without usedtx.
+	offer = strings.ReplaceAll(offer, ";usedtx=1", "")
+	sess, answer, err := s.Answer(context.Background(), offer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sess.Close(ReasonLeft)
+	if !strings.Contains(answer, "usedtx=1") {
+		t.Errorf("answer does not ask for DTX:\n%s", answer)
+	}
+}
+
 func TestAPublicIPReplacesTheHostAddressInTheCandidates(t *testing.T) {
 	s := newServer(t, Config{PublicIP: "203.0.113.7"})
 	p := newPeer(t, audio.PCMU)

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/confgw/confgw/audio"
+	"github.com/confgw/confgw/audio/opus"
 	"github.com/confgw/confgw/audio/resample"
 	"github.com/confgw/confgw/mixer"
 	"github.com/pion/rtp"
@@ -270,6 +271,9 @@ func (s *Session) negotiate(ctx context.Context, offer string, sup codecSupport)
 	case <-gathered:
 	case <-ctx.Done():
 		return "", ctx.Err()
+	}
+	if sup.codec.Is(opus.Codec) {
+		return withDTX(s.pc.LocalDescription().SDP, s.codec.PayloadType), nil
 	}
 	return s.pc.LocalDescription().SDP, nil
 }

@@ -194,3 +194,42 @@ func TestSilentPeersHearTheRoomThroughItsSharedEncoding(t *testing.T) {
 		t.Errorf("%d shared encoders for one room and codec, want 1", n)
 	}
 }
+
+// A browser that honours usedtx=1 sends a packet every few frames while
+// its user is silent: the gateway takes the pause for silence, not loss,
+// and conceals nothing.
+func TestAPeerInDTXIsNeitherConcealedNorHeard(t *testing.T) {
+	s := newServer(t, Config{})
+	p := newPeer(t, opus.Codec)
+	sess := connect(t, s, p, true)
+	select {
+	case <-sess.Connected():
+	case <-time.After(generous):
+		t.Fatalf("session still %s", sess.State())
+	}
+	enc, err := opus.NewEncoder(audio.WidebandHz, opus.DefaultBitrate)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := audio.Frame{Rate: audio.Wideband}
+	tone.Sine(200, 12, audio.WidebandHz).Next(&f)
+	buf := make([]byte, opus.MaxPacketSize)
+	n, err := enc.Encode(f.Samples(), buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.LoopDTX([][]byte{buf[:n]}, 5)
+	deadline := time.Now().Add(generous)
+	for sess.Stats().PacketsIn < 10 {
+		if time.Now().After(deadline) {
+			t.Fatalf("stats %+v: the peer's packets never came", sess.Stats())
+		}
+		var in audio.Frame
+		in.Rate = audio.Wideband
+		sess.ReadFrame(&in)
+		time.Sleep(audio.FrameDuration) // the room's pace
+	}
+	if st := sess.Stats(); st.Concealed != 0 {
+		t.Errorf("stats %+v: a DTX pause was concealed as loss", st)
+	}
+}

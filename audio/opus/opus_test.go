@@ -19,7 +19,7 @@ func TestTheRTPClockIs48kHzSoAFrameIs960Ticks(t *testing.T) {
 	if Codec.ClockRate != 48000 || Codec.FrameTicks() != 960 {
 		t.Errorf("clock %d Hz, %d ticks a frame; want 48000 Hz, 960", Codec.ClockRate, Codec.FrameTicks())
 	}
-	if Codec.PayloadType != 111 || Codec.Name != "opus" || Codec.Fmtp != "minptime=10;useinbandfec=1" {
+	if Codec.PayloadType != 111 || Codec.Name != "opus" || Codec.Fmtp != "minptime=10;useinbandfec=1;usedtx=1" {
 		t.Errorf("Codec = %+v, not what WebRTC peers offer", Codec)
 	}
 	if !Codec.Is(audio.Codec{Name: "OPUS", ClockRate: 48000, PayloadType: 96}) {

@@ -119,6 +119,7 @@ misses the mix or hears itself.`,
 	f.Float64Var(&cfg.MaxLoss, "max-loss", cfg.MaxLoss, "highest loss ratio (and WebRTC concealed ratio) that passes")
 	f.IntVar(&cfg.WebRTC, "webrtc", cfg.WebRTC, "hold mode: app participants joining audio over WebRTC (Opus)")
 	f.IntVar(&cfg.WebRTCTalkers, "webrtc-talkers", cfg.WebRTCTalkers, "WebRTC legs sending a distinct loud tone (with --talkers, at most 12 in all)")
+	f.BoolVar(&cfg.WebRTCNoDTX, "webrtc-no-dtx", false, "quiet WebRTC legs send their faint tone 50 times a second even when the gateway asks for DTX, as a browser ignoring usedtx=1 would")
 	f.StringVar(&cfg.Server, "server", cfg.Server, "address of the confgw API, for WebRTC legs and /metrics")
 	f.StringVar(&cfg.Token, "token", cfg.Token, "admin key or a host's token, to add the WebRTC legs' participants")
 	f.StringVar(&cfg.Conference, "conference", cfg.Conference, "conference the WebRTC legs join (default: --to)")

@@ -8,6 +8,7 @@ import (
 	"math"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -98,6 +99,7 @@ type appLeg struct {
 	location string
 	join     time.Duration // from adding the participant to connected
 	joined   bool
+	dtx      bool // the gateway's answer asked for DTX
 }
 
 func (l *appLeg) up() bool { return l.joined }
@@ -135,11 +137,17 @@ func (e *engine) joinApp(ctx context.Context, l *appLeg) error {
 	switch {
 	case l.talker >= 0 && !containsInt(e.cfg.absentTalkers, l.talker):
 		l.peer.Loop(e.appPays.talker[l.talker])
+	case l.dtx && !e.cfg.WebRTCNoDTX:
+		l.peer.LoopDTX(e.appPays.quiet[l.idx%appQuietPhases], dtxEvery)
 	default:
 		l.peer.Loop(e.appPays.quiet[l.idx%appQuietPhases])
 	}
 	return nil
 }
+
+// dtxEvery is how often, in frames, a browser in discontinuous
+// transmission sends a packet: every 400 ms, as libopus does.
+const dtxEvery = 20
 
 // connectApp adds l as a participant with a peer made with opts, offers
 // its audio and waits until ICE and DTLS have completed.
@@ -167,6 +175,7 @@ func (e *engine) connectApp(ctx context.Context, l *appLeg, opts ...webrtcpeer.O
 		return err
 	}
 	l.location = loc
+	l.dtx = strings.Contains(answer, "usedtx=1")
 	if err := peer.Accept(answer); err != nil {
 		return err
 	}

@@ -65,9 +65,14 @@ type Config struct {
 	// send a distinct loud tone, after the phone talkers' tones.
 	WebRTC        int
 	WebRTCTalkers int
-	Server        string
-	Token         string
-	Conference    string // empty: To, as a demo's dial-in is its id
+	// WebRTCNoDTX has quiet WebRTC legs send their faint tone 50 times a
+	// second even when the gateway's answer asks for discontinuous
+	// transmission (usedtx=1), as a browser that ignores it would: the
+	// gateway then decodes every leg's packets.
+	WebRTCNoDTX bool
+	Server      string
+	Token       string
+	Conference  string // empty: To, as a demo's dial-in is its id
 
 	// Latency mode: clicks each way, one every ClickEvery, after Settle.
 	Clicks     int

@@ -229,6 +229,23 @@ func (p *Peer) Loop(payloads [][]byte) {
 	})
 }
 
+// LoopDTX is Loop for a silent user's browser in discontinuous
+// transmission (usedtx=1): it sends one frame in every and nothing in
+// between, as a browser sends a packet every 400 ms (every 20) while
+// nobody speaks.
+func (p *Peer) LoopDTX(payloads [][]byte, every int) {
+	i, frame := 0, 0
+	p.setSource(func(out []byte) (int, error) {
+		frame++
+		if (frame-1)%every != 0 {
+			return 0, nil
+		}
+		n := copy(out, payloads[i])
+		i = (i + 1) % len(payloads)
+		return n, nil
+	})
+}
+
 func (p *Peer) setSource(src func(out []byte) (int, error)) {
 	p.mu.Lock()
 	p.source = src
@@ -265,8 +282,13 @@ func (p *Peer) run() {
 			p.mu.Lock()
 			n, err := p.source(buf[:])
 			p.mu.Unlock()
-			pkt.SequenceNumber++
 			pkt.Timestamp += p.codec.FrameTicks()
+			if err == nil && n == 0 {
+				// Discontinuous transmission: time passes, but no
+				// packet is numbered, so the receiver sees no loss.
+				continue
+			}
+			pkt.SequenceNumber++
 			if err != nil {
 				continue
 			}
