@@ -6,31 +6,32 @@ import (
 )
 
 // feedBytes feeds s to a framer a byte at a time and tells how many
-// messages ended in it and whether one went over max.
-func feedBytes(s string, max int) (ended int, tooLarge bool) {
+// messages ended in it, the size of the last, and whether one went over
+// max.
+func feedBytes(s string, max int) (ended, last int, tooLarge bool) {
 	var f framer
 	for i := range len(s) {
 		was := f.inMsg
 		if f.feed([]byte{s[i]}, max).tooLarge {
-			return ended, true
+			return ended, f.size, true
 		}
 		if was && !f.inMsg {
 			ended++
 		}
 	}
-	return ended, false
+	return ended, f.size, false
 }
 
 // feedChunks feeds s in chunks of n bytes and tells whether it ended
-// between messages and whether one went over max.
-func feedChunks(s string, n, max int) (between, tooLarge bool) {
+// between messages, the size of the last, and whether one went over max.
+func feedChunks(s string, n, max int) (between bool, last int, tooLarge bool) {
 	var f framer
 	for i := 0; i < len(s); i += n {
 		if f.feed([]byte(s[i:min(i+n, len(s))]), max).tooLarge {
-			return false, true
+			return false, f.size, true
 		}
 	}
-	return !f.inMsg, false
+	return !f.inMsg, f.size, false
 }
 
 func TestTheFramerFindsMessageEndsHoweverContentLengthIsSpelled(t *testing.T) {
@@ -52,12 +53,15 @@ func TestTheFramerFindsMessageEndsHoweverContentLengthIsSpelled(t *testing.T) {
 		{"overflowing", msg("Content-Length: 99999999999999999999999999", ""), 0, true},
 		{"headers over the limit", msg("Subject: "+strings.Repeat("s", 1000), ""), 0, true},
 	} {
-		if ended, tooLarge := feedBytes(c.stream, 600); ended != c.ended || tooLarge != c.tooLarge {
+		ended, last, tooLarge := feedBytes(c.stream, 600)
+		if ended != c.ended || tooLarge != c.tooLarge {
 			t.Errorf("%s: %d ended, too large %v; want %d, %v", c.name, ended, tooLarge, c.ended, c.tooLarge)
 		}
 		for _, n := range []int{7, 1 << 16} {
-			if between, tooLarge := feedChunks(c.stream, n, 600); tooLarge != c.tooLarge || (!c.tooLarge && !between) {
-				t.Errorf("%s in chunks of %d: between messages %v, too large %v", c.name, n, between, tooLarge)
+			between, size, large := feedChunks(c.stream, n, 600)
+			if large != c.tooLarge || (!c.tooLarge && (!between || size != last)) {
+				t.Errorf("%s in chunks of %d: between messages %v, last %d bytes (%d a byte at a time), too large %v",
+					c.name, n, between, size, last, large)
 			}
 		}
 	}
