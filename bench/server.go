@@ -58,6 +58,7 @@ func startConfgw(ctx context.Context, bin, dir, name string, pp *portPicker) (*c
 		// a stranger from exhausting the gateway would measure themselves.
 		"--invite-rate-per-source", "0", "--max-unacked-per-source", "0",
 		"--max-calls", "0", "--max-unacked", "0",
+		"--sip-tcp-max-conns-per-source", "0",
 		"--webrtc-udp", "127.0.0.1:0")
 	if err != nil {
 		return nil, err

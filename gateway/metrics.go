@@ -26,6 +26,9 @@ type Metrics struct {
 	setup     *prometheus.Desc
 	unacked   prometheus.Counter
 	refused   *prometheus.CounterVec
+	tcpOpen   *prometheus.Desc
+	tcpRefuse *prometheus.Desc
+	tcpClosed *prometheus.Desc
 
 	mu      sync.Mutex
 	retired rtpsession.Stats
@@ -63,6 +66,12 @@ func newMetrics(g *Gateway) *Metrics {
 			Name: "confgw_calls_unacked_total",
 			Help: "Dial-in calls answered but never acknowledged (no ACK within the ACK timeout), hung up with a BYE.",
 		}),
+		tcpOpen: prometheus.NewDesc("confgw_sip_tcp_connections", "SIP-TCP connections accepted and open now.", nil, nil),
+		tcpRefuse: prometheus.NewDesc("confgw_sip_tcp_refused_total",
+			"SIP-TCP connections closed at accept, by the cap they hit: max_conns or max_conns_per_source.", []string{"reason"}, nil),
+		tcpClosed: prometheus.NewDesc("confgw_sip_tcp_closed_total",
+			"SIP-TCP connections the gateway cut, by reason: idle, message_timeout (a message not whole in time) or too_large (over the size limit, answered 513).",
+			[]string{"reason"}, nil),
 		refused: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "confgw_calls_refused_total",
 			Help: "Dial-in calls refused before any port was taken, by the cap they hit.",
@@ -127,7 +136,7 @@ func addCounters(total *rtpsession.Stats, s rtpsession.Stats) {
 
 // Describe implements prometheus.Collector.
 func (m *Metrics) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{m.legs, m.packets, m.lost, m.late, m.concealed, m.dropped, m.depth, m.setup} {
+	for _, d := range []*prometheus.Desc{m.legs, m.packets, m.lost, m.late, m.concealed, m.dropped, m.depth, m.setup, m.tcpOpen, m.tcpRefuse, m.tcpClosed} {
 		ch <- d
 	}
 }
@@ -170,4 +179,12 @@ func (m *Metrics) Collect(ch chan<- prometheus.Metric) {
 	}
 	ch <- prometheus.MustNewConstMetric(m.depth, prometheus.GaugeValue, float64(depth))
 	ch <- prometheus.MustNewConstMetric(m.setup, prometheus.GaugeValue, float64(m.g.SetupCalls()))
+	tcp := m.g.sip.TCPStats()
+	ch <- prometheus.MustNewConstMetric(m.tcpOpen, prometheus.GaugeValue, float64(tcp.Open))
+	for reason, n := range tcp.Refused {
+		ch <- prometheus.MustNewConstMetric(m.tcpRefuse, prometheus.CounterValue, float64(n), reason)
+	}
+	for reason, n := range tcp.Closed {
+		ch <- prometheus.MustNewConstMetric(m.tcpClosed, prometheus.CounterValue, float64(n), reason)
+	}
 }

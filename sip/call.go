@@ -19,8 +19,11 @@ type Call struct {
 	id        string
 	callID    string
 	transport string
-	uas       *sipgo.DialogServerSession
-	uac       *sipgo.DialogClientSession
+	// source is where the peer's first request came from (host:port): over
+	// TCP, the connection that must outlive the idle timeout for the call.
+	source string
+	uas    *sipgo.DialogServerSession
+	uac    *sipgo.DialogClientSession
 
 	mu         sync.Mutex
 	reneg      Renegotiator
@@ -40,7 +43,7 @@ type Call struct {
 
 func newCall(srv *Server, id, transport string, req *sipmsg.Request) *Call {
 	c := &Call{
-		srv: srv, id: id, transport: transport,
+		srv: srv, id: id, transport: transport, source: req.Source(),
 		pending: map[uint32]chan []byte{},
 		done:    make(chan struct{}),
 		acked:   make(chan struct{}, 1),

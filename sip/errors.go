@@ -27,6 +27,8 @@ var (
 	ErrInvalidTarget = errors.New("sip: invalid dial target")
 	// ErrAnswered refuses a second answer or rejection of the same INVITE.
 	ErrAnswered = errors.New("sip: call already answered or rejected")
+	// ErrInvalidLimit refuses an option setting a limit out of its range.
+	ErrInvalidLimit = errors.New("sip: invalid limit")
 
 	errNotEstablished = errors.New("call is not established")
 )

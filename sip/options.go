@@ -1,6 +1,7 @@
 package sip
 
 import (
+	"fmt"
 	"log/slog"
 	"time"
 )
@@ -19,6 +20,8 @@ type config struct {
 	shutdownTimeout time.Duration
 	ackTimeout      time.Duration
 	observe         func(sent bool, status int)
+	tcpLimits       TCPLimits
+	maxMessage      int
 }
 
 func defaultConfig() config {
@@ -29,6 +32,8 @@ func defaultConfig() config {
 		ringTimeout:     45 * time.Second,
 		shutdownTimeout: 5 * time.Second,
 		ackTimeout:      DefaultAckTimeout,
+		tcpLimits:       DefaultTCPLimits,
+		maxMessage:      DefaultMaxMessageSize,
 	}
 }
 
@@ -118,4 +123,34 @@ func WithAckTimeout(d time.Duration) Option {
 // (sent=true) or receives to its own INVITEs (sent=false), for metrics.
 func WithResponseObserver(f func(sent bool, status int)) Option {
 	return func(c *config) error { c.observe = f; return nil }
+}
+
+// WithTCPLimits sets the caps and deadlines of SIP-TCP connections
+// (DefaultTCPLimits by default); a zero field lifts that limit.
+func WithTCPLimits(l TCPLimits) Option {
+	return func(c *config) error {
+		if l.MaxConns < 0 || l.MaxConnsPerSource < 0 || l.IdleTimeout < 0 || l.MessageTimeout < 0 {
+			return fmt.Errorf("%w: negative SIP-TCP limit %+v", ErrInvalidLimit, l)
+		}
+		c.tcpLimits = l
+		return nil
+	}
+}
+
+// DefaultMaxMessageSize is sipgo's own limit on a SIP message, the largest
+// a UDP datagram can carry; a real INVITE with its SDP is a few KB.
+const DefaultMaxMessageSize = 65535
+
+// WithMaxMessageSize bounds a SIP message, headers and body, on every
+// transport (DefaultMaxMessageSize by default). Over TCP a larger one is
+// answered 513 Message Too Large and its connection closed before its body
+// is read; over UDP it is dropped.
+func WithMaxMessageSize(n int) Option {
+	return func(c *config) error {
+		if n < 1024 {
+			return fmt.Errorf("%w: maximum message size %d under 1024 bytes", ErrInvalidLimit, n)
+		}
+		c.maxMessage = n
+		return nil
+	}
 }

@@ -29,6 +29,7 @@ type Server struct {
 	dialogs sipgo.DialogUA
 	udp     *net.UDPConn
 	tcp     *net.TCPListener
+	tcpIn   *tcpGuard
 	pubHost string
 	pubPort int
 	calls   *callSet
@@ -61,6 +62,7 @@ func NewServer(opts ...Option) (*Server, error) {
 	// Peers choose much of what the server and sipgo log; see netLogHandler.
 	s := &Server{cfg: cfg, log: guardLogger(cfg.logger), udp: udp, tcp: tcp, calls: newCallSet(), ready: make(chan struct{})}
 	s.runCtx, s.runCancel = context.WithCancel(context.Background())
+	s.tcpIn = newTCPGuard(tcp, cfg.tcpLimits, cfg.maxMessage, s.log, s.tcpCallFrom)
 	if err := s.setPublic(); err != nil {
 		s.closeSockets()
 		return nil, err
@@ -128,9 +130,12 @@ func (s *Server) setPublic() error {
 
 func (s *Server) build() error {
 	lg := s.log.With("component", "sipgo")
+	parser := sipmsg.NewParser()
+	parser.MaxMessageLength = s.cfg.maxMessage
 	ua, err := sipgo.NewUA(
 		sipgo.WithUserAgent(s.cfg.userAgent),
 		sipgo.WithUserAgentHostname(s.cfg.hostname),
+		sipgo.WithUserAgentParser(parser),
 		sipgo.WithUserAgentTransactionLayerOptions(
 			sipmsg.WithTransactionLayerLogger(lg),
 			sipmsg.WithTransactionLayerUnhandledResponseHandler(s.onStrayResponse),
@@ -199,6 +204,21 @@ func (s *Server) Ready() <-chan struct{} { return s.ready }
 // ActiveCalls counts established and answering dialogs.
 func (s *Server) ActiveCalls() int { return s.calls.len() }
 
+// TCPStats reports the SIP-TCP connections open now and those refused or
+// cut by the limits of WithTCPLimits and WithMaxMessageSize.
+func (s *Server) TCPStats() TCPStats { return s.tcpIn.stats() }
+
+// tcpCallFrom tells whether a call came in over the TCP connection from
+// raddr, which must then be kept however long it stays silent.
+func (s *Server) tcpCallFrom(raddr string) bool {
+	for _, c := range s.calls.all() {
+		if c.source == raddr && strings.EqualFold(c.transport, "tcp") {
+			return true
+		}
+	}
+	return false
+}
+
 // Run serves until ctx ends, then drains: new INVITEs get 503, every call
 // gets a BYE, handlers are waited for, and the user agent is closed. A
 // sipgo.ListenReadyCtxKey value in ctx is told when each listener is up, as
@@ -220,7 +240,7 @@ func (s *Server) Run(ctx context.Context) error {
 	var serving sync.WaitGroup
 	serving.Add(2)
 	go func() { defer serving.Done(); errc <- s.srv.ServeUDP(s.udp) }()
-	go func() { defer serving.Done(); errc <- s.srv.ServeTCP(s.tcp) }()
+	go func() { defer serving.Done(); errc <- s.srv.ServeTCP(s.tcpIn) }()
 	s.awaitListener()
 	close(s.ready)
 	notifyReady(ctx, "udp", s.udp.LocalAddr().String())

@@ -32,6 +32,8 @@ type sipConfig struct {
 	ShedTickLate   time.Duration
 	MaxSetupCalls  int
 	Limits         gateway.Limits
+	TCP            confsip.TCPLimits
+	MaxMessage     int
 }
 
 func addSIPFlags(f *pflag.FlagSet, c *sipConfig) {
@@ -61,6 +63,13 @@ func addSIPFlags(f *pflag.FlagSet, c *sipConfig) {
 	f.IntVar(&c.Limits.MaxUnackedPerSource, "max-unacked-per-source", 10, "dial-in calls awaiting their ACK at once from one source address; more get 486 (0: no cap)")
 	f.Float64Var(&c.Limits.InviteRate, "invite-rate-per-source", 5, "INVITEs per second one source address may send on average; more get 486 (0: no cap)")
 	f.IntVar(&c.Limits.InviteBurst, "invite-burst-per-source", 20, "INVITEs one source address may send at once, above --invite-rate-per-source")
+	// Why these defaults: see confsip.DefaultTCPLimits.
+	d := confsip.DefaultTCPLimits
+	f.IntVar(&c.TCP.MaxConns, "sip-tcp-max-conns", d.MaxConns, "SIP-TCP connections open at once; more are closed at accept (0: no cap)")
+	f.IntVar(&c.TCP.MaxConnsPerSource, "sip-tcp-max-conns-per-source", d.MaxConnsPerSource, "SIP-TCP connections open at once from one source address; more are closed at accept (0: no cap)")
+	f.DurationVar(&c.TCP.IdleTimeout, "sip-tcp-idle-timeout", d.IdleTimeout, "close a SIP-TCP connection silent this long that no call uses (0: never)")
+	f.DurationVar(&c.TCP.MessageTimeout, "sip-tcp-message-timeout", d.MessageTimeout, "close a SIP-TCP connection whose message is not whole this long after its first byte (0: never)")
+	f.IntVar(&c.MaxMessage, "sip-max-message", confsip.DefaultMaxMessageSize, "largest SIP message in bytes; over TCP a larger one is answered 513 and its connection closed")
 }
 
 // sipSide is the running SIP gateway as serve sees it.
@@ -98,6 +107,9 @@ func startSIP(ctx context.Context, c sipConfig, reg *conference.Registry, m *med
 	if err := checkLimits(c.Limits); err != nil {
 		return nil, err
 	}
+	if err := checkTCPLimits(c.TCP, c.MaxMessage); err != nil {
+		return nil, err
+	}
 	ports, err := rtpsession.NewPorts(lo, hi)
 	if err != nil {
 		return nil, fmt.Errorf("--rtp-ports: %w", err)
@@ -106,6 +118,8 @@ func startSIP(ctx context.Context, c sipConfig, reg *conference.Registry, m *med
 		confsip.WithListenAddr(c.Listen),
 		confsip.WithLogger(log),
 		confsip.WithRingTimeout(c.RingTimeout),
+		confsip.WithTCPLimits(c.TCP),
+		confsip.WithMaxMessageSize(c.MaxMessage),
 	}
 	if c.PublicAddr != "" {
 		opts = append(opts, confsip.WithPublicAddr(c.PublicAddr))
@@ -206,6 +220,22 @@ func checkLimits(l gateway.Limits) error {
 		return fmt.Errorf("--invite-rate-per-source %g: want 0 or more", l.InviteRate)
 	case l.InviteRate > 0 && l.InviteBurst < 1:
 		return fmt.Errorf("--invite-burst-per-source %d: want 1 or more", l.InviteBurst)
+	}
+	return nil
+}
+
+func checkTCPLimits(l confsip.TCPLimits, maxMessage int) error {
+	switch {
+	case l.MaxConns < 0:
+		return fmt.Errorf("--sip-tcp-max-conns %d: want 0 or more", l.MaxConns)
+	case l.MaxConnsPerSource < 0:
+		return fmt.Errorf("--sip-tcp-max-conns-per-source %d: want 0 or more", l.MaxConnsPerSource)
+	case l.IdleTimeout < 0:
+		return fmt.Errorf("--sip-tcp-idle-timeout %v: want 0 or more", l.IdleTimeout)
+	case l.MessageTimeout < 0:
+		return fmt.Errorf("--sip-tcp-message-timeout %v: want 0 or more", l.MessageTimeout)
+	case maxMessage < 1024:
+		return fmt.Errorf("--sip-max-message %d: want 1024 or more", maxMessage)
 	}
 	return nil
 }
