@@ -225,6 +225,17 @@ func (c *Conference) roomsLocked() []Room {
 
 // participantsLocked lists the members of roomID, or everyone when roomID is "".
 func (c *Conference) participantsLocked(roomID string) []Participant {
+	ms := c.membersLocked(roomID)
+	out := make([]Participant, len(ms))
+	for i, m := range ms {
+		out[i] = m.snapshot()
+	}
+	return out
+}
+
+// membersLocked lists the members of roomID, or everyone when roomID is
+// "", in the order they joined.
+func (c *Conference) membersLocked(roomID string) []*member {
 	ms := make([]*member, 0, len(c.members))
 	for _, m := range c.members {
 		if roomID == "" || m.Room == roomID {
@@ -232,11 +243,7 @@ func (c *Conference) participantsLocked(roomID string) []Participant {
 		}
 	}
 	slices.SortFunc(ms, func(a, b *member) int { return cmp.Compare(a.seq, b.seq) })
-	out := make([]Participant, len(ms))
-	for i, m := range ms {
-		out[i] = m.snapshot()
-	}
-	return out
+	return ms
 }
 
 func (c *Conference) memberLocked(id string) (*member, error) {

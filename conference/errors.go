@@ -27,6 +27,7 @@ const (
 	CodeAlreadyExists      Code = "already_exists"
 	CodeEnded              Code = "conference_ended"
 	CodeAppOnly            Code = "app_participant_only"
+	CodeMuteLocked         Code = "mute_locked"
 	// CodeShuttingDown is no rule of a conference: the process serving it
 	// is going away. It lives here with the others so that the API maps it
 	// like any refusal and clients test for it without importing the gateway.

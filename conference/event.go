@@ -10,6 +10,8 @@ const (
 	EventParticipantPromoted = "participant.promoted"
 	EventParticipantUpdated  = "participant.updated"
 	EventParticipantAudio    = "participant.audio"
+	EventParticipantMuted    = "participant.muted"
+	EventParticipantUnmuted  = "participant.unmuted"
 	EventRoomAdded           = "room.added"
 	EventRoomDeleted         = "room.deleted"
 	EventRecordingStarted    = "recording.started"

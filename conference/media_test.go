@@ -76,9 +76,10 @@ func (r seenRoom) Attach(id string, _ mixer.Endpoint) error {
 	r.seen.attached[r.room] = append(r.seen.attached[r.room], id)
 	return nil
 }
-func (seenRoom) Detach(string)    {}
-func (seenRoom) SetTap(mixer.Tap) {}
-func (seenRoom) Close()           {}
+func (seenRoom) Detach(string)         {}
+func (seenRoom) SetMuted(string, bool) {}
+func (seenRoom) SetTap(mixer.Tap)      {}
+func (seenRoom) Close()                {}
 
 func (s *roomsSeen) rooms(id string) []string {
 	s.mu.Lock()

@@ -134,6 +134,10 @@ func (c *Conference) joinLocked(m *member) Participant {
 // it leaves the member silent there rather than undoing a legal move.
 func (c *Conference) attachLocked(m *member, r *room) {
 	if m.media != nil && r.media != nil {
+		if m.Muted {
+			// Before Attach, so that no tick hears it.
+			r.media.SetMuted(m.ID, true)
+		}
 		_ = r.media.Attach(m.ID, m.media)
 	}
 }

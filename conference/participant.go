@@ -62,7 +62,13 @@ type Participant struct {
 	Phone         *Phone `json:"phone,omitempty"`
 	// Audio is an app participant's audio session, nil when it has none
 	// (and always for phones, whose audio is their call).
-	Audio    *Audio    `json:"audio"`
+	Audio *Audio `json:"audio"`
+	// Muted says the participant's room does not hear it; MutedBy is who
+	// muted it (a participant's id, its own for a self-mute, or "admin"),
+	// and Locked that a host locked the mute, so it cannot unmute itself.
+	Muted    bool      `json:"muted"`
+	MutedBy  string    `json:"muted_by,omitempty"`
+	Locked   bool      `json:"locked"`
 	JoinedAt time.Time `json:"joined_at"`
 }
 

@@ -28,6 +28,9 @@ type Room struct {
 type RoomMedia interface {
 	Attach(id string, ep mixer.Endpoint) error
 	Detach(id string)
+	// SetMuted says whether the room hears the participant id, from the
+	// next tick on; it holds for an id attached later.
+	SetMuted(id string, muted bool)
 	// SetTap hands the room's mix to t from the next tick on; nil removes
 	// the tap. A tick in flight may still write to the tap just removed.
 	SetTap(t mixer.Tap)

@@ -28,6 +28,7 @@ var statusOf = map[conference.Code]int{
 	conference.CodeAdminRequired:      http.StatusForbidden,
 	conference.CodeBreakoutDisabled:   http.StatusForbidden,
 	conference.CodeAppOnly:            http.StatusForbidden,
+	conference.CodeMuteLocked:         http.StatusForbidden,
 	conference.CodeNotFound:           http.StatusNotFound,
 	conference.CodeRenameNotSupported: http.StatusMethodNotAllowed,
 	codeMethodNotAllowed:              http.StatusMethodNotAllowed,

@@ -221,3 +221,36 @@ func TestStoppingARecordingWhoseDiskFailedAnswersNoContent(t *testing.T) {
 		t.Fatalf("a new recording after the failure: %d %s", r.Status, r.Body)
 	}
 }
+
+// A host's locked mute holds against the participant's own unmute (403
+// mute_locked) until a host lifts it; the participant JSON says who muted
+// whom and whether it is locked, and the events stream tells everyone.
+func TestALockedMuteOverHTTP(t *testing.T) {
+	k := newClinic(t)
+	alice := "/v1/conferences/c/participants/" + k.alice.Participant.ID
+	var p conference.Participant
+	r := k.env.Do("POST", alice+"/mute", k.host.Token, map[string]any{"lock": true})
+	if r.Status != http.StatusOK {
+		t.Fatalf("mute: %d %s", r.Status, r.Body)
+	}
+	r.Decode(t, &p)
+	if !p.Muted || !p.Locked || p.MutedBy != k.host.Participant.ID {
+		t.Fatalf("muted participant %+v", p)
+	}
+	r = k.env.Do("POST", alice+"/unmute", k.alice.Token, nil)
+	if r.Status != http.StatusForbidden || r.ErrorCode() != "mute_locked" {
+		t.Fatalf("self-unmute of a locked mute: %d %s", r.Status, r.Body)
+	}
+	k.env.Do("GET", alice, k.alice.Token, nil).Decode(t, &p)
+	if !p.Muted {
+		t.Fatalf("still muted after a refused unmute? %+v", p)
+	}
+	if r := k.env.Do("POST", alice+"/unmute", k.host2.Token, nil); r.Status != http.StatusOK {
+		t.Fatalf("another host's unmute: %d %s", r.Status, r.Body)
+	}
+	p = conference.Participant{}
+	k.env.Do("GET", alice, k.alice.Token, nil).Decode(t, &p)
+	if p.Muted || p.Locked || p.MutedBy != "" {
+		t.Fatalf("after the host's unmute %+v", p)
+	}
+}

@@ -94,3 +94,30 @@ func (s *Server) setHost(host bool) gin.HandlerFunc {
 		c.JSON(http.StatusOK, p)
 	}
 }
+
+func (s *Server) mute(c *gin.Context) {
+	var req wire.Mute
+	if err := decode(c, &req); err != nil {
+		s.fail(c, err)
+		return
+	}
+	p, err := confOf(c).Mute(actorOf(c), c.Param("pid"), req.Lock)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, p)
+}
+
+func (s *Server) unmute(c *gin.Context) {
+	if err := decode(c, &struct{}{}); err != nil {
+		s.fail(c, err)
+		return
+	}
+	p, err := confOf(c).Unmute(actorOf(c), c.Param("pid"))
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, p)
+}

@@ -88,3 +88,17 @@ func (s *Server) stopRecording(c *gin.Context) {
 	}
 	c.Status(http.StatusNoContent)
 }
+
+func (s *Server) muteRoom(c *gin.Context) {
+	var req wire.Mute
+	if err := decode(c, &req); err != nil {
+		s.fail(c, err)
+		return
+	}
+	ps, err := confOf(c).MuteRoom(actorOf(c), c.Param("room"), req.Lock)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, wire.Participants{Participants: ps})
+}

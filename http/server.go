@@ -174,6 +174,8 @@ func (s *Server) routes() *gin.Engine {
 	conf.DELETE("/participants/:pid", member, s.removeParticipant)
 	conf.POST("/participants/:pid/move", member, s.moveParticipant)
 	conf.POST("/participants/:pid/hangup", member, s.hangUp)
+	conf.POST("/participants/:pid/mute", member, s.mute)
+	conf.POST("/participants/:pid/unmute", member, s.unmute)
 	conf.POST("/participants/:pid/host", member, s.setHost(true))
 	conf.DELETE("/participants/:pid/host", member, s.setHost(false))
 
@@ -183,6 +185,7 @@ func (s *Server) routes() *gin.Engine {
 	conf.PATCH("/rooms/:room", member, s.renameRoom)
 	conf.DELETE("/rooms/:room", member, s.deleteRoom)
 	conf.POST("/rooms/:room/join", member, s.joinRoom)
+	conf.POST("/rooms/:room/mute", member, s.muteRoom)
 	conf.POST("/rooms/:room/recording", member, s.startRecording)
 	conf.DELETE("/rooms/:room/recording", member, s.stopRecording)
 	conf.GET("/recordings", member, s.listRecordings)

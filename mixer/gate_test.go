@@ -115,3 +115,42 @@ func TestSilentSharedListenersAreToldOneMixIDPerTick(t *testing.T) {
 		t.Error("two rooms' mixes share an id")
 	}
 }
+
+// A muted endpoint is not heard from the next tick on, still hears the
+// room, and is heard again once unmuted; a mute set before the endpoint
+// arrives holds from its first tick.
+func TestAMutedEndpointHearsTheRoomAndIsNotHeard(t *testing.T) {
+	m := mixer.New()
+	talk, ear := constant(1000), constant(7)
+	m.SetMuted("talk", true)
+	for id, ep := range map[string]*fakeEndpoint{"talk": talk, "ear": ear} {
+		if err := m.Attach(id, ep); err != nil {
+			t.Fatal(err)
+		}
+	}
+	m.MixOnce()
+	if got := ear.lastHeard()[0]; got != 0 {
+		t.Fatalf("the room hears %d from an endpoint muted before it came", got)
+	}
+	if got := talk.lastHeard()[0]; got != 7 {
+		t.Fatalf("the muted endpoint hears %d, want the room's 7", got)
+	}
+	m.SetMuted("talk", false)
+	m.MixOnce()
+	if got := ear.lastHeard()[0]; got != 1000 {
+		t.Fatalf("unmuted, the room hears %d, want 1000", got)
+	}
+	m.SetMuted("talk", true)
+	m.MixOnce()
+	if got := ear.lastHeard()[0]; got != 0 {
+		t.Fatalf("muted again, the room hears %d", got)
+	}
+	m.Detach("talk")
+	if err := m.Attach("talk", talk); err != nil {
+		t.Fatal(err)
+	}
+	m.MixOnce()
+	if got := ear.lastHeard()[0]; got != 1000 {
+		t.Fatalf("after Detach forgot the mute, the room hears %d, want 1000", got)
+	}
+}

@@ -48,12 +48,14 @@ type Mixer struct {
 	index map[string]int
 	tap   Tap
 	wide  int // attached endpoints whose native rate is wideband
+	// muted holds the ids the room must not hear, attached or not yet.
+	muted map[string]bool
 }
 
 // New returns an empty room mixer. It starts nothing: call Run for a live
 // room, or MixOnce to drive ticks by hand.
 func New(opts ...Option) *Mixer {
-	m := &Mixer{index: make(map[string]int)}
+	m := &Mixer{index: make(map[string]int), muted: make(map[string]bool)}
 	for _, o := range opts {
 		o(m)
 	}
@@ -70,6 +72,7 @@ func (m *Mixer) Attach(id string, ep Endpoint) error {
 	s := &slot{id: id, ep: ep, wide: nativeRate(ep) == audio.Wideband}
 	s.shared, _ = ep.(SharedListener)
 	m.mu.Lock()
+	s.muted.Store(m.muted[id])
 	if i, ok := m.index[id]; ok {
 		old := m.slots[i]
 		m.countWide(old.wide, s.wide)
@@ -135,9 +138,27 @@ func (m *Mixer) Detach(id string) {
 	m.slots[last] = nil // drop the reference so the endpoint can be collected
 	m.slots = m.slots[:last]
 	delete(m.index, id)
+	delete(m.muted, id)
 	m.mu.Unlock()
 	// A tick in flight may hold s in its copy; once s is left it skips it.
 	s.leave()
+}
+
+// SetMuted says whether the room hears the endpoint attached under id,
+// from the next tick on; a muted endpoint still hears the room. It holds
+// for an endpoint attached under id later, so that one moved in muted is
+// never heard for a tick, until Detach or SetMuted(id, false).
+func (m *Mixer) SetMuted(id string, muted bool) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if muted {
+		m.muted[id] = true
+	} else {
+		delete(m.muted, id)
+	}
+	if i, ok := m.index[id]; ok {
+		m.slots[i].muted.Store(muted)
+	}
 }
 
 // Len returns the number of attached endpoints.
@@ -246,7 +267,9 @@ func (m *Mixer) runPart(p *part, ph phase, lo, hi int) {
 	if ph == phaseRead {
 		for _, s := range slots {
 			s.in.Rate = rate
-			s.talking = s.read() && (m.gate.power == 0 || m.gate.open(s, s.in.PCM[:n]))
+			// A muted endpoint is still read, so that its queue drains
+			// and its audio is fresh when it is unmuted.
+			s.talking = s.read() && !s.muted.Load() && (m.gate.power == 0 || m.gate.open(s, s.in.PCM[:n]))
 			if s.talking {
 				for k, v := range s.in.PCM[:n] {
 					p.sum[k] += int32(v)

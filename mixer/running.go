@@ -48,6 +48,10 @@ func (r *Running) Detach(id string) {
 	r.adjustLocked()
 }
 
+// SetMuted says whether the room hears the endpoint under id; see
+// Mixer.SetMuted.
+func (r *Running) SetMuted(id string, muted bool) { r.m.SetMuted(id, muted) }
+
 // SetTap sets the recording tap; a tapped room keeps time even when empty,
 // so a recording's length is the meeting's.
 func (r *Running) SetTap(t Tap) {

@@ -19,6 +19,7 @@ type slot struct {
 	shared  SharedListener // ep, if it can take the shared mix as such
 	power   int64          // the last frame's mean squared sample
 	hang    int32          // ticks the gate stays open without a loud frame
+	muted   atomic.Bool    // the room does not hear it
 
 	// state says whether a call into ep is in flight and whether the slot
 	// has left. A tick calls ep only if it can claim the slot from idle;

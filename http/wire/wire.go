@@ -85,6 +85,13 @@ type Participants struct {
 	Participants []conference.Participant `json:"participants"`
 }
 
+// Mute is the optional body of POST .../participants/{pid}/mute and
+// .../rooms/{room}/mute: with Lock, a host's mute the participant cannot
+// undo itself.
+type Mute struct {
+	Lock bool `json:"lock,omitempty"`
+}
+
 // Move is the body of POST /v1/conferences/{cid}/participants/{pid}/move.
 type Move struct {
 	// Room is "main" or a breakout room number.
