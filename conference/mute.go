@@ -5,9 +5,8 @@ type Prompt string
 
 // Prompts a phone caller hears when its microphone changes.
 const (
-	PromptMuted      Prompt = "muted"
-	PromptUnmuted    Prompt = "unmuted"
-	PromptMuteLocked Prompt = "mute_locked"
+	PromptMuted   Prompt = "muted"
+	PromptUnmuted Prompt = "unmuted"
 )
 
 // Prompter is a Leg that can tell its caller what happened to it: a phone

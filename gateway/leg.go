@@ -12,6 +12,7 @@ import (
 
 	"github.com/confgw/confgw/audio"
 	"github.com/confgw/confgw/conference"
+	"github.com/confgw/confgw/gateway/prompts"
 	"github.com/confgw/confgw/rtp/rtpsession"
 	confsip "github.com/confgw/confgw/sip"
 	"github.com/confgw/confgw/sip/sdp"
@@ -93,6 +94,17 @@ func (g *Gateway) newLeg(conf *conference.Conference, dir conference.Direction, 
 // HangUp is the conference asking us to end the call; the leg's own
 // goroutine sends the BYE (or CANCEL, while ringing).
 func (l *leg) HangUp(reason string) { l.stop(hangUp{reason: reason}) }
+
+// Prompt tells the caller, over the room's audio, what a host did to its
+// call: a phone has no screen to show it.
+func (l *leg) Prompt(p conference.Prompt) {
+	switch p {
+	case conference.PromptMuted:
+		l.sess.Announce(prompts.Muted.Frames)
+	case conference.PromptUnmuted:
+		l.sess.Announce(prompts.Unmuted.Frames)
+	}
+}
 
 func (l *leg) onDigit(d rune) {
 	select {

@@ -6,6 +6,7 @@ import (
 
 	"github.com/confgw/confgw/audio"
 	"github.com/confgw/confgw/audio/g711"
+	"github.com/confgw/confgw/conference"
 	"github.com/confgw/confgw/gateway/prompts"
 	"github.com/confgw/confgw/internal/sipphone"
 	"github.com/confgw/confgw/internal/tone"
@@ -175,4 +176,44 @@ func TestPINGoodbye(t *testing.T) {
 	eventually(t, "the goodbye heard before the BYE", func() bool {
 		return find(call.Media.Recent(8000), prompts.Goodbye, n, "PCMU") >= 0
 	})
+}
+
+// A caller a host mutes is told so in words, and again when unmuted; the
+// room stops hearing it from the mute and hears it again after.
+func TestAMutedCallerIsToldAndNotHeard(t *testing.T) {
+	h := newHarness(t, harnessOptions{})
+	ear := h.dial(h.phone(sipphone.Config{User: "+15550150"}), "demo")
+	eventually(t, "the first caller in the room", func() bool { return len(phones(h.demo)) == 1 })
+	me := phones(h.demo)[0]
+
+	if _, err := h.demo.Mute(conference.Admin, me.ID, false); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "the caller hearing \"You are muted.\"", func() bool {
+		return find(ear.Media.Recent(16000), prompts.Muted, 20, "PCMU") >= 0
+	})
+	if _, err := h.demo.Unmute(conference.Admin, me.ID); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "the caller hearing \"You are unmuted.\"", func() bool {
+		return find(ear.Media.Recent(16000), prompts.Unmuted, 20, "PCMU") >= 0
+	})
+
+	h.dial(h.phone(sipphone.Config{User: "+15550151", Tone: 770}), "demo")
+	eventually(t, "the first caller hearing the second", func() bool { return ear.Media.Hears(770) })
+	var second conference.Participant
+	for _, p := range phones(h.demo) {
+		if p.ID != me.ID {
+			second = p
+		}
+	}
+	if _, err := h.demo.Mute(conference.Admin, second.ID, true); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "the room no longer hearing the muted caller", func() bool { return !ear.Media.Hears(770) })
+	if _, err := h.demo.Unmute(conference.Admin, second.ID); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "the room hearing the unmuted caller again", func() bool { return ear.Media.Hears(770) })
+
 }

@@ -24,6 +24,8 @@ type sender struct {
 	// native is the room's frame at the phone's rate, narrowband.
 	native audio.Frame
 	conv   resample.Converter
+
+	ann announcement
 }
 
 // WriteFrame sends f to the phone as one RTP packet, or a telephone-event
@@ -50,6 +52,7 @@ func (s *Session) WriteFrame(f *audio.Frame) {
 		return
 	}
 	tx.conv.Convert(&tx.native, f)
+	tx.overlay(s, &tx.native)
 	cs.frames.EncodeFrame((*[g711.FrameBytes]byte)(tx.buf[n:]), &tx.native)
 	s.send(tx.buf[:n+g711.FrameBytes], *to)
 }

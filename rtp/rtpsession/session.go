@@ -35,10 +35,12 @@ type Session struct {
 	sdp     atomic.Pointer[netip.AddrPort] // where signalling last said the phone is
 	jbuf    atomic.Pointer[jitter.Buffer]
 	relatch atomic.Bool // SetRemote asked the next packet's source to win
-	held    atomic.Bool
-	resumed atomic.Int64 // when hold last ended, in Unix nanoseconds
-	closed  atomic.Bool
-	started atomic.Bool
+	// announce is what Announce asked the sender to play next.
+	announce atomic.Pointer[[]audio.Frame]
+	held     atomic.Bool
+	resumed  atomic.Int64 // when hold last ended, in Unix nanoseconds
+	closed   atomic.Bool
+	started  atomic.Bool
 
 	closeOnce sync.Once
 	closeErr  error
