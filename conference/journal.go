@@ -170,18 +170,29 @@ func (c *Conference) diffLocked(before image) Change {
 // is undone and refused with CodeStorageUnavailable, as the API's changes
 // must be; any other change (a call that ended) cannot be refused, so it
 // stands and the failure is logged.
+//
+// A refusal of fn's own comes before fn changes anything, as every rule
+// is checked first; it is undone all the same where there is an image to
+// undo it from. Without a journal no image is taken: copying every member
+// on each phone's join would cost a conference of thousands dearly.
 func (c *Conference) change(strict bool, fn func() error) error {
-	before := c.imageLocked()
+	journaled := c.cfg.Journal != nil && !c.forgotten
+	var before image
+	if journaled {
+		before = c.imageLocked()
+	}
 	c.deferring = true
 	err := fn()
 	c.deferring = false
 	effects, events := c.effects, c.pendingEvents
 	c.effects, c.pendingEvents = nil, 0
 	if err != nil {
-		c.restoreLocked(before)
+		if journaled {
+			c.restoreLocked(before)
+		}
 		return err
 	}
-	if c.cfg.Journal != nil && !c.forgotten {
+	if journaled {
 		ch := c.diffLocked(before)
 		if need := c.eventSeq + uint64(events); need > c.seqReserved {
 			ch.EventSeq = need + seqBlock

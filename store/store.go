@@ -233,15 +233,15 @@ func (s *Store) Create(c conference.ConferenceRecord) error {
 // Apply records one change of a conference in one transaction.
 func (s *Store) Apply(ch conference.Change) error {
 	return s.tx(context.Background(), "apply", func(tx *sql.Tx) error {
-		// Every change touches the conference's row first, so that a change
-		// of a conference the store does not hold fails rather than
-		// vanishes.
-		res, err := tx.Exec("UPDATE conferences SET id = id WHERE id = ?", ch.Conference)
+		// A change of a conference the store does not hold fails rather
+		// than vanishes.
+		var one int
+		err := tx.QueryRow("SELECT 1 FROM conferences WHERE id = ?", ch.Conference).Scan(&one)
+		if errors.Is(err, sql.ErrNoRows) {
+			return fmt.Errorf("%w: %q", ErrNoConference, ch.Conference)
+		}
 		if err != nil {
 			return err
-		}
-		if n, err := res.RowsAffected(); err != nil || n != 1 {
-			return fmt.Errorf("%w: %q", ErrNoConference, ch.Conference)
 		}
 		if ch.Breakout != nil {
 			if _, err := tx.Exec("UPDATE conferences SET breakout_enabled = ? WHERE id = ?", *ch.Breakout, ch.Conference); err != nil {
