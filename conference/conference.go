@@ -110,6 +110,10 @@ type Conference struct {
 	// forgotten is set once the journal deleted the conference, which no
 	// write may bring back.
 	forgotten bool
+	// unsaved is the state the journal last has, kept only while a change
+	// that could not be refused failed to reach it: the next write goes
+	// from there, so the journal catches up with everything since.
+	unsaved *image
 }
 
 func newConference(spec Spec, cfg Config) *Conference {

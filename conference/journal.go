@@ -193,7 +193,11 @@ func (c *Conference) change(strict bool, fn func() error) error {
 		return err
 	}
 	if journaled {
-		ch := c.diffLocked(before)
+		saved := &before
+		if c.unsaved != nil {
+			saved = c.unsaved
+		}
+		ch := c.diffLocked(*saved)
 		if need := c.eventSeq + uint64(events); need > c.seqReserved {
 			ch.EventSeq = need + seqBlock
 		}
@@ -203,9 +207,13 @@ func (c *Conference) change(strict bool, fn func() error) error {
 					c.restoreLocked(before)
 					return c.storageError("apply", werr)
 				}
-				c.log().Error("saving the conference's state failed; it goes on in memory", "conference", c.id, "err", werr)
-			} else if ch.EventSeq != 0 {
-				c.seqReserved = ch.EventSeq
+				c.log().Error("saving the conference's state failed; it goes on in memory, to be saved with the next change", "conference", c.id, "err", werr)
+				c.unsaved = saved
+			} else {
+				c.unsaved = nil
+				if ch.EventSeq != 0 {
+					c.seqReserved = ch.EventSeq
+				}
 			}
 		}
 	}

@@ -235,3 +235,52 @@ func TestARestoredRegistryHasTheConferencesAsTheyWereAndGoesOnNumberingEvents(t 
 		t.Fatalf("first new event %s numbered %d, want %s above the %d of before the restart", e.Type, e.Seq, conference.EventRoomAdded, lastSeq)
 	}
 }
+
+// A call that ends cannot be refused, so while the journal fails its
+// consequences stand in memory; the next change the journal takes brings
+// them along, and a restart finds them.
+func TestWhatAPhoneLeftBehindWhileTheJournalFailedIsSavedWithTheNextChange(t *testing.T) {
+	j := newMemJournal()
+	reg := conference.NewRegistry(conference.Config{BreakoutDefault: true, Journal: j})
+	c, err := reg.Create(conference.Spec{ID: "c", Title: "C"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	phone, err := c.AddPhone(conference.PhoneSpec{Number: "+15550100", Direction: conference.DialIn})
+	if err != nil {
+		t.Fatal(err)
+	}
+	alice, err := c.AddApp(conference.Admin, conference.AppSpec{Name: "Alice", ClientVersion: "5.0"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	j.failWith(errDiskGone)
+	if !c.Leave(phone.ID, conference.ReasonCallerHungUp) {
+		t.Fatal("the phone was not there to leave")
+	}
+	if p, _ := c.Participant(alice.ID); !p.Moderator {
+		t.Fatal("Alice, alone in the main room, does not lead it")
+	}
+	j.failWith(nil)
+	bob, err := c.AddApp(conference.Admin, conference.AppSpec{Name: "Bob", ClientVersion: "5.0"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	reg.EndAll()
+
+	again, err := conference.RestoreRegistry(conference.Config{BreakoutDefault: true, Journal: j})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer again.EndAll()
+	r, err := again.Get("c")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p, err := r.Participant(alice.ID); err != nil || !p.Moderator {
+		t.Fatalf("Alice after the restart: %+v %v, want her leading the main room", p, err)
+	}
+	if p, err := r.Participant(bob.ID); err != nil || p.Moderator {
+		t.Fatalf("Bob after the restart: %+v %v, want him in the main room Alice leads", p, err)
+	}
+}
