@@ -170,7 +170,7 @@ func (c *Conference) audioSessionLocked(participantID, sessionID string) (*membe
 func (c *Conference) endAudioLocked(m *member, reason string) {
 	s := m.audio
 	c.dropAudioLocked(m, reason)
-	s.Close(reason)
+	c.later(func() { s.Close(reason) })
 }
 
 // dropAudioLocked takes a member's session out of its room and reports why.

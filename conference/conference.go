@@ -32,6 +32,9 @@ type Config struct {
 	// streams that reconnect with Last-Event-ID (DefaultReplayEvents when
 	// zero or less).
 	ReplayEvents int
+	// Journal keeps the conferences across restarts; nil keeps them in
+	// memory only.
+	Journal Journal
 }
 
 // DefaultReplayEvents covers a burst of 2,000 moves (a move publishes the
@@ -92,6 +95,25 @@ type Conference struct {
 	// done is closed when the conference ends, for those waiting on it
 	// without being members yet (a caller keying the PIN).
 	done chan struct{}
+
+	// deferring holds back the events and media work of a change until
+	// the journal has it (see change); effects are what waits.
+	deferring     bool
+	effects       []func()
+	pendingEvents int
+	// seqReserved is the event number the journal has reserved up to.
+	seqReserved uint64
+	// restoredAt is the first event number of this life of a restored
+	// conference: streams resuming from before it are reset, as the
+	// restart dropped the phones without a word.
+	restoredAt uint64
+	// forgotten is set once the journal deleted the conference, which no
+	// write may bring back.
+	forgotten bool
+	// unsaved is the state the journal last has, kept only while a change
+	// that could not be refused failed to reach it: the next write goes
+	// from there, so the journal catches up with everything since.
+	unsaved *image
 }
 
 func newConference(spec Spec, cfg Config) *Conference {
@@ -134,7 +156,8 @@ func (c *Conference) now() time.Time {
 func (c *Conference) newRoom(id string, number int) *room {
 	r := &room{id: id, number: number}
 	if c.cfg.NewRoomMedia != nil {
-		r.media = c.cfg.NewRoomMedia(c.id, id)
+		// A room whose change is refused must not leave a mixer running.
+		c.later(func() { r.media = c.cfg.NewRoomMedia(c.id, id) })
 	}
 	return r
 }
@@ -296,8 +319,19 @@ func (c *Conference) authorize(a Actor) (*member, error) {
 	return m, nil
 }
 
+// publish tells subscribers of e, once the change under way is written.
 func (c *Conference) publish(e Event) {
+	if c.deferring {
+		c.pendingEvents++
+		c.effects = append(c.effects, func() { c.deliver(e) })
+		return
+	}
+	c.deliver(e)
+}
+
+func (c *Conference) deliver(e Event) {
 	c.eventSeq++
+	c.reserveLocked()
 	e.Seq = c.eventSeq
 	e.Conference = c.id
 	e.At = c.now()
@@ -338,7 +372,7 @@ func (c *Conference) SubscribeAfter(seq uint64, buffer int) *Subscription {
 		// Events seq+1 up to the oldest kept are gone when the oldest kept
 		// is further on; a seq ahead of ours is from another life of the
 		// server.
-		reset = seq > c.eventSeq || oldest > seq+1
+		reset = seq > c.eventSeq || oldest > seq+1 || seq < c.restoredAt
 		replay = c.recent.after(seq)
 	}
 	n := max(buffer, 1) + len(replay) + 1

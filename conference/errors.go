@@ -32,6 +32,9 @@ const (
 	// is going away. It lives here with the others so that the API maps it
 	// like any refusal and clients test for it without importing the gateway.
 	CodeShuttingDown Code = "shutting_down"
+	// CodeStorageUnavailable is a change the journal could not record: it
+	// was not made, and the same request may succeed once the disk is back.
+	CodeStorageUnavailable Code = "storage_unavailable"
 )
 
 // Error is a refusal with a code and a message meant for the person who asked.
@@ -74,4 +77,5 @@ var (
 	ErrAlreadyExists      = &Error{Code: CodeAlreadyExists, Msg: "already exists"}
 	ErrEnded              = &Error{Code: CodeEnded, Msg: "the conference has ended"}
 	ErrAppOnly            = &Error{Code: CodeAppOnly, Msg: "only an app participant's own token can do this"}
+	ErrStorageUnavailable = &Error{Code: CodeStorageUnavailable, Msg: "the change could not be saved, so it was not made"}
 )

@@ -59,14 +59,19 @@ func (c *Conference) AddApp(a Actor, spec AppSpec) (Participant, error) {
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if _, err := c.authorize(a); err != nil {
-		return Participant{}, err
-	}
-	m := &member{
-		Participant: Participant{ID: newID("p-"), Name: name, Kind: KindApp, Role: spec.Role, ClientVersion: v.String()},
-		version:     v,
-	}
-	return c.joinLocked(m), nil
+	var p Participant
+	err = c.change(true, func() error {
+		if _, err := c.authorize(a); err != nil {
+			return err
+		}
+		m := &member{
+			Participant: Participant{ID: newID("p-"), Name: name, Kind: KindApp, Role: spec.Role, ClientVersion: v.String()},
+			version:     v,
+		}
+		p = c.joinLocked(m)
+		return nil
+	})
+	return p, err
 }
 
 // printable keeps what a caller's SIP headers say fit to show: no control
@@ -114,7 +119,13 @@ func (c *Conference) AddPhone(spec PhoneSpec) (Participant, error) {
 		leg:   spec.Leg,
 		media: spec.Media,
 	}
-	return c.joinLocked(m), nil
+	// The caller is through already: a journal failing cannot turn it away.
+	var p Participant
+	_ = c.change(false, func() error {
+		p = c.joinLocked(m)
+		return nil
+	})
+	return p, nil
 }
 
 func (c *Conference) joinLocked(m *member) Participant {
@@ -131,21 +142,36 @@ func (c *Conference) joinLocked(m *member) Participant {
 }
 
 // attachLocked wires a member's media to a room's mixer. A mixer refusing
-// it leaves the member silent there rather than undoing a legal move.
+// it leaves the member silent there rather than undoing a legal move. The
+// room's mixer is read when the wiring is done, as a room added in the
+// same change gets its mixer only then.
 func (c *Conference) attachLocked(m *member, r *room) {
-	if m.media != nil && r.media != nil {
-		if m.Muted {
-			// Before Attach, so that no tick hears it.
-			r.media.SetMuted(m.ID, true)
-		}
-		_ = r.media.Attach(m.ID, m.media)
+	id, media, muted := m.ID, m.media, m.Muted
+	if media == nil {
+		return
 	}
+	c.later(func() {
+		if r.media != nil {
+			if muted {
+				// Before Attach, so that no tick hears it.
+				r.media.SetMuted(id, true)
+			}
+			_ = r.media.Attach(id, media)
+		}
+	})
 }
 
 func (c *Conference) detachLocked(m *member) {
-	if r, ok := c.rooms[m.Room]; ok && r.media != nil && m.media != nil {
-		r.media.Detach(m.ID)
+	r, ok := c.rooms[m.Room]
+	if !ok || m.media == nil {
+		return
 	}
+	id := m.ID
+	c.later(func() {
+		if r.media != nil {
+			r.media.Detach(id)
+		}
+	})
 }
 
 // Remove takes a participant out of the conference: itself, or anyone when
@@ -172,16 +198,23 @@ func (c *Conference) HangUp(a Actor, id string) error {
 // releasing it, as Leg requires.
 func (c *Conference) evict(a Actor, id, reason string, selfAllowed bool, check func(*member) error) error {
 	c.mu.Lock()
-	m, err := c.targetLocked(a, id, selfAllowed)
-	if err == nil && check != nil {
-		err = check(m)
-	}
+	var m *member
+	err := c.change(true, func() error {
+		var err error
+		m, err = c.targetLocked(a, id, selfAllowed)
+		if err == nil && check != nil {
+			err = check(m)
+		}
+		if err != nil {
+			return err
+		}
+		c.removeLocked(m, reason)
+		return nil
+	})
+	c.mu.Unlock()
 	if err != nil {
-		c.mu.Unlock()
 		return err
 	}
-	c.removeLocked(m, reason)
-	c.mu.Unlock()
 	if m.leg != nil {
 		m.leg.HangUp(reason)
 	}
@@ -212,7 +245,11 @@ func (c *Conference) Leave(id, reason string) bool {
 	if !ok {
 		return false
 	}
-	c.removeLocked(m, reason)
+	// The connection is gone whatever the journal says.
+	_ = c.change(false, func() error {
+		c.removeLocked(m, reason)
+		return nil
+	})
 	return true
 }
 
@@ -225,9 +262,12 @@ func (c *Conference) PhoneFailed(id string, status int, reason string) {
 	if !ok {
 		return
 	}
-	p := m.snapshot()
-	c.publish(Event{Type: EventPhoneFailed, Participant: &p, Status: status, Reason: reason})
-	c.removeLocked(m, ReasonCallFailed)
+	_ = c.change(false, func() error {
+		p := m.snapshot()
+		c.publish(Event{Type: EventPhoneFailed, Participant: &p, Status: status, Reason: reason})
+		c.removeLocked(m, ReasonCallFailed)
+		return nil
+	})
 }
 
 func (c *Conference) removeLocked(m *member, reason string) {
@@ -268,21 +308,26 @@ func (c *Conference) PhoneConnected(id, codec string, media mixer.Endpoint) erro
 func (c *Conference) SetHost(a Actor, id string, host bool) (Participant, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	m, err := c.targetLocked(a, id, false)
-	if err != nil {
-		return Participant{}, err
-	}
-	if m.Kind == KindPhone {
-		return Participant{}, errorf(CodePhoneCannotHost, "participant %q is on the phone and cannot be a host", id)
-	}
-	role := RoleParticipant
-	if host {
-		role = RoleHost
-	}
-	if m.Role != role {
-		m.Role = role
-		p := m.snapshot()
-		c.publish(Event{Type: EventParticipantUpdated, Participant: &p})
-	}
-	return m.snapshot(), nil
+	var p Participant
+	err := c.change(true, func() error {
+		m, err := c.targetLocked(a, id, false)
+		if err != nil {
+			return err
+		}
+		if m.Kind == KindPhone {
+			return errorf(CodePhoneCannotHost, "participant %q is on the phone and cannot be a host", id)
+		}
+		role := RoleParticipant
+		if host {
+			role = RoleHost
+		}
+		if m.Role != role {
+			m.Role = role
+			p := m.snapshot()
+			c.publish(Event{Type: EventParticipantUpdated, Participant: &p})
+		}
+		p = m.snapshot()
+		return nil
+	})
+	return p, err
 }

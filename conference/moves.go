@@ -5,11 +5,16 @@ package conference
 func (c *Conference) Move(a Actor, id, roomID string) (Participant, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	m, err := c.targetLocked(a, id, false)
-	if err != nil {
-		return Participant{}, err
-	}
-	return c.moveLocked(m, roomID)
+	var p Participant
+	err := c.change(true, func() error {
+		m, err := c.targetLocked(a, id, false)
+		if err != nil {
+			return err
+		}
+		p, err = c.moveLocked(m, roomID)
+		return err
+	})
+	return p, err
 }
 
 // Join moves the acting host itself into a room ("Join Room").
@@ -19,11 +24,16 @@ func (c *Conference) Join(a Actor, roomID string) (Participant, error) {
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	m, err := c.authorize(a)
-	if err != nil {
-		return Participant{}, err
-	}
-	return c.moveLocked(m, roomID)
+	var p Participant
+	err := c.change(true, func() error {
+		m, err := c.authorize(a)
+		if err != nil {
+			return err
+		}
+		p, err = c.moveLocked(m, roomID)
+		return err
+	})
+	return p, err
 }
 
 func (c *Conference) moveLocked(m *member, roomID string) (Participant, error) {

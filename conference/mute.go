@@ -24,71 +24,100 @@ const AdminMuter = "admin"
 // the admin mute anyone, and with lock the participant cannot unmute
 // itself; a participant may mute itself, never locked.
 func (c *Conference) Mute(a Actor, id string, lock bool) (Participant, error) {
-	c.mu.Lock()
-	m, err := c.muteTargetLocked(a, id, lock)
-	if err != nil {
-		c.mu.Unlock()
-		return Participant{}, err
-	}
-	changed := c.setMutedLocked(m, true, muter(a), lock)
-	p := m.snapshot()
-	c.mu.Unlock()
-	if changed {
-		prompt(m, PromptMuted)
-	}
-	return p, nil
+	var p Participant
+	err := c.muteChange(func() ([]*member, error) {
+		m, err := c.muteTargetLocked(a, id, lock)
+		if err != nil {
+			return nil, err
+		}
+		changed := c.setMutedLocked(m, true, muter(a), lock)
+		p = m.snapshot()
+		return told(changed, m), nil
+	}, PromptMuted)
+	return p, err
 }
 
 // Unmute lets a participant's room hear it again. Hosts and the admin
 // unmute anyone; a participant unmutes itself unless a host locked its
 // mute (CodeMuteLocked).
 func (c *Conference) Unmute(a Actor, id string) (Participant, error) {
-	c.mu.Lock()
-	m, err := c.muteTargetLocked(a, id, false)
-	if err == nil && m.Locked && !c.hostOrAdminLocked(a) {
-		err = errorf(CodeMuteLocked, "a host muted %s and locked it", m.Name)
-	}
-	if err != nil {
-		c.mu.Unlock()
-		return Participant{}, err
-	}
-	changed := c.setMutedLocked(m, false, "", false)
-	p := m.snapshot()
-	c.mu.Unlock()
-	if changed {
-		prompt(m, PromptUnmuted)
-	}
-	return p, nil
+	var p Participant
+	err := c.muteChange(func() ([]*member, error) {
+		m, err := c.muteTargetLocked(a, id, false)
+		if err != nil {
+			return nil, err
+		}
+		if m.Locked && !c.hostOrAdminLocked(a) {
+			return nil, errorf(CodeMuteLocked, "a host muted %s and locked it", m.Name)
+		}
+		changed := c.setMutedLocked(m, false, "", false)
+		p = m.snapshot()
+		return told(changed, m), nil
+	}, PromptUnmuted)
+	return p, err
 }
 
 // MuteRoom mutes everyone in a room but its hosts, as Mute by a host
-// does, and returns who it muted.
+// does, and returns whom it covers.
 func (c *Conference) MuteRoom(a Actor, roomID string, lock bool) ([]Participant, error) {
-	c.mu.Lock()
-	if _, err := c.authorize(a); err != nil {
-		c.mu.Unlock()
-		return nil, err
-	}
-	if _, err := c.roomLocked(roomID); err != nil {
-		c.mu.Unlock()
-		return nil, err
-	}
-	var muted []*member
 	out := []Participant{}
-	for _, m := range c.membersLocked(roomID) {
-		if m.isHost() {
-			continue
+	err := c.muteChange(func() ([]*member, error) {
+		if _, err := c.authorize(a); err != nil {
+			return nil, err
 		}
-		if c.setMutedLocked(m, true, muter(a), lock) {
-			muted = append(muted, m)
+		if _, err := c.roomLocked(roomID); err != nil {
+			return nil, err
 		}
-		out = append(out, m.snapshot())
-	}
-	c.mu.Unlock()
-	for _, m := range muted {
-		prompt(m, PromptMuted)
+		var muted []*member
+		for _, m := range c.membersLocked(roomID) {
+			if m.isHost() {
+				continue
+			}
+			if c.setMutedLocked(m, true, muter(a), lock) {
+				muted = append(muted, m)
+			}
+			out = append(out, m.snapshot())
+		}
+		return muted, nil
+	}, PromptMuted)
+	if err != nil {
+		return nil, err
 	}
 	return out, nil
+}
+
+// muteChange runs fn as one change of the conference and, once it is
+// saved and the conference's lock released, tells the phone callers whose
+// mute fn changed, as Prompter requires.
+func (c *Conference) muteChange(fn func() ([]*member, error), p Prompt) error {
+	var legs []Leg
+	c.mu.Lock()
+	err := c.change(true, func() error {
+		ms, err := fn()
+		for _, m := range ms {
+			if m.leg != nil {
+				legs = append(legs, m.leg)
+			}
+		}
+		return err
+	})
+	c.mu.Unlock()
+	if err != nil {
+		return err
+	}
+	for _, l := range legs {
+		if pr, ok := l.(Prompter); ok {
+			pr.Prompt(p)
+		}
+	}
+	return nil
+}
+
+func told(changed bool, m *member) []*member {
+	if changed {
+		return []*member{m}
+	}
+	return nil
 }
 
 // muteTargetLocked finds whom a mute or unmute acts on: hosts and the
@@ -116,8 +145,13 @@ func (c *Conference) setMutedLocked(m *member, muted bool, by string, lock bool)
 		return false
 	}
 	m.Muted, m.MutedBy, m.Locked = muted, by, lock
-	if r, ok := c.rooms[m.Room]; ok && r.media != nil {
-		r.media.SetMuted(m.ID, muted)
+	if r, ok := c.rooms[m.Room]; ok && m.media != nil {
+		id := m.ID
+		c.later(func() {
+			if r.media != nil {
+				r.media.SetMuted(id, muted)
+			}
+		})
 	}
 	p := m.snapshot()
 	typ := EventParticipantMuted
@@ -133,12 +167,4 @@ func muter(a Actor) string {
 		return AdminMuter
 	}
 	return a.ParticipantID
-}
-
-// prompt tells a phone caller, outside the conference's lock as Prompter
-// requires.
-func prompt(m *member, p Prompt) {
-	if pr, ok := m.leg.(Prompter); ok {
-		pr.Prompt(p)
-	}
 }

@@ -2,8 +2,10 @@ package conference
 
 import (
 	"cmp"
+	"fmt"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 )
@@ -33,6 +35,9 @@ type Registry struct {
 	mu       sync.Mutex
 	byID     map[string]*Conference
 	byDialIn map[string]*Conference
+	// taken holds the ids and dial-ins of conferences being written to the
+	// journal, outside mu so that a slow disk stalls no look-up.
+	taken map[string]bool
 }
 
 // NewRegistry returns an empty registry whose conferences share cfg.
@@ -40,7 +45,74 @@ func NewRegistry(cfg Config) *Registry {
 	if cfg.MinClientVersion.IsZero() {
 		cfg.MinClientVersion = MustVersion("4.14")
 	}
-	return &Registry{cfg: cfg, byID: map[string]*Conference{}, byDialIn: map[string]*Conference{}}
+	return &Registry{cfg: cfg, byID: map[string]*Conference{}, byDialIn: map[string]*Conference{}, taken: map[string]bool{}}
+}
+
+// RestoreRegistry returns a registry holding the conferences of
+// cfg.Journal as they were recorded: their rooms and app participants,
+// each where it was. Phones and audio sessions did not survive the
+// process that held them, and streams resuming from before are reset.
+func RestoreRegistry(cfg Config) (*Registry, error) {
+	r := NewRegistry(cfg)
+	if cfg.Journal == nil {
+		return r, nil
+	}
+	saved, err := cfg.Journal.Load()
+	if err != nil {
+		return nil, fmt.Errorf("restore conferences: %w", err)
+	}
+	for _, s := range saved {
+		c, err := restoreConference(s, r.cfg)
+		if err != nil {
+			r.EndAll()
+			return nil, fmt.Errorf("restore conference %q: %w", s.ID, err)
+		}
+		r.byID[c.id] = c
+		r.byDialIn[c.dialIn] = c
+	}
+	return r, nil
+}
+
+func restoreConference(s Saved, cfg Config) (*Conference, error) {
+	b := s.Breakout
+	c := newConference(Spec{ID: s.ID, Title: s.Title, DialIn: s.DialIn, PIN: s.PIN, BreakoutEnabled: &b}, cfg)
+	c.createdAt = s.CreatedAt
+	c.eventSeq, c.seqReserved, c.restoredAt = s.EventSeq, s.EventSeq, s.EventSeq+1
+	for _, n := range s.Rooms {
+		id := strconv.Itoa(n)
+		if _, err := ParseRoomID(id); err != nil || n == 0 {
+			c.end()
+			return nil, fmt.Errorf("room %d: %w", n, ErrInvalid)
+		}
+		c.rooms[id] = c.newRoom(id, n)
+	}
+	for _, p := range s.Participants {
+		v, err := ParseVersion(p.ClientVersion)
+		if err != nil {
+			c.end()
+			return nil, fmt.Errorf("participant %q: %w", p.ID, err)
+		}
+		if _, ok := c.rooms[p.Room]; !ok {
+			// A room lost with its participants still in it: the main
+			// room takes them, as it does when a room is deleted.
+			p.Room = MainRoomID
+		}
+		c.members[p.ID] = &member{
+			Participant: Participant{ID: p.ID, Name: p.Name, Kind: KindApp, Role: p.Role, Moderator: p.Moderator,
+				Room: p.Room, ClientVersion: p.ClientVersion, JoinedAt: p.JoinedAt,
+				Muted: p.Muted, MutedBy: p.MutedBy, Locked: p.Locked},
+			seq: p.Seq, version: v,
+		}
+		c.nextSeq = max(c.nextSeq, p.Seq)
+	}
+	c.mu.Lock()
+	// The phones are gone: whoever they left alone in the main room leads it.
+	_ = c.change(false, func() error {
+		c.settle()
+		return nil
+	})
+	c.mu.Unlock()
+	return c, nil
 }
 
 // Create adds a conference.
@@ -64,15 +136,40 @@ func (r *Registry) Create(spec Spec) (*Conference, error) {
 	if spec.PIN != "" && !pinPattern.MatchString(spec.PIN) {
 		return nil, errorf(CodeInvalid, "pin must be 1 to 16 digits")
 	}
+	idKey, dialKey := "id:"+spec.ID, "dial:"+spec.DialIn
 	r.mu.Lock()
-	defer r.mu.Unlock()
-	if _, ok := r.byID[spec.ID]; ok {
+	if _, ok := r.byID[spec.ID]; ok || r.taken[idKey] {
+		r.mu.Unlock()
 		return nil, errorf(CodeAlreadyExists, "conference %q already exists", spec.ID)
 	}
-	if _, ok := r.byDialIn[spec.DialIn]; ok {
+	if _, ok := r.byDialIn[spec.DialIn]; ok || r.taken[dialKey] {
+		r.mu.Unlock()
 		return nil, errorf(CodeAlreadyExists, "dial_in %q is taken by another conference", spec.DialIn)
 	}
+	r.taken[idKey], r.taken[dialKey] = true, true
+	r.mu.Unlock()
+
 	c := newConference(spec, r.cfg)
+	var err error
+	if r.cfg.Journal != nil {
+		c.seqReserved = seqBlock
+		err = r.cfg.Journal.Create(ConferenceRecord{
+			ID: c.id, Title: c.title, DialIn: c.dialIn, PIN: c.pin, Breakout: c.breakout,
+			CreatedAt: c.createdAt, EventSeq: c.seqReserved,
+		})
+		if err != nil {
+			err = c.storageError("create", err)
+			c.end()
+		}
+	}
+
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	delete(r.taken, idKey)
+	delete(r.taken, dialKey)
+	if err != nil {
+		return nil, err
+	}
 	r.byID[spec.ID] = c
 	r.byDialIn[spec.DialIn] = c
 	return c, nil
@@ -112,30 +209,61 @@ func (r *Registry) List() []*Conference {
 	return out
 }
 
-// End ends a conference: every phone leg is hung up and it is forgotten.
+// End ends a conference: every phone leg is hung up and it is forgotten,
+// by the journal first: a conference the journal still holds is not ended.
 func (r *Registry) End(a Actor, id string) error {
 	if !a.Admin {
 		return ErrAdminRequired
 	}
-	r.mu.Lock()
-	c, ok := r.byID[id]
-	if ok {
-		delete(r.byID, id)
-		delete(r.byDialIn, c.dialIn)
+	c, err := r.Get(id)
+	if err != nil {
+		return err
 	}
-	r.mu.Unlock()
-	if !ok {
-		return errorf(CodeNotFound, "no conference %q", id)
+	if err := c.forget(); err != nil {
+		return err
 	}
+	r.drop(c)
 	c.end()
 	return nil
 }
 
-// EndAll ends every conference, as a server does when it shuts down.
+// EndAll ends every conference in this process, as a server does when it
+// shuts down: the journal keeps them, for the next process to restore.
 func (r *Registry) EndAll() {
 	for _, c := range r.List() {
-		_ = r.End(Admin, c.id)
+		r.drop(c)
+		c.end()
 	}
+}
+
+// drop takes c out of the registry unless another conference took its
+// place meanwhile.
+func (r *Registry) drop(c *Conference) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.byID[c.id] == c {
+		delete(r.byID, c.id)
+	}
+	if r.byDialIn[c.dialIn] == c {
+		delete(r.byDialIn, c.dialIn)
+	}
+}
+
+// forget deletes the conference from the journal and, in the same hold of
+// its lock, marks it so that no later change writes it back.
+func (c *Conference) forget() error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.ended || c.forgotten {
+		return errorf(CodeNotFound, "no conference %q", c.id)
+	}
+	if c.cfg.Journal != nil {
+		if err := c.cfg.Journal.Delete(c.id); err != nil {
+			return c.storageError("delete", err)
+		}
+	}
+	c.forgotten = true
+	return nil
 }
 
 // Stats counts what a registry holds, for metrics.

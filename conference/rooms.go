@@ -6,23 +6,28 @@ import "strconv"
 func (c *Conference) AddRoom(a Actor) (Room, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if _, err := c.authorize(a); err != nil {
-		return Room{}, err
-	}
-	if !c.breakout {
-		return Room{}, ErrBreakoutDisabled
-	}
-	for n := 1; n <= MaxBreakoutRooms; n++ {
-		id := strconv.Itoa(n)
-		if _, used := c.rooms[id]; used {
-			continue
+	var added Room
+	err := c.change(true, func() error {
+		if _, err := c.authorize(a); err != nil {
+			return err
 		}
-		r := c.newRoom(id, n)
-		c.rooms[id] = r
-		c.publish(Event{Type: EventRoomAdded, Room: ref(r)})
-		return Room{ID: id, Name: r.name(), Participants: []Participant{}}, nil
-	}
-	return Room{}, ErrRoomLimit
+		if !c.breakout {
+			return ErrBreakoutDisabled
+		}
+		for n := 1; n <= MaxBreakoutRooms; n++ {
+			id := strconv.Itoa(n)
+			if _, used := c.rooms[id]; used {
+				continue
+			}
+			r := c.newRoom(id, n)
+			c.rooms[id] = r
+			c.publish(Event{Type: EventRoomAdded, Room: ref(r)})
+			added = Room{ID: id, Name: r.name(), Participants: []Participant{}}
+			return nil
+		}
+		return ErrRoomLimit
+	})
+	return added, err
 }
 
 // DeleteRoom removes a breakout room and sends everyone in it back to the
@@ -30,23 +35,25 @@ func (c *Conference) AddRoom(a Actor) (Room, error) {
 func (c *Conference) DeleteRoom(a Actor, roomID string) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	host, err := c.authorize(a)
-	if err != nil {
-		return err
-	}
-	if roomID == MainRoomID {
-		return ErrMainRoomPermanent
-	}
-	r, err := c.roomLocked(roomID)
-	if err != nil {
-		return err
-	}
-	if host != nil && host.Room == r.id {
-		return errorf(CodeHostInsideRoom, "you are in %s: join another room before deleting it", r.name())
-	}
-	c.deleteRoomLocked(r)
-	c.settle()
-	return nil
+	return c.change(true, func() error {
+		host, err := c.authorize(a)
+		if err != nil {
+			return err
+		}
+		if roomID == MainRoomID {
+			return ErrMainRoomPermanent
+		}
+		r, err := c.roomLocked(roomID)
+		if err != nil {
+			return err
+		}
+		if host != nil && host.Room == r.id {
+			return errorf(CodeHostInsideRoom, "you are in %s: join another room before deleting it", r.name())
+		}
+		c.deleteRoomLocked(r)
+		c.settle()
+		return nil
+	})
 }
 
 func (c *Conference) deleteRoomLocked(r *room) {
@@ -55,9 +62,11 @@ func (c *Conference) deleteRoomLocked(r *room) {
 		c.placeLocked(m, main)
 	}
 	delete(c.rooms, r.id)
-	if r.media != nil {
-		r.media.Close()
-	}
+	c.later(func() {
+		if r.media != nil {
+			r.media.Close()
+		}
+	})
 	c.publish(Event{Type: EventRoomDeleted, Room: ref(r)})
 }
 
@@ -89,21 +98,23 @@ func (c *Conference) Rename(a Actor, roomID string) error {
 func (c *Conference) SetBreakout(a Actor, enabled bool) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if _, err := c.authorize(a); err != nil {
-		return err
-	}
-	if c.breakout == enabled {
-		return nil
-	}
-	if !enabled {
-		for _, r := range c.roomsLocked() {
-			if r.ID != MainRoomID {
-				c.deleteRoomLocked(c.rooms[r.ID])
+	return c.change(true, func() error {
+		if _, err := c.authorize(a); err != nil {
+			return err
+		}
+		if c.breakout == enabled {
+			return nil
+		}
+		if !enabled {
+			for _, r := range c.roomsLocked() {
+				if r.ID != MainRoomID {
+					c.deleteRoomLocked(c.rooms[r.ID])
+				}
 			}
 		}
-	}
-	c.breakout = enabled
-	c.publish(Event{Type: EventConferenceUpdated, Breakout: &enabled})
-	c.settle()
-	return nil
+		c.breakout = enabled
+		c.publish(Event{Type: EventConferenceUpdated, Breakout: &enabled})
+		c.settle()
+		return nil
+	})
 }

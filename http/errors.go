@@ -56,6 +56,7 @@ var statusOf = map[conference.Code]int{
 	codeStreamsFull:                   http.StatusServiceUnavailable,
 	codeTooManyAttempts:               http.StatusTooManyRequests,
 	conference.CodeShuttingDown:       http.StatusServiceUnavailable,
+	conference.CodeStorageUnavailable: http.StatusServiceUnavailable,
 }
 
 // retryAfterOf is the Retry-After, in seconds, of refusals that go away by
@@ -71,6 +72,9 @@ var retryAfterOf = map[conference.Code]string{
 	// write timeout.
 	codeTooManyStreams: "5",
 	codeStreamsFull:    "10",
+	// A full or failing disk takes an operator; a client retrying every
+	// few seconds is back as soon as it is fixed.
+	conference.CodeStorageUnavailable: "5",
 }
 
 // fail answers with the error's code and status. Errors without a code are

@@ -44,6 +44,7 @@ type serveConfig struct {
 	ShutdownTimeout  time.Duration
 	PprofAddr        string
 	events           eventsConfig
+	state            stateConfig
 	sip              sipConfig
 	webrtc           webrtcConfig
 }
@@ -70,13 +71,14 @@ func newServe() *cobra.Command {
 	f.BoolVar(&cfg.BreakoutDefault, "breakout-default", true, "breakout rooms on for conferences that do not say")
 	f.StringVar(&cfg.LogFormat, "log-format", "text", "log format: text or json")
 	f.StringVar(&cfg.LogLevel, "log-level", "info", "log level: debug, info, warn or error")
-	f.StringVar(&cfg.DataDir, "data-dir", "confgw-data", "where recordings are written")
+	f.StringVar(&cfg.DataDir, "data-dir", "confgw-data", "where the conferences' state, the token key and recordings are kept")
 	f.Float64Var(&cfg.MixGate, "mix-gate", -55, "dBov under which a participant's audio stays out of its room's mix, so that silent listeners share one encoding of it (0: mix everything)")
 	f.DurationVar(&cfg.MixGateHangover, "mix-gate-hangover", 400*time.Millisecond, "how long a talker stays in the mix after its last frame above --mix-gate")
 	f.BoolVar(&cfg.Demo, "demo", true, "create a ready \"demo\" conference with a host")
 	f.DurationVar(&cfg.ShutdownTimeout, "shutdown-timeout", 10*time.Second, "how long in-flight requests get to finish on shutdown")
 	f.StringVar(&cfg.PprofAddr, "pprof", "", "address for Go's /debug/pprof profiles (off when empty; keep it on loopback)")
 	addEventsFlags(f, &cfg.events)
+	addStateFlags(f, &cfg.state)
 	addSIPFlags(f, &cfg.sip)
 	addWebRTCFlags(f, &cfg.webrtc)
 	return cmd
@@ -151,16 +153,35 @@ func serve(ctx context.Context, cfg serveConfig, out, errOut io.Writer) error {
 		return err
 	}
 	defer media.Close()
-	reg := conference.NewRegistry(conference.Config{
+	state, err := openState(cfg, media.metrics)
+	if err != nil {
+		return err
+	}
+	if state != nil {
+		defer state.Close()
+	}
+	key, err := tokenKey(cfg)
+	if err != nil {
+		return err
+	}
+	reg, err := conference.RestoreRegistry(conference.Config{
 		MinClientVersion: minVersion,
 		BreakoutDefault:  cfg.BreakoutDefault,
 		NewRoomMedia:     media.rooms,
 		Recorder:         conference.RecorderFunc(media.store.Start),
 		Logger:           log,
 		ReplayEvents:     cfg.events.Replay,
+		Journal:          journal(state),
 	})
-	// Every leg is hung up however serve returns.
+	if err != nil {
+		return fmt.Errorf("--data-dir: %w", err)
+	}
+	// Every leg is hung up however serve returns; the store keeps the
+	// conferences for the next start.
 	defer reg.EndAll()
+	if n := len(reg.List()); n > 0 {
+		log.Info("conferences restored", "conferences", n, "data_dir", cfg.DataDir)
+	}
 
 	ln, err := net.Listen("tcp", cfg.HTTP)
 	if err != nil {
@@ -182,7 +203,7 @@ func serve(ctx context.Context, cfg serveConfig, out, errOut io.Writer) error {
 	defer apps.Close()
 	api := confhttp.New(confhttp.Options{
 		Registry: reg, AdminKey: cfg.APIKey, Dialer: sipSide.dialer(),
-		Tokens:     confhttp.NewTokens(confhttp.TokenOptions{TTL: cfg.TokenTTL}),
+		Tokens:     confhttp.NewTokens(confhttp.TokenOptions{Secret: key, TTL: cfg.TokenTTL}),
 		AuthLimit:  authLimit(cfg),
 		Recordings: media.store, AppAudio: apps, Logger: log, Metrics: media.metrics,
 		Health: func() map[string]bool {
@@ -288,6 +309,26 @@ func randomKey() string {
 	return "cgw_" + hex.EncodeToString(b[:])
 }
 
+// demoHost is the host of the demo conference, which it creates unless a
+// restart restored it: then its first app host carries on, so that the
+// demo keeps the rooms and participants a newcomer gave it.
+func demoHost(reg *conference.Registry) (conference.Participant, *conference.Conference, error) {
+	conf, err := reg.Get("demo")
+	if err != nil {
+		conf, err = reg.Create(conference.Spec{ID: "demo", Title: "Demo meeting"})
+		if err != nil {
+			return conference.Participant{}, nil, err
+		}
+	}
+	for _, p := range conf.Participants() {
+		if p.Kind == conference.KindApp && p.Role == conference.RoleHost {
+			return p, conf, nil
+		}
+	}
+	host, err := conf.AddApp(conference.Admin, conference.AppSpec{Name: "Demo Host", Role: conference.RoleHost, ClientVersion: "4.14"})
+	return host, conf, err
+}
+
 // welcome creates the demo conference and prints what a newcomer needs to
 // try the gateway at once.
 func welcome(out io.Writer, cfg serveConfig, keySource string, reg *conference.Registry, api *confhttp.Server, httpURL, sipAddr, webrtcAddr string) error {
@@ -301,11 +342,7 @@ func welcome(out io.Writer, cfg serveConfig, keySource string, reg *conference.R
 	if !cfg.Demo {
 		return nil
 	}
-	conf, err := reg.Create(conference.Spec{ID: "demo", Title: "Demo meeting"})
-	if err != nil {
-		return err
-	}
-	host, err := conf.AddApp(conference.Admin, conference.AppSpec{Name: "Demo Host", Role: conference.RoleHost, ClientVersion: "4.14"})
+	host, conf, err := demoHost(reg)
 	if err != nil {
 		return err
 	}

@@ -1,0 +1,240 @@
+package store_test
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/testutil"
+
+	"github.com/confgw/confgw/conference"
+	"github.com/confgw/confgw/store"
+)
+
+func open(t *testing.T, dir string, opts ...store.Option) *store.Store {
+	t.Helper()
+	s, err := store.Open(dir, opts...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
+// latestSchema is the number of the last migration in migrations/.
+const latestSchema = 2
+
+func TestAnEmptyDirectoryIsMigratedToTheLatestSchemaOnce(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "new")
+	s := open(t, dir)
+	v, err := s.Version()
+	if err != nil || v != latestSchema {
+		t.Fatalf("schema version of a new database: %d %v, want %d", v, err, latestSchema)
+	}
+	if _, err := os.Stat(filepath.Join(dir, store.FileName)); err != nil {
+		t.Fatalf("no database file: %v", err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	again := open(t, dir)
+	if v, err := again.Version(); err != nil || v != latestSchema {
+		t.Fatalf("schema version reopened: %d %v", v, err)
+	}
+}
+
+func TestWhatIsWrittenIsReadBack(t *testing.T) {
+	dir := t.TempDir()
+	s := open(t, dir)
+	created := time.Date(2025, 3, 4, 5, 6, 7, 891, time.UTC)
+	if err := s.Create(conference.ConferenceRecord{ID: "c", Title: "Clinic", DialIn: "4711", PIN: "0042", Breakout: true, CreatedAt: created, EventSeq: 1024}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Create(conference.ConferenceRecord{ID: "b", Title: "Board", DialIn: "b", CreatedAt: created}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Create(conference.ConferenceRecord{ID: "x", Title: "Same dial-in", DialIn: "4711", CreatedAt: created}); err == nil {
+		t.Fatal("a second conference on a taken dial-in was written")
+	}
+	joined := created.Add(time.Minute)
+	host := conference.ParticipantRecord{ID: "p-1", Name: "Host", Role: conference.RoleHost, Moderator: true, Room: "main", ClientVersion: "5.0", Seq: 1, JoinedAt: joined}
+	alice := conference.ParticipantRecord{ID: "p-2", Name: "Alice", Role: conference.RoleParticipant, Room: "main", ClientVersion: "4.14", Seq: 2, JoinedAt: joined}
+	steps := []conference.Change{
+		{Conference: "c", AddRooms: []int{1, 2, 3}, PutParticipants: []conference.ParticipantRecord{host, alice}},
+		{Conference: "c", DeleteRooms: []int{2}, EventSeq: 2048},
+	}
+	alice.Room = "3"
+	alice.Muted, alice.MutedBy, alice.Locked = true, "p-1", true
+	off := false
+	steps = append(steps,
+		conference.Change{Conference: "c", PutParticipants: []conference.ParticipantRecord{alice}},
+		conference.Change{Conference: "b", Breakout: &off},
+	)
+	for _, ch := range steps {
+		if err := s.Apply(ch); err != nil {
+			t.Fatalf("apply %+v: %v", ch, err)
+		}
+	}
+	if err := s.Apply(conference.Change{Conference: "nobody", AddRooms: []int{1}}); !errors.Is(err, store.ErrNoConference) {
+		t.Fatalf("a change of a conference not held: %v, want ErrNoConference", err)
+	}
+	s.Close()
+
+	got, err := open(t, dir).Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 2 || got[0].ID != "b" || got[1].ID != "c" {
+		t.Fatalf("loaded %+v, want b and c", got)
+	}
+	b, c := got[0], got[1]
+	if b.Breakout || len(b.Rooms) != 0 || len(b.Participants) != 0 {
+		t.Fatalf("b loaded as %+v", b)
+	}
+	if c.Title != "Clinic" || c.DialIn != "4711" || c.PIN != "0042" || !c.Breakout || !c.CreatedAt.Equal(created) || c.EventSeq != 2048 {
+		t.Fatalf("c loaded as %+v", c.ConferenceRecord)
+	}
+	if !slices.Equal(c.Rooms, []int{1, 3}) {
+		t.Fatalf("c's rooms %v, want [1 3]", c.Rooms)
+	}
+	if len(c.Participants) != 2 {
+		t.Fatalf("c's participants %+v", c.Participants)
+	}
+	for i, want := range []conference.ParticipantRecord{host, alice} {
+		p := c.Participants[i]
+		if !p.JoinedAt.Equal(want.JoinedAt) {
+			t.Errorf("participant %d joined at %v, want %v", i, p.JoinedAt, want.JoinedAt)
+		}
+		p.JoinedAt = want.JoinedAt
+		if p != want {
+			t.Errorf("participant %d loaded as %+v, want %+v", i, p, want)
+		}
+	}
+}
+
+func TestADeletedConferenceTakesItsRoomsAndParticipantsAlong(t *testing.T) {
+	s := open(t, t.TempDir())
+	if err := s.Create(conference.ConferenceRecord{ID: "c", Title: "C", DialIn: "c", CreatedAt: time.Now()}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Apply(conference.Change{Conference: "c", AddRooms: []int{1},
+		PutParticipants: []conference.ParticipantRecord{{ID: "p", Name: "P", Role: conference.RoleHost, Room: "1", ClientVersion: "5.0", Seq: 1, JoinedAt: time.Now()}}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Delete("c"); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Delete("c"); !errors.Is(err, store.ErrNoConference) {
+		t.Fatalf("deleting it twice: %v, want ErrNoConference", err)
+	}
+	// The id and dial-in are free again, with nothing of before.
+	if err := s.Create(conference.ConferenceRecord{ID: "c", Title: "C again", DialIn: "c", CreatedAt: time.Now()}); err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.Load()
+	if err != nil || len(got) != 1 || len(got[0].Rooms) != 0 || len(got[0].Participants) != 0 {
+		t.Fatalf("after delete and create: %+v %v", got, err)
+	}
+}
+
+func TestTheStoreTimesItsWritesAndCountsItsFailures(t *testing.T) {
+	reg := prometheus.NewRegistry()
+	s := open(t, t.TempDir(), store.WithMetrics(reg))
+	if err := s.Create(conference.ConferenceRecord{ID: "c", Title: "C", DialIn: "c", CreatedAt: time.Now()}); err != nil {
+		t.Fatal(err)
+	}
+	_ = s.Apply(conference.Change{Conference: "missing", AddRooms: []int{1}})
+	if n := testutil.CollectAndCount(reg, "confgw_store_write_seconds"); n != 4 {
+		t.Fatalf("%d write latency series, want one per operation", n)
+	}
+	want := `
+# HELP confgw_store_write_errors_total Changes of the conferences' state that could not be committed, by operation; the API refused them 503 storage_unavailable.
+# TYPE confgw_store_write_errors_total counter
+confgw_store_write_errors_total{op="apply"} 1
+confgw_store_write_errors_total{op="create"} 0
+confgw_store_write_errors_total{op="delete"} 0
+confgw_store_write_errors_total{op="migrate"} 0
+`
+	if err := testutil.GatherAndCompare(reg, strings.NewReader(want), "confgw_store_write_errors_total"); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// A registry opened on the directory of one that is gone has its
+// conferences: rooms added and deleted, participants moved.
+func TestANewRegistryOnTheSameDirectoryHasEverythingTheOldOneWrote(t *testing.T) {
+	dir := t.TempDir()
+	s := open(t, dir)
+	reg := conference.NewRegistry(conference.Config{BreakoutDefault: true, Journal: s})
+	c, err := reg.Create(conference.Spec{ID: "clinic", Title: "Clinic", PIN: "77"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	host, err := c.AddApp(conference.Admin, conference.AppSpec{Name: "Dr One", Role: conference.RoleHost, ClientVersion: "4.14"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	alice, err := c.AddApp(conference.Admin, conference.AppSpec{Name: "Alice", ClientVersion: "4.14.2"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range 2 {
+		if _, err := c.AddRoom(conference.As(host.ID)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := c.Move(conference.As(host.ID), alice.ID, "2"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Join(conference.As(host.ID), "1"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Mute(conference.As(host.ID), alice.ID, true); err != nil {
+		t.Fatal(err)
+	}
+	want := c.Info()
+	reg.EndAll()
+	s.Close()
+
+	s2 := open(t, dir)
+	again, err := conference.RestoreRegistry(conference.Config{BreakoutDefault: true, Journal: s2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer again.EndAll()
+	got, err := again.Get("clinic")
+	if err != nil {
+		t.Fatal(err)
+	}
+	info := got.Info()
+	if info.Title != want.Title || !info.PINRequired || !info.CreatedAt.Equal(want.CreatedAt) || len(info.Rooms) != 3 {
+		t.Fatalf("restored %+v, want %+v", info, want)
+	}
+	for i, r := range want.Rooms {
+		if info.Rooms[i].ID != r.ID || info.Rooms[i].Count != r.Count {
+			t.Errorf("room %d restored as %s with %d, want %s with %d", i, info.Rooms[i].ID, info.Rooms[i].Count, r.ID, r.Count)
+		}
+	}
+	for _, p := range want.Participants {
+		q, err := got.Participant(p.ID)
+		if err != nil {
+			t.Fatalf("%s not restored: %v", p.Name, err)
+		}
+		if q.Room != p.Room || q.Role != p.Role || q.Moderator != p.Moderator || q.ClientVersion != p.ClientVersion || q.Name != p.Name ||
+			q.Muted != p.Muted || q.MutedBy != p.MutedBy || q.Locked != p.Locked {
+			t.Errorf("%s restored as %+v, want %+v", p.Name, q, p)
+		}
+	}
+	if q, _ := got.Participant(alice.ID); !q.Muted || !q.Locked {
+		t.Errorf("Alice's locked mute came undone in the restart: %+v", q)
+	}
+	// It goes on: the restored host still acts as one.
+	if _, err := got.Move(conference.As(host.ID), alice.ID, "1"); err != nil {
+		t.Fatalf("the restored host moving Alice: %v", err)
+	}
+}
