@@ -10,6 +10,10 @@ const (
 	EventParticipantPromoted = "participant.promoted"
 	EventParticipantUpdated  = "participant.updated"
 	EventParticipantAudio    = "participant.audio"
+	// EventParticipantQuality says a phone leg's call went poor (Reason
+	// QualityPoor: its loss stayed past the threshold) or recovered
+	// (QualityRecovered); Participant carries the figures.
+	EventParticipantQuality = "participant.quality"
 	EventRoomAdded           = "room.added"
 	EventRoomDeleted         = "room.deleted"
 	EventRecordingStarted    = "recording.started"
@@ -45,6 +49,12 @@ const (
 	ReasonPINFailed       = "PIN failed"
 	ReasonConferenceEnded = "conference ended"
 	ReasonCallFailed      = "call failed"
+)
+
+// Reasons of a participant.quality event.
+const (
+	QualityPoor      = "poor"
+	QualityRecovered = "recovered"
 )
 
 // RoomRef names a room in an event.
