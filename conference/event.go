@@ -14,10 +14,10 @@ const (
 	// QualityPoor: its loss stayed past the threshold) or recovered
 	// (QualityRecovered); Participant carries the figures.
 	EventParticipantQuality = "participant.quality"
-	EventRoomAdded           = "room.added"
-	EventRoomDeleted         = "room.deleted"
-	EventRecordingStarted    = "recording.started"
-	EventRecordingStopped    = "recording.stopped"
+	EventRoomAdded          = "room.added"
+	EventRoomDeleted        = "room.deleted"
+	EventRecordingStarted   = "recording.started"
+	EventRecordingStopped   = "recording.stopped"
 	// EventRecordingFailed is a recording its file's write or sync error
 	// stopped; Reason says why. The room goes on, and a new recording can
 	// be started.

@@ -72,6 +72,7 @@ type rtcpState struct {
 	// What the phone's last report said of our stream.
 	peer     rtcp.Block
 	hasPeer  bool
+	peerAt   time.Time
 	rtt      time.Duration
 	hasRTT   bool
 	lastLoss float64 // our own last interval's loss, in percent
@@ -221,12 +222,12 @@ func (s *Session) rtcpIn(b []byte, from netip.AddrPort, at time.Time, locked boo
 		st.lsr, st.lsrAt = p.LSR, at
 	}
 	if p.Block != nil {
-		st.peer, st.hasPeer = *p.Block, true
+		st.peer, st.hasPeer, st.peerAt = *p.Block, true, at
 		if p.HasRTT {
 			st.rtt, st.hasRTT = p.RTT, true
 		}
 	}
-	q := s.qualityLocked(s.Stats())
+	q := s.qualityLocked(s.Stats(), at)
 	st.mu.Unlock()
 	s.onQuality(q)
 }
@@ -273,7 +274,7 @@ func (s *Session) report(now time.Time) {
 	if !to.IsValid() && stats.Remote.IsValid() {
 		to = netip.AddrPortFrom(stats.Remote.Addr(), stats.Remote.Port()+1)
 	}
-	q := s.qualityLocked(stats)
+	q := s.qualityLocked(stats, now)
 	st.mu.Unlock()
 
 	if b, err := r.Marshal(); err == nil {
@@ -318,10 +319,19 @@ func (s *Session) flushRTCP(to netip.AddrPort) {
 	}
 }
 
+// peerTimeout is how many intervals a phone's last report counts for
+// (RFC 3550 section 6.3.5 deems a participant gone after five): a phone
+// that stops reporting does not keep the leg poor, or good, on figures
+// that no longer hold.
+const peerTimeout = 5
+
 // qualityLocked takes the figures from what both sides last measured.
 // The caller holds rtcp.mu.
-func (s *Session) qualityLocked(stats Stats) Quality {
+func (s *Session) qualityLocked(stats Stats, now time.Time) Quality {
 	st := &s.rtcp
+	if st.hasPeer && now.Sub(st.peerAt) > peerTimeout*s.rtcpInterval {
+		st.hasPeer = false
+	}
 	q := Quality{
 		PacketsIn: stats.PacketsIn, PacketsLost: st.lost,
 		LossPct: st.lastLoss, Jitter: stats.Jitter,
