@@ -32,12 +32,13 @@ type sipConfig struct {
 	ShedTickLate   time.Duration
 	MaxSetupCalls  int
 	Limits         gateway.Limits
+	Quality        gateway.Quality
 }
 
 func addSIPFlags(f *pflag.FlagSet, c *sipConfig) {
 	f.StringVar(&c.Listen, "sip", "127.0.0.1:5060", "SIP listen address (UDP and TCP)")
 	f.StringVar(&c.PublicAddr, "sip-public-addr", "", "address put in Contact and SDP (default: the listen address)")
-	f.StringVar(&c.RTPPorts, "rtp-ports", "10000-20000", "UDP port range for RTP, one port per leg")
+	f.StringVar(&c.RTPPorts, "rtp-ports", "10000-20000", "UDP port range for RTP, one even port per leg and the odd one above it for RTCP")
 	f.DurationVar(&c.RTPTimeout, "rtp-timeout", 30*time.Second, "hang a leg up after this long without RTP")
 	f.DurationVar(&c.RingTimeout, "ring-timeout", 45*time.Second, "give up a dial-out not answered by then")
 	f.StringVar(&c.Trunk, "sip-trunk", "", "outbound trunk host:port for dial-out")
@@ -61,6 +62,10 @@ func addSIPFlags(f *pflag.FlagSet, c *sipConfig) {
 	f.IntVar(&c.Limits.MaxUnackedPerSource, "max-unacked-per-source", 10, "dial-in calls awaiting their ACK at once from one source address; more get 486 (0: no cap)")
 	f.Float64Var(&c.Limits.InviteRate, "invite-rate-per-source", 5, "INVITEs per second one source address may send on average; more get 486 (0: no cap)")
 	f.IntVar(&c.Limits.InviteBurst, "invite-burst-per-source", 20, "INVITEs one source address may send at once, above --invite-rate-per-source")
+	f.DurationVar(&c.Quality.RTCPInterval, "rtcp-interval", rtpsession.DefaultRTCPInterval, "how often a phone leg sends its RTCP report (randomised by half either way)")
+	f.IntVar(&c.Quality.RTCPBurst, "rtcp-burst", rtpsession.DefaultRTCPBurst, "RTCP datagrams a leg reads per interval; more are dropped unread and counted")
+	f.Float64Var(&c.Quality.LossPct, "quality-loss", gateway.DefaultQualityLossPct, "packet loss in percent, either way, past which a phone leg is poor once it lasts --quality-window")
+	f.DurationVar(&c.Quality.Window, "quality-window", gateway.DefaultQualityWindow, "how long loss must last to raise participant.quality, and the least time between two of a leg")
 }
 
 // sipSide is the running SIP gateway as serve sees it.
@@ -98,6 +103,9 @@ func startSIP(ctx context.Context, c sipConfig, reg *conference.Registry, m *med
 	if err := checkLimits(c.Limits); err != nil {
 		return nil, err
 	}
+	if err := checkQuality(c.Quality); err != nil {
+		return nil, err
+	}
 	ports, err := rtpsession.NewPorts(lo, hi)
 	if err != nil {
 		return nil, fmt.Errorf("--rtp-ports: %w", err)
@@ -124,7 +132,7 @@ func startSIP(ctx context.Context, c sipConfig, reg *conference.Registry, m *med
 	gw, err := gateway.New(gateway.Config{
 		Registry: reg, SIP: srv, Ports: ports, RTPTimeout: c.RTPTimeout, Logger: log,
 		TickLateness: m.lateness.Worst, ShedTickLate: c.ShedTickLate, MaxSetupCalls: c.MaxSetupCalls,
-		Limits: c.Limits,
+		Limits: c.Limits, Quality: c.Quality,
 	})
 	if err != nil {
 		closeUnstarted(srv, log)
@@ -206,6 +214,20 @@ func checkLimits(l gateway.Limits) error {
 		return fmt.Errorf("--invite-rate-per-source %g: want 0 or more", l.InviteRate)
 	case l.InviteRate > 0 && l.InviteBurst < 1:
 		return fmt.Errorf("--invite-burst-per-source %d: want 1 or more", l.InviteBurst)
+	}
+	return nil
+}
+
+func checkQuality(q gateway.Quality) error {
+	switch {
+	case q.RTCPInterval < time.Second:
+		return fmt.Errorf("--rtcp-interval %s: want 1s or more", q.RTCPInterval)
+	case q.RTCPBurst < 1:
+		return fmt.Errorf("--rtcp-burst %d: want 1 or more", q.RTCPBurst)
+	case q.LossPct <= 0 || q.LossPct > 100:
+		return fmt.Errorf("--quality-loss %g: want more than 0 and at most 100", q.LossPct)
+	case q.Window <= 0:
+		return fmt.Errorf("--quality-window %s: want more than 0", q.Window)
 	}
 	return nil
 }
