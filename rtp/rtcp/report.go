@@ -117,6 +117,8 @@ type Peer struct {
 	// bits of its NTP time, to echo in our next block.
 	SR  bool
 	LSR uint32
+	// Packets and Octets are an SR's counts of what the phone sent.
+	Packets, Octets uint32
 	// Block is the phone's report on our stream, when it sent one.
 	Block *Block
 	// RTT is the round-trip time worked out from Block's LSR and DLSR
@@ -158,6 +160,7 @@ func Parse(b []byte, ours uint32, at time.Time) (Peer, error) {
 		case *pion.SenderReport:
 			p.SSRC, p.SR = v.SSRC, true
 			p.LSR = uint32(v.NTPTime >> 16)
+			p.Packets, p.Octets = v.PacketCount, v.OctetCount
 			p.takeBlock(v.Reports, ours)
 		case *pion.ReceiverReport:
 			p.SSRC = v.SSRC

@@ -15,7 +15,7 @@ func TestAReportRoundTripsAndItsEchoGivesTheRoundTripTime(t *testing.T) {
 	}
 	// The phone reads our SR...
 	sr, err := Parse(b, 2, t0.Add(40*time.Millisecond))
-	if err != nil || !sr.SR || sr.SSRC != 1 || sr.LSR != MiddleNTP(t0) {
+	if err != nil || !sr.SR || sr.SSRC != 1 || sr.LSR != MiddleNTP(t0) || sr.Packets != 50 || sr.Octets != 8600 {
 		t.Fatalf("SR read as %+v, %v", sr, err)
 	}
 	// ...and answers 60 ms after it arrived, reporting 10% loss.

@@ -182,7 +182,7 @@ func TestAPeerReportingTenPercentLossMakesItVisibleInTheLegsQuality(t *testing.T
 	sr, at := readReport(t, ph.rtcp, ph.ssrc, func(p rtcp.Peer) bool {
 		return p.SR && p.Block != nil && p.Block.Lost == 10
 	})
-	if sr.SSRC != s.ssrc || sr.Block.ExtendedMax != uint32(ph.seq-1) {
+	if sr.SSRC != s.ssrc || sr.Block.ExtendedMax != uint32(ph.seq-1) || sr.Packets != sent || sr.Octets != sent*160 {
 		t.Fatalf("report %+v, block %+v", sr, *sr.Block)
 	}
 	// The phone reports 10% loss of the leg's audio, echoing the SR.
