@@ -16,6 +16,10 @@ const (
 	EventRoomDeleted         = "room.deleted"
 	EventRecordingStarted    = "recording.started"
 	EventRecordingStopped    = "recording.stopped"
+	// EventParticipantQuality says a phone leg's call went poor (Reason
+	// QualityPoor: its loss stayed past the threshold) or recovered
+	// (QualityRecovered); Participant carries the figures.
+	EventParticipantQuality = "participant.quality"
 	// EventRecordingFailed is a recording its file's write or sync error
 	// stopped; Reason says why. The room goes on, and a new recording can
 	// be started.
@@ -47,6 +51,12 @@ const (
 	ReasonPINFailed       = "PIN failed"
 	ReasonConferenceEnded = "conference ended"
 	ReasonCallFailed      = "call failed"
+)
+
+// Reasons of a participant.quality event.
+const (
+	QualityPoor      = "poor"
+	QualityRecovered = "recovered"
 )
 
 // RoomRef names a room in an event.

@@ -303,6 +303,25 @@ func (c *Conference) PhoneConnected(id, codec string, media mixer.Endpoint) erro
 	return nil
 }
 
+// PhoneQuality records a phone leg's latest quality figures. Figures come
+// every few seconds per leg, so they are stored without an event; change,
+// QualityPoor or QualityRecovered, publishes participant.quality as well.
+// An unknown or departed participant is ignored: reports may outlive the
+// leg by a moment.
+func (c *Conference) PhoneQuality(id string, q PhoneQuality, change string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	m, ok := c.members[id]
+	if !ok || m.Phone == nil {
+		return
+	}
+	m.Phone.Quality = &q
+	if change != "" {
+		p := m.snapshot()
+		c.publish(Event{Type: EventParticipantQuality, Participant: &p, Reason: change})
+	}
+}
+
 // SetHost makes a participant a host or takes the role away. Authorization
 // follows the live role, so the change counts from the next request on.
 func (c *Conference) SetHost(a Actor, id string, host bool) (Participant, error) {

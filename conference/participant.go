@@ -48,6 +48,36 @@ type Phone struct {
 	Direction Direction  `json:"direction"`
 	State     PhoneState `json:"state"`
 	Codec     string     `json:"codec,omitempty"`
+	// Quality is what the leg's RTCP says of the call, nil until its first
+	// report interval has passed. It is replaced whole, never changed, so
+	// snapshots may share it.
+	Quality *PhoneQuality `json:"quality"`
+}
+
+// PhoneQuality is a phone leg's call quality from its RTCP reports, both
+// ways: loss and jitter of the phone's audio as the gateway measured it,
+// what the phone's reports said of ours, and an E-model MOS estimate.
+type PhoneQuality struct {
+	// PacketsIn counts RTP packets received from the phone; PacketsLost
+	// those of its stream that never came (RFC 3550; negative when
+	// duplicates outnumber losses).
+	PacketsIn   uint64 `json:"packets_in"`
+	PacketsLost int64  `json:"packets_lost"`
+	// LossPct is the loss of the phone's audio over the last interval.
+	LossPct float64 `json:"loss_pct"`
+	// RemoteLossPct is the loss of our audio the phone last reported; nil
+	// until it reports.
+	RemoteLossPct *float64 `json:"remote_loss_pct"`
+	// JitterMs is the interarrival jitter of the phone's audio.
+	JitterMs float64 `json:"jitter_ms"`
+	// RTTMs is the round-trip time from the phone's reports, nil until one
+	// answers a sender report of ours.
+	RTTMs *float64 `json:"rtt_ms"`
+	// MOS is the estimated mean opinion score, 1 to 4.5 (ITU-T G.107).
+	MOS float64 `json:"mos"`
+	// Poor says the loss either way has stayed past the alarm threshold
+	// long enough to raise participant.quality.
+	Poor bool `json:"poor"`
 }
 
 // Participant is a snapshot of one participant, safe to keep and encode.

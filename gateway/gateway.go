@@ -46,6 +46,9 @@ type Config struct {
 	MaxSetupCalls int
 	// Limits caps dial-in calls; the zero value caps nothing.
 	Limits Limits
+	// Quality sets the legs' RTCP and when a poor call is announced.
+	Quality Quality
+
 	Logger *slog.Logger
 }
 
@@ -61,6 +64,7 @@ type Gateway struct {
 	ports      *rtpsession.Ports
 	rtpTimeout time.Duration
 	pinTimeout time.Duration
+	quality    Quality
 	bindIP     net.IP
 	mediaAddr  netip.Addr
 	log        *slog.Logger
@@ -121,6 +125,7 @@ func New(cfg Config) (*Gateway, error) {
 		log:       cfg.Logger,
 		legs:      map[*leg]struct{}{},
 		admission: newAdmission(cfg.Limits),
+		quality:   cfg.Quality.normalise(),
 
 		shedLog:      logEvery{every: time.Second},
 		tickLateness: cfg.TickLateness, shedTickLate: cfg.ShedTickLate, maxSetup: cfg.MaxSetupCalls,

@@ -55,6 +55,10 @@ type leg struct {
 	timedOut chan struct{}
 	timeOnce sync.Once
 	runDone  chan struct{}
+	// RTCP's goroutine and the one that takes its figures.
+	rtcpDone    chan struct{}
+	qualityCh   chan struct{}
+	qualityDone chan struct{}
 
 	mu    sync.Mutex
 	pid   string
@@ -73,6 +77,10 @@ func (g *Gateway) newLeg(conf *conference.Conference, dir conference.Direction, 
 		digits:   make(chan rune, 32),
 		timedOut: make(chan struct{}),
 		runDone:  make(chan struct{}),
+
+		rtcpDone:    make(chan struct{}),
+		qualityCh:   make(chan struct{}, 1),
+		qualityDone: make(chan struct{}),
 	}
 	l.ctx, l.stop = context.WithCancelCause(context.Background())
 	sess, err := rtpsession.New(rtpsession.Config{
@@ -81,6 +89,10 @@ func (g *Gateway) newLeg(conf *conference.Conference, dir conference.Direction, 
 		OnTimeout: func() { l.timeOnce.Do(func() { close(l.timedOut) }) },
 		OnDigit:   l.onDigit,
 		Logger:    log,
+
+		RTCPInterval: g.quality.RTCPInterval,
+		RTCPBurst:    g.quality.RTCPBurst,
+		OnQuality:    l.qualitySignal,
 	})
 	if err != nil {
 		l.stop(err)
@@ -126,7 +138,8 @@ func (l *leg) snapshot() (state, dir string, stats rtpsession.Stats) {
 	return state, string(l.dir), l.sess.Stats()
 }
 
-// startMedia runs the RTP receive loop until the leg ends.
+// startMedia runs the RTP receive loop, and RTCP with what it tells of the
+// call, until the leg ends.
 func (l *leg) startMedia() {
 	go func() {
 		defer close(l.runDone)
@@ -134,6 +147,13 @@ func (l *leg) startMedia() {
 			l.log.Warn("RTP receive loop ended", "error", err)
 		}
 	}()
+	go func() {
+		defer close(l.rtcpDone)
+		if err := l.sess.RunRTCP(l.ctx); err != nil {
+			l.log.Info("RTCP loop ended", "error", err)
+		}
+	}()
+	go l.watchQuality()
 }
 
 // close frees the media; the leg is over.
@@ -142,6 +162,8 @@ func (l *leg) close(started bool) {
 	_ = l.sess.Close()
 	if started {
 		<-l.runDone
+		<-l.rtcpDone
+		<-l.qualityDone
 	}
 	l.g.metrics.retire(l.sess.Stats())
 }
@@ -160,6 +182,10 @@ func (l *leg) apply(p sdp.Params) error {
 	l.mu.Unlock()
 	if p.Remote.IsValid() && !p.Remote.Addr().IsUnspecified() && p.Remote.Port() != 0 {
 		l.sess.SetRemote(net.UDPAddrFromAddrPort(p.Remote))
+	}
+	l.sess.SetRTCPMux(p.RTCPMux)
+	if r := p.RemoteRTCP; !r.IsValid() || !r.Addr().IsUnspecified() {
+		l.sess.SetRemoteRTCP(r)
 	}
 	// Hold stops audio both ways, whichever side asked for one-way.
 	l.sess.SetHold(p.Direction != sdp.SendRecv)

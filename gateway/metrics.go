@@ -29,6 +29,16 @@ type Metrics struct {
 	tcpOpen   *prometheus.Desc
 	tcpRefuse *prometheus.Desc
 	tcpClosed *prometheus.Desc
+	rtcp      *prometheus.Desc
+	rtcpDrop  *prometheus.Desc
+
+	// Quality, observed per RTCP report sent or received on any leg:
+	// distributions across calls rather than a series per call.
+	lossPct       prometheus.Histogram
+	jitter        prometheus.Histogram
+	rtt           prometheus.Histogram
+	mos           prometheus.Histogram
+	qualityEvents *prometheus.CounterVec
 
 	mu      sync.Mutex
 	retired rtpsession.Stats
@@ -72,6 +82,34 @@ func newMetrics(g *Gateway) *Metrics {
 		tcpClosed: prometheus.NewDesc("confgw_sip_tcp_closed_total",
 			"SIP-TCP connections the gateway cut, by reason: idle, message_timeout (a message not whole in time) or too_large (over the size limit, answered 513).",
 			[]string{"reason"}, nil),
+		rtcp: prometheus.NewDesc("confgw_rtcp_packets_total", "RTCP compound reports received (in) and sent (out) on phone legs.",
+			[]string{"direction"}, nil),
+		rtcpDrop: prometheus.NewDesc("confgw_rtcp_packets_dropped_total",
+			"RTCP datagrams not used: malformed, not from the leg's phone, or past --rtcp-burst in an interval.", nil, nil),
+		lossPct: prometheus.NewHistogram(prometheus.HistogramOpts{
+			Name:    "confgw_phone_loss_percent",
+			Help:    "Packet loss of phone legs, the worse direction, per RTCP report sent or received.",
+			Buckets: []float64{0.5, 1, 2, 3, 5, 10, 20, 50},
+		}),
+		jitter: prometheus.NewHistogram(prometheus.HistogramOpts{
+			Name:    "confgw_phone_jitter_seconds",
+			Help:    "Interarrival jitter of phones' audio (RFC 3550), per RTCP report sent or received.",
+			Buckets: []float64{0.002, 0.005, 0.01, 0.02, 0.03, 0.05, 0.1, 0.2},
+		}),
+		rtt: prometheus.NewHistogram(prometheus.HistogramOpts{
+			Name:    "confgw_phone_rtt_seconds",
+			Help:    "Round-trip time to phones from their RTCP reports.",
+			Buckets: []float64{0.01, 0.02, 0.05, 0.1, 0.15, 0.2, 0.3, 0.5, 1},
+		}),
+		mos: prometheus.NewHistogram(prometheus.HistogramOpts{
+			Name:    "confgw_phone_mos",
+			Help:    "E-model MOS estimate of phone calls (ITU-T G.107, 1 to 4.5), per RTCP report sent or received.",
+			Buckets: []float64{1.5, 2, 2.5, 3, 3.5, 3.8, 4, 4.2, 4.4},
+		}),
+		qualityEvents: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "confgw_phone_quality_events_total",
+			Help: "participant.quality events: legs whose loss stayed past --quality-loss for --quality-window (poor) and legs back under half of it as long (recovered).",
+		}, []string{"reason"}),
 		refused: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "confgw_calls_refused_total",
 			Help: "Dial-in calls refused before any port was taken, by the cap they hit.",
@@ -81,7 +119,18 @@ func newMetrics(g *Gateway) *Metrics {
 	for _, r := range []string{refuseCalls, refuseUnacked, refuseUnackedBySource, refuseRate, refuseSources} {
 		m.refused.WithLabelValues(r)
 	}
+	m.qualityEvents.WithLabelValues("poor")
+	m.qualityEvents.WithLabelValues("recovered")
 	return m
+}
+
+func (m *Metrics) observeQuality(q rtpsession.Quality) {
+	m.lossPct.Observe(q.WorstLossPct)
+	m.jitter.Observe(q.Jitter.Seconds())
+	m.mos.Observe(q.MOS)
+	if q.HasRTT {
+		m.rtt.Observe(q.RTT.Seconds())
+	}
 }
 
 // Metrics returns the gateway's collectors, to register where the API
@@ -90,7 +139,8 @@ func (g *Gateway) Metrics() *Metrics { return g.metrics }
 
 // Collectors lists what to register.
 func (m *Metrics) Collectors() []prometheus.Collector {
-	return []prometheus.Collector{m, m.responses, m.shed, m.unacked, m.refused}
+	return []prometheus.Collector{m, m.responses, m.shed, m.unacked, m.refused,
+		m.lossPct, m.jitter, m.rtt, m.mos, m.qualityEvents}
 }
 
 // Register adds the collectors to r.
@@ -132,11 +182,15 @@ func addCounters(total *rtpsession.Stats, s rtpsession.Stats) {
 	total.Malformed += s.Malformed
 	total.Stray += s.Stray
 	total.BadFrames += s.BadFrames
+	total.RTCPIn += s.RTCPIn
+	total.RTCPOut += s.RTCPOut
+	total.RTCPDropped += s.RTCPDropped
 }
 
 // Describe implements prometheus.Collector.
 func (m *Metrics) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{m.legs, m.packets, m.lost, m.late, m.concealed, m.dropped, m.depth, m.setup, m.tcpOpen, m.tcpRefuse, m.tcpClosed} {
+	for _, d := range []*prometheus.Desc{m.legs, m.packets, m.lost, m.late, m.concealed, m.dropped, m.depth, m.setup,
+		m.tcpOpen, m.tcpRefuse, m.tcpClosed, m.rtcp, m.rtcpDrop} {
 		ch <- d
 	}
 }
@@ -178,6 +232,9 @@ func (m *Metrics) Collect(ch chan<- prometheus.Metric) {
 		ch <- prometheus.MustNewConstMetric(m.dropped, prometheus.CounterValue, float64(n), reason)
 	}
 	ch <- prometheus.MustNewConstMetric(m.depth, prometheus.GaugeValue, float64(depth))
+	ch <- prometheus.MustNewConstMetric(m.rtcp, prometheus.CounterValue, float64(total.RTCPIn), "in")
+	ch <- prometheus.MustNewConstMetric(m.rtcp, prometheus.CounterValue, float64(total.RTCPOut), "out")
+	ch <- prometheus.MustNewConstMetric(m.rtcpDrop, prometheus.CounterValue, float64(total.RTCPDropped))
 	ch <- prometheus.MustNewConstMetric(m.setup, prometheus.GaugeValue, float64(m.g.SetupCalls()))
 	tcp := m.g.sip.TCPStats()
 	ch <- prometheus.MustNewConstMetric(m.tcpOpen, prometheus.GaugeValue, float64(tcp.Open))

@@ -34,12 +34,13 @@ type sipConfig struct {
 	Limits         gateway.Limits
 	TCP            confsip.TCPLimits
 	MaxMessage     int
+	Quality        gateway.Quality
 }
 
 func addSIPFlags(f *pflag.FlagSet, c *sipConfig) {
 	f.StringVar(&c.Listen, "sip", "127.0.0.1:5060", "SIP listen address (UDP and TCP)")
 	f.StringVar(&c.PublicAddr, "sip-public-addr", "", "address put in Contact and SDP (default: the listen address)")
-	f.StringVar(&c.RTPPorts, "rtp-ports", "10000-20000", "UDP port range for RTP, one port per leg")
+	f.StringVar(&c.RTPPorts, "rtp-ports", "10000-20000", "UDP port range for RTP, one even port per leg and the odd one above it for RTCP")
 	f.DurationVar(&c.RTPTimeout, "rtp-timeout", 30*time.Second, "hang a leg up after this long without RTP")
 	f.DurationVar(&c.RingTimeout, "ring-timeout", 45*time.Second, "give up a dial-out not answered by then")
 	f.StringVar(&c.Trunk, "sip-trunk", "", "outbound trunk host:port for dial-out")
@@ -70,6 +71,10 @@ func addSIPFlags(f *pflag.FlagSet, c *sipConfig) {
 	f.DurationVar(&c.TCP.IdleTimeout, "sip-tcp-idle-timeout", d.IdleTimeout, "close a SIP-TCP connection silent this long that no call uses (0: never)")
 	f.DurationVar(&c.TCP.MessageTimeout, "sip-tcp-message-timeout", d.MessageTimeout, "close a SIP-TCP connection whose message is not whole this long after its first byte (0: never)")
 	f.IntVar(&c.MaxMessage, "sip-max-message", confsip.DefaultMaxMessageSize, "largest SIP message in bytes; over TCP a larger one is answered 513 and its connection closed")
+	f.DurationVar(&c.Quality.RTCPInterval, "rtcp-interval", rtpsession.DefaultRTCPInterval, "how often a phone leg sends its RTCP report (randomised by half either way)")
+	f.IntVar(&c.Quality.RTCPBurst, "rtcp-burst", rtpsession.DefaultRTCPBurst, "RTCP datagrams a leg reads per interval; more are dropped unread and counted")
+	f.Float64Var(&c.Quality.LossPct, "quality-loss", gateway.DefaultQualityLossPct, "packet loss in percent, either way, past which a phone leg is poor once it lasts --quality-window")
+	f.DurationVar(&c.Quality.Window, "quality-window", gateway.DefaultQualityWindow, "how long loss must last to raise participant.quality, and the least time between two of a leg")
 }
 
 // sipSide is the running SIP gateway as serve sees it.
@@ -110,6 +115,9 @@ func startSIP(ctx context.Context, c sipConfig, reg *conference.Registry, m *med
 	if err := checkTCPLimits(c.TCP, c.MaxMessage); err != nil {
 		return nil, err
 	}
+	if err := checkQuality(c.Quality); err != nil {
+		return nil, err
+	}
 	ports, err := rtpsession.NewPorts(lo, hi)
 	if err != nil {
 		return nil, fmt.Errorf("--rtp-ports: %w", err)
@@ -138,7 +146,7 @@ func startSIP(ctx context.Context, c sipConfig, reg *conference.Registry, m *med
 	gw, err := gateway.New(gateway.Config{
 		Registry: reg, SIP: srv, Ports: ports, RTPTimeout: c.RTPTimeout, Logger: log,
 		TickLateness: m.lateness.Worst, ShedTickLate: c.ShedTickLate, MaxSetupCalls: c.MaxSetupCalls,
-		Limits: c.Limits,
+		Limits: c.Limits, Quality: c.Quality,
 	})
 	if err != nil {
 		closeUnstarted(srv, log)
@@ -236,6 +244,20 @@ func checkTCPLimits(l confsip.TCPLimits, maxMessage int) error {
 		return fmt.Errorf("--sip-tcp-message-timeout %v: want 0 or more", l.MessageTimeout)
 	case maxMessage < 1024:
 		return fmt.Errorf("--sip-max-message %d: want 1024 or more", maxMessage)
+	}
+	return nil
+}
+
+func checkQuality(q gateway.Quality) error {
+	switch {
+	case q.RTCPInterval < time.Second:
+		return fmt.Errorf("--rtcp-interval %s: want 1s or more", q.RTCPInterval)
+	case q.RTCPBurst < 1:
+		return fmt.Errorf("--rtcp-burst %d: want 1 or more", q.RTCPBurst)
+	case q.LossPct <= 0 || q.LossPct > 100:
+		return fmt.Errorf("--quality-loss %g: want more than 0 and at most 100", q.LossPct)
+	case q.Window <= 0:
+		return fmt.Errorf("--quality-window %s: want more than 0", q.Window)
 	}
 	return nil
 }

@@ -40,6 +40,7 @@ type Media struct {
 	mu        sync.Mutex
 	heard     []int16
 	packetsIn uint64
+	peerSSRC  uint32
 
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
@@ -85,6 +86,31 @@ func (m *Media) stop() {
 	}
 	_ = m.conn.Close()
 	m.wg.Wait()
+}
+
+// SSRC is the phone's own stream's.
+func (m *Media) SSRC() uint32 {
+	m.sendMu.Lock()
+	defer m.sendMu.Unlock()
+	return m.w.SSRC()
+}
+
+// PeerSSRC is the SSRC of the last audio packet heard, 0 before any.
+func (m *Media) PeerSSRC() uint32 {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.peerSSRC
+}
+
+// SendRaw sends b from the phone's RTP port to where its RTP goes, as a
+// phone multiplexing RTCP (RFC 5761) sends its reports.
+func (m *Media) SendRaw(b []byte) error {
+	to := m.remote.Load()
+	if to == nil {
+		return errors.New("sipphone: no remote yet")
+	}
+	_, err := m.conn.WriteToUDP(b, to)
+	return err
 }
 
 // SetMuted stops (or resumes) sending, as a phone on hold does.
@@ -180,6 +206,7 @@ func (m *Media) receive() {
 			continue
 		}
 		m.mu.Lock()
+		m.peerSSRC = p.SSRC
 		m.packetsIn++
 		m.heard = append(m.heard, samples[:len(p.Payload)]...)
 		if len(m.heard) > 2*recordSamples {

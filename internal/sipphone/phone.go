@@ -38,6 +38,8 @@ type Config struct {
 	// by default: another one (127.0.0.2) makes the phone a caller from a
 	// different address. Its RTP stays on 127.0.0.1.
 	Host string
+	// RTCPMux offers RTCP on the RTP port (RFC 5761 a=rtcp-mux).
+	RTCPMux bool
 }
 
 // Answer is how the phone treats incoming calls.
@@ -220,6 +222,9 @@ func (p *Phone) Dial(ctx context.Context, target string, opts CallOptions) (*Cal
 	offer := opts.SDP
 	if offer == nil && !opts.NoSDP {
 		offer = offerSDP("127.0.0.1", m.Port(), p.cfg.Codecs, "sendrecv")
+		if p.cfg.RTCPMux {
+			offer = append(offer, "a=rtcp-mux\r\n"...)
+		}
 	}
 	if offer != nil {
 		req.AppendHeader(sipmsg.NewHeader("Content-Type", "application/sdp"))

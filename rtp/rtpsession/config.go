@@ -52,9 +52,30 @@ type Config struct {
 	// no goroutine wakes per packet; the option exists so that tests on
 	// Linux cover the portable path too.
 	PortableSocket bool
+
+	// RTCPConn is the leg's RTCP socket. When nil and Ports is set, it is
+	// the one Ports bound with Conn; a socket given here without Ports is
+	// the session's to close. Without either, reports go only over a
+	// multiplexed port (SetRTCPMux).
+	RTCPConn *net.UDPConn
+	// RTCPInterval is how often the leg reports; DefaultRTCPInterval when
+	// zero.
+	RTCPInterval time.Duration
+	// RTCPBurst is how many RTCP datagrams a leg reads per interval;
+	// DefaultRTCPBurst when zero.
+	RTCPBurst int
+	// CNAME names the gateway in reports; "confgw" when empty.
+	CNAME string
+	// OnQuality is called from RunRTCP, or from the receive path for a
+	// report on a multiplexed port, with the leg's figures after each
+	// report sent or received. It must return quickly.
+	OnQuality func(Quality)
+
+	rtcpOwned bool // RTCPConn is the session's to close
 }
 
 func (c *Config) normalise() {
+	c.rtcpOwned = c.RTCPConn != nil && c.Ports == nil
 	if c.Timeout <= 0 {
 		c.Timeout = DefaultTimeout
 	}
@@ -66,6 +87,22 @@ func (c *Config) normalise() {
 	}
 	if c.OnTimeout == nil {
 		c.OnTimeout = func() {}
+	}
+	if c.RTCPInterval <= 0 {
+		c.RTCPInterval = DefaultRTCPInterval
+	}
+	if c.RTCPBurst <= 0 {
+		c.RTCPBurst = DefaultRTCPBurst
+	}
+	if c.CNAME == "" {
+		c.CNAME = defaultCNAME
+	}
+	if c.OnQuality == nil {
+		c.OnQuality = func(Quality) {}
+	}
+	if c.RTCPConn == nil && c.Ports != nil {
+		c.RTCPConn = c.Ports.RTCP(c.Conn)
+		c.rtcpOwned = false
 	}
 	if c.OnDigit == nil {
 		c.OnDigit = func(rune) {}

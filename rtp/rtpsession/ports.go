@@ -8,7 +8,10 @@ import (
 
 // Ports allocates RTP ports from a range. Only even ports are handed out:
 // RFC 3550 puts RTP on an even port and RTCP on the next odd one, and some
-// phones refuse an odd media port in SDP. It is safe for concurrent use.
+// phones refuse an odd media port in SDP. The odd port is bound with its
+// even one, so that a phone's RTCP reaches the leg and no other program
+// sits on it; when the range ends on an even port, that port's RTCP is the
+// one past the range. It is safe for concurrent use.
 type Ports struct {
 	mu    sync.Mutex
 	first int // lowest even port of the range
@@ -20,6 +23,7 @@ type Ports struct {
 type portSlot struct {
 	taken bool
 	conn  *net.UDPConn // nil while the port is being bound
+	rtcp  *net.UDPConn // the odd port above conn's
 }
 
 // NewPorts returns an allocator over the even ports of [lo, hi].
@@ -34,10 +38,11 @@ func NewPorts(lo, hi int) (*Ports, error) {
 	return &Ports{first: first, slots: make([]portSlot, (hi-first)/2+1)}, nil
 }
 
-// Listen binds a free even port on ip (nil for all addresses). Ports the
-// system refuses, such as ones another program holds, are skipped; once every
-// port has been tried it returns ErrNoPorts. Give the socket back with
-// Release, or through the Session that owns it.
+// Listen binds a free even port on ip (nil for all addresses), and the odd
+// port above it for RTCP, which RTCP returns. Ports the system refuses,
+// such as ones another program holds, are skipped; once every port has
+// been tried it returns ErrNoPorts. Give the socket back with Release, or
+// through the Session that owns it: that closes the RTCP socket too.
 func (p *Ports) Listen(ip net.IP) (*net.UDPConn, error) {
 	var lastErr error
 	for range len(p.slots) {
@@ -52,8 +57,15 @@ func (p *Ports) Listen(ip net.IP) (*net.UDPConn, error) {
 			p.free(i, nil)
 			continue
 		}
+		rtcp, err := net.ListenUDP("udp", &net.UDPAddr{IP: ip, Port: port + 1})
+		if err != nil {
+			lastErr = err
+			_ = conn.Close()
+			p.free(i, nil)
+			continue
+		}
 		p.mu.Lock()
-		p.slots[i].conn = conn
+		p.slots[i].conn, p.slots[i].rtcp = conn, rtcp
 		p.mu.Unlock()
 		return conn, nil
 	}
@@ -67,12 +79,35 @@ func (p *Ports) Listen(ip net.IP) (*net.UDPConn, error) {
 // twice, or one this allocator did not create, frees no port, so a stale
 // release cannot hand out a port that a newer call is using.
 func (p *Ports) Release(conn *net.UDPConn) error {
-	if addr, ok := conn.LocalAddr().(*net.UDPAddr); ok {
-		if i := (addr.Port - p.first) / 2; addr.Port >= p.first && i < len(p.slots) {
-			p.free(i, conn)
-		}
+	if i, ok := p.slotOf(conn); ok {
+		p.free(i, conn)
 	}
 	return conn.Close()
+}
+
+// RTCP returns the RTCP socket bound with conn by Listen, nil for a socket
+// this allocator did not hand out. It stays the allocator's: Release
+// closes it.
+func (p *Ports) RTCP(conn *net.UDPConn) *net.UDPConn {
+	i, ok := p.slotOf(conn)
+	if !ok {
+		return nil
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if s := &p.slots[i]; s.taken && s.conn == conn {
+		return s.rtcp
+	}
+	return nil
+}
+
+func (p *Ports) slotOf(conn *net.UDPConn) (int, bool) {
+	addr, ok := conn.LocalAddr().(*net.UDPAddr)
+	if !ok || addr.Port < p.first {
+		return 0, false
+	}
+	i := (addr.Port - p.first) / 2
+	return i, i < len(p.slots)
 }
 
 // InUse reports how many ports are handed out, for capacity metrics.
@@ -111,6 +146,9 @@ func (p *Ports) free(i int, conn *net.UDPConn) {
 	s := &p.slots[i]
 	if !s.taken || s.conn != conn {
 		return
+	}
+	if s.rtcp != nil {
+		_ = s.rtcp.Close()
 	}
 	*s = portSlot{}
 	p.used--

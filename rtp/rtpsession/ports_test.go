@@ -9,13 +9,13 @@ import (
 
 var loopback = net.IPv4(127, 0, 0, 1)
 
-// freeRange finds n consecutive even ports on loopback that nothing holds
+// freeRange finds n consecutive pairs of ports on loopback that nothing holds
 // right now, so that tests do not depend on a fixed range being free.
 func freeRange(t *testing.T, n int) int {
 	t.Helper()
 	for lo := 42000; lo < 60000; lo += 2 * n {
 		free := true
-		for p := lo; p < lo+2*n && free; p += 2 {
+		for p := lo; p < lo+2*n && free; p++ {
 			c, err := net.ListenUDP("udp4", &net.UDPAddr{IP: loopback, Port: p})
 			if err != nil {
 				free = false

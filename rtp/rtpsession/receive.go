@@ -12,6 +12,7 @@ import (
 	"github.com/confgw/confgw/audio/g711"
 	"github.com/confgw/confgw/jitter"
 	"github.com/confgw/confgw/rtp/dtmf"
+	"github.com/confgw/confgw/rtp/rtcp"
 )
 
 // readBufferSize exceeds any Ethernet datagram, so a packet is never
@@ -31,6 +32,11 @@ type receiver struct {
 	move    candidate // another source that may be the phone after a NAT rebinding
 	det     dtmf.Detector
 	digits  [4]byte // Feed's output, reused so that digits do not allocate
+	// rtcpSeq counts the phone's stream for reports; seqSSRC is the
+	// stream it counts.
+	rtcpSeq rtcp.Sequence
+	seqSSRC uint32
+	seqHeld bool
 }
 
 // candidate is a run of packets of the latched stream from another source.
@@ -90,6 +96,13 @@ func (s *Session) lastAlive() time.Time { return time.Unix(0, s.lastAliveNanos.L
 // benchmarks share it so that what is measured is what runs. The caller
 // holds rxMu.
 func (s *Session) receive(b []byte, from netip.AddrPort, at time.Time) bool {
+	if rtcp.IsRTCP(b) {
+		// RTCP on the RTP port (RFC 5761): read whether or not mux was
+		// negotiated, since nothing else would take it; it does not prove
+		// the phone's audio alive.
+		s.rtcpIn(b, from, at, true)
+		return false
+	}
 	p := &s.rx.pkt
 	if err := p.Unmarshal(b); err != nil || p.Version != 2 {
 		s.drop(DropMalformed)
@@ -111,6 +124,12 @@ func (s *Session) receive(b []byte, from netip.AddrPort, at time.Time) bool {
 		s.drop(DropStray)
 		return false
 	}
+	if rx := &s.rx; rx.seqHeld && p.SSRC != rx.seqSSRC {
+		rx.rtcpSeq.Reset(p.SequenceNumber)
+	} else {
+		rx.rtcpSeq.Update(p.SequenceNumber)
+	}
+	s.rx.seqSSRC, s.rx.seqHeld = p.SSRC, true
 	s.ctr.packetsIn.Add(1)
 	s.ctr.bytesIn.Add(uint64(len(b)))
 	s.obs.PacketReceived(len(b))

@@ -2,6 +2,7 @@ package rtpsession
 
 import (
 	"net/netip"
+	"time"
 
 	"github.com/confgw/confgw/audio"
 	"github.com/confgw/confgw/audio/g711"
@@ -42,6 +43,9 @@ func (s *Session) WriteFrame(f *audio.Frame) {
 	if to == nil || s.held.Load() || s.closed.Load() {
 		tx.marker = true
 		return
+	}
+	if s.rtcpMux.Load() {
+		s.flushRTCP(*to)
 	}
 	cs := s.codec.Load()
 	if s.sendKey(ts, cs, *to) {
@@ -109,5 +113,10 @@ func (s *Session) send(b []byte, to netip.AddrPort) {
 	}
 	s.ctr.packetsOut.Add(1)
 	s.ctr.bytesOut.Add(uint64(len(b)))
+	if len(b) >= rtpHeaderSize {
+		// A sender report's RTP time is reckoned from the last packet's.
+		s.lastTS.Store(uint32(b[4])<<24 | uint32(b[5])<<16 | uint32(b[6])<<8 | uint32(b[7]))
+		s.lastTSNanos.Store(time.Now().UnixNano())
+	}
 	s.obs.PacketSent(len(b))
 }

@@ -53,6 +53,22 @@ type Session struct {
 
 	ctr counters
 
+	// RTCP: rarely touched, apart from the tick's look at rtcpOut and the
+	// time of the last packet sent, which a sender report needs.
+	rtcp         rtcpState
+	rtcpConn     *net.UDPConn
+	rtcpOwned    bool
+	rtcpMux      atomic.Bool
+	rtcpStarted  atomic.Bool
+	rtcpOut      atomic.Pointer[[]byte] // a report for the tick to send
+	rtcpInterval time.Duration
+	rtcpBurst    int
+	cname        string
+	ssrc         uint32
+	onQuality    func(Quality)
+	lastTS       atomic.Uint32
+	lastTSNanos  atomic.Int64
+
 	rx   receiver // owned by Run
 	play player   // owned by ReadFrame's caller
 	tx   sender   // owned by WriteFrame's caller
@@ -68,10 +84,16 @@ type codecState struct {
 // error, so that a failed set-up cannot leak the port.
 func New(cfg Config) (*Session, error) {
 	if cfg.Conn == nil {
+		if cfg.RTCPConn != nil && cfg.Ports == nil {
+			_ = cfg.RTCPConn.Close()
+		}
 		return nil, ErrNoConn
 	}
 	cs, err := newCodecState(cfg.Codec, cfg.TelephoneEventPT)
 	if err != nil {
+		if cfg.RTCPConn != nil && cfg.Ports == nil {
+			_ = cfg.RTCPConn.Close()
+		}
 		_ = release(cfg.Ports, cfg.Conn)
 		return nil, err
 	}
@@ -90,7 +112,15 @@ func New(cfg Config) (*Session, error) {
 		}, cfg.Jitter...),
 		done:  make(chan struct{}),
 		local: cfg.Conn.LocalAddr().(*net.UDPAddr),
+
+		rtcpConn:     cfg.RTCPConn,
+		rtcpOwned:    cfg.rtcpOwned,
+		rtcpInterval: cfg.RTCPInterval,
+		rtcpBurst:    cfg.RTCPBurst,
+		cname:        cfg.CNAME,
+		onQuality:    cfg.OnQuality,
 	}
+	s.rtcp.budget = cfg.RTCPBurst
 	s.log = cfg.Logger.With("local", cfg.Conn.LocalAddr().String())
 	s.tr = newTransport(&cfg)
 	s.codec.Store(cs)
@@ -105,6 +135,7 @@ func New(cfg Config) (*Session, error) {
 		marker: true,
 		digits: newDigitSender(),
 	}
+	s.ssrc = s.tx.w.SSRC()
 	return s, nil
 }
 
@@ -175,6 +206,9 @@ func (s *Session) Close() error {
 		s.closed.Store(true)
 		close(s.done)
 		s.closeErr = s.tr.close()
+		if s.rtcpOwned {
+			_ = s.rtcpConn.Close()
+		}
 		s.log.Debug("rtp session closed")
 	})
 	return s.closeErr

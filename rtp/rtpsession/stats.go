@@ -48,6 +48,10 @@ type Stats struct {
 	SendErrors uint64
 	// Latches counts how often the destination address changed.
 	Latches uint64
+	// RTCPIn and RTCPOut count the compound reports read from and sent to
+	// the phone; RTCPDropped counts datagrams that reached the RTCP path
+	// and were not used: malformed, not the phone's, or past the burst.
+	RTCPIn, RTCPOut, RTCPDropped uint64
 	// JitterDepth is how many 20 ms frames' worth of audio waits in the
 	// jitter buffer now.
 	JitterDepth int
@@ -72,6 +76,8 @@ type counters struct {
 	concealed             atomic.Uint64
 	sendErrors            atomic.Uint64
 	latches               atomic.Uint64
+	rtcpIn, rtcpOut       atomic.Uint64
+	rtcpDropped           atomic.Uint64
 	// Counts of jitter buffers already replaced, so that a new stream
 	// (SSRC change, resume from hold) does not reset the totals.
 	lostBefore, overflowBefore, skippedBefore atomic.Uint64
@@ -120,6 +126,9 @@ func (s *Session) Stats() Stats {
 		Concealed:        c.concealed.Load(),
 		SendErrors:       c.sendErrors.Load(),
 		Latches:          c.latches.Load(),
+		RTCPIn:           c.rtcpIn.Load(),
+		RTCPOut:          c.rtcpOut.Load(),
+		RTCPDropped:      c.rtcpDropped.Load(),
 		JitterDepth:      js.Depth,
 		JitterDelay:      js.Target,
 		Jitter:           js.Jitter,

@@ -38,6 +38,12 @@ type Params struct {
 	TelephoneEvent *Codec
 	// Direction is ours: what our side of the exchange says.
 	Direction Direction
+	// RTCPMux says RTCP goes over the RTP port both ways: the peer offered
+	// it and the answer accepts, or the peer's answer accepted ours.
+	RTCPMux bool
+	// RemoteRTCP is where to send RTCP when not multiplexed, if the peer
+	// said (a=rtcp); invalid means the port above Remote's.
+	RemoteRTCP netip.AddrPort
 }
 
 // Negotiate chooses what to answer an offer with: the first of the caller's
@@ -45,8 +51,10 @@ type Params struct {
 // rate), and telephone-event if the caller offered it.
 func Negotiate(offer *Offer, supported []Codec) (Params, error) {
 	p := Params{
-		Remote:    netip.AddrPortFrom(offer.Addr, offer.Port),
-		Direction: offer.Direction.Reverse(),
+		Remote:     netip.AddrPortFrom(offer.Addr, offer.Port),
+		Direction:  offer.Direction.Reverse(),
+		RTCPMux:    offer.RTCPMux,
+		RemoteRTCP: offer.RTCP,
 	}
 	found := false
 	for _, c := range offer.Codecs {
@@ -76,8 +84,10 @@ func ParseAnswer(body []byte) (Params, error) {
 		return Params{}, fmt.Errorf("%w: audio stream declined", ErrNoCommonCodec)
 	}
 	p := Params{
-		Remote:    netip.AddrPortFrom(a.Addr, a.Port),
-		Direction: a.Direction.Reverse(),
+		Remote:     netip.AddrPortFrom(a.Addr, a.Port),
+		Direction:  a.Direction.Reverse(),
+		RTCPMux:    a.RTCPMux,
+		RemoteRTCP: a.RTCP,
 	}
 	found := false
 	for _, c := range a.Codecs {

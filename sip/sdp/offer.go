@@ -35,6 +35,12 @@ type Offer struct {
 	Direction Direction
 	// Ptime is the packet duration the peer asked for in ms, 0 if none.
 	Ptime int
+	// RTCPMux says the peer offered RTCP on its RTP port (RFC 5761
+	// a=rtcp-mux).
+	RTCPMux bool
+	// RTCP is where the peer wants its RTCP (RFC 3605 a=rtcp), invalid
+	// when it did not say: then it is the port above Port.
+	RTCP netip.AddrPort
 
 	// media keeps every m-line so that an answer can decline the others in
 	// place, as RFC 3264 section 6 requires.
@@ -110,6 +116,7 @@ func parse(body []byte) (*Offer, error) {
 	}
 	o.Direction = direction(&sd, m)
 	o.Ptime = ptime(&sd, m)
+	o.RTCPMux, o.RTCP = rtcpAttrs(m, o.Addr)
 	return o, nil
 }
 
@@ -227,4 +234,37 @@ func ptime(sd *pion.SessionDescription, m *pion.MediaDescription) int {
 		}
 	}
 	return 0
+}
+
+// rtcpAttrs reads a=rtcp-mux and a=rtcp:port [IN IP4|IP6 addr] of the
+// audio line. A malformed a=rtcp is ignored rather than refused: RTCP is
+// worth no failed call.
+func rtcpAttrs(m *pion.MediaDescription, rtpAddr netip.Addr) (mux bool, at netip.AddrPort) {
+	for _, a := range m.Attributes {
+		switch a.Key {
+		case "rtcp-mux":
+			mux = true
+		case "rtcp":
+			f := strings.Fields(a.Value)
+			port, err := strconv.ParseUint(firstOr(f, ""), 10, 16)
+			if err != nil || port == 0 {
+				continue
+			}
+			addr := rtpAddr
+			if len(f) == 4 && f[1] == "IN" && (f[2] == "IP4" || f[2] == "IP6") {
+				if x, err := netip.ParseAddr(f[3]); err == nil && x.Zone() == "" {
+					addr = x.Unmap()
+				}
+			}
+			at = netip.AddrPortFrom(addr, uint16(port))
+		}
+	}
+	return mux, at
+}
+
+func firstOr(f []string, def string) string {
+	if len(f) == 0 {
+		return def
+	}
+	return f[0]
 }

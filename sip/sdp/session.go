@@ -62,6 +62,10 @@ func (s *Session) BuildAnswer(local Local, offer *Offer, p Params) ([]byte, erro
 		codecs = append(codecs, te)
 	}
 	audio := audioLine(local.Port, codecs, p.Direction)
+	if p.RTCPMux {
+		// RFC 5761 section 5.1.1: accepting the peer's offer to multiplex.
+		audio.Attributes = append(audio.Attributes, pion.NewPropertyAttribute("rtcp-mux"))
+	}
 	if len(offer.media) == 0 {
 		// An Offer built by hand rather than parsed has no m-lines to mirror.
 		return s.marshal(local.Addr, []*pion.MediaDescription{audio})

@@ -12,7 +12,21 @@ function badges(p, view) {
     p.role === 'host' ? h('span', { class: 'badge host', title: 'Host' }, 'Host') : null,
     p.moderator ? h('span', { class: 'badge moderator', title: 'Moderator' }, 'Moderator') : null,
     p.phone && p.phone.state === 'ringing' ? h('span', { class: 'badge ringing' }, 'Ringing…') : null,
+    p.phone && p.phone.quality && p.phone.quality.poor
+      ? h('span', { class: 'badge poor', title: qualityText(p.phone.quality) }, 'Poor line') : null,
   ];
+}
+
+// qualityText is a phone call's figures from its RTCP, as of the last
+// snapshot, for the phone mark's tooltip.
+export function qualityText(q) {
+  if (!q) return 'No call quality reported yet';
+  const parts = [`loss ${q.loss_pct}%`];
+  if (q.remote_loss_pct !== null) parts.push(`theirs ${q.remote_loss_pct}%`);
+  parts.push(`jitter ${q.jitter_ms} ms`);
+  if (q.rtt_ms !== null) parts.push(`RTT ${Math.round(q.rtt_ms)} ms`);
+  parts.push(`MOS ${q.mos.toFixed(1)}`, `${q.packets_in} packets in, ${q.packets_lost} lost`);
+  return parts.join(', ');
 }
 
 // audioMark shows an app participant's WebRTC audio: connecting until ICE
@@ -28,7 +42,8 @@ function audioMark(p) {
 }
 
 function kindMark(p) {
-  const label = p.kind === 'phone' ? `Phone${p.phone && p.phone.number ? ` ${p.phone.number}` : ''}` : `App ${p.client_version || ''}`.trim();
+  let label = p.kind === 'phone' ? `Phone${p.phone && p.phone.number ? ` ${p.phone.number}` : ''}` : `App ${p.client_version || ''}`.trim();
+  if (p.kind === 'phone' && p.phone && p.phone.state === 'connected') label += ` — ${qualityText(p.phone.quality)}`;
   return h('span', { class: `kind kind-${p.kind}`, title: label, role: 'img', 'aria-label': p.kind === 'phone' ? 'Phone' : 'App' }, icon(p.kind === 'phone' ? 'phone' : 'app'));
 }
 

@@ -177,6 +177,8 @@ test('a phone caller cannot be dragged or moved and is hung up by the red button
   const caller = await H.callIn(gw);
   const phone = room(host, 'main').locator('.person.kind-phone');
   await visible(phone, 'the phone participant');
+  // The phone mark's tooltip carries the call's quality once RTCP reported.
+  assert.match(await phone.locator('.kind').getAttribute('title'), /^Phone .* — (No call quality reported yet|loss \d)/);
   assert.equal(await phone.getAttribute('draggable'), null, 'a phone row is draggable');
   const moves = [];
   host.on('request', (r) => { if (r.url().endsWith('/move')) moves.push(r.url()); });
