@@ -56,11 +56,14 @@ func As(participantID string) Actor { return Actor{ParticipantID: participantID}
 // Info is a snapshot of a conference. MinClientVersion lets clients grey out
 // the moves the server would refuse.
 type Info struct {
-	ID               string        `json:"id"`
-	Title            string        `json:"title"`
-	DialIn           string        `json:"dial_in"`
-	PINRequired      bool          `json:"pin_required"`
-	BreakoutEnabled  bool          `json:"breakout_enabled"`
+	ID              string `json:"id"`
+	Title           string `json:"title"`
+	DialIn          string `json:"dial_in"`
+	PINRequired     bool   `json:"pin_required"`
+	BreakoutEnabled bool   `json:"breakout_enabled"`
+	// Keypad says whether phone callers' keys are commands once they
+	// joined (*6 mute, *1 hand, *0 help).
+	Keypad           bool          `json:"keypad"`
 	MinClientVersion string        `json:"min_client_version"`
 	Recording        *Recording    `json:"recording"`
 	CreatedAt        time.Time     `json:"created_at"`
@@ -81,6 +84,7 @@ type Conference struct {
 	mu        sync.Mutex
 	ended     bool
 	breakout  bool
+	keypad    bool
 	rooms     map[string]*room
 	members   map[string]*member
 	nextSeq   uint64
@@ -121,6 +125,7 @@ func newConference(spec Spec, cfg Config) *Conference {
 		id: spec.ID, title: spec.Title, dialIn: spec.DialIn, pin: spec.PIN,
 		cfg:      cfg,
 		breakout: cfg.BreakoutDefault,
+		keypad:   true,
 		rooms:    map[string]*room{},
 		members:  map[string]*member{},
 		subs:     map[*Subscription]struct{}{},
@@ -133,6 +138,9 @@ func newConference(spec Spec, cfg Config) *Conference {
 	c.recent = newRing(size)
 	if spec.BreakoutEnabled != nil {
 		c.breakout = *spec.BreakoutEnabled
+	}
+	if spec.Keypad != nil {
+		c.keypad = *spec.Keypad
 	}
 	c.createdAt = c.now()
 	c.rooms[MainRoomID] = c.newRoom(MainRoomID, 0)
@@ -175,6 +183,13 @@ func (c *Conference) DialIn() string { return c.dialIn }
 // PIN needs none.
 func (c *Conference) CheckPIN(pin string) bool { return c.pin == "" || pin == c.pin }
 
+// Keypad tells whether a phone caller's keys are commands once it joined.
+func (c *Conference) Keypad() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.keypad
+}
+
 // PINRequired tells whether callers must key a PIN.
 func (c *Conference) PINRequired() bool { return c.pin != "" }
 
@@ -185,6 +200,7 @@ func (c *Conference) Info() Info {
 	return Info{
 		ID: c.id, Title: c.title, DialIn: c.dialIn, PINRequired: c.pin != "",
 		BreakoutEnabled:  c.breakout,
+		Keypad:           c.keypad,
 		MinClientVersion: c.cfg.MinClientVersion.String(),
 		Recording:        c.recordingInfo(),
 		CreatedAt:        c.createdAt,

@@ -28,6 +28,9 @@ const (
 	CodeEnded              Code = "conference_ended"
 	CodeAppOnly            Code = "app_participant_only"
 	CodeMuteLocked         Code = "mute_locked"
+	// CodeSelfOnly is what only the participant itself may do, such as
+	// raising its hand: not even a host may do it for someone else.
+	CodeSelfOnly Code = "self_only"
 	// CodeShuttingDown is no rule of a conference: the process serving it
 	// is going away. It lives here with the others so that the API maps it
 	// like any refusal and clients test for it without importing the gateway.
@@ -77,5 +80,6 @@ var (
 	ErrAlreadyExists      = &Error{Code: CodeAlreadyExists, Msg: "already exists"}
 	ErrEnded              = &Error{Code: CodeEnded, Msg: "the conference has ended"}
 	ErrAppOnly            = &Error{Code: CodeAppOnly, Msg: "only an app participant's own token can do this"}
+	ErrSelfOnly           = &Error{Code: CodeSelfOnly, Msg: "only the participant itself can do this"}
 	ErrStorageUnavailable = &Error{Code: CodeStorageUnavailable, Msg: "the change could not be saved, so it was not made"}
 )

@@ -12,10 +12,16 @@ const (
 	EventParticipantAudio    = "participant.audio"
 	EventParticipantMuted    = "participant.muted"
 	EventParticipantUnmuted  = "participant.unmuted"
-	EventRoomAdded           = "room.added"
-	EventRoomDeleted         = "room.deleted"
-	EventRecordingStarted    = "recording.started"
-	EventRecordingStopped    = "recording.stopped"
+	// EventParticipantHand is a hand raised or lowered (Reason HandRaised
+	// or HandLowered); Participant says whose, and since when.
+	EventParticipantHand = "participant.hand"
+	// EventParticipantHelp is a participant asking for a host (Reason
+	// HelpAsked) or its request cleared (HelpCleared).
+	EventParticipantHelp  = "participant.help"
+	EventRoomAdded        = "room.added"
+	EventRoomDeleted      = "room.deleted"
+	EventRecordingStarted = "recording.started"
+	EventRecordingStopped = "recording.stopped"
 	// EventParticipantQuality says a phone leg's call went poor (Reason
 	// QualityPoor: its loss stayed past the threshold) or recovered
 	// (QualityRecovered); Participant carries the figures.
@@ -85,6 +91,8 @@ type Event struct {
 	Status    int        `json:"status,omitempty"`
 	Recording *Recording `json:"recording,omitempty"`
 	Breakout  *bool      `json:"breakout_enabled,omitempty"`
+	// Keypad is the new keypad setting of a conference.updated event.
+	Keypad *bool `json:"keypad,omitempty"`
 }
 
 // Subscription receives a conference's events in order. A subscriber that

@@ -29,6 +29,7 @@ type Journal interface {
 type ConferenceRecord struct {
 	ID, Title, DialIn, PIN string
 	Breakout               bool
+	Keypad                 bool
 	CreatedAt              time.Time
 	// EventSeq is a sequence number no event of the conference has gone
 	// past: the conference reserves numbers ahead of its events, so that
@@ -52,6 +53,10 @@ type ParticipantRecord struct {
 	Muted   bool
 	MutedBy string
 	Locked  bool
+	// HandRaisedAt is when the participant raised its hand, zero while it
+	// is down; Help that it asked for a host.
+	HandRaisedAt time.Time
+	Help         bool
 }
 
 // Change is what one change did to a conference's journaled state.
@@ -59,6 +64,8 @@ type Change struct {
 	Conference string
 	// Breakout is the new breakout_enabled; nil when it did not change.
 	Breakout *bool
+	// Keypad is the new keypad setting; nil when it did not change.
+	Keypad *bool
 	// EventSeq is a new reservation of event numbers; 0 when the old one
 	// still holds.
 	EventSeq           uint64
@@ -70,7 +77,7 @@ type Change struct {
 
 // empty tells a change that needs no write.
 func (ch Change) empty() bool {
-	return ch.Breakout == nil && ch.EventSeq == 0 && len(ch.AddRooms) == 0 && len(ch.DeleteRooms) == 0 &&
+	return ch.Breakout == nil && ch.Keypad == nil && ch.EventSeq == 0 && len(ch.AddRooms) == 0 && len(ch.DeleteRooms) == 0 &&
 		len(ch.PutParticipants) == 0 && len(ch.DeleteParticipants) == 0
 }
 
@@ -99,12 +106,14 @@ func (m *member) record() ParticipantRecord {
 		ID: m.ID, Name: m.Name, Role: m.Role, Moderator: m.Moderator, Room: m.Room,
 		ClientVersion: m.ClientVersion, Seq: m.seq, JoinedAt: m.JoinedAt,
 		Muted: m.Muted, MutedBy: m.MutedBy, Locked: m.Locked,
+		HandRaisedAt: handTime(m.HandRaisedAt), Help: m.Help,
 	}
 }
 
 // image is what a change may alter, kept to undo it or to tell what it did.
 type image struct {
 	breakout bool
+	keypad   bool
 	nextSeq  uint64
 	rooms    map[string]*room
 	members  map[string]*member
@@ -113,7 +122,7 @@ type image struct {
 
 func (c *Conference) imageLocked() image {
 	im := image{
-		breakout: c.breakout, nextSeq: c.nextSeq,
+		breakout: c.breakout, keypad: c.keypad, nextSeq: c.nextSeq,
 		rooms:   make(map[string]*room, len(c.rooms)),
 		members: make(map[string]*member, len(c.members)),
 		values:  make(map[*member]member, len(c.members)),
@@ -129,7 +138,7 @@ func (c *Conference) imageLocked() image {
 }
 
 func (c *Conference) restoreLocked(im image) {
-	c.breakout, c.nextSeq, c.rooms, c.members = im.breakout, im.nextSeq, im.rooms, im.members
+	c.breakout, c.keypad, c.nextSeq, c.rooms, c.members = im.breakout, im.keypad, im.nextSeq, im.rooms, im.members
 	for m, v := range im.values {
 		*m = v
 	}
@@ -141,6 +150,10 @@ func (c *Conference) diffLocked(before image) Change {
 	if before.breakout != c.breakout {
 		b := c.breakout
 		ch.Breakout = &b
+	}
+	if before.keypad != c.keypad {
+		k := c.keypad
+		ch.Keypad = &k
 	}
 	for id, r := range c.rooms {
 		if _, ok := before.rooms[id]; !ok && r.number > 0 {

@@ -96,10 +96,15 @@ type Participant struct {
 	// Muted says the participant's room does not hear it; MutedBy is who
 	// muted it (a participant's id, its own for a self-mute, or "admin"),
 	// and Locked that a host locked the mute, so it cannot unmute itself.
-	Muted    bool      `json:"muted"`
-	MutedBy  string    `json:"muted_by,omitempty"`
-	Locked   bool      `json:"locked"`
-	JoinedAt time.Time `json:"joined_at"`
+	Muted   bool   `json:"muted"`
+	MutedBy string `json:"muted_by,omitempty"`
+	Locked  bool   `json:"locked"`
+	// Hand says the participant has its hand raised, since HandRaisedAt;
+	// Help that it asked for a host, until a host clears it.
+	Hand         bool       `json:"hand"`
+	HandRaisedAt *time.Time `json:"hand_raised_at,omitempty"`
+	Help         bool       `json:"help"`
+	JoinedAt     time.Time  `json:"joined_at"`
 }
 
 // Leg is the signalling side of a phone participant: the conference asks it

@@ -17,6 +17,8 @@ type Spec struct {
 	DialIn          string
 	PIN             string
 	BreakoutEnabled *bool
+	// Keypad nil makes phone callers' keys commands, as most want.
+	Keypad *bool
 }
 
 var (
@@ -74,8 +76,8 @@ func RestoreRegistry(cfg Config) (*Registry, error) {
 }
 
 func restoreConference(s Saved, cfg Config) (*Conference, error) {
-	b := s.Breakout
-	c := newConference(Spec{ID: s.ID, Title: s.Title, DialIn: s.DialIn, PIN: s.PIN, BreakoutEnabled: &b}, cfg)
+	b, k := s.Breakout, s.Keypad
+	c := newConference(Spec{ID: s.ID, Title: s.Title, DialIn: s.DialIn, PIN: s.PIN, BreakoutEnabled: &b, Keypad: &k}, cfg)
 	c.createdAt = s.CreatedAt
 	c.eventSeq, c.seqReserved, c.restoredAt = s.EventSeq, s.EventSeq, s.EventSeq+1
 	for _, n := range s.Rooms {
@@ -100,8 +102,12 @@ func restoreConference(s Saved, cfg Config) (*Conference, error) {
 		c.members[p.ID] = &member{
 			Participant: Participant{ID: p.ID, Name: p.Name, Kind: KindApp, Role: p.Role, Moderator: p.Moderator,
 				Room: p.Room, ClientVersion: p.ClientVersion, JoinedAt: p.JoinedAt,
-				Muted: p.Muted, MutedBy: p.MutedBy, Locked: p.Locked},
+				Muted: p.Muted, MutedBy: p.MutedBy, Locked: p.Locked, Help: p.Help},
 			seq: p.Seq, version: v,
+		}
+		if !p.HandRaisedAt.IsZero() {
+			at := p.HandRaisedAt
+			c.members[p.ID].Hand, c.members[p.ID].HandRaisedAt = true, &at
 		}
 		c.nextSeq = max(c.nextSeq, p.Seq)
 	}
@@ -154,7 +160,7 @@ func (r *Registry) Create(spec Spec) (*Conference, error) {
 	if r.cfg.Journal != nil {
 		c.seqReserved = seqBlock
 		err = r.cfg.Journal.Create(ConferenceRecord{
-			ID: c.id, Title: c.title, DialIn: c.dialIn, PIN: c.pin, Breakout: c.breakout,
+			ID: c.id, Title: c.title, DialIn: c.dialIn, PIN: c.pin, Breakout: c.breakout, Keypad: c.keypad,
 			CreatedAt: c.createdAt, EventSeq: c.seqReserved,
 		})
 		if err != nil {

@@ -96,24 +96,47 @@ func (c *Conference) Rename(a Actor, roomID string) error {
 // SetBreakout switches the breakout feature on or off. Switching it off
 // sends everyone back to the main room and removes the breakout rooms.
 func (c *Conference) SetBreakout(a Actor, enabled bool) error {
+	return c.Configure(a, Settings{Breakout: &enabled})
+}
+
+// Settings are a conference's switches a host may change; nil leaves one
+// as it is.
+type Settings struct {
+	Breakout *bool
+	Keypad   *bool
+}
+
+// Configure changes a conference's settings in one change, told in one
+// conference.updated naming those that changed. Switching breakout rooms
+// off sends everyone back to the main room and removes the breakout rooms.
+func (c *Conference) Configure(a Actor, s Settings) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return c.change(true, func() error {
 		if _, err := c.authorize(a); err != nil {
 			return err
 		}
-		if c.breakout == enabled {
-			return nil
-		}
-		if !enabled {
-			for _, r := range c.roomsLocked() {
-				if r.ID != MainRoomID {
-					c.deleteRoomLocked(c.rooms[r.ID])
+		var e Event
+		if s.Breakout != nil && c.breakout != *s.Breakout {
+			if !*s.Breakout {
+				for _, r := range c.roomsLocked() {
+					if r.ID != MainRoomID {
+						c.deleteRoomLocked(c.rooms[r.ID])
+					}
 				}
 			}
+			b := *s.Breakout
+			c.breakout, e.Breakout = b, &b
 		}
-		c.breakout = enabled
-		c.publish(Event{Type: EventConferenceUpdated, Breakout: &enabled})
+		if s.Keypad != nil && c.keypad != *s.Keypad {
+			k := *s.Keypad
+			c.keypad, e.Keypad = k, &k
+		}
+		if e.Breakout == nil && e.Keypad == nil {
+			return nil
+		}
+		e.Type = EventConferenceUpdated
+		c.publish(e)
 		c.settle()
 		return nil
 	})

@@ -224,8 +224,8 @@ func (s *Store) tx(ctx context.Context, op string, fn func(*sql.Tx) error) (err 
 // Create records a new conference.
 func (s *Store) Create(c conference.ConferenceRecord) error {
 	return s.tx(context.Background(), "create", func(tx *sql.Tx) error {
-		_, err := tx.Exec(`INSERT INTO conferences (id, title, dial_in, pin, breakout_enabled, created_at_ns, event_seq)
-			VALUES (?, ?, ?, ?, ?, ?, ?)`, c.ID, c.Title, c.DialIn, c.PIN, c.Breakout, c.CreatedAt.UnixNano(), int64(c.EventSeq))
+		_, err := tx.Exec(`INSERT INTO conferences (id, title, dial_in, pin, breakout_enabled, keypad, created_at_ns, event_seq)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, c.ID, c.Title, c.DialIn, c.PIN, c.Breakout, c.Keypad, c.CreatedAt.UnixNano(), int64(c.EventSeq))
 		return err
 	})
 }
@@ -245,6 +245,11 @@ func (s *Store) Apply(ch conference.Change) error {
 		}
 		if ch.Breakout != nil {
 			if _, err := tx.Exec("UPDATE conferences SET breakout_enabled = ? WHERE id = ?", *ch.Breakout, ch.Conference); err != nil {
+				return err
+			}
+		}
+		if ch.Keypad != nil {
+			if _, err := tx.Exec("UPDATE conferences SET keypad = ? WHERE id = ?", *ch.Keypad, ch.Conference); err != nil {
 				return err
 			}
 		}
@@ -270,14 +275,15 @@ func (s *Store) Apply(ch conference.Change) error {
 		}
 		for _, p := range ch.PutParticipants {
 			_, err := tx.Exec(`INSERT INTO participants (conference_id, id, name, role, moderator, room, client_version, seq, joined_at_ns,
-					muted, muted_by, mute_locked)
-				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+					muted, muted_by, mute_locked, hand_raised_at_ns, help)
+				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 				ON CONFLICT (conference_id, id) DO UPDATE SET name = excluded.name, role = excluded.role,
 					moderator = excluded.moderator, room = excluded.room, client_version = excluded.client_version,
 					seq = excluded.seq, joined_at_ns = excluded.joined_at_ns,
-					muted = excluded.muted, muted_by = excluded.muted_by, mute_locked = excluded.mute_locked`,
+					muted = excluded.muted, muted_by = excluded.muted_by, mute_locked = excluded.mute_locked,
+					hand_raised_at_ns = excluded.hand_raised_at_ns, help = excluded.help`,
 				ch.Conference, p.ID, p.Name, string(p.Role), p.Moderator, p.Room, p.ClientVersion, int64(p.Seq), p.JoinedAt.UnixNano(),
-				p.Muted, p.MutedBy, p.Locked)
+				p.Muted, p.MutedBy, p.Locked, nanos(p.HandRaisedAt), p.Help)
 			if err != nil {
 				return err
 			}
@@ -313,7 +319,7 @@ func (s *Store) Delete(id string) error {
 func (s *Store) Load() ([]conference.Saved, error) {
 	var out []conference.Saved
 	byID := map[string]int{}
-	rows, err := s.db.Query(`SELECT id, title, dial_in, pin, breakout_enabled, created_at_ns, event_seq
+	rows, err := s.db.Query(`SELECT id, title, dial_in, pin, breakout_enabled, keypad, created_at_ns, event_seq
 		FROM conferences ORDER BY id`)
 	if err != nil {
 		return nil, fmt.Errorf("store: %w", err)
@@ -321,7 +327,7 @@ func (s *Store) Load() ([]conference.Saved, error) {
 	for rows.Next() {
 		var c conference.Saved
 		var created, seq int64
-		if err := rows.Scan(&c.ID, &c.Title, &c.DialIn, &c.PIN, &c.Breakout, &created, &seq); err != nil {
+		if err := rows.Scan(&c.ID, &c.Title, &c.DialIn, &c.PIN, &c.Breakout, &c.Keypad, &created, &seq); err != nil {
 			rows.Close()
 			return nil, fmt.Errorf("store: %w", err)
 		}
@@ -353,7 +359,7 @@ func (s *Store) Load() ([]conference.Saved, error) {
 	}
 
 	rows, err = s.db.Query(`SELECT conference_id, id, name, role, moderator, room, client_version, seq, joined_at_ns,
-			muted, muted_by, mute_locked
+			muted, muted_by, mute_locked, hand_raised_at_ns, help
 		FROM participants ORDER BY conference_id, seq`)
 	if err != nil {
 		return nil, fmt.Errorf("store: %w", err)
@@ -361,13 +367,16 @@ func (s *Store) Load() ([]conference.Saved, error) {
 	for rows.Next() {
 		var cid, role string
 		var p conference.ParticipantRecord
-		var seq, joined int64
+		var seq, joined, hand int64
 		if err := rows.Scan(&cid, &p.ID, &p.Name, &role, &p.Moderator, &p.Room, &p.ClientVersion, &seq, &joined,
-			&p.Muted, &p.MutedBy, &p.Locked); err != nil {
+			&p.Muted, &p.MutedBy, &p.Locked, &hand, &p.Help); err != nil {
 			rows.Close()
 			return nil, fmt.Errorf("store: %w", err)
 		}
 		p.Role, p.Seq, p.JoinedAt = conference.Role(role), uint64(seq), time.Unix(0, joined)
+		if hand != 0 {
+			p.HandRaisedAt = time.Unix(0, hand)
+		}
 		if i, ok := byID[cid]; ok {
 			out[i].Participants = append(out[i].Participants, p)
 		}
@@ -376,6 +385,15 @@ func (s *Store) Load() ([]conference.Saved, error) {
 		return nil, err
 	}
 	return out, nil
+}
+
+// nanos is t in Unix nanoseconds, 0 for the zero time (whose own
+// UnixNano is undefined).
+func nanos(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return t.UnixNano()
 }
 
 func closeRows(rows *sql.Rows) error {

@@ -27,7 +27,7 @@ func open(t *testing.T, dir string, opts ...store.Option) *store.Store {
 }
 
 // latestSchema is the number of the last migration in migrations/.
-const latestSchema = 2
+const latestSchema = 3
 
 func TestAnEmptyDirectoryIsMigratedToTheLatestSchemaOnce(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "new")
@@ -52,7 +52,7 @@ func TestWhatIsWrittenIsReadBack(t *testing.T) {
 	dir := t.TempDir()
 	s := open(t, dir)
 	created := time.Date(2025, 3, 4, 5, 6, 7, 891, time.UTC)
-	if err := s.Create(conference.ConferenceRecord{ID: "c", Title: "Clinic", DialIn: "4711", PIN: "0042", Breakout: true, CreatedAt: created, EventSeq: 1024}); err != nil {
+	if err := s.Create(conference.ConferenceRecord{ID: "c", Title: "Clinic", DialIn: "4711", PIN: "0042", Breakout: true, Keypad: true, CreatedAt: created, EventSeq: 1024}); err != nil {
 		t.Fatal(err)
 	}
 	if err := s.Create(conference.ConferenceRecord{ID: "b", Title: "Board", DialIn: "b", CreatedAt: created}); err != nil {
@@ -70,10 +70,13 @@ func TestWhatIsWrittenIsReadBack(t *testing.T) {
 	}
 	alice.Room = "3"
 	alice.Muted, alice.MutedBy, alice.Locked = true, "p-1", true
-	off := false
+	alice.HandRaisedAt, alice.Help = joined.Add(time.Second), true
+	off, on := false, true
 	steps = append(steps,
 		conference.Change{Conference: "c", PutParticipants: []conference.ParticipantRecord{alice}},
 		conference.Change{Conference: "b", Breakout: &off},
+		conference.Change{Conference: "b", Keypad: &on},
+		conference.Change{Conference: "c", Keypad: &off},
 	)
 	for _, ch := range steps {
 		if err := s.Apply(ch); err != nil {
@@ -93,10 +96,10 @@ func TestWhatIsWrittenIsReadBack(t *testing.T) {
 		t.Fatalf("loaded %+v, want b and c", got)
 	}
 	b, c := got[0], got[1]
-	if b.Breakout || len(b.Rooms) != 0 || len(b.Participants) != 0 {
+	if b.Breakout || !b.Keypad || len(b.Rooms) != 0 || len(b.Participants) != 0 {
 		t.Fatalf("b loaded as %+v", b)
 	}
-	if c.Title != "Clinic" || c.DialIn != "4711" || c.PIN != "0042" || !c.Breakout || !c.CreatedAt.Equal(created) || c.EventSeq != 2048 {
+	if c.Title != "Clinic" || c.DialIn != "4711" || c.PIN != "0042" || !c.Breakout || c.Keypad || !c.CreatedAt.Equal(created) || c.EventSeq != 2048 {
 		t.Fatalf("c loaded as %+v", c.ConferenceRecord)
 	}
 	if !slices.Equal(c.Rooms, []int{1, 3}) {
@@ -110,7 +113,10 @@ func TestWhatIsWrittenIsReadBack(t *testing.T) {
 		if !p.JoinedAt.Equal(want.JoinedAt) {
 			t.Errorf("participant %d joined at %v, want %v", i, p.JoinedAt, want.JoinedAt)
 		}
-		p.JoinedAt = want.JoinedAt
+		if !p.HandRaisedAt.Equal(want.HandRaisedAt) {
+			t.Errorf("participant %d raised its hand at %v, want %v", i, p.HandRaisedAt, want.HandRaisedAt)
+		}
+		p.JoinedAt, p.HandRaisedAt = want.JoinedAt, want.HandRaisedAt
 		if p != want {
 			t.Errorf("participant %d loaded as %+v, want %+v", i, p, want)
 		}
@@ -197,6 +203,16 @@ func TestANewRegistryOnTheSameDirectoryHasEverythingTheOldOneWrote(t *testing.T)
 	if _, err := c.Mute(conference.As(host.ID), alice.ID, true); err != nil {
 		t.Fatal(err)
 	}
+	if _, err := c.RaiseHand(conference.As(alice.ID), alice.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.AskHelp(conference.As(alice.ID), alice.ID); err != nil {
+		t.Fatal(err)
+	}
+	off := false
+	if err := c.Configure(conference.As(host.ID), conference.Settings{Keypad: &off}); err != nil {
+		t.Fatal(err)
+	}
 	want := c.Info()
 	reg.EndAll()
 	s.Close()
@@ -212,7 +228,7 @@ func TestANewRegistryOnTheSameDirectoryHasEverythingTheOldOneWrote(t *testing.T)
 		t.Fatal(err)
 	}
 	info := got.Info()
-	if info.Title != want.Title || !info.PINRequired || !info.CreatedAt.Equal(want.CreatedAt) || len(info.Rooms) != 3 {
+	if info.Title != want.Title || info.Keypad || !info.PINRequired || !info.CreatedAt.Equal(want.CreatedAt) || len(info.Rooms) != 3 {
 		t.Fatalf("restored %+v, want %+v", info, want)
 	}
 	for i, r := range want.Rooms {
@@ -226,7 +242,8 @@ func TestANewRegistryOnTheSameDirectoryHasEverythingTheOldOneWrote(t *testing.T)
 			t.Fatalf("%s not restored: %v", p.Name, err)
 		}
 		if q.Room != p.Room || q.Role != p.Role || q.Moderator != p.Moderator || q.ClientVersion != p.ClientVersion || q.Name != p.Name ||
-			q.Muted != p.Muted || q.MutedBy != p.MutedBy || q.Locked != p.Locked {
+			q.Muted != p.Muted || q.MutedBy != p.MutedBy || q.Locked != p.Locked || q.Hand != p.Hand || q.Help != p.Help ||
+			(p.Hand && !q.HandRaisedAt.Equal(*p.HandRaisedAt)) {
 			t.Errorf("%s restored as %+v, want %+v", p.Name, q, p)
 		}
 	}
