@@ -80,6 +80,7 @@ var (
 	ErrAlreadyExists      = &Error{Code: CodeAlreadyExists, Msg: "already exists"}
 	ErrEnded              = &Error{Code: CodeEnded, Msg: "the conference has ended"}
 	ErrAppOnly            = &Error{Code: CodeAppOnly, Msg: "only an app participant's own token can do this"}
+	ErrMuteLocked         = &Error{Code: CodeMuteLocked, Msg: "a host muted this participant and locked it"}
 	ErrSelfOnly           = &Error{Code: CodeSelfOnly, Msg: "only the participant itself can do this"}
 	ErrStorageUnavailable = &Error{Code: CodeStorageUnavailable, Msg: "the change could not be saved, so it was not made"}
 )

@@ -12,7 +12,6 @@ import (
 
 	"github.com/confgw/confgw/audio"
 	"github.com/confgw/confgw/conference"
-	"github.com/confgw/confgw/gateway/prompts"
 	"github.com/confgw/confgw/rtp/rtpsession"
 	confsip "github.com/confgw/confgw/sip"
 	"github.com/confgw/confgw/sip/sdp"
@@ -37,8 +36,8 @@ var errShutdown = errors.New("gateway shutting down")
 const byeTimeout = 5 * time.Second
 
 // leg is one phone call and its place in a conference; it is the
-// conference.Leg the conference hangs up and the confsip.Renegotiator that
-// answers the phone's re-INVITEs.
+// conference.Leg the conference hangs up, the confsip.Renegotiator that
+// answers the phone's re-INVITEs and the confsip.KeyReceiver of its INFO.
 type leg struct {
 	g    *Gateway
 	conf *conference.Conference
@@ -48,10 +47,13 @@ type leg struct {
 	ctx  context.Context
 	stop context.CancelCauseFunc
 
-	sess     *rtpsession.Session
-	sdp      *sdp.Session
-	local    sdp.Local
-	digits   chan rune
+	sess   *rtpsession.Session
+	sdp    *sdp.Session
+	local  sdp.Local
+	digits chan rune
+	// keys reads the caller's commands once it joined; only live's
+	// goroutine uses it.
+	keys     keypad
 	timedOut chan struct{}
 	timeOnce sync.Once
 	runDone  chan struct{}
@@ -110,13 +112,13 @@ func (l *leg) HangUp(reason string) { l.stop(hangUp{reason: reason}) }
 // Prompt tells the caller, over the room's audio, what a host did to its
 // call: a phone has no screen to show it.
 func (l *leg) Prompt(p conference.Prompt) {
-	switch p {
-	case conference.PromptMuted:
-		l.sess.Announce(prompts.Muted.Frames)
-	case conference.PromptUnmuted:
-		l.sess.Announce(prompts.Unmuted.Frames)
+	if pr, ok := spoken[p]; ok {
+		l.sess.Announce(pr.Frames)
 	}
 }
+
+// Key takes a key the phone sent in SIP INFO as one sent in RTP.
+func (l *leg) Key(d rune) { l.onDigit(d) }
 
 func (l *leg) onDigit(d rune) {
 	select {
@@ -234,27 +236,39 @@ func (l *leg) Reanswer(body []byte) {
 // participant out of the conference with the right reason.
 func (l *leg) live(call *confsip.Call) {
 	reason := conference.ReasonCallerHungUp
-	select {
-	case <-call.Done():
-		if errors.Is(call.Err(), confsip.ErrLocalHangUp) {
-			reason = conference.ReasonConferenceEnded
-		}
-	case <-l.timedOut:
-		reason = conference.ReasonRTPTimeout
-		l.bye(call)
-	case <-l.ctx.Done():
-		reason = conference.ReasonConferenceEnded
-		var h hangUp
-		if errors.As(context.Cause(l.ctx), &h) {
-			reason = h.reason
-		}
-		l.bye(call)
-	}
+	l.hold(call, &reason)
 	l.mu.Lock()
 	pid := l.pid
 	l.mu.Unlock()
 	if pid != "" && l.conf.Leave(pid, reason) {
 		l.log.Info("phone left", "participant", pid, "reason", reason)
+	}
+}
+
+// hold waits for the call to end, taking the caller's keys as commands
+// meanwhile, and sets why it ended.
+func (l *leg) hold(call *confsip.Call, reason *string) {
+	for {
+		select {
+		case d := <-l.digits:
+			l.key(d)
+			continue
+		case <-call.Done():
+			if errors.Is(call.Err(), confsip.ErrLocalHangUp) {
+				*reason = conference.ReasonConferenceEnded
+			}
+		case <-l.timedOut:
+			*reason = conference.ReasonRTPTimeout
+			l.bye(call)
+		case <-l.ctx.Done():
+			*reason = conference.ReasonConferenceEnded
+			var h hangUp
+			if errors.As(context.Cause(l.ctx), &h) {
+				*reason = h.reason
+			}
+			l.bye(call)
+		}
+		return
 	}
 }
 

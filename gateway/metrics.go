@@ -39,6 +39,7 @@ type Metrics struct {
 	rtt           prometheus.Histogram
 	mos           prometheus.Histogram
 	qualityEvents *prometheus.CounterVec
+	keypad        *prometheus.CounterVec
 
 	mu      sync.Mutex
 	retired rtpsession.Stats
@@ -110,6 +111,10 @@ func newMetrics(g *Gateway) *Metrics {
 			Name: "confgw_phone_quality_events_total",
 			Help: "participant.quality events: legs whose loss stayed past --quality-loss for --quality-window (poor) and legs back under half of it as long (recovered).",
 		}, []string{"reason"}),
+		keypad: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "confgw_keypad_commands_total",
+			Help: "Phone callers' keypad commands (*6 mute, *1 hand, *0 help), by command and result: ok, mute_locked (a host locked the caller's mute), keypad_off (the conference ignores keys) or failed.",
+		}, []string{"command", "result"}),
 		refused: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "confgw_calls_refused_total",
 			Help: "Dial-in calls refused before any port was taken, by the cap they hit.",
@@ -121,6 +126,9 @@ func newMetrics(g *Gateway) *Metrics {
 	}
 	m.qualityEvents.WithLabelValues("poor")
 	m.qualityEvents.WithLabelValues("recovered")
+	for _, c := range []command{cmdMute, cmdHand, cmdHelp} {
+		m.keypad.WithLabelValues(string(c), "ok")
+	}
 	return m
 }
 
@@ -140,7 +148,7 @@ func (g *Gateway) Metrics() *Metrics { return g.metrics }
 // Collectors lists what to register.
 func (m *Metrics) Collectors() []prometheus.Collector {
 	return []prometheus.Collector{m, m.responses, m.shed, m.unacked, m.refused,
-		m.lossPct, m.jitter, m.rtt, m.mos, m.qualityEvents}
+		m.lossPct, m.jitter, m.rtt, m.mos, m.qualityEvents, m.keypad}
 }
 
 // Register adds the collectors to r.

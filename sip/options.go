@@ -22,6 +22,7 @@ type config struct {
 	observe         func(sent bool, status int)
 	tcpLimits       TCPLimits
 	maxMessage      int
+	maxInfoBody     int
 }
 
 func defaultConfig() config {
@@ -34,6 +35,7 @@ func defaultConfig() config {
 		ackTimeout:      DefaultAckTimeout,
 		tcpLimits:       DefaultTCPLimits,
 		maxMessage:      DefaultMaxMessageSize,
+		maxInfoBody:     DefaultMaxInfoBody,
 	}
 }
 

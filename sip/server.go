@@ -17,7 +17,7 @@ import (
 	sipmsg "github.com/emiago/sipgo/sip"
 )
 
-const allowedMethods = "INVITE, ACK, BYE, CANCEL, OPTIONS"
+const allowedMethods = "INVITE, ACK, BYE, CANCEL, OPTIONS, INFO"
 
 // Server is a SIP user agent listening on UDP and TCP on one port.
 type Server struct {
@@ -166,6 +166,7 @@ func (s *Server) build() error {
 	srv.OnBye(s.guard(s.onBye))
 	srv.OnCancel(s.guard(s.onCancel))
 	srv.OnOptions(s.guard(s.onOptions))
+	srv.OnInfo(s.guard(s.onInfo))
 	srv.OnNoRoute(s.guard(s.onNoRoute))
 	return nil
 }

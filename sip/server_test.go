@@ -80,7 +80,7 @@ func TestUnsupportedMethodGets405WithAllow(t *testing.T) {
 		t.Fatalf("MESSAGE: %d, want 405", res.StatusCode)
 	}
 	h := res.GetHeader("Allow")
-	if h == nil || h.Value() != "INVITE, ACK, BYE, CANCEL, OPTIONS" {
+	if h == nil || h.Value() != "INVITE, ACK, BYE, CANCEL, OPTIONS, INFO" {
 		t.Fatalf("Allow = %v", h)
 	}
 }

@@ -72,3 +72,35 @@ func (c *Call) Hold(ctx context.Context, direction string) (string, error) {
 	}
 	return rm.direction, nil
 }
+
+// Info sends an INFO in a call the phone placed, with body of contentType
+// ("" sends no body) and any extra header fields, and returns the status
+// the gateway answered.
+func (c *Call) Info(ctx context.Context, contentType, body string, extra ...sipmsg.Header) (int, error) {
+	if c.uac == nil {
+		return 0, fmt.Errorf("sipphone: only calls the phone placed send INFO")
+	}
+	req := sipmsg.NewRequest(sipmsg.INFO, c.uac.InviteResponse.Contact().Address)
+	req.Laddr = c.phone.laddr()
+	for _, h := range extra {
+		req.AppendHeader(h)
+	}
+	if body != "" {
+		req.AppendHeader(sipmsg.NewHeader("Content-Type", contentType))
+		req.SetBody([]byte(body))
+	}
+	res, err := c.uac.Do(ctx, req)
+	if err != nil {
+		return 0, err
+	}
+	return res.StatusCode, nil
+}
+
+// KeyInfo sends key d as PBXs do in SIP INFO, in application/dtmf-relay.
+func (c *Call) KeyInfo(ctx context.Context, d byte) error {
+	status, err := c.Info(ctx, "application/dtmf-relay", "Signal="+string(rune(d))+"\r\nDuration=160\r\n")
+	if err == nil && status != 200 {
+		err = &StatusError{Status: status}
+	}
+	return err
+}
