@@ -34,6 +34,7 @@ type sipConfig struct {
 	Limits         gateway.Limits
 	TCP            confsip.TCPLimits
 	MaxMessage     int
+	MaxInfoBody    int
 	Quality        gateway.Quality
 }
 
@@ -70,6 +71,7 @@ func addSIPFlags(f *pflag.FlagSet, c *sipConfig) {
 	f.IntVar(&c.TCP.MaxConnsPerSource, "sip-tcp-max-conns-per-source", d.MaxConnsPerSource, "SIP-TCP connections open at once from one source address; more are closed at accept (0: no cap)")
 	f.DurationVar(&c.TCP.IdleTimeout, "sip-tcp-idle-timeout", d.IdleTimeout, "close a SIP-TCP connection silent this long that no call uses (0: never)")
 	f.DurationVar(&c.TCP.MessageTimeout, "sip-tcp-message-timeout", d.MessageTimeout, "close a SIP-TCP connection whose message is not whole this long after its first byte (0: never)")
+	f.IntVar(&c.MaxInfoBody, "sip-max-info-body", confsip.DefaultMaxInfoBody, "largest body of a SIP INFO in a call (a key in application/dtmf-relay is some 30 bytes); a larger one is answered 413, counted in confgw_sip_responses_total{status=\"413\"}")
 	f.IntVar(&c.MaxMessage, "sip-max-message", confsip.DefaultMaxMessageSize, "largest SIP message in bytes; over TCP a larger one is answered 513 and its connection closed")
 	f.DurationVar(&c.Quality.RTCPInterval, "rtcp-interval", rtpsession.DefaultRTCPInterval, "how often a phone leg sends its RTCP report (randomised by half either way)")
 	f.IntVar(&c.Quality.RTCPBurst, "rtcp-burst", rtpsession.DefaultRTCPBurst, "RTCP datagrams a leg reads per interval; more are dropped unread and counted")
@@ -118,6 +120,9 @@ func startSIP(ctx context.Context, c sipConfig, reg *conference.Registry, m *med
 	if err := checkQuality(c.Quality); err != nil {
 		return nil, err
 	}
+	if c.MaxInfoBody < 32 {
+		return nil, fmt.Errorf("--sip-max-info-body %d: want 32 or more", c.MaxInfoBody)
+	}
 	ports, err := rtpsession.NewPorts(lo, hi)
 	if err != nil {
 		return nil, fmt.Errorf("--rtp-ports: %w", err)
@@ -128,6 +133,7 @@ func startSIP(ctx context.Context, c sipConfig, reg *conference.Registry, m *med
 		confsip.WithRingTimeout(c.RingTimeout),
 		confsip.WithTCPLimits(c.TCP),
 		confsip.WithMaxMessageSize(c.MaxMessage),
+		confsip.WithMaxInfoBody(c.MaxInfoBody),
 	}
 	if c.PublicAddr != "" {
 		opts = append(opts, confsip.WithPublicAddr(c.PublicAddr))
