@@ -20,6 +20,7 @@ func (s *Server) createConference(c *gin.Context) {
 	}
 	conf, err := s.reg.Create(conference.Spec{
 		ID: req.ID, Title: req.Title, DialIn: req.DialIn, PIN: req.PIN, BreakoutEnabled: req.BreakoutEnabled,
+		Keypad: req.Keypad,
 	})
 	if err != nil {
 		s.fail(c, err)
@@ -70,12 +71,12 @@ func (s *Server) patchConference(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	if req.BreakoutEnabled == nil {
-		s.fail(c, invalid("nothing to change: send {\"breakout_enabled\": true|false}"))
+	if req.BreakoutEnabled == nil && req.Keypad == nil {
+		s.fail(c, invalid("nothing to change: send {\"breakout_enabled\": true|false} or {\"keypad\": true|false}"))
 		return
 	}
 	conf := confOf(c)
-	if err := conf.SetBreakout(actorOf(c), *req.BreakoutEnabled); err != nil {
+	if err := conf.Configure(actorOf(c), conference.Settings{Breakout: req.BreakoutEnabled, Keypad: req.Keypad}); err != nil {
 		s.fail(c, err)
 		return
 	}

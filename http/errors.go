@@ -29,6 +29,7 @@ var statusOf = map[conference.Code]int{
 	conference.CodeBreakoutDisabled:   http.StatusForbidden,
 	conference.CodeAppOnly:            http.StatusForbidden,
 	conference.CodeMuteLocked:         http.StatusForbidden,
+	conference.CodeSelfOnly:           http.StatusForbidden,
 	conference.CodeNotFound:           http.StatusNotFound,
 	conference.CodeRenameNotSupported: http.StatusMethodNotAllowed,
 	codeMethodNotAllowed:              http.StatusMethodNotAllowed,

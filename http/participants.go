@@ -121,3 +121,20 @@ func (s *Server) unmute(c *gin.Context) {
 	}
 	c.JSON(http.StatusOK, p)
 }
+
+// flag answers the routes of a participant's hand and help mark, which
+// take no body and return the participant.
+func (s *Server) flag(set func(*conference.Conference, conference.Actor, string) (conference.Participant, error)) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		if err := decode(c, &struct{}{}); err != nil {
+			s.fail(c, err)
+			return
+		}
+		p, err := set(confOf(c), actorOf(c), c.Param("pid"))
+		if err != nil {
+			s.fail(c, err)
+			return
+		}
+		c.JSON(http.StatusOK, p)
+	}
+}

@@ -178,6 +178,10 @@ func (s *Server) routes() *gin.Engine {
 	conf.POST("/participants/:pid/unmute", member, s.unmute)
 	conf.POST("/participants/:pid/host", member, s.setHost(true))
 	conf.DELETE("/participants/:pid/host", member, s.setHost(false))
+	conf.POST("/participants/:pid/hand", member, s.flag((*conference.Conference).RaiseHand))
+	conf.DELETE("/participants/:pid/hand", member, s.flag((*conference.Conference).LowerHand))
+	conf.POST("/participants/:pid/help", member, s.flag((*conference.Conference).AskHelp))
+	conf.DELETE("/participants/:pid/help", member, s.flag((*conference.Conference).ClearHelp))
 
 	conf.GET("/rooms", member, s.listRooms)
 	conf.POST("/rooms", member, s.addRoom)

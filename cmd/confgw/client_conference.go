@@ -11,10 +11,10 @@ import (
 func newConferenceCmd(f *clientFlags) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "conference",
-		Short: "List, create, show and end conferences; switch breakout rooms on or off",
+		Short: "List, create, show and end conferences; switch breakout rooms and the phone keypad on or off",
 		Args:  cobra.NoArgs,
 	}
-	cmd.AddCommand(newConferenceListCmd(f), newConferenceCreateCmd(f), newConferenceShowCmd(f), newConferenceEndCmd(f), newBreakoutCmd(f))
+	cmd.AddCommand(newConferenceListCmd(f), newConferenceCreateCmd(f), newConferenceShowCmd(f), newConferenceEndCmd(f), newBreakoutCmd(f), newKeypadCmd(f))
 	return cmd
 }
 
@@ -49,7 +49,7 @@ func newConferenceListCmd(f *clientFlags) *cobra.Command {
 
 func newConferenceCreateCmd(f *clientFlags) *cobra.Command {
 	var spec wire.NewConference
-	var breakout bool
+	var breakout, keypad bool
 	cmd := &cobra.Command{
 		Use:   "create [ID]",
 		Short: "Create a conference (admin key); without an ID the server makes one up",
@@ -65,6 +65,9 @@ func newConferenceCreateCmd(f *clientFlags) *cobra.Command {
 			if c.cmd.Flags().Changed("breakout") {
 				spec.BreakoutEnabled = &breakout
 			}
+			if c.cmd.Flags().Changed("keypad") {
+				spec.Keypad = &keypad
+			}
 			info, raw, err := c.api.CreateConference(c.ctx, spec)
 			return show(c, info, raw, err, writeConference)
 		}),
@@ -76,6 +79,7 @@ func newConferenceCreateCmd(f *clientFlags) *cobra.Command {
 	fs.StringVar(&spec.PIN, "pin", "", "PIN phones must key in to join")
 	// Its default is never sent, so it shows none: left out, the server's applies.
 	fs.BoolVar(&breakout, "breakout", false, "allow breakout rooms, or forbid them with --breakout=false (default: the server's setting)")
+	fs.BoolVar(&keypad, "keypad", true, "take phone callers' keys as commands (*6 mute, *1 hand, *0 help), or ignore them with --keypad=false")
 	_ = cmd.MarkFlagRequired("title")
 	return cmd
 }
@@ -111,6 +115,19 @@ func newBreakoutCmd(f *clientFlags) *cobra.Command {
 		Args:      cobra.MatchAll(cobra.ExactArgs(1), cobra.OnlyValidArgs),
 		RunE: f.run(func(c *call, args []string) error {
 			info, raw, err := c.api.SetBreakout(c.ctx, c.conf, args[0] == "on")
+			return show(c, info, raw, err, writeConference)
+		}),
+	}
+}
+
+func newKeypadCmd(f *clientFlags) *cobra.Command {
+	return &cobra.Command{
+		Use:       "keypad on|off",
+		Short:     "Switch phone callers' keypad commands on or off (*6 mute, *1 hand, *0 help)",
+		ValidArgs: []string{"on", "off"},
+		Args:      cobra.MatchAll(cobra.ExactArgs(1), cobra.OnlyValidArgs),
+		RunE: f.run(func(c *call, args []string) error {
+			info, raw, err := c.api.SetKeypad(c.ctx, c.conf, args[0] == "on")
 			return show(c, info, raw, err, writeConference)
 		}),
 	}

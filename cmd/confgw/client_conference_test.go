@@ -249,3 +249,22 @@ func TestAConferenceArgumentWinsOverTheEnvironment(t *testing.T) {
 		t.Fatalf("show with CONFGW_CONFERENCE=board: %v", kv)
 	}
 }
+
+func TestAHostSwitchesThePhoneKeypadFromTheCommandLine(t *testing.T) {
+	c := newClinic(t)
+	if kv := fields(c.must(apitest.AdminKey, "conference", "create", "--title", "Quiet", "--keypad=false")); kv["KEYPAD"] != "off" {
+		t.Fatalf("--keypad=false, got keypad %q", kv["KEYPAD"])
+	}
+	if kv := fields(c.must(c.host.Token, "conference", "show")); kv["KEYPAD"] != "on" {
+		t.Fatalf("a conference's keypad by default: %q", kv["KEYPAD"])
+	}
+	if _, err := c.as(c.alice.Token, "conference", "keypad", "off"); !errors.Is(err, conference.ErrHostRequired) {
+		t.Fatalf("a participant switching the keypad: %v", err)
+	}
+	if out := c.must(c.host.Token, "conference", "keypad", "off"); fields(out)["KEYPAD"] != "off" {
+		t.Fatalf("keypad off:\n%s", out)
+	}
+	if _, err := c.as(c.host.Token, "conference", "keypad", "maybe"); err == nil {
+		t.Fatal("keypad maybe accepted")
+	}
+}

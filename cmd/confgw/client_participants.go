@@ -1,6 +1,9 @@
 package main
 
 import (
+	"errors"
+	"fmt"
+
 	"github.com/spf13/cobra"
 
 	"github.com/confgw/confgw/conference"
@@ -98,6 +101,59 @@ func newDialCmd(f *clientFlags) *cobra.Command {
 		Args:  cobra.ExactArgs(1),
 		RunE: f.run(func(c *call, args []string) error {
 			p, raw, err := c.api.DialOut(c.ctx, c.conf, args[0])
+			return show(c, p, raw, err, writeParticipant)
+		}),
+	}
+}
+
+// errNoParticipant is a hand or help command with neither a PID nor a
+// participant token to take one from.
+var errNoParticipant = errors.New("no participant: pass its PID, or act with the participant's own token")
+
+// selfOr is the participant a command names, or the token's own.
+func (f *clientFlags) selfOr(args []string) (string, error) {
+	if len(args) > 0 {
+		return args[0], nil
+	}
+	if pid := participantOfToken(f.token); pid != "" {
+		return pid, nil
+	}
+	return "", errNoParticipant
+}
+
+func newHandCmd(f *clientFlags) *cobra.Command {
+	return &cobra.Command{
+		Use:   "hand raise|lower [PID]",
+		Short: "Raise or lower a hand: your own (the token's), or as a host lower anyone's",
+		Args:  cobra.RangeArgs(1, 2),
+		RunE: f.run(func(c *call, args []string) error {
+			if args[0] != "raise" && args[0] != "lower" {
+				return fmt.Errorf("hand %q: want raise or lower", args[0])
+			}
+			pid, err := f.selfOr(args[1:])
+			if err != nil {
+				return err
+			}
+			p, raw, err := c.api.SetHand(c.ctx, c.conf, pid, args[0] == "raise")
+			return show(c, p, raw, err, writeParticipant)
+		}),
+	}
+}
+
+func newHelpRequestCmd(f *clientFlags) *cobra.Command {
+	return &cobra.Command{
+		Use:   "help-request ask|clear [PID]",
+		Short: "Ask for a host (your own token), or clear a request: your own, or as a host anyone's",
+		Args:  cobra.RangeArgs(1, 2),
+		RunE: f.run(func(c *call, args []string) error {
+			if args[0] != "ask" && args[0] != "clear" {
+				return fmt.Errorf("help-request %q: want ask or clear", args[0])
+			}
+			pid, err := f.selfOr(args[1:])
+			if err != nil {
+				return err
+			}
+			p, raw, err := c.api.SetHelp(c.ctx, c.conf, pid, args[0] == "ask")
 			return show(c, p, raw, err, writeParticipant)
 		}),
 	}

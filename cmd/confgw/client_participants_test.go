@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"strings"
 	"testing"
@@ -142,5 +143,36 @@ func TestHangUpAndDialWithoutTrunk(t *testing.T) {
 	}
 	if _, err := conf.Participant(phone.ID); err == nil {
 		t.Fatal("phone still in the conference")
+	}
+}
+
+// A participant raises its own hand and asks for a host without naming
+// itself; a host lowers and clears them by PID.
+func TestHandsAndHelpRequestsFromTheCommandLine(t *testing.T) {
+	c := newClinic(t)
+	alice := c.alice.Participant.ID
+	var p conference.Participant
+	out := c.must(c.alice.Token, "hand", "raise", "-o", "json")
+	if err := json.Unmarshal([]byte(out), &p); err != nil || !p.Hand || p.ID != alice {
+		t.Fatalf("hand raise: %s %v", out, err)
+	}
+	if _, err := c.as(c.host.Token, "hand", "raise", alice); !errors.Is(err, conference.ErrSelfOnly) {
+		t.Fatalf("a host raising Alice's hand: %v", err)
+	}
+	if _, err := c.as(apitest.AdminKey, "hand", "raise", "--conference", "c"); err == nil || !strings.Contains(err.Error(), "no participant") {
+		t.Fatalf("the admin key raising no one's hand: %v", err)
+	}
+	if _, err := c.as(c.alice.Token, "hand", "wave"); err == nil {
+		t.Fatal("hand wave accepted")
+	}
+	c.must(c.alice.Token, "help-request", "ask")
+	if _, err := c.as(c.carl.Token, "help-request", "clear", alice); !errors.Is(err, conference.ErrHostRequired) {
+		t.Fatalf("Carl clearing Alice's request: %v", err)
+	}
+	c.must(c.host.Token, "hand", "lower", alice)
+	out = c.must(c.host.Token, "help-request", "clear", alice, "-o", "json")
+	p = conference.Participant{}
+	if err := json.Unmarshal([]byte(out), &p); err != nil || p.Hand || p.Help {
+		t.Fatalf("after the host: %s %v", out, err)
 	}
 }

@@ -53,8 +53,8 @@ func writeConference(w io.Writer, in conference.Info) {
 	if in.Recording != nil {
 		rec = in.Recording.ID
 	}
-	fmt.Fprintf(w, "ID\t%s\nTITLE\t%s\nDIAL-IN\t%s\nPIN\t%s\nBREAKOUT\t%s\nRECORDING\t%s\n",
-		in.ID, in.Title, in.DialIn, pinOf(in), onOff(in.BreakoutEnabled), rec)
+	fmt.Fprintf(w, "ID\t%s\nTITLE\t%s\nDIAL-IN\t%s\nPIN\t%s\nBREAKOUT\t%s\nKEYPAD\t%s\nRECORDING\t%s\n",
+		in.ID, in.Title, in.DialIn, pinOf(in), onOff(in.BreakoutEnabled), onOff(in.Keypad), rec)
 }
 
 func writeConferences(w io.Writer, list []conference.Info) {

@@ -45,6 +45,12 @@ func (c *Client) SetBreakout(ctx context.Context, cid string, on bool) (conferen
 	return call[conference.Info](ctx, c, http.MethodPatch, confPath(cid), wire.ConferenceChange{BreakoutEnabled: &on})
 }
 
+// SetKeypad switches whether phone callers' keys are commands (*6 mute,
+// *1 hand, *0 help).
+func (c *Client) SetKeypad(ctx context.Context, cid string, on bool) (conference.Info, []byte, error) {
+	return call[conference.Info](ctx, c, http.MethodPatch, confPath(cid), wire.ConferenceChange{Keypad: &on})
+}
+
 // EndConference ends a conference and hangs up everyone; it needs the admin key.
 func (c *Client) EndConference(ctx context.Context, cid string) error {
 	_, err := c.do(ctx, http.MethodDelete, confPath(cid), nil, nil)

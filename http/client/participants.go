@@ -50,3 +50,23 @@ func (c *Client) SetHost(ctx context.Context, cid, pid string, host bool) (confe
 	}
 	return call[conference.Participant](ctx, c, method, confPath(cid, "participants", pid, "host"), nil)
 }
+
+// SetHand raises a participant's hand, which only its own token may do, or
+// lowers it: its own, or anyone's with a host's token or the admin key.
+func (c *Client) SetHand(ctx context.Context, cid, pid string, raised bool) (conference.Participant, []byte, error) {
+	method := http.MethodPost
+	if !raised {
+		method = http.MethodDelete
+	}
+	return call[conference.Participant](ctx, c, method, confPath(cid, "participants", pid, "hand"), nil)
+}
+
+// SetHelp asks for a host, which only the participant's own token may do,
+// or clears the request: a host's token or the admin key clears anyone's.
+func (c *Client) SetHelp(ctx context.Context, cid, pid string, asked bool) (conference.Participant, []byte, error) {
+	method := http.MethodPost
+	if !asked {
+		method = http.MethodDelete
+	}
+	return call[conference.Participant](ctx, c, method, confPath(cid, "participants", pid, "help"), nil)
+}

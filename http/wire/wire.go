@@ -24,6 +24,8 @@ type NewConference struct {
 	PIN    string `json:"pin,omitempty"`
 	// BreakoutEnabled nil leaves breakout rooms at the server's default.
 	BreakoutEnabled *bool `json:"breakout_enabled,omitempty"`
+	// Keypad nil makes phone callers' keys commands (*6, *1, *0).
+	Keypad *bool `json:"keypad,omitempty"`
 }
 
 // Paging of GET /v1/conferences: ?limit= conferences a page, ?after= the
@@ -44,6 +46,7 @@ type ConferencePage struct {
 // refuses one that changes nothing.
 type ConferenceChange struct {
 	BreakoutEnabled *bool `json:"breakout_enabled,omitempty"`
+	Keypad          *bool `json:"keypad,omitempty"`
 }
 
 // DialOut is the body of POST /v1/conferences/{cid}/dial-out.
