@@ -62,6 +62,8 @@ export class Api {
   move(pid, room) { return this.call('POST', `/participants/${encodeURIComponent(pid)}/move`, { room }); }
   hangUp(pid) { return this.call('POST', `/participants/${encodeURIComponent(pid)}/hangup`); }
   setHost(pid, on) { return this.call(on ? 'POST' : 'DELETE', `/participants/${encodeURIComponent(pid)}/host`); }
+  setHand(pid, raised) { return this.call(raised ? 'POST' : 'DELETE', `/participants/${encodeURIComponent(pid)}/hand`); }
+  setHelp(pid, asked) { return this.call(asked ? 'POST' : 'DELETE', `/participants/${encodeURIComponent(pid)}/help`); }
   remove(pid) { return this.call('DELETE', `/participants/${encodeURIComponent(pid)}`); }
   startRecording() { return this.call('POST', '/rooms/main/recording'); }
   stopRecording() { return this.call('DELETE', '/rooms/main/recording'); }

@@ -24,6 +24,7 @@ const el = {
   rooms: $('rooms'), addRoom: $('add-room'), dialForm: $('dial-form'), dialTo: $('dial-to'),
   recBox: $('recordings-box'), recList: $('recordings'), toasts: $('toasts'), errors: $('errors'),
   voiceOut: $('voice-out'), mic: $('mic'), micLevel: $('mic-level'), muteToggle: $('mute-toggle'),
+  handToggle: $('hand-toggle'),
 };
 
 let api = null;
@@ -75,6 +76,17 @@ function renderMic(on) {
   }
 }
 
+// renderHandButton lets the signed-in participant raise or lower its own
+// hand; the admin key is no one, so it has none.
+function renderHandButton() {
+  const b = el.handToggle;
+  const me = view && view.me;
+  b.hidden = !me;
+  const up = Boolean(me && me.hand);
+  b.textContent = up ? 'Lower hand' : 'Raise hand';
+  b.setAttribute('aria-pressed', String(up));
+}
+
 function render() {
   if (!view) return;
   if (dragging()) {
@@ -98,6 +110,7 @@ function render() {
   el.dialForm.hidden = !view.isHost;
   el.recBox.hidden = !view.isHost;
   renderAudioButton();
+  renderHandButton();
   renderRooms(el.rooms, view, actions);
   renderStage(el.stageTitle, el.tiles, view, actions);
 
@@ -172,6 +185,9 @@ const actions = {
   drop: (p, room) => (p.id === view.meId ? actions.join(room) : actions.move(p, room)),
   deleteRoom: (r) => attempt(`Could not delete ${r.name}`, () => api.deleteRoom(r.id)),
   hangUp: (p) => attempt(`Could not hang up ${p.name}`, () => api.hangUp(p.id)),
+  setHand: (p, up) => attempt(up ? 'Could not raise the hand' : `Could not lower ${p.name}'s hand`, () => api.setHand(p.id, up)),
+  setHelp: (p, asked) => attempt(asked ? 'Could not ask for a host' : `Could not clear ${p.name}'s request for help`,
+    () => api.setHelp(p.id, asked)),
   setHost: (p, on) => attempt(on ? `Could not make ${p.name} a host` : `Could not take the host role from ${p.name}`,
     () => api.setHost(p.id, on)),
   remove: (p) => attempt(`Could not remove ${p.name}`, () => api.remove(p.id)),
@@ -231,6 +247,7 @@ function showSignIn(note) {
   el.meeting.hidden = true;
   el.signOut.hidden = true;
   el.audioToggle.hidden = true;
+  el.handToggle.hidden = true;
   renderMic(false);
   el.signIn.hidden = false;
   el.signInNote.textContent = note || '';
@@ -305,6 +322,10 @@ el.audioToggle.addEventListener('click', async () => {
   } catch (err) {
     showError(el.errors, joining ? 'Could not join audio' : 'Could not leave audio', err);
   }
+});
+el.handToggle.addEventListener('click', () => {
+  if (!view || !view.me) return;
+  actions.setHand(view.me, !view.me.hand);
 });
 el.muteToggle.addEventListener('click', () => {
   if (voice) voice.setMuted(!voice.muted);

@@ -6,8 +6,18 @@ import { h, icon } from './dom.js';
 import { makeDraggable, makeDropTarget } from './drag.js';
 import { moveBlock } from './rules.js';
 
+// raisedFor says how long ago a hand went up, for its mark's tooltip.
+function raisedFor(p) {
+  const at = Date.parse(p.hand_raised_at || '');
+  if (!Number.isFinite(at)) return 'Hand raised';
+  const mins = Math.max(0, Math.floor((Date.now() - at) / 60000));
+  return mins < 1 ? 'Hand raised just now' : `Hand raised ${mins} min ago`;
+}
+
 function badges(p, view) {
   return [
+    p.hand ? h('span', { class: 'hand-mark', role: 'img', 'aria-label': 'Hand raised', title: raisedFor(p) }, icon('hand')) : null,
+    p.help ? h('span', { class: 'badge help', title: `${p.name} asked for a host` }, 'Needs help') : null,
     p.id === view.meId ? h('span', { class: 'you' }, '(You)') : null,
     p.role === 'host' ? h('span', { class: 'badge host', title: 'Host' }, 'Host') : null,
     p.moderator ? h('span', { class: 'badge moderator', title: 'Moderator' }, 'Moderator') : null,
@@ -88,6 +98,20 @@ function person(p, view, act) {
   else if (p.kind === 'phone') row.title = 'Phone participants stay in the Main Room.';
 
   const tools = h('span', { class: 'tools' });
+  // A host answers a hand or a call for help from the row itself: these
+  // wait on the host, so they must not hide in the menu.
+  if (p.hand) {
+    tools.append(h('button', {
+      type: 'button', class: 'lower-hand', title: `Lower ${p.name}'s hand`, 'aria-label': `Lower ${p.name}'s hand`,
+      dataset: { key: `hand:${p.id}` }, onclick: () => act.setHand(p, false),
+    }, 'Lower hand'));
+  }
+  if (p.help) {
+    tools.append(h('button', {
+      type: 'button', class: 'clear-help', title: `Clear ${p.name}'s request for help`, 'aria-label': `Clear ${p.name}'s request for help`,
+      dataset: { key: `help:${p.id}` }, onclick: () => act.setHelp(p, false),
+    }, 'Helped'));
+  }
   if (p.kind === 'phone') {
     tools.append(h('button', {
       type: 'button', class: 'hangup', title: `Hang up ${p.name}`, 'aria-label': `Hang up ${p.name}`,
