@@ -235,8 +235,7 @@ func (l *leg) Reanswer(body []byte) {
 // live holds an answered, admitted call until it ends, then takes the
 // participant out of the conference with the right reason.
 func (l *leg) live(call *confsip.Call) {
-	reason := conference.ReasonCallerHungUp
-	l.hold(call, &reason)
+	reason := l.hold(call)
 	l.mu.Lock()
 	pid := l.pid
 	l.mu.Unlock()
@@ -246,29 +245,28 @@ func (l *leg) live(call *confsip.Call) {
 }
 
 // hold waits for the call to end, taking the caller's keys as commands
-// meanwhile, and sets why it ended.
-func (l *leg) hold(call *confsip.Call, reason *string) {
+// meanwhile, and returns why it ended.
+func (l *leg) hold(call *confsip.Call) string {
 	for {
 		select {
 		case d := <-l.digits:
 			l.key(d)
-			continue
 		case <-call.Done():
 			if errors.Is(call.Err(), confsip.ErrLocalHangUp) {
-				*reason = conference.ReasonConferenceEnded
+				return conference.ReasonConferenceEnded
 			}
+			return conference.ReasonCallerHungUp
 		case <-l.timedOut:
-			*reason = conference.ReasonRTPTimeout
 			l.bye(call)
+			return conference.ReasonRTPTimeout
 		case <-l.ctx.Done():
-			*reason = conference.ReasonConferenceEnded
+			l.bye(call)
 			var h hangUp
 			if errors.As(context.Cause(l.ctx), &h) {
-				*reason = h.reason
+				return h.reason
 			}
-			l.bye(call)
+			return conference.ReasonConferenceEnded
 		}
-		return
 	}
 }
 
