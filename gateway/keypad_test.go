@@ -4,6 +4,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+
 	"github.com/confgw/confgw/conference"
 	"github.com/confgw/confgw/gateway/prompts"
 	"github.com/confgw/confgw/internal/sipphone"
@@ -69,6 +71,10 @@ func TestACallerKeysStarSixToMuteAndUnmuteItself(t *testing.T) {
 // why.
 func TestACallerCannotKeyItselfOutOfALockedMute(t *testing.T) {
 	k := newKeypadRoom(t)
+	reg := prometheus.NewRegistry()
+	if err := k.h.gw.Metrics().Register(reg); err != nil {
+		t.Fatal(err)
+	}
 	if _, err := k.h.demo.Mute(conference.Admin, k.pid, true); err != nil {
 		t.Fatal(err)
 	}
@@ -80,6 +86,9 @@ func TestACallerCannotKeyItselfOutOfALockedMute(t *testing.T) {
 	}
 	if k.ear.Media.Hears(770) {
 		t.Fatal("the room hears a caller whose mute is locked")
+	}
+	if n := sample(t, reg, "confgw_keypad_commands_total", "command", "mute", "result", "mute_locked"); n != 1 {
+		t.Fatalf("%v refused *6 counted, want 1", n)
 	}
 }
 
