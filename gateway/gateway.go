@@ -48,6 +48,11 @@ type Config struct {
 	Limits Limits
 	// Quality sets the legs' RTCP and when a poor call is announced.
 	Quality Quality
+	// KeypadRate is how many keypad commands a second a caller may key
+	// on average once KeypadBurst are spent; more are ignored. Zero or
+	// less takes DefaultKeypadRate and DefaultKeypadBurst.
+	KeypadRate  float64
+	KeypadBurst int
 
 	Logger *slog.Logger
 }
@@ -65,13 +70,16 @@ type Gateway struct {
 	rtpTimeout time.Duration
 	pinTimeout time.Duration
 	quality    Quality
-	bindIP     net.IP
-	mediaAddr  netip.Addr
-	log        *slog.Logger
-	metrics    *Metrics
-	noAckLog   logEvery
-	refuseLog  logEvery
-	admission  *admission
+	// keypadRate and keypadBurst bound each caller's keypad commands.
+	keypadRate  float64
+	keypadBurst int
+	bindIP      net.IP
+	mediaAddr   netip.Addr
+	log         *slog.Logger
+	metrics     *Metrics
+	noAckLog    logEvery
+	refuseLog   logEvery
+	admission   *admission
 
 	tickLateness func() time.Duration
 	shedTickLate time.Duration
@@ -106,6 +114,12 @@ func New(cfg Config) (*Gateway, error) {
 	if cfg.PINTimeout <= 0 {
 		cfg.PINTimeout = 60 * time.Second
 	}
+	if cfg.KeypadRate <= 0 {
+		cfg.KeypadRate = DefaultKeypadRate
+	}
+	if cfg.KeypadBurst <= 0 {
+		cfg.KeypadBurst = DefaultKeypadBurst
+	}
 	host, _, err := net.SplitHostPort(cfg.SIP.Addr())
 	if err != nil {
 		return nil, fmt.Errorf("gateway: SIP address: %w", err)
@@ -126,6 +140,8 @@ func New(cfg Config) (*Gateway, error) {
 		legs:      map[*leg]struct{}{},
 		admission: newAdmission(cfg.Limits),
 		quality:   cfg.Quality.normalise(),
+
+		keypadRate: cfg.KeypadRate, keypadBurst: cfg.KeypadBurst,
 
 		shedLog:      logEvery{every: time.Second},
 		tickLateness: cfg.TickLateness, shedTickLate: cfg.ShedTickLate, maxSetup: cfg.MaxSetupCalls,

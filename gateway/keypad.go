@@ -13,6 +13,16 @@ import (
 // stray '*' does not turn a digit keyed much later into a command.
 const keypadWindow = 2 * time.Second
 
+// Defaults of a caller's keypad commands allowance: a person keys a
+// command every few seconds at most, so a burst of five and one a second
+// after it takes nothing from anyone, while a PBX or a script sending INFO
+// as fast as it can cannot flood every host's events stream with hands
+// going up and down.
+const (
+	DefaultKeypadRate  = 1.0
+	DefaultKeypadBurst = 5
+)
+
 // command is what a caller's keys ask for once it is in the conference.
 type command string
 
@@ -30,6 +40,26 @@ const (
 type keypad struct {
 	star  time.Time
 	armed bool
+	// tokens and last are the caller's allowance of commands, a token
+	// bucket of burst tokens filling at rate a second.
+	tokens float64
+	last   time.Time
+}
+
+// allow takes one command from the caller's allowance, or reports that
+// it is spent.
+func (k *keypad) allow(now time.Time, rate float64, burst int) bool {
+	if k.last.IsZero() {
+		k.tokens = float64(burst)
+	} else if d := now.Sub(k.last); d > 0 {
+		k.tokens = min(float64(burst), k.tokens+d.Seconds()*rate)
+	}
+	k.last = now
+	if k.tokens < 1 {
+		return false
+	}
+	k.tokens--
+	return true
 }
 
 // feed takes one key pressed at now and returns the command it completes,
@@ -58,12 +88,17 @@ func (k *keypad) feed(d rune, now time.Time) command {
 // key handles a key the caller pressed after joining: a command when the
 // conference has its keypad on, nothing otherwise.
 func (l *leg) key(d rune) {
-	cmd := l.keys.feed(d, time.Now())
+	now := time.Now()
+	cmd := l.keys.feed(d, now)
 	if cmd == cmdNone {
 		return
 	}
 	if !l.conf.Keypad() {
 		l.g.metrics.keypad.WithLabelValues(string(cmd), "keypad_off").Inc()
+		return
+	}
+	if !l.keys.allow(now, l.g.keypadRate, l.g.keypadBurst) {
+		l.g.metrics.keypad.WithLabelValues(string(cmd), "rate_limited").Inc()
 		return
 	}
 	l.mu.Lock()

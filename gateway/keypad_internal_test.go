@@ -50,3 +50,32 @@ func TestEveryConferencePromptIsSpoken(t *testing.T) {
 		}
 	}
 }
+
+func TestACallerKeysABurstOfCommandsThenOneASecond(t *testing.T) {
+	t0 := time.Unix(1_700_000_000, 0)
+	var k keypad
+	for i := range 5 {
+		if !k.allow(t0, 1, 5) {
+			t.Fatalf("command %d of the burst refused", i+1)
+		}
+	}
+	if k.allow(t0.Add(500*time.Millisecond), 1, 5) {
+		t.Fatal("a sixth command half a second on allowed")
+	}
+	if !k.allow(t0.Add(1600*time.Millisecond), 1, 5) {
+		t.Fatal("a command a second after the burst refused")
+	}
+	if k.allow(t0.Add(1700*time.Millisecond), 1, 5) {
+		t.Fatal("a second command within that second allowed")
+	}
+	// A long pause gives back the burst, no more.
+	later := t0.Add(time.Hour)
+	for i := range 5 {
+		if !k.allow(later, 1, 5) {
+			t.Fatalf("command %d after an hour refused", i+1)
+		}
+	}
+	if k.allow(later, 1, 5) {
+		t.Fatal("more than a burst after an hour")
+	}
+}

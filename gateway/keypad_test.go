@@ -7,6 +7,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/confgw/confgw/conference"
+	"github.com/confgw/confgw/gateway"
 	"github.com/confgw/confgw/gateway/prompts"
 	"github.com/confgw/confgw/internal/sipphone"
 )
@@ -167,4 +168,36 @@ func TestKeysInSIPInfoWorkAsKeysInRTP(t *testing.T) {
 	info("*6")
 	nextEvent(t, k.sub, conference.EventParticipantUnmuted)
 	eventually(t, "the room hearing the caller again", func() bool { return k.ear.Media.Hears(770) })
+}
+
+// A PBX sending commands in INFO as fast as it can gets a burst of them
+// through, then no more: the rest are counted and change nothing.
+func TestACallerFloodingCommandsIsHeldToItsAllowance(t *testing.T) {
+	k := newKeypadRoom(t)
+	reg := prometheus.NewRegistry()
+	if err := k.h.gw.Metrics().Register(reg); err != nil {
+		t.Fatal(err)
+	}
+	const sent = 20
+	start := time.Now()
+	for range sent {
+		for _, d := range []byte("*1") {
+			if err := k.talker.KeyInfo(ctxT(t), d); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	eventually(t, "every command counted", func() bool {
+		return sample(t, reg, "confgw_keypad_commands_total", "command", "hand", "result", "ok")+
+			sample(t, reg, "confgw_keypad_commands_total", "command", "hand", "result", "rate_limited") == sent
+	})
+	ok := sample(t, reg, "confgw_keypad_commands_total", "command", "hand", "result", "ok")
+	// The burst, and one more for each second the flood took.
+	most := gateway.DefaultKeypadBurst + gateway.DefaultKeypadRate*time.Since(start).Seconds()
+	if ok < gateway.DefaultKeypadBurst || ok > most {
+		t.Fatalf("%v of %d commands carried out, want %d to %.1f", ok, sent, gateway.DefaultKeypadBurst, most)
+	}
+	if ok >= sent {
+		t.Fatal("the flood took so long that no command was over the allowance: the test proved nothing")
+	}
 }

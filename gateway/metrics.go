@@ -113,7 +113,7 @@ func newMetrics(g *Gateway) *Metrics {
 		}, []string{"reason"}),
 		keypad: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "confgw_keypad_commands_total",
-			Help: "Phone callers' keypad commands (*6 mute, *1 hand, *0 help), by command and result: ok, mute_locked (a host locked the caller's mute), keypad_off (the conference ignores keys) or failed.",
+			Help: "Phone callers' keypad commands (*6 mute, *1 hand, *0 help), by command and result: ok, mute_locked (a host locked the caller's mute), keypad_off (the conference ignores keys), rate_limited (past --keypad-burst and --keypad-rate) or failed.",
 		}, []string{"command", "result"}),
 		refused: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "confgw_calls_refused_total",

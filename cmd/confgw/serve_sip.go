@@ -35,6 +35,8 @@ type sipConfig struct {
 	TCP            confsip.TCPLimits
 	MaxMessage     int
 	MaxInfoBody    int
+	KeypadRate     float64
+	KeypadBurst    int
 	Quality        gateway.Quality
 }
 
@@ -71,6 +73,8 @@ func addSIPFlags(f *pflag.FlagSet, c *sipConfig) {
 	f.IntVar(&c.TCP.MaxConnsPerSource, "sip-tcp-max-conns-per-source", d.MaxConnsPerSource, "SIP-TCP connections open at once from one source address; more are closed at accept (0: no cap)")
 	f.DurationVar(&c.TCP.IdleTimeout, "sip-tcp-idle-timeout", d.IdleTimeout, "close a SIP-TCP connection silent this long that no call uses (0: never)")
 	f.DurationVar(&c.TCP.MessageTimeout, "sip-tcp-message-timeout", d.MessageTimeout, "close a SIP-TCP connection whose message is not whole this long after its first byte (0: never)")
+	f.Float64Var(&c.KeypadRate, "keypad-rate", gateway.DefaultKeypadRate, "keypad commands (*6, *1, *0) a second a phone caller may key on average after --keypad-burst; more are ignored and counted")
+	f.IntVar(&c.KeypadBurst, "keypad-burst", gateway.DefaultKeypadBurst, "keypad commands a phone caller may key at once")
 	f.IntVar(&c.MaxInfoBody, "sip-max-info-body", confsip.DefaultMaxInfoBody, "largest body of a SIP INFO in a call (a key in application/dtmf-relay is some 30 bytes); a larger one is answered 413, counted in confgw_sip_responses_total{status=\"413\"}")
 	f.IntVar(&c.MaxMessage, "sip-max-message", confsip.DefaultMaxMessageSize, "largest SIP message in bytes; over TCP a larger one is answered 513 and its connection closed")
 	f.DurationVar(&c.Quality.RTCPInterval, "rtcp-interval", rtpsession.DefaultRTCPInterval, "how often a phone leg sends its RTCP report (randomised by half either way)")
@@ -120,6 +124,9 @@ func startSIP(ctx context.Context, c sipConfig, reg *conference.Registry, m *med
 	if err := checkQuality(c.Quality); err != nil {
 		return nil, err
 	}
+	if c.KeypadRate <= 0 || c.KeypadBurst < 1 {
+		return nil, fmt.Errorf("--keypad-rate %g, --keypad-burst %d: want more than 0 and 1 or more", c.KeypadRate, c.KeypadBurst)
+	}
 	if c.MaxInfoBody < 32 {
 		return nil, fmt.Errorf("--sip-max-info-body %d: want 32 or more", c.MaxInfoBody)
 	}
@@ -152,7 +159,7 @@ func startSIP(ctx context.Context, c sipConfig, reg *conference.Registry, m *med
 	gw, err := gateway.New(gateway.Config{
 		Registry: reg, SIP: srv, Ports: ports, RTPTimeout: c.RTPTimeout, Logger: log,
 		TickLateness: m.lateness.Worst, ShedTickLate: c.ShedTickLate, MaxSetupCalls: c.MaxSetupCalls,
-		Limits: c.Limits, Quality: c.Quality,
+		Limits: c.Limits, Quality: c.Quality, KeypadRate: c.KeypadRate, KeypadBurst: c.KeypadBurst,
 	})
 	if err != nil {
 		closeUnstarted(srv, log)
