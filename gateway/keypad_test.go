@@ -187,17 +187,17 @@ func TestACallerFloodingCommandsIsHeldToItsAllowance(t *testing.T) {
 			}
 		}
 	}
-	eventually(t, "every command counted", func() bool {
-		return sample(t, reg, "confgw_keypad_commands_total", "command", "hand", "result", "ok")+
-			sample(t, reg, "confgw_keypad_commands_total", "command", "hand", "result", "rate_limited") == sent
-	})
-	ok := sample(t, reg, "confgw_keypad_commands_total", "command", "hand", "result", "ok")
-	// The burst, and one more for each second the flood took.
-	most := gateway.DefaultKeypadBurst + gateway.DefaultKeypadRate*time.Since(start).Seconds()
-	if ok < gateway.DefaultKeypadBurst || ok > most {
-		t.Fatalf("%v of %d commands carried out, want %d to %.1f", ok, sent, gateway.DefaultKeypadBurst, most)
+	// Keys the leg cannot take as fast as they come are dropped on the
+	// way, so not every command need be counted; the burst always is.
+	hand := func(result string) float64 {
+		return sample(t, reg, "confgw_keypad_commands_total", "command", "hand", "result", result)
 	}
-	if ok >= sent {
-		t.Fatal("the flood took so long that no command was over the allowance: the test proved nothing")
+	eventually(t, "the burst carried out and a command over the allowance refused", func() bool {
+		return hand("ok") >= gateway.DefaultKeypadBurst && hand("rate_limited") >= 1
+	})
+	ok := hand("ok")
+	// The burst, and one more for each second since the flood began.
+	if most := gateway.DefaultKeypadBurst + gateway.DefaultKeypadRate*time.Since(start).Seconds(); ok > most {
+		t.Fatalf("%v of %d commands carried out, want at most %.1f", ok, sent, most)
 	}
 }
