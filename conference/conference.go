@@ -96,6 +96,11 @@ type Conference struct {
 	// without being members yet (a caller keying the PIN).
 	done chan struct{}
 
+	// speaking carries the room mixers' speaking changes to the relay,
+	// started with the first room that has media.
+	speaking     chan speakingChange
+	speakingOnce sync.Once
+
 	// deferring holds back the events and media work of a change until
 	// the journal has it (see change); effects are what waits.
 	deferring     bool
@@ -157,7 +162,10 @@ func (c *Conference) newRoom(id string, number int) *room {
 	r := &room{id: id, number: number}
 	if c.cfg.NewRoomMedia != nil {
 		// A room whose change is refused must not leave a mixer running.
-		c.later(func() { r.media = c.cfg.NewRoomMedia(c.id, id) })
+		c.later(func() {
+			r.media = c.cfg.NewRoomMedia(c.id, id)
+			c.watchSpeaking(r)
+		})
 	}
 	return r
 }

@@ -12,6 +12,9 @@ const (
 	EventParticipantAudio    = "participant.audio"
 	EventParticipantMuted    = "participant.muted"
 	EventParticipantUnmuted  = "participant.unmuted"
+	// EventParticipantSpeaking says a participant started or stopped
+	// speaking (Participant.Speaking), with the Level it started at.
+	EventParticipantSpeaking = "participant.speaking"
 	EventRoomAdded           = "room.added"
 	EventRoomDeleted         = "room.deleted"
 	EventRecordingStarted    = "recording.started"
@@ -85,6 +88,8 @@ type Event struct {
 	Status    int        `json:"status,omitempty"`
 	Recording *Recording `json:"recording,omitempty"`
 	Breakout  *bool      `json:"breakout_enabled,omitempty"`
+	// Level is a participant.speaking's level in dBov when it started.
+	Level *float64 `json:"level,omitempty"`
 }
 
 // Subscription receives a conference's events in order. A subscriber that

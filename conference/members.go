@@ -166,6 +166,7 @@ func (c *Conference) detachLocked(m *member) {
 	if !ok || m.media == nil {
 		return
 	}
+	c.stopSpeakingLocked(m)
 	id := m.ID
 	c.later(func() {
 		if r.media != nil {

@@ -96,9 +96,12 @@ type Participant struct {
 	// Muted says the participant's room does not hear it; MutedBy is who
 	// muted it (a participant's id, its own for a self-mute, or "admin"),
 	// and Locked that a host locked the mute, so it cannot unmute itself.
-	Muted    bool      `json:"muted"`
-	MutedBy  string    `json:"muted_by,omitempty"`
-	Locked   bool      `json:"locked"`
+	Muted   bool   `json:"muted"`
+	MutedBy string `json:"muted_by,omitempty"`
+	Locked  bool   `json:"locked"`
+	// Speaking says its room hears it speak now (participant.speaking
+	// tells when that changes).
+	Speaking bool      `json:"speaking"`
 	JoinedAt time.Time `json:"joined_at"`
 }
 

@@ -19,6 +19,7 @@ import (
 
 	"github.com/confgw/confgw/conference"
 	confhttp "github.com/confgw/confgw/http"
+	"github.com/confgw/confgw/mixer"
 )
 
 // serveConfig is every setting of `confgw serve`; each has a flag and a
@@ -40,6 +41,7 @@ type serveConfig struct {
 	DataDir          string
 	MixGate          float64
 	MixGateHangover  time.Duration
+	SpeakingLevel    float64
 	Demo             bool
 	ShutdownTimeout  time.Duration
 	PprofAddr        string
@@ -74,6 +76,7 @@ func newServe() *cobra.Command {
 	f.StringVar(&cfg.DataDir, "data-dir", "confgw-data", "where the conferences' state, the token key and recordings are kept")
 	f.Float64Var(&cfg.MixGate, "mix-gate", -55, "dBov under which a participant's audio stays out of its room's mix, so that silent listeners share one encoding of it (0: mix everything)")
 	f.DurationVar(&cfg.MixGateHangover, "mix-gate-hangover", 400*time.Millisecond, "how long a talker stays in the mix after its last frame above --mix-gate")
+	f.Float64Var(&cfg.SpeakingLevel, "speaking-level", mixer.DefaultSpeakingLevel, "dBov above which a participant counts as speaking (participant.speaking)")
 	f.BoolVar(&cfg.Demo, "demo", true, "create a ready \"demo\" conference with a host")
 	f.DurationVar(&cfg.ShutdownTimeout, "shutdown-timeout", 10*time.Second, "how long in-flight requests get to finish on shutdown")
 	f.StringVar(&cfg.PprofAddr, "pprof", "", "address for Go's /debug/pprof profiles (off when empty; keep it on loopback)")
