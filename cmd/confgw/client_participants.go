@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"github.com/spf13/cobra"
 
 	"github.com/confgw/confgw/conference"
@@ -72,6 +73,42 @@ func newHangUpCmd(f *clientFlags) *cobra.Command {
 		Args:  cobra.ExactArgs(1),
 		RunE: f.run(func(c *call, args []string) error {
 			return c.done(c.api.HangUp(c.ctx, c.conf, args[0]), "hung up %s", args[0])
+		}),
+	}
+}
+
+func newMuteCmd(f *clientFlags) *cobra.Command {
+	var lock bool
+	var room string
+	cmd := &cobra.Command{
+		Use:   "mute [PID]",
+		Short: "Mute a participant (yourself, or anyone as a host), or with --room everyone in a room but its hosts",
+		Args:  cobra.MaximumNArgs(1),
+		RunE: f.run(func(c *call, args []string) error {
+			switch {
+			case room != "" && len(args) == 0:
+				ps, raw, err := c.api.MuteRoom(c.ctx, c.conf, room, lock)
+				return show(c, ps.Participants, raw, err, writeParticipants)
+			case room == "" && len(args) == 1:
+				p, raw, err := c.api.Mute(c.ctx, c.conf, args[0], lock)
+				return show(c, p, raw, err, writeParticipant)
+			}
+			return errors.New("give a participant id or --room, not both")
+		}),
+	}
+	cmd.Flags().BoolVar(&lock, "lock", false, "a host's mute the participant cannot undo itself")
+	cmd.Flags().StringVar(&room, "room", "", `mute a whole room ("main" or a breakout room number) but its hosts`)
+	return cmd
+}
+
+func newUnmuteCmd(f *clientFlags) *cobra.Command {
+	return &cobra.Command{
+		Use:   "unmute PID",
+		Short: "Unmute a participant (yourself, unless a host locked your mute, or anyone as a host)",
+		Args:  cobra.ExactArgs(1),
+		RunE: f.run(func(c *call, args []string) error {
+			p, raw, err := c.api.Unmute(c.ctx, c.conf, args[0])
+			return show(c, p, raw, err, writeParticipant)
 		}),
 	}
 }

@@ -41,7 +41,7 @@ func TestParticipantsTable(t *testing.T) {
 		f := strings.Fields(l)
 		rows[f[1]] = f[2:]
 	}
-	if strings.Join(strings.Fields(lines[0]), " ") != "ID NAME KIND ROLE ROOM MODERATOR CLIENT/PHONE" || len(rows) != 4 {
+	if strings.Join(strings.Fields(lines[0]), " ") != "ID NAME KIND ROLE ROOM MODERATOR MUTED CLIENT/PHONE" || len(rows) != 4 {
 		t.Fatalf("participants:\n%s", out)
 	}
 	for name, want := range map[string]string{
@@ -142,5 +142,30 @@ func TestHangUpAndDialWithoutTrunk(t *testing.T) {
 	}
 	if _, err := conf.Participant(phone.ID); err == nil {
 		t.Fatal("phone still in the conference")
+	}
+}
+
+// A host mutes Alice with a lock; her own unmute is refused and says why;
+// the host's unmute works, and --room mutes everyone but the hosts.
+func TestMuteAndUnmuteFromTheCommandLine(t *testing.T) {
+	c := newClinic(t)
+	alice := c.alice.Participant.ID
+	if out := c.must(c.host.Token, "mute", alice, "--lock"); !strings.Contains(out, "locked") {
+		t.Fatalf("mute --lock:\n%s", out)
+	}
+	if _, err := c.as(c.alice.Token, "unmute", alice); err == nil || !strings.Contains(err.Error(), "mute_locked") {
+		t.Fatalf("Alice's own unmute of a locked mute: %v", err)
+	}
+	if out := c.must(c.host.Token, "unmute", alice); strings.Contains(out, "locked") || strings.Contains(out, " yes ") {
+		t.Fatalf("unmute:\n%s", out)
+	}
+	out := c.must(c.host.Token, "mute", "--room", "main")
+	for _, l := range strings.Split(strings.TrimSpace(out), "\n")[1:] {
+		if strings.Contains(l, "Hanna") || !strings.Contains(l, "yes") {
+			t.Errorf("room mute row: %q", l)
+		}
+	}
+	if _, err := c.as(c.host.Token, "mute", alice, "--room", "main"); err == nil {
+		t.Fatal("mute with both a participant and --room ran")
 	}
 }

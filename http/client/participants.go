@@ -42,6 +42,22 @@ func (c *Client) HangUp(ctx context.Context, cid, pid string) error {
 	return err
 }
 
+// Mute stops a participant's room hearing it; with lock (hosts only) it
+// cannot unmute itself.
+func (c *Client) Mute(ctx context.Context, cid, pid string, lock bool) (conference.Participant, []byte, error) {
+	return call[conference.Participant](ctx, c, http.MethodPost, confPath(cid, "participants", pid, "mute"), wire.Mute{Lock: lock})
+}
+
+// Unmute lets a participant's room hear it again.
+func (c *Client) Unmute(ctx context.Context, cid, pid string) (conference.Participant, []byte, error) {
+	return call[conference.Participant](ctx, c, http.MethodPost, confPath(cid, "participants", pid, "unmute"), nil)
+}
+
+// MuteRoom mutes everyone in a room but its hosts.
+func (c *Client) MuteRoom(ctx context.Context, cid, room string, lock bool) (wire.Participants, []byte, error) {
+	return call[wire.Participants](ctx, c, http.MethodPost, confPath(cid, "rooms", room, "mute"), wire.Mute{Lock: lock})
+}
+
 // SetHost makes a participant a host, or a plain participant again.
 func (c *Client) SetHost(ctx context.Context, cid, pid string, host bool) (conference.Participant, []byte, error) {
 	method := http.MethodPost
