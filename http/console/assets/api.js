@@ -61,6 +61,9 @@ export class Api {
   join(room) { return this.call('POST', `/rooms/${encodeURIComponent(room)}/join`); }
   move(pid, room) { return this.call('POST', `/participants/${encodeURIComponent(pid)}/move`, { room }); }
   hangUp(pid) { return this.call('POST', `/participants/${encodeURIComponent(pid)}/hangup`); }
+  mute(pid, lock) { return this.call('POST', `/participants/${encodeURIComponent(pid)}/mute`, lock ? { lock: true } : undefined); }
+  unmute(pid) { return this.call('POST', `/participants/${encodeURIComponent(pid)}/unmute`); }
+  muteRoom(room) { return this.call('POST', `/rooms/${encodeURIComponent(room)}/mute`); }
   setHost(pid, on) { return this.call(on ? 'POST' : 'DELETE', `/participants/${encodeURIComponent(pid)}/host`); }
   remove(pid) { return this.call('DELETE', `/participants/${encodeURIComponent(pid)}`); }
   startRecording() { return this.call('POST', '/rooms/main/recording'); }

@@ -172,6 +172,9 @@ const actions = {
   drop: (p, room) => (p.id === view.meId ? actions.join(room) : actions.move(p, room)),
   deleteRoom: (r) => attempt(`Could not delete ${r.name}`, () => api.deleteRoom(r.id)),
   hangUp: (p) => attempt(`Could not hang up ${p.name}`, () => api.hangUp(p.id)),
+  mute: (p, on) => attempt(on ? `Could not mute ${p.name}` : `Could not unmute ${p.name}`,
+    () => (on ? api.mute(p.id) : api.unmute(p.id))),
+  muteRoom: (r) => attempt(`Could not mute ${r.name}`, () => api.muteRoom(r.id)),
   setHost: (p, on) => attempt(on ? `Could not make ${p.name} a host` : `Could not take the host role from ${p.name}`,
     () => api.setHost(p.id, on)),
   remove: (p) => attempt(`Could not remove ${p.name}`, () => api.remove(p.id)),
@@ -194,8 +197,26 @@ const actions = {
   },
 };
 
+// speaking lights or puts out one participant's ring in place: it comes
+// up to four times a second per talker, too often to re-read the meeting.
+function speaking(p) {
+  if (!view || !p) return;
+  const known = view.info.participants.find((q) => q.id === p.id);
+  if (known) known.speaking = p.speaking;
+  for (const r of view.info.rooms) {
+    const q = r.participants.find((x) => x.id === p.id);
+    if (q) q.speaking = p.speaking;
+  }
+  for (const node of document.querySelectorAll(`[data-pid="${CSS.escape(p.id)}"]`)) {
+    node.classList.toggle('speaking', Boolean(p.speaking));
+  }
+}
+
 function onEvent(type, ev) {
   switch (type) {
+    case 'participant.speaking':
+      speaking(ev.participant);
+      return;
     case 'toast':
       showToast(el.toasts, ev.message, ev.ttl_ms || 10000);
       return;

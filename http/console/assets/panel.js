@@ -11,6 +11,10 @@ function badges(p, view) {
     p.id === view.meId ? h('span', { class: 'you' }, '(You)') : null,
     p.role === 'host' ? h('span', { class: 'badge host', title: 'Host' }, 'Host') : null,
     p.moderator ? h('span', { class: 'badge moderator', title: 'Moderator' }, 'Moderator') : null,
+    p.muted ? h('span', {
+      class: `badge muted${p.locked ? ' locked' : ''}`,
+      title: p.locked ? 'Muted by a host, who locked it' : (p.muted_by === p.id ? 'Muted themselves' : 'Muted'),
+    }, p.locked ? 'Muted (locked)' : 'Muted') : null,
     p.phone && p.phone.state === 'ringing' ? h('span', { class: 'badge ringing' }, 'Ringing…') : null,
     p.phone && p.phone.quality && p.phone.quality.poor
       ? h('span', { class: 'badge poor', title: qualityText(p.phone.quality) }, 'Poor line') : null,
@@ -77,7 +81,7 @@ function menuEntries(p, view, act) {
 }
 
 function person(p, view, act) {
-  const row = h('li', { class: `person kind-${p.kind}`, dataset: { pid: p.id, key: `p:${p.id}` } },
+  const row = h('li', { class: `person kind-${p.kind}${p.speaking ? ' speaking' : ''}`, dataset: { pid: p.id, key: `p:${p.id}` } },
     kindMark(p),
     h('span', { class: 'name' }, p.name),
     audioMark(p),
@@ -88,6 +92,12 @@ function person(p, view, act) {
   else if (p.kind === 'phone') row.title = 'Phone participants stay in the Main Room.';
 
   const tools = h('span', { class: 'tools' });
+  const mutedNow = Boolean(p.muted);
+  tools.append(h('button', {
+    type: 'button', class: `mute${mutedNow ? ' on' : ''}`, 'aria-pressed': mutedNow ? 'true' : 'false',
+    title: `${mutedNow ? 'Unmute' : 'Mute'} ${p.name}`, 'aria-label': `${mutedNow ? 'Unmute' : 'Mute'} ${p.name}`,
+    dataset: { key: `mute:${p.id}` }, onclick: () => act.mute(p, !mutedNow),
+  }, mutedNow ? 'Unmute' : 'Mute'));
   if (p.kind === 'phone') {
     tools.append(h('button', {
       type: 'button', class: 'hangup', title: `Hang up ${p.name}`, 'aria-label': `Hang up ${p.name}`,
@@ -127,6 +137,12 @@ function roomHead(r, view, act) {
       type: 'button', class: `record${on ? ' on' : ''}`, 'aria-pressed': on ? 'true' : 'false',
       dataset: { key: 'record' }, onclick: () => act.record(!on),
     }, on ? 'Stop recording' : 'Record'));
+  }
+  if (r.participants.some((p) => p.role !== 'host' && !p.muted)) {
+    tools.append(h('button', {
+      type: 'button', class: 'mute-all', 'aria-label': `Mute everyone in ${r.name} but its hosts`,
+      dataset: { key: `muteall:${r.id}` }, onclick: () => act.muteRoom(r),
+    }, 'Mute all'));
   }
   if (here) {
     tools.append(h('span', { class: 'here' }, 'You are here'));
@@ -168,7 +184,7 @@ export function renderStage(title, tiles, view, act) {
   const room = view.me && view.info.rooms.find((r) => r.id === view.me.room);
   title.textContent = room ? `You are in ${room.name}` : 'You are not in a room';
   const people = room ? room.participants : [];
-  tiles.replaceChildren(...people.map((p) => h('div', { class: `tile kind-${p.kind}` },
+  tiles.replaceChildren(...people.map((p) => h('div', { class: `tile kind-${p.kind}${p.speaking ? ' speaking' : ''}`, dataset: { pid: p.id } },
     h('span', { class: 'initials', 'aria-hidden': 'true' }, initials(p.name)),
     h('span', { class: 'tile-name' }, p.name, p.id === view.meId ? ' (You)' : ''),
     view.isHost && p.kind === 'phone'
