@@ -71,8 +71,7 @@ func (m *Mixer) Attach(id string, ep Endpoint) error {
 	if ep == nil {
 		return ErrNilEndpoint
 	}
-	// No change reported yet: the first may go at once.
-	s := &slot{id: id, ep: ep, wide: nativeRate(ep) == audio.Wideband, sinceReport: speakGapTicks}
+	s := &slot{id: id, ep: ep, wide: nativeRate(ep) == audio.Wideband}
 	s.shared, _ = ep.(SharedListener)
 	m.mu.Lock()
 	s.muted.Store(m.muted[id])
@@ -282,8 +281,8 @@ func (m *Mixer) runPart(p *part, ph phase, lo, hi int) {
 				s.power = power(s.in.PCM[:n])
 			}
 			s.talking = heard && (m.gate.power == 0 || m.gate.open(s))
-			if report != nil {
-				m.speech.observe(s, heard, report)
+			if report != nil && !idle(s, heard) {
+				m.speech.observe(s, heard, m.tick, report)
 			}
 			if s.talking {
 				for k, v := range s.in.PCM[:n] {

@@ -22,10 +22,10 @@ type slot struct {
 	muted   atomic.Bool    // the room does not hear it
 
 	// The speaking indicator's state: loud and quiet ticks in a row, what
-	// it is, what report was last told, and ticks since.
+	// it is, what report was last told, and at which tick (0: none yet).
 	loud, quiet        int16
 	speaking, reported bool
-	sinceReport        int16
+	reportedAt         uint64
 
 	// state says whether a call into ep is in flight and whether the slot
 	// has left. A tick calls ep only if it can claim the slot from idle;

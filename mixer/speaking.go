@@ -54,8 +54,9 @@ func (m *Mixer) OnSpeaking(report func(Speaking) bool) {
 }
 
 // observe follows s, which the room heard this tick if heard, and offers
-// a change of its speaking to report.
-func (sp *speech) observe(s *slot, heard bool, report func(Speaking) bool) {
+// a change of its speaking to report. The tick calls it only for slots
+// with something to follow (see idle), so a quiet room pays nothing.
+func (sp *speech) observe(s *slot, heard bool, tick uint64, report func(Speaking) bool) {
 	if heard && s.power >= sp.power {
 		s.loud, s.quiet = min(s.loud+1, speakOnTicks), 0
 	} else {
@@ -67,15 +68,18 @@ func (sp *speech) observe(s *slot, heard bool, report func(Speaking) bool) {
 	case s.speaking && s.quiet >= speakOffTicks:
 		s.speaking = false
 	}
-	if s.sinceReport < speakGapTicks {
-		s.sinceReport++
-	}
-	if s.speaking == s.reported || s.sinceReport < speakGapTicks {
+	if s.speaking == s.reported || (s.reportedAt != 0 && tick-s.reportedAt < speakGapTicks) {
 		return
 	}
 	if report(Speaking{ID: s.id, Speaking: s.speaking, Level: dBov(s.power)}) {
-		s.reported, s.sinceReport = s.speaking, 0
+		s.reported, s.reportedAt = s.speaking, tick
 	}
+}
+
+// idle tells a slot that neither speaks nor was heard nor owes a report:
+// observing it would change nothing.
+func idle(s *slot, heard bool) bool {
+	return !heard && s.loud == 0 && !s.speaking && !s.reported
 }
 
 // powerAt is the mean squared sample of a frame at dBov.
