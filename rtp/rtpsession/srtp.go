@@ -22,6 +22,9 @@ type SRTP struct {
 	// RemoteKey is the master key and salt the peer protects its packets
 	// with, from its a=crypto line.
 	RemoteKey []byte
+	// RemoteMKI is the master key identifier the peer puts on each
+	// packet, if its a=crypto line said so.
+	RemoteMKI []byte
 }
 
 // replayWindow is how many packets back a late one is still taken: RFC
@@ -69,11 +72,15 @@ func newSRTPState(k *SRTP) (*srtpState, error) {
 	if len(k.LocalKey) != keyLen+saltLen || len(k.RemoteKey) != keyLen+saltLen {
 		return nil, fmt.Errorf("%w: %s wants %d bytes of key and salt", ErrSRTPKey, k.Profile, keyLen+saltLen)
 	}
-	st := &srtpState{keys: SRTP{Profile: k.Profile, LocalKey: bytes.Clone(k.LocalKey), RemoteKey: bytes.Clone(k.RemoteKey)}}
-	st.in, err = srtp.CreateContext(k.RemoteKey[:keyLen], k.RemoteKey[keyLen:], k.Profile,
-		srtp.SRTPReplayDetectorFactory(func() replaydetector.ReplayDetector {
-			return &replayWatch{d: replaydetector.New(replayWindow, maxSRTPIndex), st: st}
-		}))
+	st := &srtpState{keys: SRTP{Profile: k.Profile, LocalKey: bytes.Clone(k.LocalKey),
+		RemoteKey: bytes.Clone(k.RemoteKey), RemoteMKI: bytes.Clone(k.RemoteMKI)}}
+	opts := []srtp.ContextOption{srtp.SRTPReplayDetectorFactory(func() replaydetector.ReplayDetector {
+		return &replayWatch{d: replaydetector.New(replayWindow, maxSRTPIndex), st: st}
+	})}
+	if len(k.RemoteMKI) > 0 {
+		opts = append(opts, srtp.MasterKeyIndicator(k.RemoteMKI))
+	}
+	st.in, err = srtp.CreateContext(k.RemoteKey[:keyLen], k.RemoteKey[keyLen:], k.Profile, opts...)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrSRTPKey, err)
 	}
@@ -124,8 +131,8 @@ func (s *Session) SetSRTP(k *SRTP) error {
 		s.srtp.Store(nil)
 		return nil
 	}
-	if cur := s.srtp.Load(); cur != nil && cur.keys.Profile == k.Profile &&
-		bytes.Equal(cur.keys.LocalKey, k.LocalKey) && bytes.Equal(cur.keys.RemoteKey, k.RemoteKey) {
+	if cur := s.srtp.Load(); cur != nil && cur.keys.Profile == k.Profile && bytes.Equal(cur.keys.LocalKey, k.LocalKey) &&
+		bytes.Equal(cur.keys.RemoteKey, k.RemoteKey) && bytes.Equal(cur.keys.RemoteMKI, k.RemoteMKI) {
 		return nil
 	}
 	st, err := newSRTPState(k)
@@ -154,7 +161,8 @@ func (s *Session) unprotect(st *srtpState, b []byte) ([]byte, bool) {
 	case errors.Is(err, srtp.ErrFailedToVerifyAuthTag):
 		s.drop(DropSRTPAuth)
 	default:
-		// Too short for a header and a tag, or not RTP at all.
+		// Too short for a header and a tag, not RTP at all, or an MKI
+		// not the one signalled.
 		s.drop(DropMalformed)
 	}
 	return nil, false

@@ -267,3 +267,18 @@ func BenchmarkWriteFrameSRTP(b *testing.B) {
 		s.WriteFrame(&f)
 	}
 }
+
+func TestAPhoneThatTagsItsPacketsWithAnMKIIsHeard(t *testing.T) {
+	pair := newSRTPPair(t, srtp.ProtectionProfileAes128CmHmacSha1_80)
+	mki := []byte{0, 0, 0, 1}
+	enc, err := srtp.CreateContext(pair.keys.RemoteKey[:16], pair.keys.RemoteKey[16:], pair.keys.Profile, srtp.MasterKeyIndicator(mki))
+	if err != nil {
+		t.Fatal(err)
+	}
+	pair.enc = enc
+	pair.keys.RemoteMKI = mki
+	s := newSession(t, Config{SRTP: pair.keys, Remote: sdpAddr})
+	if !s.receive(pair.tonePacket(t, 1, 0), sdpAddr.AddrPort(), time.Now()) {
+		t.Fatalf("a packet with the signalled MKI was refused: %+v", s.Stats())
+	}
+}
