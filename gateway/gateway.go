@@ -46,6 +46,8 @@ type Config struct {
 	MaxSetupCalls int
 	// Limits caps dial-in calls; the zero value caps nothing.
 	Limits Limits
+	// SRTP is whether legs protect their media; SRTPOptional when empty.
+	SRTP   SRTPPolicy
 	Logger *slog.Logger
 }
 
@@ -68,6 +70,7 @@ type Gateway struct {
 	noAckLog   logEvery
 	refuseLog  logEvery
 	admission  *admission
+	srtp       SRTPPolicy
 
 	tickLateness func() time.Duration
 	shedTickLate time.Duration
@@ -102,6 +105,12 @@ func New(cfg Config) (*Gateway, error) {
 	if cfg.PINTimeout <= 0 {
 		cfg.PINTimeout = 60 * time.Second
 	}
+	if cfg.SRTP == "" {
+		cfg.SRTP = SRTPOptional
+	}
+	if _, err := ParseSRTPPolicy(string(cfg.SRTP)); err != nil {
+		return nil, fmt.Errorf("gateway: %w", err)
+	}
 	host, _, err := net.SplitHostPort(cfg.SIP.Addr())
 	if err != nil {
 		return nil, fmt.Errorf("gateway: SIP address: %w", err)
@@ -121,6 +130,7 @@ func New(cfg Config) (*Gateway, error) {
 		log:       cfg.Logger,
 		legs:      map[*leg]struct{}{},
 		admission: newAdmission(cfg.Limits),
+		srtp:      cfg.SRTP,
 
 		shedLog:      logEvery{every: time.Second},
 		tickLateness: cfg.TickLateness, shedTickLate: cfg.ShedTickLate, maxSetup: cfg.MaxSetupCalls,

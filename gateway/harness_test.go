@@ -51,6 +51,7 @@ type harnessOptions struct {
 	shedTickLate  time.Duration
 	maxSetupCalls int
 	limits        gateway.Limits
+	srtp          gateway.SRTPPolicy
 }
 
 // newHarness runs a gateway on loopback with conference "demo" (dial-in
@@ -81,7 +82,7 @@ func newHarness(t *testing.T, o harnessOptions) *harness {
 	gw, err := gateway.New(gateway.Config{
 		Registry: reg, SIP: srv, Ports: ports, RTPTimeout: o.rtpTimeout, Logger: logger(),
 		TickLateness: lateness.Worst, ShedTickLate: o.shedTickLate, MaxSetupCalls: o.maxSetupCalls,
-		Limits: o.limits,
+		Limits: o.limits, SRTP: o.srtp,
 	})
 	if err != nil {
 		t.Fatal(err)
