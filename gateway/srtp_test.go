@@ -1,6 +1,7 @@
 package gateway_test
 
 import (
+	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -59,9 +60,19 @@ func TestAnSRTPCallOnHoldAndBackKeepsItsKeys(t *testing.T) {
 	plain := h.dial(h.phone(sipphone.Config{User: "+15550121", Tone: 770}), "demo")
 	eventually(t, "both hear each other", func() bool { return secure.Media.Hears(770) && plain.Media.Hears(440) })
 	for _, dir := range []string{"sendonly", "sendrecv"} {
-		if _, err := secure.Hold(ctxT(t), dir); err != nil {
-			t.Fatalf("re-INVITE %s: %v", dir, err)
-		}
+		// A re-INVITE that overtakes the last one's ACK is answered 491:
+		// try again, as RFC 3261 section 14.1 has a phone do.
+		eventually(t, "re-INVITE "+dir+" answered", func() bool {
+			_, err := secure.Hold(ctxT(t), dir)
+			var se *sipphone.StatusError
+			if errors.As(err, &se) && se.Status == 491 {
+				return false
+			}
+			if err != nil {
+				t.Fatalf("re-INVITE %s: %v", dir, err)
+			}
+			return true
+		})
 	}
 	// The phone kept the keys of its first answer: had the gateway rekeyed,
 	// it could no longer open what the gateway sends, nor the gateway its.

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"io"
 	"net/http"
 	"strings"
@@ -106,4 +107,40 @@ func get(t *testing.T, url string) string {
 		t.Fatal(err)
 	}
 	return string(b)
+}
+
+// TestServeWithSRTPRequiredTakesOnlySRTPPhones: with --srtp required a
+// phone offering RTP in the clear is refused 488, and two SRTP phones
+// hear each other.
+func TestServeWithSRTPRequiredTakesOnlySRTPPhones(t *testing.T) {
+	s := startServe(t, "--srtp", "required")
+	ctx, cancel := context.WithTimeout(t.Context(), 60*time.Second)
+	defer cancel()
+	phone := func(user, suite string, tone float64) *sipphone.Phone {
+		p, err := sipphone.New(sipphone.Config{User: user, Tone: tone, SRTP: suite})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(p.Close)
+		return p
+	}
+	var se *sipphone.StatusError
+	if _, err := phone("5550009", "", 600).Dial(ctx, "sip:demo@"+s.sip, sipphone.CallOptions{}); !errors.As(err, &se) || se.Status != 488 {
+		t.Fatalf("a phone in the clear: %v, want 488", err)
+	}
+	a, err := phone("5550001", "AES_CM_128_HMAC_SHA1_80", 600).Dial(ctx, "sip:demo@"+s.sip, sipphone.CallOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := phone("5550002", "AES_CM_128_HMAC_SHA1_32", 1400).Dial(ctx, "sip:demo@"+s.sip, sipphone.CallOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for !a.Media.Hears(1400) || !b.Media.Hears(600) {
+		select {
+		case <-ctx.Done():
+			t.Fatalf("SRTP phones do not hear each other: a hears 1400: %v, b hears 600: %v", a.Media.Hears(1400), b.Media.Hears(600))
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
 }

@@ -34,6 +34,7 @@ type sipConfig struct {
 	Limits         gateway.Limits
 	TCP            confsip.TCPLimits
 	MaxMessage     int
+	SRTP           string
 }
 
 func addSIPFlags(f *pflag.FlagSet, c *sipConfig) {
@@ -46,6 +47,7 @@ func addSIPFlags(f *pflag.FlagSet, c *sipConfig) {
 	f.StringVar(&c.TrunkTransport, "sip-trunk-transport", "udp", "transport to the trunk: udp or tcp")
 	f.StringVar(&c.TrunkUser, "sip-trunk-user", "", "digest user for the trunk")
 	f.StringVar(&c.TrunkPassword, "sip-trunk-password", "", "digest password for the trunk")
+	f.StringVar(&c.SRTP, "srtp", string(gateway.SRTPOptional), "SRTP with SDES keys on phone legs: optional (answer RTP/SAVP offers with SRTP, RTP/AVP in the clear; dial out in the clear), required (488 to offers in the clear; dial out over RTP/SAVP) or off (488 to RTP/SAVP offers)")
 	// A tick is 20 ms and Run makes up at most 5 missed ones (100 ms)
 	// before audio is skipped: 50 ms late is halfway there, and far above
 	// what timer slack and GC pauses cost a gateway that keeps up.
@@ -107,6 +109,10 @@ func startSIP(ctx context.Context, c sipConfig, reg *conference.Registry, m *med
 	if err := checkLimits(c.Limits); err != nil {
 		return nil, err
 	}
+	srtpPolicy, err := gateway.ParseSRTPPolicy(c.SRTP)
+	if err != nil {
+		return nil, fmt.Errorf("--srtp: %w", err)
+	}
 	if err := checkTCPLimits(c.TCP, c.MaxMessage); err != nil {
 		return nil, err
 	}
@@ -138,7 +144,7 @@ func startSIP(ctx context.Context, c sipConfig, reg *conference.Registry, m *med
 	gw, err := gateway.New(gateway.Config{
 		Registry: reg, SIP: srv, Ports: ports, RTPTimeout: c.RTPTimeout, Logger: log,
 		TickLateness: m.lateness.Worst, ShedTickLate: c.ShedTickLate, MaxSetupCalls: c.MaxSetupCalls,
-		Limits: c.Limits,
+		Limits: c.Limits, SRTP: srtpPolicy,
 	})
 	if err != nil {
 		closeUnstarted(srv, log)
