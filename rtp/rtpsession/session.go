@@ -94,7 +94,7 @@ func New(cfg Config) (*Session, error) {
 	s.tr = newTransport(&cfg)
 	s.codec.Store(cs)
 	if cfg.SRTP != nil {
-		st, err := newSRTPState(cfg.SRTP)
+		st, err := newSRTPState(cfg.SRTP, nil)
 		if err != nil {
 			_ = release(cfg.Ports, cfg.Conn)
 			return nil, err

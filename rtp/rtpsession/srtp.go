@@ -46,18 +46,22 @@ type srtpState struct {
 	in  *srtp.Context
 	out *srtp.Context
 	hdr rtp.Header // out's header, reused so that sending allocates nothing
-	// replayed is set by the replay detector when it refuses a packet's
+	// watch is set by in's replay detector when it refuses a packet's
 	// index, the one way to tell a replay from a forgery among the errors
 	// DecryptRTP returns.
-	replayed bool
-	inHdr    rtp.Header
-	keys     SRTP // what the contexts were made from
+	watch *bool
+	inHdr rtp.Header
+	keys  SRTP // what the contexts were made from
 }
 
 // ErrSRTPKey is returned for keys that do not fit the profile.
 var ErrSRTPKey = errors.New("rtpsession: unusable SRTP key")
 
-func newSRTPState(k *SRTP) (*srtpState, error) {
+// newSRTPState makes the contexts for k. A direction whose key prev
+// already uses keeps prev's context: a new one would restart its rollover
+// counter at 0, which past 65,536 packets either encrypts with keystream
+// already used or fails to decrypt anything the peer sends.
+func newSRTPState(k *SRTP, prev *srtpState) (*srtpState, error) {
 	keyLen, err := k.Profile.KeyLen()
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrSRTPKey, err)
@@ -74,18 +78,28 @@ func newSRTPState(k *SRTP) (*srtpState, error) {
 	}
 	st := &srtpState{keys: SRTP{Profile: k.Profile, LocalKey: bytes.Clone(k.LocalKey),
 		RemoteKey: bytes.Clone(k.RemoteKey), RemoteMKI: bytes.Clone(k.RemoteMKI)}}
-	opts := []srtp.ContextOption{srtp.SRTPReplayDetectorFactory(func() replaydetector.ReplayDetector {
-		return &replayWatch{d: replaydetector.New(replayWindow, maxSRTPIndex), st: st}
-	})}
-	if len(k.RemoteMKI) > 0 {
-		opts = append(opts, srtp.MasterKeyIndicator(k.RemoteMKI))
+	samePeer := prev != nil && prev.keys.Profile == k.Profile &&
+		bytes.Equal(prev.keys.RemoteKey, k.RemoteKey) && bytes.Equal(prev.keys.RemoteMKI, k.RemoteMKI)
+	if samePeer {
+		// The context's replay detectors flag prev; they go on doing so,
+		// and the receive path reads the flag of whichever state it holds.
+		st.in, st.watch = prev.in, prev.watch
+	} else {
+		st.watch = new(bool)
+		watch := st.watch
+		opts := []srtp.ContextOption{srtp.SRTPReplayDetectorFactory(func() replaydetector.ReplayDetector {
+			return &replayWatch{d: replaydetector.New(replayWindow, maxSRTPIndex), replayed: watch}
+		})}
+		if len(k.RemoteMKI) > 0 {
+			opts = append(opts, srtp.MasterKeyIndicator(k.RemoteMKI))
+		}
+		if st.in, err = srtp.CreateContext(k.RemoteKey[:keyLen], k.RemoteKey[keyLen:], k.Profile, opts...); err != nil {
+			return nil, fmt.Errorf("%w: %w", ErrSRTPKey, err)
+		}
 	}
-	st.in, err = srtp.CreateContext(k.RemoteKey[:keyLen], k.RemoteKey[keyLen:], k.Profile, opts...)
-	if err != nil {
-		return nil, fmt.Errorf("%w: %w", ErrSRTPKey, err)
-	}
-	st.out, err = srtp.CreateContext(k.LocalKey[:keyLen], k.LocalKey[keyLen:], k.Profile)
-	if err != nil {
+	if prev != nil && prev.keys.Profile == k.Profile && bytes.Equal(prev.keys.LocalKey, k.LocalKey) {
+		st.out = prev.out
+	} else if st.out, err = srtp.CreateContext(k.LocalKey[:keyLen], k.LocalKey[keyLen:], k.Profile); err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrSRTPKey, err)
 	}
 	return st, nil
@@ -94,14 +108,14 @@ func newSRTPState(k *SRTP) (*srtpState, error) {
 // replayWatch is the replay detector SRTP's receive context uses, noting
 // each refusal so that a replay is counted apart from a forgery.
 type replayWatch struct {
-	d  replaydetector.ReplayDetector
-	st *srtpState
+	d        replaydetector.ReplayDetector
+	replayed *bool
 }
 
 func (w *replayWatch) Check(seq uint64) (func() bool, bool) {
 	accept, ok := w.d.Check(seq)
 	if !ok {
-		w.st.replayed = true
+		*w.replayed = true
 	}
 	return accept, ok
 }
@@ -111,7 +125,7 @@ func (w *replayWatch) Check(seq uint64) (func() bool, bool) {
 func (w *replayWatch) CheckSeq(seq uint64) replaydetector.Token {
 	t := w.d.(replaydetector.CheckAccepter).CheckSeq(seq)
 	if !t.Passed() {
-		w.st.replayed = true
+		*w.replayed = true
 	}
 	return t
 }
@@ -135,7 +149,7 @@ func (s *Session) SetSRTP(k *SRTP) error {
 		bytes.Equal(cur.keys.RemoteKey, k.RemoteKey) && bytes.Equal(cur.keys.RemoteMKI, k.RemoteMKI) {
 		return nil
 	}
-	st, err := newSRTPState(k)
+	st, err := newSRTPState(k, s.srtp.Load())
 	if err != nil {
 		return err
 	}
@@ -150,13 +164,13 @@ func (s *Session) SetSRTP(k *SRTP) error {
 // anything else looks at it: a forged one must not latch the leg's
 // address, move its sequence or count as the phone being alive.
 func (s *Session) unprotect(st *srtpState, b []byte) ([]byte, bool) {
-	st.replayed = false
+	*st.watch = false
 	plain, err := st.in.DecryptRTP(b, b, &st.inHdr)
 	if err == nil {
 		return plain, true
 	}
 	switch {
-	case st.replayed:
+	case *st.watch:
 		s.drop(DropSRTPReplay)
 	case errors.Is(err, srtp.ErrFailedToVerifyAuthTag):
 		s.drop(DropSRTPAuth)

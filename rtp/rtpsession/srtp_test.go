@@ -282,3 +282,41 @@ func TestAPhoneThatTagsItsPacketsWithAnMKIIsHeard(t *testing.T) {
 		t.Fatalf("a packet with the signalled MKI was refused: %+v", s.Stats())
 	}
 }
+
+// A re-INVITE that changes only our key must not restart the phone's
+// stream: past a sequence wrap, a fresh context would guess a rollover
+// counter of 0 and fail to open every packet that follows.
+func TestRekeyingOneDirectionKeepsTheOtherStreamsRolloverCounter(t *testing.T) {
+	pair := newSRTPPair(t, srtp.ProtectionProfileAes128CmHmacSha1_80)
+	s := newSession(t, Config{SRTP: pair.keys, Remote: sdpAddr})
+	from := sdpAddr.AddrPort()
+	seq, ts := uint16(65530), uint32(0)
+	next := func() bool {
+		pkt := pair.tonePacket(t, seq, ts)
+		seq, ts = seq+1, ts+g711.FrameBytes
+		return s.receive(pkt, from, time.Now())
+	}
+	for range 10 { // across the wrap: the phone's rollover counter is 1
+		if !next() {
+			t.Fatalf("packet %d refused: %+v", seq-1, s.Stats())
+		}
+	}
+	before := s.srtp.Load()
+	rekeyed := *pair.keys
+	rekeyed.LocalKey = bytes.Clone(pair.keys.LocalKey)
+	rekeyed.LocalKey[0] ^= 1
+	if err := s.SetSRTP(&rekeyed); err != nil {
+		t.Fatal(err)
+	}
+	if after := s.srtp.Load(); after == before || after.in != before.in || after.out == before.out {
+		t.Fatal("rekeying our direction did not keep the phone's context alone")
+	}
+	for range 3 {
+		if !next() {
+			t.Fatalf("after our rekey, the phone's packet %d was refused: %+v", seq-1, s.Stats())
+		}
+	}
+	if st := s.Stats(); st.SRTPAuthFailed != 0 || st.SRTPReplayed != 0 {
+		t.Fatalf("auth failures %d, replays %d", st.SRTPAuthFailed, st.SRTPReplayed)
+	}
+}
