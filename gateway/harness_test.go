@@ -2,6 +2,7 @@ package gateway_test
 
 import (
 	"context"
+	"crypto/tls"
 	"io"
 	"log/slog"
 	"os"
@@ -52,6 +53,8 @@ type harnessOptions struct {
 	maxSetupCalls int
 	limits        gateway.Limits
 	srtp          gateway.SRTPPolicy
+	// tls, when set, has the gateway also listen for SIP over TLS.
+	tls *tls.Config
 }
 
 // newHarness runs a gateway on loopback with conference "demo" (dial-in
@@ -67,6 +70,9 @@ func newHarness(t *testing.T, o harnessOptions) *harness {
 	opts := []confsip.Option{confsip.WithListenAddr("127.0.0.1:0"), confsip.WithLogger(logger())}
 	if o.trunk != nil {
 		opts = append(opts, confsip.WithTrunk(*o.trunk))
+	}
+	if o.tls != nil {
+		opts = append(opts, confsip.WithTLS("127.0.0.1:0", o.tls))
 	}
 	if o.ringTimeout > 0 {
 		opts = append(opts, confsip.WithRingTimeout(o.ringTimeout))
