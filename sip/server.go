@@ -147,7 +147,14 @@ func (s *Server) build() error {
 	lg := s.log.With("component", "sipgo")
 	parser := sipmsg.NewParser()
 	parser.MaxMessageLength = s.cfg.maxMessage
+	// What sipgo dials over TLS, to a TLS trunk, is verified against the
+	// trunk's authorities and host.
+	var clientTLS *tls.Config
+	if t := s.cfg.trunk; t != nil && t.Transport == "tls" {
+		clientTLS = &tls.Config{RootCAs: t.RootCAs, MinVersion: tls.VersionTLS12}
+	}
 	ua, err := sipgo.NewUA(
+		sipgo.WithUserAgenTLSConfig(clientTLS),
 		sipgo.WithUserAgent(s.cfg.userAgent),
 		sipgo.WithUserAgentHostname(s.cfg.hostname),
 		sipgo.WithUserAgentParser(parser),
