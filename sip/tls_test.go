@@ -2,7 +2,10 @@ package sip_test
 
 import (
 	"errors"
+	"io"
+	"net"
 	"testing"
+	"time"
 
 	"github.com/confgw/confgw/internal/testcert"
 	confsip "github.com/confgw/confgw/sip"
@@ -47,5 +50,26 @@ func TestATLSTrunkWhoseCertificateIsNotTrustedIsNeverCalled(t *testing.T) {
 func TestTLSWithoutACertificateIsRefused(t *testing.T) {
 	if _, err := confsip.NewServer(confsip.WithListenAddr("127.0.0.1:0"), confsip.WithTLS("127.0.0.1:0", nil)); !errors.Is(err, confsip.ErrInvalidTarget) {
 		t.Fatalf("NewServer: %v", err)
+	}
+}
+
+// A TLS handshake left unfinished is cut like a message that is not whole
+// in time, not kept for the idle timeout.
+func TestAStalledTLSHandshakeIsCutAtTheMessageTimeout(t *testing.T) {
+	lim := confsip.DefaultTCPLimits
+	lim.MessageTimeout, lim.IdleTimeout = 200*time.Millisecond, time.Hour
+	srv := startServer(t, nil, confsip.WithTLS("127.0.0.1:0", testcert.New(t).Server()), confsip.WithTCPLimits(lim))
+	c, err := net.Dial("tcp", srv.TLSAddr())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	_, _ = c.Write([]byte{0x16, 0x03, 0x01}) // the start of a ClientHello
+	_ = c.SetReadDeadline(time.Now().Add(deadline))
+	if _, err := io.Copy(io.Discard, c); err != nil {
+		t.Fatalf("the stalled handshake was not cut: %v", err)
+	}
+	if n := srv.TCPStats().Closed[confsip.CloseTCPSlowMessage]; n != 1 {
+		t.Fatalf("%d connections closed as slow, want 1", n)
 	}
 }
