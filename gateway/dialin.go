@@ -47,7 +47,17 @@ func (g *Gateway) ServeInvite(in *confsip.Incoming) {
 			_ = in.Reject(status, err.Error())
 			return
 		}
+		if err = g.checkTransport(offer); err != nil {
+			log.Info("SDP offer refused", "error", err, "srtp", g.srtp)
+			_ = in.Reject(488, err.Error())
+			return
+		}
 		if params, err = sdp.Negotiate(offer, sdp.Supported); err != nil {
+			if errors.Is(err, sdp.ErrNoCommonCrypto) {
+				log.Info("no common SRTP crypto suite", "error", err)
+				_ = in.Reject(488, err.Error())
+				return
+			}
 			log.Info("no common codec", "error", err)
 			_ = in.Reject(488, "Not Acceptable Here")
 			return
@@ -110,7 +120,7 @@ func (g *Gateway) ServeInvite(in *confsip.Incoming) {
 	t.ack()
 	l.setState("")
 	if offer == nil {
-		p, perr := sdp.ParseAnswer(ack)
+		p, perr := l.sdp.ReadAnswer(ack)
 		if perr == nil {
 			perr = l.apply(p)
 		}

@@ -49,6 +49,8 @@ type Config struct {
 	// Quality sets the legs' RTCP and when a poor call is announced.
 	Quality Quality
 
+	// SRTP is whether legs protect their media; SRTPOptional when empty.
+	SRTP   SRTPPolicy
 	Logger *slog.Logger
 }
 
@@ -72,6 +74,7 @@ type Gateway struct {
 	noAckLog   logEvery
 	refuseLog  logEvery
 	admission  *admission
+	srtp       SRTPPolicy
 
 	tickLateness func() time.Duration
 	shedTickLate time.Duration
@@ -106,6 +109,12 @@ func New(cfg Config) (*Gateway, error) {
 	if cfg.PINTimeout <= 0 {
 		cfg.PINTimeout = 60 * time.Second
 	}
+	if cfg.SRTP == "" {
+		cfg.SRTP = SRTPOptional
+	}
+	if _, err := ParseSRTPPolicy(string(cfg.SRTP)); err != nil {
+		return nil, fmt.Errorf("gateway: %w", err)
+	}
 	host, _, err := net.SplitHostPort(cfg.SIP.Addr())
 	if err != nil {
 		return nil, fmt.Errorf("gateway: SIP address: %w", err)
@@ -126,6 +135,7 @@ func New(cfg Config) (*Gateway, error) {
 		legs:      map[*leg]struct{}{},
 		admission: newAdmission(cfg.Limits),
 		quality:   cfg.Quality.normalise(),
+		srtp:      cfg.SRTP,
 
 		shedLog:      logEvery{every: time.Second},
 		tickLateness: cfg.TickLateness, shedTickLate: cfg.ShedTickLate, maxSetup: cfg.MaxSetupCalls,

@@ -228,7 +228,7 @@ func serve(ctx context.Context, cfg serveConfig, out, errOut io.Writer) error {
 		defer stopPprof()
 	}
 
-	if err := welcome(out, cfg, keySource, reg, api, "http://"+ln.Addr().String(), sipSide.addr(), apps.Server().Addr().String()); err != nil {
+	if err := welcome(out, cfg, keySource, reg, api, "http://"+ln.Addr().String(), sipSide.addr(), sipSide.srv.TLSAddr(), apps.Server().Addr().String()); err != nil {
 		log.Error("creating the demo conference failed", "err", err)
 	}
 	log.Info("confgw serving", "http", ln.Addr().String(), "sip", sipSide.addr(), "webrtc", apps.Server().Addr().String())
@@ -334,14 +334,18 @@ func demoHost(reg *conference.Registry) (conference.Participant, *conference.Con
 
 // welcome creates the demo conference and prints what a newcomer needs to
 // try the gateway at once.
-func welcome(out io.Writer, cfg serveConfig, keySource string, reg *conference.Registry, api *confhttp.Server, httpURL, sipAddr, webrtcAddr string) error {
+func welcome(out io.Writer, cfg serveConfig, keySource string, reg *conference.Registry, api *confhttp.Server, httpURL, sipAddr, tlsAddr, webrtcAddr string) error {
 	shown := cfg.APIKey
 	if keySource != "" {
 		// A key the operator keeps in the environment or a file stays
 		// there: printed, it would end up in every log collector.
 		shown = "(" + keySource + ")"
 	}
-	fmt.Fprintf(out, "confgw is running\n  HTTP API:  %s\n  SIP:       %s\n  WebRTC:    udp %s\n  admin key: %s\n", httpURL, sipAddr, webrtcAddr, shown)
+	fmt.Fprintf(out, "confgw is running\n  HTTP API:  %s\n  SIP:       %s\n", httpURL, sipAddr)
+	if tlsAddr != "" {
+		fmt.Fprintf(out, "  SIP TLS:   %s\n", tlsAddr)
+	}
+	fmt.Fprintf(out, "  WebRTC:    udp %s\n  admin key: %s\n", webrtcAddr, shown)
 	if !cfg.Demo {
 		return nil
 	}
