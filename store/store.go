@@ -48,6 +48,7 @@ var ErrNoConference = errors.New("store: no such conference")
 type Store struct {
 	db      *sql.DB
 	metrics *metrics
+	batch   batcher
 }
 
 // Option configures a Store.
@@ -206,19 +207,15 @@ func (s *Store) migrate() error {
 	return nil
 }
 
-// tx runs fn in a transaction and commits it, timing it as op.
+// tx runs fn in a transaction, alone or in one with the writes waiting
+// beside it (see batcher), and commits it, timing it as op.
 func (s *Store) tx(ctx context.Context, op string, fn func(*sql.Tx) error) (err error) {
 	start := time.Now()
 	defer func() { s.metrics.observe(op, time.Since(start), err) }()
-	tx, err := s.db.BeginTx(ctx, nil)
-	if err != nil {
+	if err := ctx.Err(); err != nil {
 		return err
 	}
-	if err := fn(tx); err != nil {
-		_ = tx.Rollback()
-		return err
-	}
-	return tx.Commit()
+	return s.batch.run(s.db, fn)
 }
 
 // Create records a new conference.

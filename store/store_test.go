@@ -2,10 +2,12 @@ package store_test
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -236,5 +238,55 @@ func TestANewRegistryOnTheSameDirectoryHasEverythingTheOldOneWrote(t *testing.T)
 	// It goes on: the restored host still acts as one.
 	if _, err := got.Move(conference.As(host.ID), alice.ID, "1"); err != nil {
 		t.Fatalf("the restored host moving Alice: %v", err)
+	}
+}
+
+// Writes made at once share transactions, and one that fails is undone
+// alone: the others are all there after a reopen.
+func TestConcurrentWritesCommitTogetherAndAFailureStaysItsOwn(t *testing.T) {
+	dir := t.TempDir()
+	s := open(t, dir)
+	created := time.Now()
+	const n = 40
+	for i := range n {
+		if err := s.Create(conference.ConferenceRecord{ID: fmt.Sprint("c", i), Title: "T", DialIn: fmt.Sprint("d", i), CreatedAt: created}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	errs := make(chan error, n+1)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs <- s.Apply(conference.Change{Conference: fmt.Sprint("c", i), AddRooms: []int{1 + i%20}})
+		}()
+	}
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		if err := s.Apply(conference.Change{Conference: "nobody", AddRooms: []int{1}}); !errors.Is(err, store.ErrNoConference) {
+			errs <- fmt.Errorf("the bad write: %v, want ErrNoConference", err)
+		}
+	}()
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	s.Close()
+	got, err := open(t, dir).Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != n {
+		t.Fatalf("%d conferences after the reopen, want %d", len(got), n)
+	}
+	for _, c := range got {
+		if len(c.Rooms) != 1 {
+			t.Fatalf("%s has rooms %v, want the one its write added", c.ID, c.Rooms)
+		}
 	}
 }
