@@ -36,6 +36,10 @@ const (
 	// kept: the subscriber must re-read the conference. Its Seq is the
 	// latest event, which the snapshot to re-read already includes.
 	EventStreamReset = "stream.reset"
+	// EventBanAdded and EventBanRemoved tell a ban made or lifted; Ban
+	// carries it.
+	EventBanAdded   = "ban.added"
+	EventBanRemoved = "ban.removed"
 )
 
 // ToastTTL is how long a client shows a toast.
@@ -51,6 +55,8 @@ const (
 	ReasonPINFailed       = "PIN failed"
 	ReasonConferenceEnded = "conference ended"
 	ReasonCallFailed      = "call failed"
+	// ReasonBannedByHost is a participant removed with a ban.
+	ReasonBannedByHost = "banned by host"
 )
 
 // Reasons of a participant.quality event.
@@ -85,6 +91,7 @@ type Event struct {
 	Status    int        `json:"status,omitempty"`
 	Recording *Recording `json:"recording,omitempty"`
 	Breakout  *bool      `json:"breakout_enabled,omitempty"`
+	Ban       *Ban       `json:"ban,omitempty"`
 }
 
 // Subscription receives a conference's events in order. A subscriber that
