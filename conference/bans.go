@@ -139,7 +139,9 @@ func (c *Conference) Bans(a Actor) ([]Ban, error) {
 }
 
 func (c *Conference) bansLocked() []Ban {
-	out := slices.Collect(maps.Values(c.bans))
+	// Never nil: the API's list of none is [], not null.
+	out := make([]Ban, 0, len(c.bans))
+	out = slices.AppendSeq(out, maps.Values(c.bans))
 	slices.SortFunc(out, func(x, y Ban) int {
 		return cmp.Or(x.At.Compare(y.At), cmp.Compare(x.Key(), y.Key()))
 	})

@@ -2,6 +2,7 @@ package http_test
 
 import (
 	"net/http"
+	"strings"
 	"testing"
 
 	"github.com/confgw/confgw/http/wire"
@@ -15,6 +16,9 @@ import (
 func TestAHostBansACallerAndAnAppParticipantAndLiftsABan(t *testing.T) {
 	k := newClinic(t)
 	events := follow(t, k, k.host2.Token)
+	if r := k.env.Do("GET", "/v1/conferences/c/bans", k.host.Token, nil); r.Status != http.StatusOK || !strings.Contains(string(r.Body), `"bans":[]`) {
+		t.Fatalf("no bans: %d %s, want an empty list", r.Status, r.Body)
+	}
 	pp := "/v1/conferences/c/participants/"
 	if r := k.env.Do("POST", pp+k.phone+"/hangup", k.host.Token, map[string]any{"ban": true, "reason": "heckling"}); r.Status != http.StatusNoContent {
 		t.Fatalf("hang-up with a ban: %d %s", r.Status, r.Body)

@@ -5,7 +5,7 @@
 import { h } from './dom.js';
 
 export function renderBans(list, bans, names, onLift) {
-  if (!bans.length) {
+  if (!bans || !bans.length) {
     list.replaceChildren(h('li', { class: 'empty' }, 'No one is banned.'));
     return;
   }
@@ -14,7 +14,7 @@ export function renderBans(list, bans, names, onLift) {
     const who = b.number ? `${b.number}${b.name && b.name !== b.number ? ` (${b.name})` : ''}` : `${b.name || b.participant} (app)`;
     const by = b.banned_by === 'admin' ? 'the admin' : (names.get(b.banned_by) || 'a host');
     return h('li', { dataset: { ban: key } },
-      h('span', { class: 'who' }, who),
+      h('span', { class: 'banned' }, who),
       h('span', { class: 'why' }, `by ${by}${b.reason ? `: ${b.reason}` : ''}`),
       h('button', {
         type: 'button', class: 'unban', 'aria-label': `Unban ${who}`, dataset: { key: `unban:${key}` },
