@@ -35,6 +35,9 @@ type Config struct {
 	// Journal keeps the conferences across restarts; nil keeps them in
 	// memory only.
 	Journal Journal
+	// MaxBans caps each conference's bans (DefaultMaxBans when zero or
+	// less): every ban is kept in memory and in the journal.
+	MaxBans int
 }
 
 // DefaultReplayEvents covers a burst of 2,000 moves (a move publishes the
@@ -86,7 +89,10 @@ type Conference struct {
 	nextSeq   uint64
 	eventSeq  uint64
 	recording *activeRecording
-	subs      map[*Subscription]struct{}
+	// bans are keyed by Ban.Key. The map is replaced on each change,
+	// never written to, so that images of the conference may share it.
+	bans map[string]Ban
+	subs map[*Subscription]struct{}
 	// recent keeps the last events so a reconnecting stream can pick up
 	// where it left off (EventSource resends Last-Event-ID by itself). It
 	// is a ring: shifting a slice of thousands of events on every publish

@@ -39,6 +39,10 @@ const (
 	// kept: the subscriber must re-read the conference. Its Seq is the
 	// latest event, which the snapshot to re-read already includes.
 	EventStreamReset = "stream.reset"
+	// EventBanAdded and EventBanRemoved tell a ban made or lifted; Ban
+	// carries it.
+	EventBanAdded   = "ban.added"
+	EventBanRemoved = "ban.removed"
 )
 
 // ToastTTL is how long a client shows a toast.
@@ -54,6 +58,8 @@ const (
 	ReasonPINFailed       = "PIN failed"
 	ReasonConferenceEnded = "conference ended"
 	ReasonCallFailed      = "call failed"
+	// ReasonBannedByHost is a participant removed with a ban.
+	ReasonBannedByHost = "banned by host"
 )
 
 // Reasons of a participant.quality event.
@@ -90,6 +96,7 @@ type Event struct {
 	Breakout  *bool      `json:"breakout_enabled,omitempty"`
 	// Level is a participant.speaking's level in dBov when it started.
 	Level *float64 `json:"level,omitempty"`
+	Ban   *Ban     `json:"ban,omitempty"`
 }
 
 // Subscription receives a conference's events in order. A subscriber that

@@ -35,6 +35,14 @@ func (g *Gateway) ServeInvite(in *confsip.Incoming) {
 		_ = in.Reject(404, "Not Found")
 		return
 	}
+	// Before any port is taken: a banned caller redialling in a loop
+	// costs no more than its INVITEs.
+	if conf.Banned(number) {
+		g.metrics.refused.WithLabelValues(refuseBanned).Inc()
+		log.Info("dial-in refused: the number is banned from the conference", "conference", conf.ID())
+		_ = in.Reject(403, BannedReason)
+		return
+	}
 	var offer *sdp.Offer
 	var params sdp.Params
 	if body := in.Offer(); len(body) > 0 {
@@ -147,6 +155,10 @@ func (g *Gateway) ServeInvite(in *confsip.Incoming) {
 		Codec: codec, Leg: l, Media: l.sess,
 	})
 	if err != nil {
+		// A host banned the number while its caller keyed the PIN.
+		if errors.Is(err, conference.ErrBanned) {
+			g.metrics.refused.WithLabelValues(refuseBanned).Inc()
+		}
 		log.Info("conference refused the phone", "error", err)
 		l.bye(call)
 		return

@@ -112,11 +112,11 @@ func newMetrics(g *Gateway) *Metrics {
 		}, []string{"reason"}),
 		refused: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "confgw_calls_refused_total",
-			Help: "Dial-in calls refused before any port was taken, by the cap they hit.",
+			Help: "Dial-in calls refused before any port was taken, by the cap they hit, or banned: a number a host banned from the conference it called.",
 		}, []string{"reason"}),
 	}
 	// Every reason shows from the start, so that a rate over it is defined.
-	for _, r := range []string{refuseCalls, refuseUnacked, refuseUnackedBySource, refuseRate, refuseSources} {
+	for _, r := range []string{refuseCalls, refuseUnacked, refuseUnackedBySource, refuseRate, refuseSources, refuseBanned} {
 		m.refused.WithLabelValues(r)
 	}
 	m.qualityEvents.WithLabelValues("poor")

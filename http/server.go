@@ -178,6 +178,8 @@ func (s *Server) routes() *gin.Engine {
 	conf.POST("/participants/:pid/unmute", member, s.unmute)
 	conf.POST("/participants/:pid/host", member, s.setHost(true))
 	conf.DELETE("/participants/:pid/host", member, s.setHost(false))
+	conf.GET("/bans", member, s.listBans)
+	conf.DELETE("/bans/:number", member, s.liftBan)
 
 	conf.GET("/rooms", member, s.listRooms)
 	conf.POST("/rooms", member, s.addRoom)

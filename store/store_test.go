@@ -28,10 +28,20 @@ func open(t *testing.T, dir string, opts ...store.Option) *store.Store {
 	return s
 }
 
-// latestSchema is the number of the last migration in migrations/.
-const latestSchema = 2
+// latestSchema is the number of the last migration in migrations/,
+// counted rather than written down, so that branches adding migrations
+// only add files.
+func latestSchema(t *testing.T) int {
+	t.Helper()
+	files, err := filepath.Glob("migrations/*.sql")
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no migrations: %v", err)
+	}
+	return len(files)
+}
 
 func TestAnEmptyDirectoryIsMigratedToTheLatestSchemaOnce(t *testing.T) {
+	latestSchema := latestSchema(t)
 	dir := filepath.Join(t.TempDir(), "new")
 	s := open(t, dir)
 	v, err := s.Version()
@@ -288,5 +298,64 @@ func TestConcurrentWritesCommitTogetherAndAFailureStaysItsOwn(t *testing.T) {
 		if len(c.Rooms) != 1 {
 			t.Fatalf("%s has rooms %v, want the one its write added", c.ID, c.Rooms)
 		}
+	}
+}
+
+func TestBansAreWrittenLiftedReadBackAndDeletedWithTheirConference(t *testing.T) {
+	dir := t.TempDir()
+	s := open(t, dir)
+	at := time.Date(2025, 3, 4, 5, 6, 7, 891, time.UTC)
+	for _, id := range []string{"c", "d"} {
+		if err := s.Create(conference.ConferenceRecord{ID: id, Title: id, DialIn: id, CreatedAt: at}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	phone := conference.Ban{Number: "+15550100", Name: "Caller", BannedBy: "p-host", At: at, Reason: "shouting"}
+	app := conference.Ban{Participant: "p-bob", Name: "Bob", BannedBy: "admin", At: at.Add(time.Second)}
+	lifted := conference.Ban{Number: "+15550111", Name: "+15550111", BannedBy: "admin", At: at}
+	steps := []conference.Change{
+		{Conference: "c", PutBans: []conference.Ban{phone, app, lifted}},
+		{Conference: "c", DeleteBans: []conference.Ban{lifted}},
+		// The same number in another conference is another ban.
+		{Conference: "d", PutBans: []conference.Ban{phone}},
+	}
+	for _, ch := range steps {
+		if err := s.Apply(ch); err != nil {
+			t.Fatalf("apply %+v: %v", ch, err)
+		}
+	}
+	s.Close()
+
+	s = open(t, dir)
+	got, err := s.Load()
+	if err != nil || len(got) != 2 {
+		t.Fatalf("loaded %+v %v", got, err)
+	}
+	c := got[0].Bans
+	if len(c) != 2 {
+		t.Fatalf("c's bans %+v, want the phone's and the app's", c)
+	}
+	for i, want := range []conference.Ban{phone, app} {
+		b := c[i]
+		if !b.At.Equal(want.At) {
+			t.Errorf("ban %d at %v, want %v", i, b.At, want.At)
+		}
+		b.At = want.At
+		if b != want {
+			t.Errorf("ban %d loaded as %+v, want %+v", i, b, want)
+		}
+	}
+	if len(got[1].Bans) != 1 || got[1].Bans[0].Number != phone.Number {
+		t.Fatalf("d's bans %+v", got[1].Bans)
+	}
+	if err := s.Delete("c"); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Create(conference.ConferenceRecord{ID: "c", Title: "again", DialIn: "c", CreatedAt: at}); err != nil {
+		t.Fatal(err)
+	}
+	got, err = s.Load()
+	if err != nil || len(got[0].Bans) != 0 {
+		t.Fatalf("a conference made again on a deleted one's id has its bans: %+v %v", got[0].Bans, err)
 	}
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"errors"
+
 	"github.com/spf13/cobra"
 
 	"github.com/confgw/confgw/conference"
@@ -44,14 +45,43 @@ func newParticipantsAddCmd(f *clientFlags) *cobra.Command {
 }
 
 func newParticipantsRemoveCmd(f *clientFlags) *cobra.Command {
-	return &cobra.Command{
+	var ban banFlags
+	cmd := &cobra.Command{
 		Use:   "remove PID",
-		Short: "Remove a participant (a phone participant is hung up)",
+		Short: "Remove a participant (a phone participant is hung up); --ban keeps it out",
 		Args:  cobra.ExactArgs(1),
 		RunE: f.run(func(c *call, args []string) error {
+			if err := ban.check(); err != nil {
+				return err
+			}
+			if ban.ban {
+				return c.done(c.api.RemoveAndBan(c.ctx, c.conf, args[0], ban.reason), "removed and banned %s", args[0])
+			}
 			return c.done(c.api.RemoveParticipant(c.ctx, c.conf, args[0]), "removed %s", args[0])
 		}),
 	}
+	ban.bind(cmd, "a phone's number is refused until `confgw bans remove`; an app participant's token at once")
+	return cmd
+}
+
+// banFlags are --ban and --reason of hangup and participants remove.
+type banFlags struct {
+	ban    bool
+	reason string
+}
+
+func (b *banFlags) bind(cmd *cobra.Command, what string) {
+	cmd.Flags().BoolVar(&b.ban, "ban", false, "ban as well: "+what)
+	cmd.Flags().StringVar(&b.reason, "reason", "", "why, shown to hosts listing the bans (with --ban)")
+}
+
+// check refuses --reason without --ban here rather than leave it to the
+// server, whose message would name a JSON field the user never typed.
+func (b *banFlags) check() error {
+	if b.reason != "" && !b.ban {
+		return errors.New("--reason goes with --ban")
+	}
+	return nil
 }
 
 func newMoveCmd(f *clientFlags) *cobra.Command {
@@ -67,14 +97,50 @@ func newMoveCmd(f *clientFlags) *cobra.Command {
 }
 
 func newHangUpCmd(f *clientFlags) *cobra.Command {
-	return &cobra.Command{
+	var ban banFlags
+	cmd := &cobra.Command{
 		Use:   "hangup PID",
-		Short: "Hang up a phone participant",
+		Short: "Hang up a phone participant; --ban refuses its number from then on",
 		Args:  cobra.ExactArgs(1),
 		RunE: f.run(func(c *call, args []string) error {
+			if err := ban.check(); err != nil {
+				return err
+			}
+			if ban.ban {
+				return c.done(c.api.HangUpAndBan(c.ctx, c.conf, args[0], ban.reason), "hung up and banned %s", args[0])
+			}
 			return c.done(c.api.HangUp(c.ctx, c.conf, args[0]), "hung up %s", args[0])
 		}),
 	}
+	ban.bind(cmd, "its number's calls are refused until `confgw bans remove NUMBER`")
+	return cmd
+}
+
+func newBansCmd(f *clientFlags) *cobra.Command {
+	list := func(c *call, _ []string) error {
+		bans, raw, err := c.api.Bans(c.ctx, c.conf)
+		return show(c, bans, raw, err, writeBans)
+	}
+	cmd := &cobra.Command{
+		Use:   "bans",
+		Short: "List and lift the conference's bans (hosts only)",
+		Args:  cobra.NoArgs,
+		RunE:  f.run(list),
+	}
+	cmd.AddCommand(&cobra.Command{
+		Use:   "list",
+		Short: "List the bans, oldest first",
+		Args:  cobra.NoArgs,
+		RunE:  f.run(list),
+	}, &cobra.Command{
+		Use:   "remove NUMBER",
+		Short: "Lift a ban: the number (or an app participant's id) it was made on",
+		Args:  cobra.ExactArgs(1),
+		RunE: f.run(func(c *call, args []string) error {
+			return c.done(c.api.LiftBan(c.ctx, c.conf, args[0]), "lifted the ban of %s", args[0])
+		}),
+	})
+	return cmd
 }
 
 func newMuteCmd(f *clientFlags) *cobra.Command {

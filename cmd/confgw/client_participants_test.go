@@ -169,3 +169,50 @@ func TestMuteAndUnmuteFromTheCommandLine(t *testing.T) {
 		t.Fatal("mute with both a participant and --room ran")
 	}
 }
+
+func TestHangUpWithABanListsAndLiftsTheBan(t *testing.T) {
+	c := newClinic(t, func(o *confhttp.Options) { o.Dialer = ringer{} })
+	conf, err := c.env.Registry.Get("c")
+	if err != nil {
+		t.Fatal(err)
+	}
+	phone, err := conf.AddPhone(conference.PhoneSpec{Number: "+15550199", Direction: conference.DialIn})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.as(c.host.Token, "hangup", phone.ID, "--reason", "noise"); err == nil || !strings.Contains(err.Error(), "--reason goes with --ban") {
+		t.Fatalf("--reason without --ban: %v", err)
+	}
+	if out := c.must(c.host.Token, "hangup", phone.ID, "--ban", "--reason", "noise"); out != "hung up and banned "+phone.ID+"\n" {
+		t.Fatalf("hangup --ban: %q", out)
+	}
+	if _, err := c.as(c.host.Token, "dial", "+15550199"); !errors.Is(err, conference.ErrBanned) {
+		t.Fatalf("dial of a banned number: %v", err)
+	}
+	if out := c.must(c.host.Token, "participants", "remove", c.carl.Participant.ID, "--ban"); out != "removed and banned "+c.carl.Participant.ID+"\n" {
+		t.Fatalf("participants remove --ban: %q", out)
+	}
+	if _, err := c.as(c.carl.Token, "rooms"); !errors.Is(err, conference.ErrUnauthorized) {
+		t.Fatalf("the banned participant's token: %v", err)
+	}
+	if _, err := c.as(c.alice.Token, "bans"); !errors.Is(err, conference.ErrHostRequired) {
+		t.Fatalf("bans as a participant: %v", err)
+	}
+	out := trimmed(c.must(c.host.Token, "bans", "list"))
+	lines := strings.Split(strings.TrimSuffix(out, "\n"), "\n")
+	row := func(i int) string { return strings.Join(strings.Fields(lines[i]), " ") }
+	if len(lines) != 3 || row(0) != "NUMBER NAME BANNED BY AT REASON" ||
+		!strings.HasPrefix(row(1), "+15550199 +15550199 "+c.host.Participant.ID) || !strings.HasSuffix(row(1), " noise") ||
+		!strings.HasPrefix(row(2), c.carl.Participant.ID+" Carl "+c.host.Participant.ID) {
+		t.Fatalf("bans list:\n%s", out)
+	}
+	if out := c.must(c.host.Token, "bans", "remove", "+15550199"); out != "lifted the ban of +15550199\n" {
+		t.Fatalf("bans remove: %q", out)
+	}
+	if _, err := c.as(c.host.Token, "bans", "remove", "+15550199"); !errors.Is(err, conference.ErrNotFound) {
+		t.Fatalf("lifting it again: %v", err)
+	}
+	if out := c.must(c.host.Token, "dial", "+15550199"); !strings.Contains(out, "+15550199 dial-out ringing") {
+		t.Fatalf("dial once the ban is lifted:\n%s", out)
+	}
+}

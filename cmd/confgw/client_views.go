@@ -43,6 +43,13 @@ func clientOrPhone(p conference.Participant) string {
 	return p.Phone.Number + " " + string(p.Phone.Direction) + " " + string(p.Phone.State)
 }
 
+func writeBans(w io.Writer, bans []conference.Ban) {
+	fmt.Fprintln(w, "NUMBER\tNAME\tBANNED BY\tAT\tREASON")
+	for _, b := range bans {
+		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\n", b.Key(), b.Name, b.BannedBy, b.At.Format(time.RFC3339), b.Reason)
+	}
+}
+
 func writeRooms(w io.Writer, rooms []conference.Room) {
 	fmt.Fprintln(w, "ROOM\tNAME\tCOUNT\tPARTICIPANTS")
 	for _, r := range rooms {

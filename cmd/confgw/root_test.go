@@ -48,7 +48,7 @@ func TestHelpListsRunningAGatewayApartFromTalkingToOne(t *testing.T) {
 	want := map[string][]string{
 		"Run or load-test a gateway:": {"loadtest", "serve"},
 		"Talk to a running gateway (--server, --token):": {
-			"conference", "dial", "events", "hangup", "host", "move", "mute", "participants", "record", "recordings", "rooms", "unmute",
+			"bans", "conference", "dial", "events", "hangup", "host", "move", "mute", "participants", "record", "recordings", "rooms", "unmute",
 		},
 		"Additional Commands:": {"completion", "help"},
 		"Usage:":               {"confgw"},

@@ -45,6 +45,7 @@ type serveConfig struct {
 	Demo             bool
 	ShutdownTimeout  time.Duration
 	PprofAddr        string
+	MaxBans          int
 	events           eventsConfig
 	state            stateConfig
 	sip              sipConfig
@@ -80,6 +81,7 @@ func newServe() *cobra.Command {
 	f.BoolVar(&cfg.Demo, "demo", true, "create a ready \"demo\" conference with a host")
 	f.DurationVar(&cfg.ShutdownTimeout, "shutdown-timeout", 10*time.Second, "how long in-flight requests get to finish on shutdown")
 	f.StringVar(&cfg.PprofAddr, "pprof", "", "address for Go's /debug/pprof profiles (off when empty; keep it on loopback)")
+	f.IntVar(&cfg.MaxBans, "max-bans", conference.DefaultMaxBans, "most bans one conference holds; more are refused with 409 ban_limit_reached")
 	addEventsFlags(f, &cfg.events)
 	addStateFlags(f, &cfg.state)
 	addSIPFlags(f, &cfg.sip)
@@ -138,6 +140,9 @@ func serve(ctx context.Context, cfg serveConfig, out, errOut io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("--min-client-version: %w", err)
 	}
+	if cfg.MaxBans < 1 {
+		return fmt.Errorf("--max-bans %d: want 1 or more", cfg.MaxBans)
+	}
 	if err := cfg.events.validate(); err != nil {
 		return err
 	}
@@ -175,6 +180,7 @@ func serve(ctx context.Context, cfg serveConfig, out, errOut io.Writer) error {
 		Logger:           log,
 		ReplayEvents:     cfg.events.Replay,
 		Journal:          journal(state),
+		MaxBans:          cfg.MaxBans,
 	})
 	if err != nil {
 		return fmt.Errorf("--data-dir: %w", err)

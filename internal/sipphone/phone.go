@@ -191,8 +191,12 @@ func (p *Phone) laddr() sipmsg.Addr {
 	return sipmsg.Addr{IP: a.IP, Port: a.Port, Hostname: a.IP.String()}
 }
 
-// StatusError is a call the other side refused, or that we cancelled.
-type StatusError struct{ Status int }
+// StatusError is a call the other side refused, or that we cancelled;
+// Reason is the response's reason phrase, when it came with one.
+type StatusError struct {
+	Status int
+	Reason string
+}
 
 func (e *StatusError) Error() string { return "sipphone: call ended with " + strconv.Itoa(e.Status) }
 
@@ -250,7 +254,7 @@ func (p *Phone) Dial(ctx context.Context, target string, opts CallOptions) (*Cal
 		m.stop()
 		_ = sess.Close()
 		if res := sess.InviteResponse; res != nil && !res.IsSuccess() && !res.IsProvisional() {
-			return nil, fmt.Errorf("%w (%w)", &StatusError{Status: res.StatusCode}, err)
+			return nil, fmt.Errorf("%w (%w)", &StatusError{Status: res.StatusCode, Reason: res.Reason}, err)
 		}
 		return nil, err
 	}

@@ -64,6 +64,10 @@ export class Api {
   mute(pid, lock) { return this.call('POST', `/participants/${encodeURIComponent(pid)}/mute`, lock ? { lock: true } : undefined); }
   unmute(pid) { return this.call('POST', `/participants/${encodeURIComponent(pid)}/unmute`); }
   muteRoom(room) { return this.call('POST', `/rooms/${encodeURIComponent(room)}/mute`); }
+  hangUpAndBan(pid) { return this.call('POST', `/participants/${encodeURIComponent(pid)}/hangup`, { ban: true }); }
+  removeAndBan(pid) { return this.call('DELETE', `/participants/${encodeURIComponent(pid)}?ban=true`); }
+  bans() { return this.call('GET', '/bans'); }
+  liftBan(key) { return this.call('DELETE', `/bans/${encodeURIComponent(key)}`); }
   setHost(pid, on) { return this.call(on ? 'POST' : 'DELETE', `/participants/${encodeURIComponent(pid)}/host`); }
   remove(pid) { return this.call('DELETE', `/participants/${encodeURIComponent(pid)}`); }
   startRecording() { return this.call('POST', '/rooms/main/recording'); }

@@ -10,6 +10,7 @@ import { startMeter } from './meter.js';
 import { callFailed, showError, showToast } from './notices.js';
 import { renderRooms, renderStage } from './panel.js';
 import { renderRecordings, saveBlob } from './recordings.js';
+import { renderBans } from './bans.js';
 import { canAddRoom } from './rules.js';
 import { forgetToken, keepToken, takeToken, whoIs } from './session.js';
 import { Voice, audioEndedWhy } from './voice.js';
@@ -22,7 +23,7 @@ const el = {
   panel: $('panel'), panelHead: $('panel-head'), dock: $('dock'),
   breakoutSwitch: $('breakout-switch'), breakoutToggle: $('breakout-toggle'), breakoutOff: $('breakout-off'),
   rooms: $('rooms'), addRoom: $('add-room'), dialForm: $('dial-form'), dialTo: $('dial-to'),
-  recBox: $('recordings-box'), recList: $('recordings'), toasts: $('toasts'), errors: $('errors'),
+  recBox: $('recordings-box'), recList: $('recordings'), banBox: $('bans-box'), banList: $('bans'), toasts: $('toasts'), errors: $('errors'),
   voiceOut: $('voice-out'), mic: $('mic'), micLevel: $('mic-level'), muteToggle: $('mute-toggle'),
 };
 
@@ -97,6 +98,7 @@ function render() {
   el.addRoom.hidden = !canAddRoom(view);
   el.dialForm.hidden = !view.isHost;
   el.recBox.hidden = !view.isHost;
+  el.banBox.hidden = !view.isHost;
   renderAudioButton();
   renderRooms(el.rooms, view, actions);
   renderStage(el.stageTitle, el.tiles, view, actions);
@@ -105,7 +107,10 @@ function render() {
     const again = document.querySelector(`[data-key="${CSS.escape(focusKey)}"]`);
     if (again && !again.disabled) again.focus();
   }
-  if (view.isHost && !wasHost) loadRecordings();
+  if (view.isHost && !wasHost) {
+    loadRecordings();
+    loadBans();
+  }
   wasHost = view.isHost;
 }
 
@@ -136,6 +141,17 @@ async function loadRecordings() {
     renderRecordings(el.recList, recordings, download);
   } catch (err) {
     showError(el.errors, 'Could not list the recordings', err);
+  }
+}
+
+async function loadBans() {
+  if (!view || !view.isHost) return;
+  try {
+    const { bans } = await api.bans();
+    const names = new Map(view.info.participants.map((p) => [p.id, p.name]));
+    renderBans(el.banList, bans, names, (b) => attempt(`Could not unban ${b.number || b.name}`, () => api.liftBan(b.number || b.participant)));
+  } catch (err) {
+    showError(el.errors, 'Could not list the bans', err);
   }
 }
 
@@ -178,6 +194,8 @@ const actions = {
   setHost: (p, on) => attempt(on ? `Could not make ${p.name} a host` : `Could not take the host role from ${p.name}`,
     () => api.setHost(p.id, on)),
   remove: (p) => attempt(`Could not remove ${p.name}`, () => api.remove(p.id)),
+  hangUpAndBan: (p) => attempt(`Could not ban ${p.name}`, () => api.hangUpAndBan(p.id)),
+  removeAndBan: (p) => attempt(`Could not ban ${p.name}`, () => api.removeAndBan(p.id)),
   record: (on) => attempt(on ? 'Could not start recording' : 'Could not stop recording',
     () => (on ? api.startRecording() : api.stopRecording())),
   toggleMenu: (pid) => {
@@ -242,6 +260,10 @@ function onEvent(type, ev) {
     case 'recording.stopped':
     case 'recording.failed':
       loadRecordings();
+      break;
+    case 'ban.added':
+    case 'ban.removed':
+      loadBans();
       break;
     default:
   }

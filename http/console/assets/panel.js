@@ -61,6 +61,8 @@ function menuEntries(p, view, act) {
     return [
       h('p', { class: 'reason' }, 'Phone participants stay in the Main Room.'),
       entry(p.phone && p.phone.state === 'ringing' ? 'Cancel call' : 'Hang up', () => act.hangUp(p)),
+      // A caller without a number has nothing a ban could match.
+      p.phone && p.phone.number ? entry('Hang up and ban', () => act.hangUpAndBan(p)) : null,
     ];
   }
   const out = [];
@@ -76,6 +78,7 @@ function menuEntries(p, view, act) {
       ? entry('Remove host role', () => act.setHost(p, false))
       : entry('Make host', () => act.setHost(p, true)));
     out.push(entry('Remove from meeting', () => act.remove(p)));
+    out.push(entry('Remove and ban', () => act.removeAndBan(p)));
   }
   return out;
 }
