@@ -115,9 +115,13 @@ func main() {
 	step := flag.Duration("step", 30*time.Second, "with -ramp: how long each rate is offered")
 	rampGen := flag.String("ramp-gen", "sipp,loadtest", "with -ramp: who places the ramp's calls, sipp, loadtest or both in turn")
 	held := flag.Int("held", 20, "with -ramp: long calls held up through the ramp")
+	rampRender := flag.String("ramp-render", "", "measure nothing: write a ramp's tables again from DIR/ramp.json")
 	flag.Parse()
 	if *render != "" {
 		os.Exit(rerender(*render, *docs))
+	}
+	if *rampRender != "" {
+		os.Exit(rerenderRamp(*rampRender, *docs))
 	}
 	if *ramp != "" {
 		p, err := newRampPlan(*ramp, *step, *rampGen, *held, *docs)

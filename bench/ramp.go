@@ -193,6 +193,32 @@ func runRamp(p rampPlan, out string) int {
 	return status
 }
 
+// rerenderRamp writes a finished ramp's tables again from its ramp.json, so
+// that a change to how they read needs no new measurement.
+func rerenderRamp(dir string, docs bool) int {
+	repo, err := repoRoot()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "bench:", err)
+		return 2
+	}
+	b, err := os.ReadFile(filepath.Join(dir, "ramp.json"))
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "bench:", err)
+		return 2
+	}
+	var res rampResults
+	if err := json.Unmarshal(b, &res); err != nil {
+		fmt.Fprintf(os.Stderr, "bench: %s: %v\n", dir, err)
+		return 2
+	}
+	h := &harness{repo: repo, out: dir}
+	if err := h.writeRamp(&res, docs); err != nil {
+		fmt.Fprintln(os.Stderr, "bench: writing results:", err)
+		return 1
+	}
+	return 0
+}
+
 // heldHold is how long each held call lasts from its answer: past the
 // baseline, every step, and a margin for setting them up.
 func (p rampPlan) heldHold() time.Duration {

@@ -193,7 +193,7 @@ func TestTheRampTableNamesTheSustainedRateWhereSheddingStartsAndTheCommand(t *te
 	for _, want := range []string{
 		rampHeading, res.Command, "**Sustained: 100 calls/s**", "**Shedding starts at 200 calls/s.**",
 		"| 200 | 200 | 150 | 6000 | 1500 | 503 ×1500 | 1500 / 0 | 1500 / 0 |",
-		"each received at least 49.9 packets a second", "at or under 0.100 %", "answered every scrape, the slowest in 40 ms",
+		"each received at least 49.9 packets a second", "sent 1500 503s, 1500 of them shed before an RTP port was taken, and 0 other 5xx", "at or under 0.100 %", "answered every scrape, the slowest in 40 ms",
 	} {
 		if !strings.Contains(md, want) {
 			t.Errorf("no %q in:\n%s", want, md)

@@ -54,7 +54,7 @@ func rampMarkdown(res *rampResults) string {
 	b.WriteString(rampHeading + "\n\n" + rampIntro + "\n```sh\n" + res.Command + "\n```\n\n")
 	m := res.Machine
 	fmt.Fprintf(&b, "Measured by that command (%.0f s) on %s, %d cores, Linux %s, %s, sipp %s.\n",
-		res.Seconds, orDash(m.CPU), m.Cores, orDash(m.Kernel), m.Go, orDash(m.Sipp))
+		res.Seconds, orDash(m.CPU), m.Cores, orDash(m.Kernel), m.Go, orDash(strings.TrimSuffix(m.Sipp, ".")))
 	for _, r := range res.Runs {
 		rampRunMarkdown(&b, r)
 	}
@@ -86,6 +86,9 @@ func rampRunMarkdown(b *strings.Builder, r rampRun) {
 			placed += " (stalled)"
 		}
 		setup := fmt.Sprintf("%.1f", s.SetupMs)
+		if r.Generator == "sipp" && s.SetupMs == 0 {
+			setup = "< 1" // sipp times responses in whole milliseconds
+		}
 		if s.SetupP99Ms > 0 {
 			setup += fmt.Sprintf(" (p99 %.1f)", s.SetupP99Ms)
 		}
@@ -124,6 +127,9 @@ func rampSummary(r rampRun) string {
 	if fails := failuresAbove(r); fails != "" {
 		parts = append(parts, "Failures over all steps: "+fails+".")
 	}
+	if early := earlyRefusals(r); early != "" {
+		parts = append(parts, early)
+	}
 	minPPS, maxBad, maxScrape, scrapeFails := -1.0, 0.0, 0.0, 0
 	for _, s := range r.Steps {
 		if minPPS < 0 || s.Server.HeldPPS < minPPS {
@@ -141,6 +147,21 @@ func rampSummary(r rampRun) string {
 		parts = append(parts, fmt.Sprintf("`/metrics` failed %d scrapes (2 s limit); the slowest took %.0f ms.", scrapeFails, maxScrape))
 	}
 	return strings.Join(parts, " ")
+}
+
+// earlyRefusals says how many of the 503s the server sent were shed, that
+// is refused before an RTP port was taken, and how many other 5xx it sent.
+func earlyRefusals(r rampRun) string {
+	var sent503, shed, other float64
+	for _, s := range r.Steps {
+		sent503 += s.Server.Sent503
+		shed += s.Server.shedTotal()
+		other += s.Server.Sent5xxOther
+	}
+	if sent503 == 0 && other == 0 {
+		return ""
+	}
+	return fmt.Sprintf("The server sent %.0f 503s, %.0f of them shed before an RTP port was taken, and %.0f other 5xx.", sent503, shed, other)
 }
 
 // failuresAbove totals the failures of every step by kind.
