@@ -6,6 +6,12 @@
 //
 //	cd bench && go run . [-quick] [-out DIR] [-docs]
 //
+// With -ramp it measures overload instead: long calls held up while the
+// offered rate of new calls steps past what the gateway sustains (see
+// ramp.go):
+//
+//	cd bench && go run . -ramp 100,150,200,250,300,400 -step 30s [-ramp-gen sipp,loadtest] [-docs]
+//
 // It is a module of its own so that its plotting libraries stay out of the
 // gateway's build; it finds the repository by walking up from the working
 // directory.
@@ -105,9 +111,25 @@ func main() {
 	docs := flag.Bool("docs", false, "copy the plots into docs/ as the published figures")
 	only := flag.String("legs", "", "measure only these levels, e.g. 200,1000 (0 keeps the call set-up run)")
 	render := flag.String("render", "", "measure nothing: write the tables and plots again from DIR/results.json")
+	ramp := flag.String("ramp", "", "measure only an overload ramp: these new-call rates a second, rising, e.g. 100,150,200,250,300,400")
+	step := flag.Duration("step", 30*time.Second, "with -ramp: how long each rate is offered")
+	rampGen := flag.String("ramp-gen", "sipp,loadtest", "with -ramp: who places the ramp's calls, sipp, loadtest or both in turn")
+	held := flag.Int("held", 20, "with -ramp: long calls held up through the ramp")
+	rampRender := flag.String("ramp-render", "", "measure nothing: write a ramp's tables again from DIR/ramp.json")
 	flag.Parse()
 	if *render != "" {
 		os.Exit(rerender(*render, *docs))
+	}
+	if *rampRender != "" {
+		os.Exit(rerenderRamp(*rampRender, *docs))
+	}
+	if *ramp != "" {
+		p, err := newRampPlan(*ramp, *step, *rampGen, *held, *docs)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "bench:", err)
+			os.Exit(2)
+		}
+		os.Exit(runRamp(p, *out))
 	}
 	os.Exit(run(*quick, *out, *docs, *only))
 }

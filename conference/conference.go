@@ -35,6 +35,9 @@ type Config struct {
 	// Journal keeps the conferences across restarts; nil keeps them in
 	// memory only.
 	Journal Journal
+	// MaxBans caps each conference's bans (DefaultMaxBans when zero or
+	// less): every ban is kept in memory and in the journal.
+	MaxBans int
 }
 
 // DefaultReplayEvents covers a burst of 2,000 moves (a move publishes the
@@ -90,7 +93,10 @@ type Conference struct {
 	nextSeq   uint64
 	eventSeq  uint64
 	recording *activeRecording
-	subs      map[*Subscription]struct{}
+	// bans are keyed by Ban.Key. The map is replaced on each change,
+	// never written to, so that images of the conference may share it.
+	bans map[string]Ban
+	subs map[*Subscription]struct{}
 	// recent keeps the last events so a reconnecting stream can pick up
 	// where it left off (EventSource resends Last-Event-ID by itself). It
 	// is a ring: shifting a slice of thousands of events on every publish
@@ -99,6 +105,11 @@ type Conference struct {
 	// done is closed when the conference ends, for those waiting on it
 	// without being members yet (a caller keying the PIN).
 	done chan struct{}
+
+	// speaking carries the room mixers' speaking changes to the relay,
+	// started with the first room that has media.
+	speaking     chan speakingChange
+	speakingOnce sync.Once
 
 	// deferring holds back the events and media work of a change until
 	// the journal has it (see change); effects are what waits.
@@ -165,7 +176,10 @@ func (c *Conference) newRoom(id string, number int) *room {
 	r := &room{id: id, number: number}
 	if c.cfg.NewRoomMedia != nil {
 		// A room whose change is refused must not leave a mixer running.
-		c.later(func() { r.media = c.cfg.NewRoomMedia(c.id, id) })
+		c.later(func() {
+			r.media = c.cfg.NewRoomMedia(c.id, id)
+			c.watchSpeaking(r)
+		})
 	}
 	return r
 }

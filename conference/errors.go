@@ -31,6 +31,14 @@ const (
 	// CodeSelfOnly is what only the participant itself may do, such as
 	// raising its hand: not even a host may do it for someone else.
 	CodeSelfOnly Code = "self_only"
+	// CodeBanned is a number a host banned: a dial-in from it is refused,
+	// and so is a dial-out to it, until the ban is lifted.
+	CodeBanned Code = "banned"
+	// CodeBanLimit is a ban over Config.MaxBans.
+	CodeBanLimit Code = "ban_limit_reached"
+	// CodeNoCallerNumber is a ban of a phone whose caller sent no number,
+	// which nothing could match on its next call.
+	CodeNoCallerNumber Code = "no_caller_number"
 	// CodeShuttingDown is no rule of a conference: the process serving it
 	// is going away. It lives here with the others so that the API maps it
 	// like any refusal and clients test for it without importing the gateway.
@@ -82,5 +90,8 @@ var (
 	ErrAppOnly            = &Error{Code: CodeAppOnly, Msg: "only an app participant's own token can do this"}
 	ErrMuteLocked         = &Error{Code: CodeMuteLocked, Msg: "a host muted this participant and locked it"}
 	ErrSelfOnly           = &Error{Code: CodeSelfOnly, Msg: "only the participant itself can do this"}
+	ErrBanned             = &Error{Code: CodeBanned, Msg: "the number is banned from this conference"}
+	ErrBanLimit           = &Error{Code: CodeBanLimit, Msg: "the conference holds as many bans as it may"}
+	ErrNoCallerNumber     = &Error{Code: CodeNoCallerNumber, Msg: "the caller sent no number to ban"}
 	ErrStorageUnavailable = &Error{Code: CodeStorageUnavailable, Msg: "the change could not be saved, so it was not made"}
 )

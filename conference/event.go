@@ -17,11 +17,14 @@ const (
 	EventParticipantHand = "participant.hand"
 	// EventParticipantHelp is a participant asking for a host (Reason
 	// HelpAsked) or its request cleared (HelpCleared).
-	EventParticipantHelp  = "participant.help"
-	EventRoomAdded        = "room.added"
-	EventRoomDeleted      = "room.deleted"
-	EventRecordingStarted = "recording.started"
-	EventRecordingStopped = "recording.stopped"
+	EventParticipantHelp = "participant.help"
+	// EventParticipantSpeaking says a participant started or stopped
+	// speaking (Participant.Speaking), with the Level it started at.
+	EventParticipantSpeaking = "participant.speaking"
+	EventRoomAdded           = "room.added"
+	EventRoomDeleted         = "room.deleted"
+	EventRecordingStarted    = "recording.started"
+	EventRecordingStopped    = "recording.stopped"
 	// EventParticipantQuality says a phone leg's call went poor (Reason
 	// QualityPoor: its loss stayed past the threshold) or recovered
 	// (QualityRecovered); Participant carries the figures.
@@ -42,6 +45,10 @@ const (
 	// kept: the subscriber must re-read the conference. Its Seq is the
 	// latest event, which the snapshot to re-read already includes.
 	EventStreamReset = "stream.reset"
+	// EventBanAdded and EventBanRemoved tell a ban made or lifted; Ban
+	// carries it.
+	EventBanAdded   = "ban.added"
+	EventBanRemoved = "ban.removed"
 )
 
 // ToastTTL is how long a client shows a toast.
@@ -57,6 +64,8 @@ const (
 	ReasonPINFailed       = "PIN failed"
 	ReasonConferenceEnded = "conference ended"
 	ReasonCallFailed      = "call failed"
+	// ReasonBannedByHost is a participant removed with a ban.
+	ReasonBannedByHost = "banned by host"
 )
 
 // Reasons of a participant.quality event.
@@ -93,6 +102,9 @@ type Event struct {
 	Breakout  *bool      `json:"breakout_enabled,omitempty"`
 	// Keypad is the new keypad setting of a conference.updated event.
 	Keypad *bool `json:"keypad,omitempty"`
+	// Level is a participant.speaking's level in dBov when it started.
+	Level *float64 `json:"level,omitempty"`
+	Ban   *Ban     `json:"ban,omitempty"`
 }
 
 // Subscription receives a conference's events in order. A subscriber that

@@ -2,6 +2,7 @@ package conference
 
 import (
 	"fmt"
+	"reflect"
 	"time"
 )
 
@@ -73,12 +74,16 @@ type Change struct {
 	DeleteRooms        []int
 	PutParticipants    []ParticipantRecord
 	DeleteParticipants []string
+	// PutBans and DeleteBans are bans made and lifted, matched by Ban.Key.
+	PutBans    []Ban
+	DeleteBans []Ban
 }
 
 // empty tells a change that needs no write.
 func (ch Change) empty() bool {
 	return ch.Breakout == nil && ch.Keypad == nil && ch.EventSeq == 0 && len(ch.AddRooms) == 0 && len(ch.DeleteRooms) == 0 &&
-		len(ch.PutParticipants) == 0 && len(ch.DeleteParticipants) == 0
+		len(ch.PutParticipants) == 0 && len(ch.DeleteParticipants) == 0 &&
+		len(ch.PutBans) == 0 && len(ch.DeleteBans) == 0
 }
 
 // Saved is a conference as a journal gives it back.
@@ -87,6 +92,8 @@ type Saved struct {
 	// Rooms are the breakout rooms' numbers; the main room is implied.
 	Rooms        []int
 	Participants []ParticipantRecord
+	// Bans are the conference's bans, oldest first.
+	Bans []Ban
 }
 
 // seqBlock is how many event numbers a conference reserves at a time: a
@@ -118,6 +125,8 @@ type image struct {
 	rooms    map[string]*room
 	members  map[string]*member
 	values   map[*member]member
+	// bans is shared with the conference: its map is never written to.
+	bans map[string]Ban
 }
 
 func (c *Conference) imageLocked() image {
@@ -126,6 +135,7 @@ func (c *Conference) imageLocked() image {
 		rooms:   make(map[string]*room, len(c.rooms)),
 		members: make(map[string]*member, len(c.members)),
 		values:  make(map[*member]member, len(c.members)),
+		bans:    c.bans,
 	}
 	for id, r := range c.rooms {
 		im.rooms[id] = r
@@ -138,7 +148,7 @@ func (c *Conference) imageLocked() image {
 }
 
 func (c *Conference) restoreLocked(im image) {
-	c.breakout, c.keypad, c.nextSeq, c.rooms, c.members = im.breakout, im.keypad, im.nextSeq, im.rooms, im.members
+	c.breakout, c.keypad, c.nextSeq, c.rooms, c.members, c.bans = im.breakout, im.keypad, im.nextSeq, im.rooms, im.members, im.bans
 	for m, v := range im.values {
 		*m = v
 	}
@@ -177,6 +187,18 @@ func (c *Conference) diffLocked(before image) Change {
 	for id, m := range before.members {
 		if _, ok := c.members[id]; !ok && m.Kind == KindApp {
 			ch.DeleteParticipants = append(ch.DeleteParticipants, id)
+		}
+	}
+	if !sameMap(before.bans, c.bans) {
+		for k, b := range c.bans {
+			if old, ok := before.bans[k]; !ok || old != b {
+				ch.PutBans = append(ch.PutBans, b)
+			}
+		}
+		for k, b := range before.bans {
+			if _, ok := c.bans[k]; !ok {
+				ch.DeleteBans = append(ch.DeleteBans, b)
+			}
 		}
 	}
 	return ch
@@ -264,4 +286,10 @@ func (c *Conference) reserveLocked() {
 		return
 	}
 	c.seqReserved = next
+}
+
+// sameMap tells whether a and b are the one map (or both nil): bans are
+// replaced on change, so an unchanged list is the same map.
+func sameMap(a, b map[string]Ban) bool {
+	return reflect.ValueOf(a).UnsafePointer() == reflect.ValueOf(b).UnsafePointer()
 }

@@ -61,6 +61,11 @@ func (j *memJournal) Apply(ch conference.Change) error {
 			slices.ContainsFunc(ch.PutParticipants, func(q conference.ParticipantRecord) bool { return q.ID == p.ID })
 	})
 	s.Participants = append(s.Participants, ch.PutParticipants...)
+	s.Bans = slices.DeleteFunc(s.Bans, func(b conference.Ban) bool {
+		same := func(o conference.Ban) bool { return o.Key() == b.Key() }
+		return slices.ContainsFunc(ch.DeleteBans, same) || slices.ContainsFunc(ch.PutBans, same)
+	})
+	s.Bans = append(s.Bans, ch.PutBans...)
 	return nil
 }
 
@@ -82,6 +87,7 @@ func (j *memJournal) Load() ([]conference.Saved, error) {
 		s := *j.confs[id]
 		s.Rooms = slices.Clone(s.Rooms)
 		s.Participants = slices.Clone(s.Participants)
+		s.Bans = slices.Clone(s.Bans)
 		slices.SortFunc(s.Participants, func(a, b conference.ParticipantRecord) int { return int(a.Seq) - int(b.Seq) })
 		out = append(out, s)
 	}

@@ -111,6 +111,9 @@ func (c *Conference) AddPhone(spec PhoneSpec) (Participant, error) {
 	if c.ended {
 		return Participant{}, ErrEnded
 	}
+	if b, ok := c.bans[spec.Number]; ok && spec.Number != "" && b.Number != "" {
+		return Participant{}, errorf(CodeBanned, "%s is banned from conference %q", spec.Number, c.id)
+	}
 	m := &member{
 		Participant: Participant{
 			ID: newID("p-"), Name: name, Kind: KindPhone, Role: RoleParticipant,
@@ -166,6 +169,7 @@ func (c *Conference) detachLocked(m *member) {
 	if !ok || m.media == nil {
 		return
 	}
+	c.stopSpeakingLocked(m)
 	id := m.ID
 	c.later(func() {
 		if r.media != nil {
@@ -181,42 +185,71 @@ func (c *Conference) Remove(a Actor, id string) error {
 	if !a.Admin && a.ParticipantID == id {
 		reason = ReasonLeft
 	}
-	return c.evict(a, id, reason, true, nil)
+	return c.evict(a, id, reason, true, nil, nil)
+}
+
+// RemoveAndBan removes a participant as a host does with Remove, and bans
+// it (see Ban): a phone's number, or an app participant's id. Only hosts
+// and the admin ban, themselves included.
+func (c *Conference) RemoveAndBan(a Actor, id string, spec BanSpec) error {
+	return c.evict(a, id, ReasonBannedByHost, false, nil, &spec)
 }
 
 // HangUp ends a phone participant's call and removes it.
 func (c *Conference) HangUp(a Actor, id string) error {
-	return c.evict(a, id, ReasonHungUpByHost, false, func(m *member) error {
+	return c.evict(a, id, ReasonHungUpByHost, false, phoneOnly(id), nil)
+}
+
+// HangUpAndBan ends a phone participant's call as HangUp does and bans its
+// number: its dial-ins are refused until the ban is lifted, and its other
+// calls into the conference, if any, are hung up too.
+func (c *Conference) HangUpAndBan(a Actor, id string, spec BanSpec) error {
+	return c.evict(a, id, ReasonBannedByHost, false, phoneOnly(id), &spec)
+}
+
+func phoneOnly(id string) func(*member) error {
+	return func(m *member) error {
 		if m.Kind != KindPhone {
 			return errorf(CodeNotPhone, "participant %q is not a phone participant: remove it instead", id)
 		}
 		return nil
-	})
+	}
 }
 
-// evict removes a member under the lock and hangs its leg up after
-// releasing it, as Leg requires.
-func (c *Conference) evict(a Actor, id, reason string, selfAllowed bool, check func(*member) error) error {
+// evict removes a member under the lock, with a ban when ban is set, and
+// hangs its leg up after releasing the lock, as Leg requires.
+func (c *Conference) evict(a Actor, id, reason string, selfAllowed bool, check func(*member) error, ban *BanSpec) error {
 	c.mu.Lock()
-	var m *member
+	var gone []*member
 	err := c.change(true, func() error {
-		var err error
-		m, err = c.targetLocked(a, id, selfAllowed)
+		m, err := c.targetLocked(a, id, selfAllowed)
 		if err == nil && check != nil {
 			err = check(m)
 		}
 		if err != nil {
 			return err
 		}
-		c.removeLocked(m, reason)
+		gone = []*member{m}
+		if ban != nil {
+			others, err := c.banLocked(a, m, *ban)
+			if err != nil {
+				return err
+			}
+			gone = append(gone, others...)
+		}
+		for _, m := range gone {
+			c.removeLocked(m, reason)
+		}
 		return nil
 	})
 	c.mu.Unlock()
 	if err != nil {
 		return err
 	}
-	if m.leg != nil {
-		m.leg.HangUp(reason)
+	for _, m := range gone {
+		if m.leg != nil {
+			m.leg.HangUp(reason)
+		}
 	}
 	return nil
 }

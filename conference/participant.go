@@ -104,7 +104,10 @@ type Participant struct {
 	Hand         bool       `json:"hand"`
 	HandRaisedAt *time.Time `json:"hand_raised_at,omitempty"`
 	Help         bool       `json:"help"`
-	JoinedAt     time.Time  `json:"joined_at"`
+	// Speaking says its room hears it speak now (participant.speaking
+	// tells when that changes).
+	Speaking bool      `json:"speaking"`
+	JoinedAt time.Time `json:"joined_at"`
 }
 
 // Leg is the signalling side of a phone participant: the conference asks it

@@ -111,6 +111,12 @@ func restoreConference(s Saved, cfg Config) (*Conference, error) {
 		}
 		c.nextSeq = max(c.nextSeq, p.Seq)
 	}
+	if len(s.Bans) > 0 {
+		c.bans = make(map[string]Ban, len(s.Bans))
+		for _, b := range s.Bans {
+			c.bans[b.Key()] = b
+		}
+	}
 	c.mu.Lock()
 	// The phones are gone: whoever they left alone in the main room leads it.
 	_ = c.change(false, func() error {
@@ -277,6 +283,9 @@ type Stats struct {
 	Conferences  int
 	Rooms        int
 	Participants map[Kind]int
+	// Bans counts the bans of every conference; MostBans is the most one
+	// conference holds, to watch against Config.MaxBans.
+	Bans, MostBans int
 }
 
 // Stats counts conferences, rooms and participants by kind.
@@ -286,6 +295,8 @@ func (r *Registry) Stats() Stats {
 		c.mu.Lock()
 		s.Conferences++
 		s.Rooms += len(c.rooms)
+		s.Bans += len(c.bans)
+		s.MostBans = max(s.MostBans, len(c.bans))
 		for _, m := range c.members {
 			s.Participants[m.Kind]++
 		}

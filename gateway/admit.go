@@ -31,7 +31,15 @@ const (
 	refuseUnackedBySource = "max_unacked_per_source"
 	refuseRate            = "invite_rate"
 	refuseSources         = "too_many_sources"
+	// refuseBanned is a caller whose number a host banned from the
+	// conference it called: no cap of the gateway's, but counted with
+	// them as it too is turned away before any port is taken.
+	refuseBanned = "banned"
 )
+
+// BannedReason is the reason phrase of the 403 a banned number's dial-in
+// is answered with, for the caller's phone or proxy to show.
+const BannedReason = "Forbidden (banned from this conference)"
 
 // maxSources bounds the per-source table. Only a flood from more addresses
 // than this within sourceIdle fills it (UDP sources can be spoofed), and

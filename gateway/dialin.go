@@ -35,6 +35,14 @@ func (g *Gateway) ServeInvite(in *confsip.Incoming) {
 		_ = in.Reject(404, "Not Found")
 		return
 	}
+	// Before any port is taken: a banned caller redialling in a loop
+	// costs no more than its INVITEs.
+	if conf.Banned(number) {
+		g.metrics.refused.WithLabelValues(refuseBanned).Inc()
+		log.Info("dial-in refused: the number is banned from the conference", "conference", conf.ID())
+		_ = in.Reject(403, BannedReason)
+		return
+	}
 	var offer *sdp.Offer
 	var params sdp.Params
 	if body := in.Offer(); len(body) > 0 {
@@ -47,7 +55,17 @@ func (g *Gateway) ServeInvite(in *confsip.Incoming) {
 			_ = in.Reject(status, err.Error())
 			return
 		}
+		if err = g.checkTransport(offer); err != nil {
+			log.Info("SDP offer refused", "error", err, "srtp", g.srtp)
+			_ = in.Reject(488, err.Error())
+			return
+		}
 		if params, err = sdp.Negotiate(offer, sdp.Supported); err != nil {
+			if errors.Is(err, sdp.ErrNoCommonCrypto) {
+				log.Info("no common SRTP crypto suite", "error", err)
+				_ = in.Reject(488, err.Error())
+				return
+			}
 			log.Info("no common codec", "error", err)
 			_ = in.Reject(488, "Not Acceptable Here")
 			return
@@ -110,7 +128,7 @@ func (g *Gateway) ServeInvite(in *confsip.Incoming) {
 	t.ack()
 	l.setState("")
 	if offer == nil {
-		p, perr := sdp.ParseAnswer(ack)
+		p, perr := l.sdp.ReadAnswer(ack)
 		if perr == nil {
 			perr = l.apply(p)
 		}
@@ -137,6 +155,10 @@ func (g *Gateway) ServeInvite(in *confsip.Incoming) {
 		Codec: codec, Leg: l, Media: l.sess,
 	})
 	if err != nil {
+		// A host banned the number while its caller keyed the PIN.
+		if errors.Is(err, conference.ErrBanned) {
+			g.metrics.refused.WithLabelValues(refuseBanned).Inc()
+		}
 		log.Info("conference refused the phone", "error", err)
 		l.bye(call)
 		return

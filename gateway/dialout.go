@@ -74,7 +74,7 @@ func (l *leg) dial(to string, offer []byte) {
 		return
 	}
 	call.SetRenegotiator(l)
-	p, err := sdp.ParseAnswer(answer)
+	p, err := l.sdp.ReadAnswer(answer)
 	if err == nil {
 		err = l.apply(p)
 	}

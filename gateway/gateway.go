@@ -54,6 +54,8 @@ type Config struct {
 	KeypadRate  float64
 	KeypadBurst int
 
+	// SRTP is whether legs protect their media; SRTPOptional when empty.
+	SRTP   SRTPPolicy
 	Logger *slog.Logger
 }
 
@@ -80,6 +82,7 @@ type Gateway struct {
 	noAckLog    logEvery
 	refuseLog   logEvery
 	admission   *admission
+	srtp        SRTPPolicy
 
 	tickLateness func() time.Duration
 	shedTickLate time.Duration
@@ -120,6 +123,12 @@ func New(cfg Config) (*Gateway, error) {
 	if cfg.KeypadBurst <= 0 {
 		cfg.KeypadBurst = DefaultKeypadBurst
 	}
+	if cfg.SRTP == "" {
+		cfg.SRTP = SRTPOptional
+	}
+	if _, err := ParseSRTPPolicy(string(cfg.SRTP)); err != nil {
+		return nil, fmt.Errorf("gateway: %w", err)
+	}
 	host, _, err := net.SplitHostPort(cfg.SIP.Addr())
 	if err != nil {
 		return nil, fmt.Errorf("gateway: SIP address: %w", err)
@@ -140,6 +149,7 @@ func New(cfg Config) (*Gateway, error) {
 		legs:      map[*leg]struct{}{},
 		admission: newAdmission(cfg.Limits),
 		quality:   cfg.Quality.normalise(),
+		srtp:      cfg.SRTP,
 
 		keypadRate: cfg.KeypadRate, keypadBurst: cfg.KeypadBurst,
 

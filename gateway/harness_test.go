@@ -2,6 +2,7 @@ package gateway_test
 
 import (
 	"context"
+	"crypto/tls"
 	"io"
 	"log/slog"
 	"os"
@@ -52,6 +53,9 @@ type harnessOptions struct {
 	maxSetupCalls int
 	limits        gateway.Limits
 	quality       gateway.Quality
+	srtp          gateway.SRTPPolicy
+	// tls, when set, has the gateway also listen for SIP over TLS.
+	tls *tls.Config
 }
 
 // newHarness runs a gateway on loopback with conference "demo" (dial-in
@@ -68,6 +72,9 @@ func newHarness(t *testing.T, o harnessOptions) *harness {
 	if o.trunk != nil {
 		opts = append(opts, confsip.WithTrunk(*o.trunk))
 	}
+	if o.tls != nil {
+		opts = append(opts, confsip.WithTLS("127.0.0.1:0", o.tls))
+	}
 	if o.ringTimeout > 0 {
 		opts = append(opts, confsip.WithRingTimeout(o.ringTimeout))
 	}
@@ -82,7 +89,7 @@ func newHarness(t *testing.T, o harnessOptions) *harness {
 	gw, err := gateway.New(gateway.Config{
 		Registry: reg, SIP: srv, Ports: ports, RTPTimeout: o.rtpTimeout, Logger: logger(),
 		TickLateness: lateness.Worst, ShedTickLate: o.shedTickLate, MaxSetupCalls: o.maxSetupCalls,
-		Limits: o.limits, Quality: o.quality,
+		Limits: o.limits, Quality: o.quality, SRTP: o.srtp,
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -89,7 +89,7 @@ func (k *keypad) feed(d rune, now time.Time) command {
 // conference has its keypad on, nothing otherwise.
 func (l *leg) key(d rune) {
 	now := time.Now()
-	cmd := l.keys.feed(d, now)
+	cmd := l.pad.feed(d, now)
 	if cmd == cmdNone {
 		return
 	}
@@ -97,7 +97,7 @@ func (l *leg) key(d rune) {
 		l.g.metrics.keypad.WithLabelValues(string(cmd), "keypad_off").Inc()
 		return
 	}
-	if !l.keys.allow(now, l.g.keypadRate, l.g.keypadBurst) {
+	if !l.pad.allow(now, l.g.keypadRate, l.g.keypadBurst) {
 		l.g.metrics.keypad.WithLabelValues(string(cmd), "rate_limited").Inc()
 		return
 	}

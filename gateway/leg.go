@@ -51,9 +51,9 @@ type leg struct {
 	sdp    *sdp.Session
 	local  sdp.Local
 	digits chan rune
-	// keys reads the caller's commands once it joined; only live's
+	// pad reads the caller's commands once it joined; only live's
 	// goroutine uses it.
-	keys     keypad
+	pad      keypad
 	timedOut chan struct{}
 	timeOnce sync.Once
 	runDone  chan struct{}
@@ -66,6 +66,7 @@ type leg struct {
 	pid   string
 	state string
 	codec string
+	keys  *sdp.Keys // the media's SRTP keys; nil while in the clear
 }
 
 func (g *Gateway) newLeg(conf *conference.Conference, dir conference.Direction, log *slog.Logger) (*leg, error) {
@@ -84,6 +85,7 @@ func (g *Gateway) newLeg(conf *conference.Conference, dir conference.Direction, 
 		qualityCh:   make(chan struct{}, 1),
 		qualityDone: make(chan struct{}),
 	}
+	l.sdp.SRTP = g.srtp == SRTPRequired
 	l.ctx, l.stop = context.WithCancelCause(context.Background())
 	sess, err := rtpsession.New(rtpsession.Config{
 		Conn: conn, Ports: g.ports, Codec: audio.PCMU,
@@ -172,6 +174,9 @@ func (l *leg) close(started bool) {
 
 // apply points the session at what SDP negotiated.
 func (l *leg) apply(p sdp.Params) error {
+	if err := l.applyKeys(&p); err != nil {
+		return err
+	}
 	te := uint8(0)
 	if p.TelephoneEvent != nil {
 		te = p.TelephoneEvent.PayloadType
@@ -204,10 +209,14 @@ func (l *leg) Reoffer(body []byte) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := l.g.checkTransport(offer); err != nil {
+		return nil, err
+	}
 	p, err := sdp.Negotiate(offer, sdp.Supported)
 	if err != nil {
 		return nil, err
 	}
+	l.keepLocalKey(&p)
 	if offer.OnHold() {
 		// RFC 3264 §8.4: a held stream is answered recvonly or inactive.
 		if p.Direction == sdp.SendRecv {
@@ -222,7 +231,7 @@ func (l *leg) Reoffer(body []byte) ([]byte, error) {
 
 // Reanswer applies the phone's answer to an offer we made in a 200.
 func (l *leg) Reanswer(body []byte) {
-	p, err := sdp.ParseAnswer(body)
+	p, err := l.sdp.ReadAnswer(body)
 	if err != nil {
 		l.log.Info("unusable SDP answer in ACK", "error", err)
 		return

@@ -66,7 +66,7 @@ func newMetrics(g *Gateway) *Metrics {
 		late:      prometheus.NewDesc("confgw_rtp_packets_late_total", "RTP packets that arrived after their turn to play.", nil, nil),
 		concealed: prometheus.NewDesc("confgw_rtp_frames_concealed_total", "Audio frames made up by loss concealment.", nil, nil),
 		dropped: prometheus.NewDesc("confgw_rtp_packets_dropped_total",
-			"RTP received but not played, by reason: packets, except overflow and skipped, which count 20 ms frames and mean audio arrives faster than the room plays it.",
+			"RTP received but not played, by reason: packets, except overflow and skipped, which count 20 ms frames and mean audio arrives faster than the room plays it; srtp_auth counts SRTP packets that failed authentication (forged, damaged or under an old key), srtp_replay those received before.",
 			[]string{"reason"}, nil),
 		depth: prometheus.NewDesc("confgw_rtp_jitter_buffer_packets", "Audio waiting in the jitter buffers of all legs, in 20 ms frames.", nil, nil),
 		responses: prometheus.NewCounterVec(prometheus.CounterOpts{
@@ -117,11 +117,11 @@ func newMetrics(g *Gateway) *Metrics {
 		}, []string{"command", "result"}),
 		refused: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "confgw_calls_refused_total",
-			Help: "Dial-in calls refused before any port was taken, by the cap they hit.",
+			Help: "Dial-in calls refused before any port was taken, by the cap they hit, or banned: a number a host banned from the conference it called.",
 		}, []string{"reason"}),
 	}
 	// Every reason shows from the start, so that a rate over it is defined.
-	for _, r := range []string{refuseCalls, refuseUnacked, refuseUnackedBySource, refuseRate, refuseSources} {
+	for _, r := range []string{refuseCalls, refuseUnacked, refuseUnackedBySource, refuseRate, refuseSources, refuseBanned} {
 		m.refused.WithLabelValues(r)
 	}
 	m.qualityEvents.WithLabelValues("poor")
@@ -193,6 +193,8 @@ func addCounters(total *rtpsession.Stats, s rtpsession.Stats) {
 	total.RTCPIn += s.RTCPIn
 	total.RTCPOut += s.RTCPOut
 	total.RTCPDropped += s.RTCPDropped
+	total.SRTPAuthFailed += s.SRTPAuthFailed
+	total.SRTPReplayed += s.SRTPReplayed
 }
 
 // Describe implements prometheus.Collector.
@@ -236,6 +238,7 @@ func (m *Metrics) Collect(ch chan<- prometheus.Metric) {
 		"overflow": total.Overflow, "skipped": total.Skipped, "duplicate": total.Duplicates,
 		"wrong_payload_type": total.WrongPayloadType, "malformed": total.Malformed,
 		"stray": total.Stray, "bad_frame": total.BadFrames,
+		"srtp_auth": total.SRTPAuthFailed, "srtp_replay": total.SRTPReplayed,
 	} {
 		ch <- prometheus.MustNewConstMetric(m.dropped, prometheus.CounterValue, float64(n), reason)
 	}

@@ -1,6 +1,7 @@
 package http
 
 import (
+	"fmt"
 	"net/http"
 	"slices"
 	"strconv"
@@ -104,6 +105,11 @@ func (s *Server) dialOut(c *gin.Context) {
 	}
 	if req.To == "" {
 		s.fail(c, invalid("to is required: the number or SIP user to call"))
+		return
+	}
+	// Before the trunk is asked for anything: a banned number is not rung.
+	if conf.Banned(req.To) {
+		s.fail(c, &conference.Error{Code: conference.CodeBanned, Msg: fmt.Sprintf("%s is banned from this conference: lift the ban first", req.To)})
 		return
 	}
 	if s.dialer == nil {

@@ -83,6 +83,9 @@ var (
 	conferencesDesc  = prometheus.NewDesc("confgw_conferences", "Conferences running.", nil, nil)
 	roomsDesc        = prometheus.NewDesc("confgw_rooms", "Rooms, main rooms included.", nil, nil)
 	participantsDesc = prometheus.NewDesc("confgw_participants", "Participants by kind.", []string{"kind"}, nil)
+	bansDesc         = prometheus.NewDesc("confgw_bans", "Bans held, all conferences together.", nil, nil)
+	mostBansDesc     = prometheus.NewDesc("confgw_bans_most_per_conference",
+		"The most bans one conference holds; bans past --max-bans are refused (409 ban_limit_reached).", nil, nil)
 )
 
 // stateCollector reads the registry at scrape time, so the figures can
@@ -93,12 +96,16 @@ func (sc *stateCollector) Describe(ch chan<- *prometheus.Desc) {
 	ch <- conferencesDesc
 	ch <- roomsDesc
 	ch <- participantsDesc
+	ch <- bansDesc
+	ch <- mostBansDesc
 }
 
 func (sc *stateCollector) Collect(ch chan<- prometheus.Metric) {
 	st := sc.reg.Stats()
 	ch <- prometheus.MustNewConstMetric(conferencesDesc, prometheus.GaugeValue, float64(st.Conferences))
 	ch <- prometheus.MustNewConstMetric(roomsDesc, prometheus.GaugeValue, float64(st.Rooms))
+	ch <- prometheus.MustNewConstMetric(bansDesc, prometheus.GaugeValue, float64(st.Bans))
+	ch <- prometheus.MustNewConstMetric(mostBansDesc, prometheus.GaugeValue, float64(st.MostBans))
 	for kind, n := range st.Participants {
 		ch <- prometheus.MustNewConstMetric(participantsDesc, prometheus.GaugeValue, float64(n), string(kind))
 	}

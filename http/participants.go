@@ -2,6 +2,7 @@ package http
 
 import (
 	"net/http"
+	"strconv"
 
 	"github.com/gin-gonic/gin"
 
@@ -43,7 +44,17 @@ func (s *Server) getParticipant(c *gin.Context) {
 }
 
 func (s *Server) removeParticipant(c *gin.Context) {
-	if err := confOf(c).Remove(actorOf(c), c.Param("pid")); err != nil {
+	ban, err := banQuery(c)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	if ban != nil {
+		err = confOf(c).RemoveAndBan(actorOf(c), c.Param("pid"), *ban)
+	} else {
+		err = confOf(c).Remove(actorOf(c), c.Param("pid"))
+	}
+	if err != nil {
 		s.fail(c, err)
 		return
 	}
@@ -68,12 +79,43 @@ func (s *Server) moveParticipant(c *gin.Context) {
 	c.JSON(http.StatusOK, p)
 }
 
+// banQuery reads ?ban= and ?reason= of a removal: nil when no ban is
+// asked for. A reason without a ban is refused rather than dropped.
+func banQuery(c *gin.Context) (*conference.BanSpec, error) {
+	reason, hasReason := c.GetQuery(wire.BanReasonQuery)
+	v, ok := c.GetQuery(wire.BanQuery)
+	ban := false
+	if ok {
+		var err error
+		if ban, err = strconv.ParseBool(v); err != nil {
+			return nil, invalid("ban must be true or false, not %q", v)
+		}
+	}
+	if !ban {
+		if hasReason {
+			return nil, invalid("reason goes with ban=true only")
+		}
+		return nil, nil
+	}
+	return &conference.BanSpec{Reason: reason}, nil
+}
+
 func (s *Server) hangUp(c *gin.Context) {
-	if err := decode(c, &struct{}{}); err != nil {
+	var req wire.HangUp
+	if err := decode(c, &req); err != nil {
 		s.fail(c, err)
 		return
 	}
-	if err := confOf(c).HangUp(actorOf(c), c.Param("pid")); err != nil {
+	var err error
+	switch {
+	case req.Ban:
+		err = confOf(c).HangUpAndBan(actorOf(c), c.Param("pid"), conference.BanSpec{Reason: req.Reason})
+	case req.Reason != "":
+		err = invalid("reason goes with \"ban\": true only")
+	default:
+		err = confOf(c).HangUp(actorOf(c), c.Param("pid"))
+	}
+	if err != nil {
 		s.fail(c, err)
 		return
 	}
@@ -137,4 +179,21 @@ func (s *Server) flag(set func(*conference.Conference, conference.Actor, string)
 		}
 		c.JSON(http.StatusOK, p)
 	}
+}
+
+func (s *Server) listBans(c *gin.Context) {
+	bans, err := confOf(c).Bans(actorOf(c))
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, wire.Bans{Bans: bans})
+}
+
+func (s *Server) liftBan(c *gin.Context) {
+	if err := confOf(c).Unban(actorOf(c), c.Param("number")); err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.Status(http.StatusNoContent)
 }

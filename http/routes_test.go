@@ -1,6 +1,7 @@
 package http_test
 
 import (
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
@@ -110,6 +111,28 @@ func TestRoutes(t *testing.T) {
 		{"hangup app participant", call{"POST", "", asHost, nil, 409, "not_a_phone_participant"}, func(k *clinic) string { return p(k, k.alice.Participant.ID) + "/hangup" }},
 		{"hangup by participant", call{"POST", "", asAlice, nil, 403, "host_required"}, func(k *clinic) string { return p(k, k.phone) + "/hangup" }},
 		{"hangup phone", call{"POST", "", asAdmin, nil, 204, ""}, func(k *clinic) string { return p(k, k.phone) + "/hangup" }},
+		{"hangup with a ban", call{"POST", "", asHost, map[string]any{"ban": true, "reason": "heckling"}, 204, ""}, func(k *clinic) string { return p(k, k.phone) + "/hangup" }},
+		{"hangup with a reason and no ban", call{"POST", "", asHost, map[string]any{"reason": "heckling"}, 400, "invalid_request"}, func(k *clinic) string { return p(k, k.phone) + "/hangup" }},
+		{"hangup with a ban by participant", call{"POST", "", asAlice, map[string]any{"ban": true}, 403, "host_required"}, func(k *clinic) string { return p(k, k.phone) + "/hangup" }},
+		{"hangup with a ban of an app participant", call{"POST", "", asHost, map[string]any{"ban": true}, 409, "not_a_phone_participant"}, func(k *clinic) string { return p(k, k.alice.Participant.ID) + "/hangup" }},
+		{"hangup with a ban of a caller without a number", call{"POST", "", asHost, map[string]any{"ban": true}, 409, "no_caller_number"}, func(k *clinic) string { return p(k, k.numberless(t)) + "/hangup" }},
+		{"hangup with a ban past the cap", call{"POST", "", asHost, map[string]any{"ban": true}, 409, "ban_limit_reached"}, func(k *clinic) string { k.fillBans(t); return p(k, k.phone) + "/hangup" }},
+		{"hangup with a ban of an unknown participant", call{"POST", "", asAdmin, map[string]any{"ban": true}, 404, "not_found"}, func(k *clinic) string { return p(k, "p-none") + "/hangup" }},
+		{"remove with a ban", call{"DELETE", "", asHost, nil, 204, ""}, func(k *clinic) string { return p(k, k.alice.Participant.ID) + "?ban=true&reason=spam" }},
+		{"remove self with a ban", call{"DELETE", "", asAlice, nil, 403, "host_required"}, func(k *clinic) string { return p(k, k.alice.Participant.ID) + "?ban=true" }},
+		{"remove with a ban that is not a boolean", call{"DELETE", "", asHost, nil, 400, "invalid_request"}, func(k *clinic) string { return p(k, k.alice.Participant.ID) + "?ban=maybe" }},
+		{"remove with a reason and no ban", call{"DELETE", "", asHost, nil, 400, "invalid_request"}, func(k *clinic) string { return p(k, k.alice.Participant.ID) + "?reason=spam" }},
+		{"remove a phone with a ban past the cap", call{"DELETE", "", asAdmin, nil, 409, "ban_limit_reached"}, func(k *clinic) string { k.fillBans(t); return p(k, k.phone) + "?ban=true" }},
+		{"remove a caller without a number with a ban", call{"DELETE", "", asAdmin, nil, 409, "no_caller_number"}, func(k *clinic) string { return p(k, k.numberless(t)) + "?ban=true" }},
+		{"bans", call{"GET", "/v1/conferences/c/bans", asHost, nil, 200, ""}, func(k *clinic) string { k.ban(t); return "/v1/conferences/c/bans" }},
+		{"bans by participant", call{"GET", "/v1/conferences/c/bans", asAlice, nil, 403, "host_required"}, nil},
+		{"bans without token", call{"GET", "/v1/conferences/c/bans", none, nil, 401, "unauthorized"}, nil},
+		{"bans of an unknown conference", call{"GET", "/v1/conferences/zz/bans", asAdmin, nil, 404, "not_found"}, nil},
+		{"lift a ban", call{"DELETE", "", asHost, nil, 204, ""}, func(k *clinic) string { k.ban(t); return "/v1/conferences/c/bans/+15550100" }},
+		{"lift a ban escaped", call{"DELETE", "", asAdmin, nil, 204, ""}, func(k *clinic) string { k.ban(t); return "/v1/conferences/c/bans/%2B15550100" }},
+		{"lift a ban by participant", call{"DELETE", "", asAlice, nil, 403, "host_required"}, func(k *clinic) string { k.ban(t); return "/v1/conferences/c/bans/+15550100" }},
+		{"lift no ban", call{"DELETE", "/v1/conferences/c/bans/+15550100", asHost, nil, 404, "not_found"}, nil},
+		{"dial-out to a banned number", call{"POST", "/v1/conferences/c/dial-out", asHost, map[string]any{"to": "+15550100"}, 403, "banned"}, func(k *clinic) string { k.ban(t); return "/v1/conferences/c/dial-out" }},
 		{"make host", call{"POST", "", asHost, nil, 200, ""}, func(k *clinic) string { return p(k, k.alice.Participant.ID) + "/host" }},
 		{"make phone host", call{"POST", "", asHost, nil, 409, "phone_cannot_be_host"}, func(k *clinic) string { return p(k, k.phone) + "/host" }},
 		{"make host by participant", call{"POST", "", asAlice, nil, 403, "host_required"}, func(k *clinic) string { return p(k, k.old.Participant.ID) + "/host" }},
@@ -164,5 +187,39 @@ func TestRoutes(t *testing.T) {
 				t.Fatalf("error without message: %s", r.Body)
 			}
 		})
+	}
+}
+
+// ban bans the clinic's phone caller, +15550100.
+func (k *clinic) ban(t *testing.T) {
+	t.Helper()
+	if r := k.env.Do("POST", "/v1/conferences/c/participants/"+k.phone+"/hangup", k.host.Token, map[string]any{"ban": true}); r.Status != http.StatusNoContent {
+		t.Fatalf("ban: %d %s", r.Status, r.Body)
+	}
+}
+
+// numberless adds a caller whose From header had no number.
+func (k *clinic) numberless(t *testing.T) string {
+	t.Helper()
+	conf, _ := k.env.Registry.Get("c")
+	p, err := conf.AddPhone(conference.PhoneSpec{Direction: conference.DialIn})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p.ID
+}
+
+// fillBans bans as many callers as a conference may hold.
+func (k *clinic) fillBans(t *testing.T) {
+	t.Helper()
+	conf, _ := k.env.Registry.Get("c")
+	for i := range conference.DefaultMaxBans {
+		p, err := conf.AddPhone(conference.PhoneSpec{Number: fmt.Sprintf("+1666%07d", i), Direction: conference.DialIn})
+		if err == nil {
+			err = conf.HangUpAndBan(conference.Admin, p.ID, conference.BanSpec{})
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
 	}
 }

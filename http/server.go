@@ -182,6 +182,8 @@ func (s *Server) routes() *gin.Engine {
 	conf.DELETE("/participants/:pid/hand", member, s.flag((*conference.Conference).LowerHand))
 	conf.POST("/participants/:pid/help", member, s.flag((*conference.Conference).AskHelp))
 	conf.DELETE("/participants/:pid/help", member, s.flag((*conference.Conference).ClearHelp))
+	conf.GET("/bans", member, s.listBans)
+	conf.DELETE("/bans/:number", member, s.liftBan)
 
 	conf.GET("/rooms", member, s.listRooms)
 	conf.POST("/rooms", member, s.addRoom)

@@ -17,6 +17,7 @@ import (
 func TestMixOnceAllocatesNothing(t *testing.T) {
 	for _, rate := range []audio.Rate{audio.Narrowband, audio.Wideband} {
 		m := mixer.New(mixer.WithTap(&benchTap{}), mixer.WithTickObserver(func(time.Duration) {}), mixer.WithGate(-55, time.Second))
+		m.OnSpeaking(func(mixer.Speaking) bool { return true })
 		for i := range 50 {
 			if err := m.Attach(fmt.Sprint("ep", i), newBenchEndpoint(i < 5, float64(300+i*50), rate)); err != nil {
 				t.Fatal(err)

@@ -1,7 +1,6 @@
 package mixer
 
 import (
-	"math"
 	"time"
 
 	"github.com/confgw/confgw/audio"
@@ -26,21 +25,24 @@ type gate struct {
 // newGate returns a gate at dBov (the level of a full-scale square wave is
 // 0 dBov, of a full-scale sine -3) that holds for hangover.
 func newGate(dBov float64, hangover time.Duration) gate {
-	amp := 32768 * math.Pow(10, dBov/20)
 	return gate{
-		power: int64(amp * amp),
+		power: powerAt(dBov),
 		hang:  int32(hangover / audio.FrameDuration),
 	}
 }
 
-// open reports whether s, which said something this tick, is heard, and
-// records its power.
-func (g gate) open(s *slot, pcm []int16) bool {
+// power is a frame's mean squared sample.
+func power(pcm []int16) int64 {
 	var sum int64
 	for _, v := range pcm {
 		sum += int64(v) * int64(v)
 	}
-	s.power = sum / int64(len(pcm))
+	return sum / int64(len(pcm))
+}
+
+// open reports whether s, which said something this tick at s.power, is
+// heard.
+func (g gate) open(s *slot) bool {
 	if s.power >= g.power {
 		s.hang = g.hang
 		return true

@@ -19,6 +19,7 @@ type Mixer struct {
 	observe func(time.Duration)
 	late    func(time.Duration)
 	gate    gate
+	speech  speech
 
 	// tickMu serialises ticks, which own the buffers below.
 	tickMu sync.Mutex
@@ -56,6 +57,7 @@ type Mixer struct {
 // room, or MixOnce to drive ticks by hand.
 func New(opts ...Option) *Mixer {
 	m := &Mixer{index: make(map[string]int), muted: make(map[string]bool)}
+	m.speech.power = powerAt(DefaultSpeakingLevel)
 	for _, o := range opts {
 		o(m)
 	}
@@ -265,11 +267,23 @@ func (m *Mixer) runPart(p *part, ph phase, lo, hi int) {
 	rate := m.rate
 	n := rate.FrameSamples()
 	if ph == phaseRead {
+		var report func(Speaking) bool
+		if r := m.speech.report.Load(); r != nil {
+			report = *r
+		}
+		measure := m.gate.power != 0 || report != nil
 		for _, s := range slots {
 			s.in.Rate = rate
 			// A muted endpoint is still read, so that its queue drains
 			// and its audio is fresh when it is unmuted.
-			s.talking = s.read() && !s.muted.Load() && (m.gate.power == 0 || m.gate.open(s, s.in.PCM[:n]))
+			heard := s.read() && !s.muted.Load()
+			if heard && measure {
+				s.power = power(s.in.PCM[:n])
+			}
+			s.talking = heard && (m.gate.power == 0 || m.gate.open(s))
+			if report != nil && !idle(s, heard) {
+				m.speech.observe(s, heard, m.tick, report)
+			}
 			if s.talking {
 				for k, v := range s.in.PCM[:n] {
 					p.sum[k] += int32(v)

@@ -321,6 +321,14 @@ func BenchmarkMixOnce(b *testing.B) {
 	benchmarkMix(b, func(int) int { return 3 })
 }
 
+// BenchmarkMixOnceSpeaking is BenchmarkMixOnce with the speaking
+// indicator on, as serve runs it: its cost is the difference.
+func BenchmarkMixOnceSpeaking(b *testing.B) {
+	benchmarkMixWith(b, audio.Narrowband, func(int) int { return 3 }, func(m *mixer.Mixer) {
+		m.OnSpeaking(func(mixer.Speaking) bool { return true })
+	})
+}
+
 func BenchmarkMixOnceAllTalking(b *testing.B) {
 	// The worst case: every endpoint sends audio and needs its own mix-minus.
 	benchmarkMix(b, func(n int) int { return n })
@@ -363,9 +371,14 @@ func benchmarkMix(b *testing.B, talkers func(participants int) int) {
 }
 
 func benchmarkMixAt(b *testing.B, rate audio.Rate, talkers func(participants int) int) {
+	benchmarkMixWith(b, rate, talkers, func(*mixer.Mixer) {})
+}
+
+func benchmarkMixWith(b *testing.B, rate audio.Rate, talkers func(participants int) int, setup func(*mixer.Mixer)) {
 	for _, n := range []int{10, 100, 1000, 5000} {
 		b.Run(fmt.Sprint(n), func(b *testing.B) {
 			m := mixer.New(mixer.WithTap(&benchTap{}), mixer.WithTickObserver(func(time.Duration) {}))
+			setup(m)
 			for i := range n {
 				ep := newBenchEndpoint(i < talkers(n), float64(300+i%40*50), rate)
 				if err := m.Attach(fmt.Sprint("ep", i), ep); err != nil {

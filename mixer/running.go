@@ -52,6 +52,10 @@ func (r *Running) Detach(id string) {
 // Mixer.SetMuted.
 func (r *Running) SetMuted(id string, muted bool) { r.m.SetMuted(id, muted) }
 
+// OnSpeaking has report told who starts and stops speaking; see
+// Mixer.OnSpeaking.
+func (r *Running) OnSpeaking(report func(Speaking) bool) { r.m.OnSpeaking(report) }
+
 // SetTap sets the recording tap; a tapped room keeps time even when empty,
 // so a recording's length is the meeting's.
 func (r *Running) SetTap(t Tap) {

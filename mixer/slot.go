@@ -21,6 +21,12 @@ type slot struct {
 	hang    int32          // ticks the gate stays open without a loud frame
 	muted   atomic.Bool    // the room does not hear it
 
+	// The speaking indicator's state: loud and quiet ticks in a row, what
+	// it is, what report was last told, and at which tick (0: none yet).
+	loud, quiet        int16
+	speaking, reported bool
+	reportedAt         uint64
+
 	// state says whether a call into ep is in flight and whether the slot
 	// has left. A tick calls ep only if it can claim the slot from idle;
 	// leave waits for a call in flight on this endpoint and no other, and

@@ -162,9 +162,11 @@ func (c *Call) end(cause error) {
 		return
 	}
 	c.cause = cause
-	close(c.done)
 	c.mu.Unlock()
+	// Out of the server's count before Done says the call ended, so that
+	// whoever waits on Done sees the server without it.
 	c.srv.calls.remove(c)
+	close(c.done)
 	if c.uas != nil {
 		_ = c.uas.Close()
 	} else {

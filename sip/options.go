@@ -1,6 +1,7 @@
 package sip
 
 import (
+	"crypto/tls"
 	"fmt"
 	"log/slog"
 	"time"
@@ -23,6 +24,8 @@ type config struct {
 	tcpLimits       TCPLimits
 	maxMessage      int
 	maxInfoBody     int
+	tlsAddr         string
+	tlsConfig       *tls.Config
 }
 
 func defaultConfig() config {
@@ -153,6 +156,24 @@ func WithMaxMessageSize(n int) Option {
 			return fmt.Errorf("%w: maximum message size %d under 1024 bytes", ErrInvalidLimit, n)
 		}
 		c.maxMessage = n
+		return nil
+	}
+}
+
+// WithTLS also listens for SIP over TLS on addr (port 0 picks a free one),
+// presenting cfg's certificate; requests over it may use sips: URIs and
+// are answered with a sips: Contact. The limits of WithTCPLimits apply to
+// TLS connections too, counted apart from plain TCP ones.
+func WithTLS(addr string, cfg *tls.Config) Option {
+	return func(c *config) error {
+		if cfg == nil || (len(cfg.Certificates) == 0 && cfg.GetCertificate == nil) {
+			return fmt.Errorf("TLS on %s needs a certificate: %w", addr, ErrInvalidTarget)
+		}
+		c.tlsAddr = addr
+		c.tlsConfig = cfg.Clone()
+		if c.tlsConfig.MinVersion < tls.VersionTLS12 {
+			c.tlsConfig.MinVersion = tls.VersionTLS12
+		}
 		return nil
 	}
 }

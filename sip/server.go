@@ -4,6 +4,7 @@ package sip
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -30,6 +31,9 @@ type Server struct {
 	udp     *net.UDPConn
 	tcp     *net.TCPListener
 	tcpIn   *tcpGuard
+	tlsL    net.Listener // nil without WithTLS
+	tlsIn   *tcpGuard
+	tlsPort int // the TLS port we advertise
 	pubHost string
 	pubPort int
 	calls   *callSet
@@ -62,7 +66,18 @@ func NewServer(opts ...Option) (*Server, error) {
 	// Peers choose much of what the server and sipgo log; see netLogHandler.
 	s := &Server{cfg: cfg, log: guardLogger(cfg.logger), udp: udp, tcp: tcp, calls: newCallSet(), ready: make(chan struct{})}
 	s.runCtx, s.runCancel = context.WithCancel(context.Background())
-	s.tcpIn = newTCPGuard(tcp, cfg.tcpLimits, cfg.maxMessage, s.log, s.tcpCallFrom)
+	s.tcpIn = newTCPGuard(tcp, cfg.tcpLimits, cfg.maxMessage, s.log, s.callOn("tcp"))
+	if cfg.tlsConfig != nil {
+		if s.tlsL, err = net.Listen("tcp", cfg.tlsAddr); err != nil {
+			s.closeSockets()
+			return nil, fmt.Errorf("listening on tls %s: %w", cfg.tlsAddr, err)
+		}
+		s.tlsPort = s.tlsL.Addr().(*net.TCPAddr).Port
+		// The guard reads what TLS decrypted, so that its framing, size
+		// limit and deadlines see SIP, and the handshake itself falls
+		// under the message deadline.
+		s.tlsIn = newTCPGuard(tls.NewListener(s.tlsL, cfg.tlsConfig), cfg.tcpLimits, cfg.maxMessage, s.log, s.callOn("tls"))
+	}
 	if err := s.setPublic(); err != nil {
 		s.closeSockets()
 		return nil, err
@@ -132,7 +147,14 @@ func (s *Server) build() error {
 	lg := s.log.With("component", "sipgo")
 	parser := sipmsg.NewParser()
 	parser.MaxMessageLength = s.cfg.maxMessage
+	// What sipgo dials over TLS, to a TLS trunk, is verified against the
+	// trunk's authorities and host.
+	var clientTLS *tls.Config
+	if t := s.cfg.trunk; t != nil && t.Transport == "tls" {
+		clientTLS = &tls.Config{RootCAs: t.RootCAs, MinVersion: tls.VersionTLS12}
+	}
 	ua, err := sipgo.NewUA(
+		sipgo.WithUserAgenTLSConfig(clientTLS),
 		sipgo.WithUserAgent(s.cfg.userAgent),
 		sipgo.WithUserAgentHostname(s.cfg.hostname),
 		sipgo.WithUserAgentParser(parser),
@@ -206,18 +228,43 @@ func (s *Server) Ready() <-chan struct{} { return s.ready }
 func (s *Server) ActiveCalls() int { return s.calls.len() }
 
 // TCPStats reports the SIP-TCP connections open now and those refused or
-// cut by the limits of WithTCPLimits and WithMaxMessageSize.
-func (s *Server) TCPStats() TCPStats { return s.tcpIn.stats() }
-
-// tcpCallFrom tells whether a call came in over the TCP connection from
-// raddr, which must then be kept however long it stays silent.
-func (s *Server) tcpCallFrom(raddr string) bool {
-	for _, c := range s.calls.all() {
-		if c.source == raddr && strings.EqualFold(c.transport, "tcp") {
-			return true
+// cut by the limits of WithTCPLimits and WithMaxMessageSize, SIP over TLS
+// included.
+func (s *Server) TCPStats() TCPStats {
+	st := s.tcpIn.stats()
+	if s.tlsIn != nil {
+		t := s.tlsIn.stats()
+		st.Open += t.Open
+		for k, v := range t.Refused {
+			st.Refused[k] += v
+		}
+		for k, v := range t.Closed {
+			st.Closed[k] += v
 		}
 	}
-	return false
+	return st
+}
+
+// TLSAddr is the address SIP over TLS listens on, "" without WithTLS.
+func (s *Server) TLSAddr() string {
+	if s.tlsL == nil {
+		return ""
+	}
+	return s.tlsL.Addr().String()
+}
+
+// callOn returns whether a call came in over the connection of transport
+// (tcp or tls) from raddr, which must then be kept however long it stays
+// silent.
+func (s *Server) callOn(transport string) func(raddr string) bool {
+	return func(raddr string) bool {
+		for _, c := range s.calls.all() {
+			if c.source == raddr && strings.EqualFold(c.transport, transport) {
+				return true
+			}
+		}
+		return false
+	}
 }
 
 // Run serves until ctx ends, then drains: new INVITEs get 503, every call
@@ -237,16 +284,23 @@ func (s *Server) Run(ctx context.Context) error {
 	s.running = true
 	s.mu.Unlock()
 
-	errc := make(chan error, 2)
+	errc := make(chan error, 3)
 	var serving sync.WaitGroup
 	serving.Add(2)
 	go func() { defer serving.Done(); errc <- s.srv.ServeUDP(s.udp) }()
 	go func() { defer serving.Done(); errc <- s.srv.ServeTCP(s.tcpIn) }()
+	if s.tlsIn != nil {
+		serving.Add(1)
+		go func() { defer serving.Done(); errc <- s.srv.ServeTLS(s.tlsIn) }()
+	}
 	s.awaitListener()
 	close(s.ready)
 	notifyReady(ctx, "udp", s.udp.LocalAddr().String())
 	notifyReady(ctx, "tcp", s.tcp.Addr().String())
-	s.log.Info("SIP listening", "addr", s.Addr(), "public", s.PublicAddr())
+	if s.tlsL != nil {
+		notifyReady(ctx, "tls", s.TLSAddr())
+	}
+	s.log.Info("SIP listening", "addr", s.Addr(), "public", s.PublicAddr(), "tls", s.TLSAddr())
 
 	var err error
 	select {
@@ -340,13 +394,21 @@ func (s *Server) drain() {
 func (s *Server) closeSockets() {
 	_ = s.udp.Close()
 	_ = s.tcp.Close()
+	if s.tlsL != nil {
+		_ = s.tlsL.Close()
+	}
 }
 
-// contact is our Contact for a dialog on transport.
+// contact is our Contact for a dialog on transport. Over TLS it is a
+// sips: URI at the TLS port: a dialog that began secure must stay so
+// (RFC 3261 section 12.1.1), and a peer reaches us there.
 func (s *Server) contact(transport string) *sipmsg.ContactHeader {
 	u := sipmsg.Uri{Scheme: "sip", User: s.cfg.userAgent, Host: s.pubHost, Port: s.pubPort}
-	if strings.EqualFold(transport, "tcp") {
+	switch {
+	case strings.EqualFold(transport, "tcp"):
 		u.UriParams = sipmsg.HeaderParams{{K: "transport", V: "tcp"}}
+	case strings.EqualFold(transport, "tls"):
+		u.Scheme, u.Port = "sips", s.tlsPort
 	}
 	return &sipmsg.ContactHeader{Address: u}
 }

@@ -2,6 +2,7 @@ package sip
 
 import (
 	"bytes"
+	"crypto/tls"
 	"errors"
 	"io"
 	"log/slog"
@@ -135,7 +136,11 @@ func (g *tcpGuard) Accept() (net.Conn, error) {
 		src := sourceOf(c.RemoteAddr())
 		reason := g.admit(src)
 		if reason == "" {
-			return &guardedConn{Conn: c, g: g, src: src}, nil
+			gc := &guardedConn{Conn: c, g: g, src: src}
+			if tc, ok := c.(*tls.Conn); ok {
+				gc.tls, gc.msgStart = tc, time.Now()
+			}
+			return gc, nil
 		}
 		if tc, ok := c.(*net.TCPConn); ok {
 			_ = tc.SetLinger(0)
@@ -206,7 +211,11 @@ type guardedConn struct {
 	src     netip.Prefix
 	release sync.Once
 
-	frame    framer
+	frame framer
+	// tls is the connection while its handshake is unfinished, which
+	// counts as a message begun at accept: a peer that stalls it holds
+	// the connection no longer than one that stalls a message.
+	tls      *tls.Conn
 	msgStart time.Time
 	deadline time.Time
 	ended    bool
@@ -241,7 +250,7 @@ func (c *guardedConn) Read(p []byte) (int, error) {
 			return n, err
 		}
 		if err != nil && errors.Is(err, os.ErrDeadlineExceeded) {
-			if c.frame.inMsg {
+			if c.frame.inMsg || c.tls != nil {
 				c.ended = true
 				c.g.slow.Add(1)
 				c.g.log.Warn("SIP-TCP message not whole in time: connection closed",
@@ -263,8 +272,11 @@ func (c *guardedConn) Read(p []byte) (int, error) {
 // setDeadline puts the read deadline at the earlier of the idle timeout
 // from now and the current message's deadline.
 func (c *guardedConn) setDeadline() {
+	if c.tls != nil && c.tls.ConnectionState().HandshakeComplete {
+		c.tls = nil
+	}
 	var d time.Time
-	if c.frame.inMsg && c.g.lim.MessageTimeout > 0 {
+	if (c.frame.inMsg || c.tls != nil) && c.g.lim.MessageTimeout > 0 {
 		d = c.msgStart.Add(c.g.lim.MessageTimeout)
 	}
 	if c.g.lim.IdleTimeout > 0 {

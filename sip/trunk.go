@@ -1,6 +1,7 @@
 package sip
 
 import (
+	"crypto/x509"
 	"fmt"
 	"net"
 	"strconv"
@@ -13,8 +14,12 @@ import (
 type Trunk struct {
 	// Addr is the trunk's host:port.
 	Addr string
-	// Transport is "udp" (the default) or "tcp".
+	// Transport is "udp" (the default), "tcp" or "tls". Over TLS the
+	// trunk's certificate must chain to RootCAs and name the host of Addr.
 	Transport string
+	// RootCAs are the authorities a TLS trunk's certificate must chain to;
+	// nil means the system's.
+	RootCAs *x509.CertPool
 	// Username and Password answer the trunk's digest challenges.
 	Username string
 	Password string
@@ -34,9 +39,9 @@ func (t *Trunk) normalize() error {
 	switch t.Transport {
 	case "":
 		t.Transport = "udp"
-	case "udp", "tcp":
+	case "udp", "tcp", "tls":
 	default:
-		return fmt.Errorf("trunk transport %q must be udp or tcp: %w", t.Transport, ErrInvalidTarget)
+		return fmt.Errorf("trunk transport %q must be udp, tcp or tls: %w", t.Transport, ErrInvalidTarget)
 	}
 	if t.FromUser == "" {
 		t.FromUser = "confgw"
@@ -58,8 +63,11 @@ func (t *Trunk) target(to string) (sipmsg.Uri, error) {
 	host, port, _ := net.SplitHostPort(t.Addr)
 	p, _ := strconv.Atoi(port)
 	u := sipmsg.Uri{Scheme: "sip", User: to, Host: host, Port: p}
-	if t.Transport == "tcp" {
+	switch t.Transport {
+	case "tcp":
 		u.UriParams = sipmsg.HeaderParams{{K: "transport", V: "tcp"}}
+	case "tls":
+		u.Scheme = "sips"
 	}
 	// Round-trip through the parser so that what goes on the wire is
 	// exactly what a peer will read back.

@@ -48,6 +48,7 @@ var ErrNoConference = errors.New("store: no such conference")
 type Store struct {
 	db      *sql.DB
 	metrics *metrics
+	batch   batcher
 }
 
 // Option configures a Store.
@@ -206,19 +207,15 @@ func (s *Store) migrate() error {
 	return nil
 }
 
-// tx runs fn in a transaction and commits it, timing it as op.
+// tx runs fn in a transaction, alone or in one with the writes waiting
+// beside it (see batcher), and commits it, timing it as op.
 func (s *Store) tx(ctx context.Context, op string, fn func(*sql.Tx) error) (err error) {
 	start := time.Now()
 	defer func() { s.metrics.observe(op, time.Since(start), err) }()
-	tx, err := s.db.BeginTx(ctx, nil)
-	if err != nil {
+	if err := ctx.Err(); err != nil {
 		return err
 	}
-	if err := fn(tx); err != nil {
-		_ = tx.Rollback()
-		return err
-	}
-	return tx.Commit()
+	return s.batch.run(s.db, fn)
 }
 
 // Create records a new conference.
@@ -288,6 +285,22 @@ func (s *Store) Apply(ch conference.Change) error {
 				return err
 			}
 		}
+		for _, b := range ch.DeleteBans {
+			if _, err := tx.Exec("DELETE FROM bans WHERE conference_id = ? AND number = ? AND participant_id = ?",
+				ch.Conference, b.Number, b.Participant); err != nil {
+				return err
+			}
+		}
+		for _, b := range ch.PutBans {
+			_, err := tx.Exec(`INSERT INTO bans (conference_id, number, participant_id, name, banned_by, reason, banned_at_ns)
+				VALUES (?, ?, ?, ?, ?, ?, ?)
+				ON CONFLICT (conference_id, number, participant_id) DO UPDATE SET name = excluded.name,
+					banned_by = excluded.banned_by, reason = excluded.reason, banned_at_ns = excluded.banned_at_ns`,
+				ch.Conference, b.Number, b.Participant, b.Name, b.BannedBy, b.Reason, b.At.UnixNano())
+			if err != nil {
+				return err
+			}
+		}
 		return nil
 	})
 }
@@ -297,6 +310,7 @@ func (s *Store) Delete(id string) error {
 	return s.tx(context.Background(), "delete", func(tx *sql.Tx) error {
 		for _, q := range []string{
 			"DELETE FROM participants WHERE conference_id = ?",
+			"DELETE FROM bans WHERE conference_id = ?",
 			"DELETE FROM rooms WHERE conference_id = ?",
 		} {
 			if _, err := tx.Exec(q, id); err != nil {
@@ -379,6 +393,28 @@ func (s *Store) Load() ([]conference.Saved, error) {
 		}
 		if i, ok := byID[cid]; ok {
 			out[i].Participants = append(out[i].Participants, p)
+		}
+	}
+	if err := closeRows(rows); err != nil {
+		return nil, err
+	}
+
+	rows, err = s.db.Query(`SELECT conference_id, number, participant_id, name, banned_by, reason, banned_at_ns
+		FROM bans ORDER BY conference_id, banned_at_ns, number, participant_id`)
+	if err != nil {
+		return nil, fmt.Errorf("store: %w", err)
+	}
+	for rows.Next() {
+		var cid string
+		var b conference.Ban
+		var at int64
+		if err := rows.Scan(&cid, &b.Number, &b.Participant, &b.Name, &b.BannedBy, &b.Reason, &at); err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("store: %w", err)
+		}
+		b.At = time.Unix(0, at)
+		if i, ok := byID[cid]; ok {
+			out[i].Bans = append(out[i].Bans, b)
 		}
 	}
 	if err := closeRows(rows); err != nil {

@@ -2,10 +2,12 @@ package store_test
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -26,10 +28,20 @@ func open(t *testing.T, dir string, opts ...store.Option) *store.Store {
 	return s
 }
 
-// latestSchema is the number of the last migration in migrations/.
-const latestSchema = 3
+// latestSchema is the number of the last migration in migrations/,
+// counted rather than written down, so that branches adding migrations
+// only add files.
+func latestSchema(t *testing.T) int {
+	t.Helper()
+	files, err := filepath.Glob("migrations/*.sql")
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no migrations: %v", err)
+	}
+	return len(files)
+}
 
 func TestAnEmptyDirectoryIsMigratedToTheLatestSchemaOnce(t *testing.T) {
+	latestSchema := latestSchema(t)
 	dir := filepath.Join(t.TempDir(), "new")
 	s := open(t, dir)
 	v, err := s.Version()
@@ -253,5 +265,114 @@ func TestANewRegistryOnTheSameDirectoryHasEverythingTheOldOneWrote(t *testing.T)
 	// It goes on: the restored host still acts as one.
 	if _, err := got.Move(conference.As(host.ID), alice.ID, "1"); err != nil {
 		t.Fatalf("the restored host moving Alice: %v", err)
+	}
+}
+
+// Writes made at once share transactions, and one that fails is undone
+// alone: the others are all there after a reopen.
+func TestConcurrentWritesCommitTogetherAndAFailureStaysItsOwn(t *testing.T) {
+	dir := t.TempDir()
+	s := open(t, dir)
+	created := time.Now()
+	const n = 40
+	for i := range n {
+		if err := s.Create(conference.ConferenceRecord{ID: fmt.Sprint("c", i), Title: "T", DialIn: fmt.Sprint("d", i), CreatedAt: created}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	errs := make(chan error, n+1)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs <- s.Apply(conference.Change{Conference: fmt.Sprint("c", i), AddRooms: []int{1 + i%20}})
+		}()
+	}
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		if err := s.Apply(conference.Change{Conference: "nobody", AddRooms: []int{1}}); !errors.Is(err, store.ErrNoConference) {
+			errs <- fmt.Errorf("the bad write: %v, want ErrNoConference", err)
+		}
+	}()
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	s.Close()
+	got, err := open(t, dir).Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != n {
+		t.Fatalf("%d conferences after the reopen, want %d", len(got), n)
+	}
+	for _, c := range got {
+		if len(c.Rooms) != 1 {
+			t.Fatalf("%s has rooms %v, want the one its write added", c.ID, c.Rooms)
+		}
+	}
+}
+
+func TestBansAreWrittenLiftedReadBackAndDeletedWithTheirConference(t *testing.T) {
+	dir := t.TempDir()
+	s := open(t, dir)
+	at := time.Date(2025, 3, 4, 5, 6, 7, 891, time.UTC)
+	for _, id := range []string{"c", "d"} {
+		if err := s.Create(conference.ConferenceRecord{ID: id, Title: id, DialIn: id, CreatedAt: at}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	phone := conference.Ban{Number: "+15550100", Name: "Caller", BannedBy: "p-host", At: at, Reason: "shouting"}
+	app := conference.Ban{Participant: "p-bob", Name: "Bob", BannedBy: "admin", At: at.Add(time.Second)}
+	lifted := conference.Ban{Number: "+15550111", Name: "+15550111", BannedBy: "admin", At: at}
+	steps := []conference.Change{
+		{Conference: "c", PutBans: []conference.Ban{phone, app, lifted}},
+		{Conference: "c", DeleteBans: []conference.Ban{lifted}},
+		// The same number in another conference is another ban.
+		{Conference: "d", PutBans: []conference.Ban{phone}},
+	}
+	for _, ch := range steps {
+		if err := s.Apply(ch); err != nil {
+			t.Fatalf("apply %+v: %v", ch, err)
+		}
+	}
+	s.Close()
+
+	s = open(t, dir)
+	got, err := s.Load()
+	if err != nil || len(got) != 2 {
+		t.Fatalf("loaded %+v %v", got, err)
+	}
+	c := got[0].Bans
+	if len(c) != 2 {
+		t.Fatalf("c's bans %+v, want the phone's and the app's", c)
+	}
+	for i, want := range []conference.Ban{phone, app} {
+		b := c[i]
+		if !b.At.Equal(want.At) {
+			t.Errorf("ban %d at %v, want %v", i, b.At, want.At)
+		}
+		b.At = want.At
+		if b != want {
+			t.Errorf("ban %d loaded as %+v, want %+v", i, b, want)
+		}
+	}
+	if len(got[1].Bans) != 1 || got[1].Bans[0].Number != phone.Number {
+		t.Fatalf("d's bans %+v", got[1].Bans)
+	}
+	if err := s.Delete("c"); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Create(conference.ConferenceRecord{ID: "c", Title: "again", DialIn: "c", CreatedAt: at}); err != nil {
+		t.Fatal(err)
+	}
+	got, err = s.Load()
+	if err != nil || len(got[0].Bans) != 0 {
+		t.Fatalf("a conference made again on a deleted one's id has its bans: %+v %v", got[0].Bans, err)
 	}
 }

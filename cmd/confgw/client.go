@@ -25,7 +25,7 @@ func addClientCommands(root *cobra.Command) {
 	f := &clientFlags{}
 	for _, cmd := range []*cobra.Command{
 		newConferenceCmd(f), newParticipantsCmd(f), newRoomsCmd(f),
-		newMoveCmd(f), newHangUpCmd(f), newHostCmd(f), newHandCmd(f), newHelpRequestCmd(f), newDialCmd(f),
+		newMoveCmd(f), newHangUpCmd(f), newMuteCmd(f), newUnmuteCmd(f), newBansCmd(f), newHostCmd(f), newHandCmd(f), newHelpRequestCmd(f), newDialCmd(f),
 		newRecordCmd(f), newRecordingsCmd(f), newEventsCmd(f),
 	} {
 		// On each group rather than on root, so `serve` does not grow a

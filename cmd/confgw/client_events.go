@@ -26,7 +26,7 @@ func newEventsCmd(f *clientFlags) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			defer s.Close()
+			defer func() { s.Close() }()
 			// On stderr, so that -o json's stdout stays one object a line.
 			fmt.Fprintf(c.errOut, "following conference %s; Ctrl-C stops\n", c.conf)
 			for {
@@ -41,6 +41,18 @@ func newEventsCmd(f *clientFlags) *cobra.Command {
 				}
 				if err := c.printEvent(e); err != nil {
 					return err
+				}
+				switch e.Type {
+				case conference.EventStreamLagged:
+					// The server cut a stream that fell behind, and said
+					// where it was: carry on from there.
+					fmt.Fprintf(c.errOut, "fell behind the conference; resuming after event %d\n", e.Seq)
+					s.Close()
+					if s, err = c.api.OpenEventsAfter(c.ctx, c.conf, e.Seq); err != nil {
+						return err
+					}
+				case conference.EventStreamReset:
+					fmt.Fprintln(c.errOut, "some events were no longer kept and are missed; re-read the conference for its state")
 				}
 			}
 		}),

@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/confgw/confgw/conference"
+	confhttp "github.com/confgw/confgw/http"
+	"github.com/confgw/confgw/internal/apitest"
 )
 
 // hang bounds waits that only a broken command would exceed.
@@ -154,5 +156,56 @@ func TestEventLineSummarisesWhatTheEventCarries(t *testing.T) {
 		if got := eventLine(tc.e); got != tc.want {
 			t.Errorf("got  %q\nwant %q", got, tc.want)
 		}
+	}
+}
+
+// A follower too slow for a burst is cut by the server with stream.lagged;
+// `confgw events` resumes after the last event it got and misses none.
+func TestEventsResumesAfterBeingCutForLagging(t *testing.T) {
+	c := newClinic(t, func(o *confhttp.Options) { o.StreamBuffer = 4 })
+	c.must(c.host.Token, "rooms", "add")
+	ctx, cancel := context.WithCancel(t.Context())
+	defer cancel()
+	out, errOut := &lines{ch: make(chan string, 1)}, newLines()
+	root := newRoot()
+	root.SetArgs([]string{"events", "--server", c.env.Server.URL, "--token", apitest.AdminKey, "--conference", "c", "-o", "json"})
+	root.SetOut(out)
+	root.SetErr(errOut)
+	done := make(chan error, 1)
+	go func() { done <- root.ExecuteContext(ctx) }()
+	errOut.until(t, "following conference c")
+
+	conf, err := c.env.Registry.Get("c")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Nobody reads the command's output yet, so it stops reading the
+	// stream after a line or two, and the burst overflows its buffer.
+	const moves = 40
+	for i := range moves {
+		if _, err := conf.Move(conference.Admin, c.alice.Participant.ID, []string{"1", "main"}[i%2]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	seen := map[uint64]bool{}
+	deadline := time.After(hang)
+	for len(seen) < moves {
+		select {
+		case line := <-out.ch:
+			var e conference.Event
+			if err := json.Unmarshal([]byte(line), &e); err != nil {
+				t.Fatalf("line %q: %v", line, err)
+			}
+			if e.Type == conference.EventParticipantMoved {
+				seen[e.Seq] = true
+			}
+		case <-deadline:
+			t.Fatalf("%d of %d moves seen", len(seen), moves)
+		}
+	}
+	errOut.until(t, "resuming after event")
+	cancel()
+	if err := returned(t, done); err != nil {
+		t.Fatal(err)
 	}
 }

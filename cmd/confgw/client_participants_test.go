@@ -42,7 +42,7 @@ func TestParticipantsTable(t *testing.T) {
 		f := strings.Fields(l)
 		rows[f[1]] = f[2:]
 	}
-	if strings.Join(strings.Fields(lines[0]), " ") != "ID NAME KIND ROLE ROOM MODERATOR CLIENT/PHONE" || len(rows) != 4 {
+	if strings.Join(strings.Fields(lines[0]), " ") != "ID NAME KIND ROLE ROOM MODERATOR MUTED CLIENT/PHONE" || len(rows) != 4 {
 		t.Fatalf("participants:\n%s", out)
 	}
 	for name, want := range map[string]string{
@@ -174,5 +174,77 @@ func TestHandsAndHelpRequestsFromTheCommandLine(t *testing.T) {
 	p = conference.Participant{}
 	if err := json.Unmarshal([]byte(out), &p); err != nil || p.Hand || p.Help {
 		t.Fatalf("after the host: %s %v", out, err)
+	}
+}
+
+// A host mutes Alice with a lock; her own unmute is refused and says why;
+// the host's unmute works, and --room mutes everyone but the hosts.
+func TestMuteAndUnmuteFromTheCommandLine(t *testing.T) {
+	c := newClinic(t)
+	alice := c.alice.Participant.ID
+	if out := c.must(c.host.Token, "mute", alice, "--lock"); !strings.Contains(out, "locked") {
+		t.Fatalf("mute --lock:\n%s", out)
+	}
+	if _, err := c.as(c.alice.Token, "unmute", alice); err == nil || !strings.Contains(err.Error(), "mute_locked") {
+		t.Fatalf("Alice's own unmute of a locked mute: %v", err)
+	}
+	if out := c.must(c.host.Token, "unmute", alice); strings.Contains(out, "locked") || strings.Contains(out, " yes ") {
+		t.Fatalf("unmute:\n%s", out)
+	}
+	out := c.must(c.host.Token, "mute", "--room", "main")
+	for _, l := range strings.Split(strings.TrimSpace(out), "\n")[1:] {
+		if strings.Contains(l, "Hanna") || !strings.Contains(l, "yes") {
+			t.Errorf("room mute row: %q", l)
+		}
+	}
+	if _, err := c.as(c.host.Token, "mute", alice, "--room", "main"); err == nil {
+		t.Fatal("mute with both a participant and --room ran")
+	}
+}
+
+func TestHangUpWithABanListsAndLiftsTheBan(t *testing.T) {
+	c := newClinic(t, func(o *confhttp.Options) { o.Dialer = ringer{} })
+	conf, err := c.env.Registry.Get("c")
+	if err != nil {
+		t.Fatal(err)
+	}
+	phone, err := conf.AddPhone(conference.PhoneSpec{Number: "+15550199", Direction: conference.DialIn})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.as(c.host.Token, "hangup", phone.ID, "--reason", "noise"); err == nil || !strings.Contains(err.Error(), "--reason goes with --ban") {
+		t.Fatalf("--reason without --ban: %v", err)
+	}
+	if out := c.must(c.host.Token, "hangup", phone.ID, "--ban", "--reason", "noise"); out != "hung up and banned "+phone.ID+"\n" {
+		t.Fatalf("hangup --ban: %q", out)
+	}
+	if _, err := c.as(c.host.Token, "dial", "+15550199"); !errors.Is(err, conference.ErrBanned) {
+		t.Fatalf("dial of a banned number: %v", err)
+	}
+	if out := c.must(c.host.Token, "participants", "remove", c.carl.Participant.ID, "--ban"); out != "removed and banned "+c.carl.Participant.ID+"\n" {
+		t.Fatalf("participants remove --ban: %q", out)
+	}
+	if _, err := c.as(c.carl.Token, "rooms"); !errors.Is(err, conference.ErrUnauthorized) {
+		t.Fatalf("the banned participant's token: %v", err)
+	}
+	if _, err := c.as(c.alice.Token, "bans"); !errors.Is(err, conference.ErrHostRequired) {
+		t.Fatalf("bans as a participant: %v", err)
+	}
+	out := trimmed(c.must(c.host.Token, "bans", "list"))
+	lines := strings.Split(strings.TrimSuffix(out, "\n"), "\n")
+	row := func(i int) string { return strings.Join(strings.Fields(lines[i]), " ") }
+	if len(lines) != 3 || row(0) != "NUMBER NAME BANNED BY AT REASON" ||
+		!strings.HasPrefix(row(1), "+15550199 +15550199 "+c.host.Participant.ID) || !strings.HasSuffix(row(1), " noise") ||
+		!strings.HasPrefix(row(2), c.carl.Participant.ID+" Carl "+c.host.Participant.ID) {
+		t.Fatalf("bans list:\n%s", out)
+	}
+	if out := c.must(c.host.Token, "bans", "remove", "+15550199"); out != "lifted the ban of +15550199\n" {
+		t.Fatalf("bans remove: %q", out)
+	}
+	if _, err := c.as(c.host.Token, "bans", "remove", "+15550199"); !errors.Is(err, conference.ErrNotFound) {
+		t.Fatalf("lifting it again: %v", err)
+	}
+	if out := c.must(c.host.Token, "dial", "+15550199"); !strings.Contains(out, "+15550199 dial-out ringing") {
+		t.Fatalf("dial once the ban is lifted:\n%s", out)
 	}
 }

@@ -14,10 +14,22 @@ import (
 // The views write tab-separated rows for the tabwriter show sets up.
 
 func writeParticipants(w io.Writer, ps []conference.Participant) {
-	fmt.Fprintln(w, "ID\tNAME\tKIND\tROLE\tROOM\tMODERATOR\tCLIENT/PHONE")
+	fmt.Fprintln(w, "ID\tNAME\tKIND\tROLE\tROOM\tMODERATOR\tMUTED\tCLIENT/PHONE")
 	for _, p := range ps {
-		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", p.ID, p.Name, p.Kind, p.Role, p.Room, yesOrBlank(p.Moderator), clientOrPhone(p))
+		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", p.ID, p.Name, p.Kind, p.Role, p.Room, yesOrBlank(p.Moderator), muted(p), clientOrPhone(p))
 	}
+}
+
+// muted is the MUTED column: blank, yes, or locked for a host's mute the
+// participant cannot undo.
+func muted(p conference.Participant) string {
+	switch {
+	case p.Locked:
+		return "locked"
+	case p.Muted:
+		return "yes"
+	}
+	return ""
 }
 
 func writeParticipant(w io.Writer, p conference.Participant) {
@@ -29,6 +41,13 @@ func clientOrPhone(p conference.Participant) string {
 		return p.ClientVersion
 	}
 	return p.Phone.Number + " " + string(p.Phone.Direction) + " " + string(p.Phone.State)
+}
+
+func writeBans(w io.Writer, bans []conference.Ban) {
+	fmt.Fprintln(w, "NUMBER\tNAME\tBANNED BY\tAT\tREASON")
+	for _, b := range bans {
+		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\n", b.Key(), b.Name, b.BannedBy, b.At.Format(time.RFC3339), b.Reason)
+	}
 }
 
 func writeRooms(w io.Writer, rooms []conference.Room) {

@@ -48,7 +48,7 @@ func TestHelpListsRunningAGatewayApartFromTalkingToOne(t *testing.T) {
 	want := map[string][]string{
 		"Run or load-test a gateway:": {"loadtest", "serve"},
 		"Talk to a running gateway (--server, --token):": {
-			"conference", "dial", "events", "hand", "hangup", "help-request", "host", "move", "participants", "record", "recordings", "rooms",
+			"bans", "conference", "dial", "events", "hand", "hangup", "help-request", "host", "move", "mute", "participants", "record", "recordings", "rooms", "unmute",
 		},
 		"Additional Commands:": {"completion", "help"},
 		"Usage:":               {"confgw"},

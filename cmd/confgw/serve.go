@@ -19,6 +19,7 @@ import (
 
 	"github.com/confgw/confgw/conference"
 	confhttp "github.com/confgw/confgw/http"
+	"github.com/confgw/confgw/mixer"
 )
 
 // serveConfig is every setting of `confgw serve`; each has a flag and a
@@ -40,9 +41,11 @@ type serveConfig struct {
 	DataDir          string
 	MixGate          float64
 	MixGateHangover  time.Duration
+	SpeakingLevel    float64
 	Demo             bool
 	ShutdownTimeout  time.Duration
 	PprofAddr        string
+	MaxBans          int
 	events           eventsConfig
 	state            stateConfig
 	sip              sipConfig
@@ -74,9 +77,11 @@ func newServe() *cobra.Command {
 	f.StringVar(&cfg.DataDir, "data-dir", "confgw-data", "where the conferences' state, the token key and recordings are kept")
 	f.Float64Var(&cfg.MixGate, "mix-gate", -55, "dBov under which a participant's audio stays out of its room's mix, so that silent listeners share one encoding of it (0: mix everything)")
 	f.DurationVar(&cfg.MixGateHangover, "mix-gate-hangover", 400*time.Millisecond, "how long a talker stays in the mix after its last frame above --mix-gate")
+	f.Float64Var(&cfg.SpeakingLevel, "speaking-level", mixer.DefaultSpeakingLevel, "dBov above which a participant counts as speaking (participant.speaking)")
 	f.BoolVar(&cfg.Demo, "demo", true, "create a ready \"demo\" conference with a host")
 	f.DurationVar(&cfg.ShutdownTimeout, "shutdown-timeout", 10*time.Second, "how long in-flight requests get to finish on shutdown")
 	f.StringVar(&cfg.PprofAddr, "pprof", "", "address for Go's /debug/pprof profiles (off when empty; keep it on loopback)")
+	f.IntVar(&cfg.MaxBans, "max-bans", conference.DefaultMaxBans, "most bans one conference holds; more are refused with 409 ban_limit_reached")
 	addEventsFlags(f, &cfg.events)
 	addStateFlags(f, &cfg.state)
 	addSIPFlags(f, &cfg.sip)
@@ -135,6 +140,9 @@ func serve(ctx context.Context, cfg serveConfig, out, errOut io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("--min-client-version: %w", err)
 	}
+	if cfg.MaxBans < 1 {
+		return fmt.Errorf("--max-bans %d: want 1 or more", cfg.MaxBans)
+	}
 	if err := cfg.events.validate(); err != nil {
 		return err
 	}
@@ -172,6 +180,7 @@ func serve(ctx context.Context, cfg serveConfig, out, errOut io.Writer) error {
 		Logger:           log,
 		ReplayEvents:     cfg.events.Replay,
 		Journal:          journal(state),
+		MaxBans:          cfg.MaxBans,
 	})
 	if err != nil {
 		return fmt.Errorf("--data-dir: %w", err)
@@ -225,7 +234,7 @@ func serve(ctx context.Context, cfg serveConfig, out, errOut io.Writer) error {
 		defer stopPprof()
 	}
 
-	if err := welcome(out, cfg, keySource, reg, api, "http://"+ln.Addr().String(), sipSide.addr(), apps.Server().Addr().String()); err != nil {
+	if err := welcome(out, cfg, keySource, reg, api, "http://"+ln.Addr().String(), sipSide.addr(), sipSide.srv.TLSAddr(), apps.Server().Addr().String()); err != nil {
 		log.Error("creating the demo conference failed", "err", err)
 	}
 	log.Info("confgw serving", "http", ln.Addr().String(), "sip", sipSide.addr(), "webrtc", apps.Server().Addr().String())
@@ -331,14 +340,18 @@ func demoHost(reg *conference.Registry) (conference.Participant, *conference.Con
 
 // welcome creates the demo conference and prints what a newcomer needs to
 // try the gateway at once.
-func welcome(out io.Writer, cfg serveConfig, keySource string, reg *conference.Registry, api *confhttp.Server, httpURL, sipAddr, webrtcAddr string) error {
+func welcome(out io.Writer, cfg serveConfig, keySource string, reg *conference.Registry, api *confhttp.Server, httpURL, sipAddr, tlsAddr, webrtcAddr string) error {
 	shown := cfg.APIKey
 	if keySource != "" {
 		// A key the operator keeps in the environment or a file stays
 		// there: printed, it would end up in every log collector.
 		shown = "(" + keySource + ")"
 	}
-	fmt.Fprintf(out, "confgw is running\n  HTTP API:  %s\n  SIP:       %s\n  WebRTC:    udp %s\n  admin key: %s\n", httpURL, sipAddr, webrtcAddr, shown)
+	fmt.Fprintf(out, "confgw is running\n  HTTP API:  %s\n  SIP:       %s\n", httpURL, sipAddr)
+	if tlsAddr != "" {
+		fmt.Fprintf(out, "  SIP TLS:   %s\n", tlsAddr)
+	}
+	fmt.Fprintf(out, "  WebRTC:    udp %s\n  admin key: %s\n", webrtcAddr, shown)
 	if !cfg.Demo {
 		return nil
 	}

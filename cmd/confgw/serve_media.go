@@ -26,6 +26,9 @@ func newMedia(cfg serveConfig, log *slog.Logger) (*media, error) {
 	if cfg.MixGate > 0 || cfg.MixGateHangover < 0 {
 		return nil, fmt.Errorf("--mix-gate %v --mix-gate-hangover %v: want a level of 0 or below and a hangover of 0 or more", cfg.MixGate, cfg.MixGateHangover)
 	}
+	if cfg.SpeakingLevel >= 0 || cfg.SpeakingLevel < -96 {
+		return nil, fmt.Errorf("--speaking-level %v: want a level between -96 and 0 dBov", cfg.SpeakingLevel)
+	}
 	store, err := recording.NewStore(cfg.DataDir, recording.WithLogger(log))
 	if err != nil {
 		return nil, fmt.Errorf("--data-dir: %w", err)
@@ -45,7 +48,7 @@ func newMedia(cfg serveConfig, log *slog.Logger) (*media, error) {
 		_ = store.Close()
 		return nil, fmt.Errorf("mixer metrics: %w", err)
 	}
-	opts := []mixer.Option{mixer.WithLateness(lateness.Observe)}
+	opts := []mixer.Option{mixer.WithLateness(lateness.Observe), mixer.WithSpeakingLevel(cfg.SpeakingLevel)}
 	if cfg.MixGate < 0 {
 		opts = append(opts, mixer.WithGate(cfg.MixGate, cfg.MixGateHangover))
 	}

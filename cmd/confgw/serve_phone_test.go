@@ -1,16 +1,21 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"io"
 	"net/http"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/confgw/confgw/conference"
 	"github.com/confgw/confgw/internal/sipphone"
+	"github.com/confgw/confgw/internal/sipraw"
+	"github.com/confgw/confgw/internal/testcert"
 )
 
 // TestServePhonesInTheDemo is the newcomer's phone walk-through: two phones
@@ -106,4 +111,87 @@ func get(t *testing.T, url string) string {
 		t.Fatal(err)
 	}
 	return string(b)
+}
+
+// TestServeWithSRTPRequiredTakesOnlySRTPPhones: with --srtp required a
+// phone offering RTP in the clear is refused 488, and two SRTP phones
+// hear each other.
+func TestServeWithSRTPRequiredTakesOnlySRTPPhones(t *testing.T) {
+	s := startServe(t, "--srtp", "required")
+	ctx, cancel := context.WithTimeout(t.Context(), 60*time.Second)
+	defer cancel()
+	phone := func(user, suite string, tone float64) *sipphone.Phone {
+		p, err := sipphone.New(sipphone.Config{User: user, Tone: tone, SRTP: suite})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(p.Close)
+		return p
+	}
+	var se *sipphone.StatusError
+	if _, err := phone("5550009", "", 600).Dial(ctx, "sip:demo@"+s.sip, sipphone.CallOptions{}); !errors.As(err, &se) || se.Status != 488 {
+		t.Fatalf("a phone in the clear: %v, want 488", err)
+	}
+	a, err := phone("5550001", "AES_CM_128_HMAC_SHA1_80", 600).Dial(ctx, "sip:demo@"+s.sip, sipphone.CallOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := phone("5550002", "AES_CM_128_HMAC_SHA1_32", 1400).Dial(ctx, "sip:demo@"+s.sip, sipphone.CallOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for !a.Media.Hears(1400) || !b.Media.Hears(600) {
+		select {
+		case <-ctx.Done():
+			t.Fatalf("SRTP phones do not hear each other: a hears 1400: %v, b hears 600: %v", a.Media.Hears(1400), b.Media.Hears(600))
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+}
+
+// TestServeTakesSIPOverTLSWithTheCertificateItIsGiven: with --sip-tls and
+// a certificate, a caller that trusts that certificate alone completes
+// the handshake and gets an answer to its OPTIONS.
+func TestServeTakesSIPOverTLSWithTheCertificateItIsGiven(t *testing.T) {
+	cert := testcert.New(t)
+	certFile, keyFile := cert.Files(t)
+	s := startServe(t, "--sip-tls", "127.0.0.1:0", "--sip-tls-cert", certFile, "--sip-tls-key", keyFile)
+	m := tlsLine.FindStringSubmatch(s.out.String())
+	if m == nil {
+		t.Fatalf("serve printed no SIP TLS address:\n%s", s.out.String())
+	}
+	p, err := sipraw.DialTLS(m[1], cert.Client())
+	if err != nil {
+		t.Fatalf("TLS to serve: %v", err)
+	}
+	defer p.Close()
+	if err := p.Send(p.Request("OPTIONS", "demo", nil, "")); err != nil {
+		t.Fatal(err)
+	}
+	res, err := p.Final(sipraw.Timeout)
+	if err != nil || sipraw.StatusOf(res) != 200 {
+		t.Fatalf("OPTIONS over TLS: %q, %v", res, err)
+	}
+}
+
+var tlsLine = regexp.MustCompile(`SIP TLS:\s+(\S+)`)
+
+func TestServeRefusesHalfATLSConfiguration(t *testing.T) {
+	certFile, _ := testcert.New(t).Files(t)
+	for _, args := range [][]string{
+		{"--sip-tls", "127.0.0.1:0"},
+		{"--sip-tls", "127.0.0.1:0", "--sip-tls-cert", certFile},
+		{"--sip-tls", "127.0.0.1:0", "--sip-tls-cert", certFile, "--sip-tls-key", certFile},
+		{"--sip-trunk", "127.0.0.1:5070", "--sip-trunk-transport", "tls", "--sip-trunk-ca", certFile + ".missing"},
+		{"--sip-trunk", "127.0.0.1:5070", "--sip-trunk-transport", "tls", "--sip-trunk-ca", "/dev/null"},
+	} {
+		root := newRoot()
+		root.SetArgs(append([]string{"serve", "--http", "127.0.0.1:0", "--data-dir", t.TempDir(), "--sip", "127.0.0.1:0", "--webrtc-udp", "127.0.0.1:0"}, args...))
+		var out bytes.Buffer
+		root.SetOut(&out)
+		root.SetErr(&out)
+		if err := root.ExecuteContext(context.Background()); err == nil {
+			t.Errorf("%v started", args)
+		}
+	}
 }

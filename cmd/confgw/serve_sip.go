@@ -2,9 +2,12 @@ package main
 
 import (
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"log/slog"
+	"os"
 	"strconv"
 	"strings"
 	"time"
@@ -38,18 +41,28 @@ type sipConfig struct {
 	KeypadRate     float64
 	KeypadBurst    int
 	Quality        gateway.Quality
+	SRTP           string
+	TLS            string
+	TLSCert        string
+	TLSKey         string
+	TrunkCA        string
 }
 
 func addSIPFlags(f *pflag.FlagSet, c *sipConfig) {
 	f.StringVar(&c.Listen, "sip", "127.0.0.1:5060", "SIP listen address (UDP and TCP)")
+	f.StringVar(&c.TLS, "sip-tls", "", "SIP over TLS listen address, such as 127.0.0.1:5061 (off by default; needs --sip-tls-cert and --sip-tls-key)")
+	f.StringVar(&c.TLSCert, "sip-tls-cert", "", "PEM certificate chain SIP over TLS presents")
+	f.StringVar(&c.TLSKey, "sip-tls-key", "", "PEM private key of --sip-tls-cert")
 	f.StringVar(&c.PublicAddr, "sip-public-addr", "", "address put in Contact and SDP (default: the listen address)")
 	f.StringVar(&c.RTPPorts, "rtp-ports", "10000-20000", "UDP port range for RTP, one even port per leg and the odd one above it for RTCP")
 	f.DurationVar(&c.RTPTimeout, "rtp-timeout", 30*time.Second, "hang a leg up after this long without RTP")
 	f.DurationVar(&c.RingTimeout, "ring-timeout", 45*time.Second, "give up a dial-out not answered by then")
 	f.StringVar(&c.Trunk, "sip-trunk", "", "outbound trunk host:port for dial-out")
-	f.StringVar(&c.TrunkTransport, "sip-trunk-transport", "udp", "transport to the trunk: udp or tcp")
+	f.StringVar(&c.TrunkTransport, "sip-trunk-transport", "udp", "transport to the trunk: udp, tcp or tls (the trunk's certificate verified against the system's roots or --sip-trunk-ca)")
+	f.StringVar(&c.TrunkCA, "sip-trunk-ca", "", "PEM file of the certificate authorities a TLS trunk's certificate must chain to (default: the system's)")
 	f.StringVar(&c.TrunkUser, "sip-trunk-user", "", "digest user for the trunk")
 	f.StringVar(&c.TrunkPassword, "sip-trunk-password", "", "digest password for the trunk")
+	f.StringVar(&c.SRTP, "srtp", string(gateway.SRTPOptional), "SRTP with SDES keys on phone legs: optional (answer RTP/SAVP offers with SRTP, RTP/AVP in the clear; dial out in the clear), required (488 to offers in the clear; dial out over RTP/SAVP) or off (488 to RTP/SAVP offers)")
 	// A tick is 20 ms and Run makes up at most 5 missed ones (100 ms)
 	// before audio is skipped: 50 ms late is halfway there, and far above
 	// what timer slack and GC pauses cost a gateway that keeps up.
@@ -110,6 +123,19 @@ func parsePortRange(s string) (lo, hi int, err error) {
 	return lo, hi, nil
 }
 
+// sipTLS is the WithTLS option the --sip-tls flags ask for; the three go
+// together.
+func sipTLS(c sipConfig) (confsip.Option, error) {
+	if c.TLS == "" || c.TLSCert == "" || c.TLSKey == "" {
+		return nil, errors.New("--sip-tls, --sip-tls-cert and --sip-tls-key go together")
+	}
+	cert, err := tls.LoadX509KeyPair(c.TLSCert, c.TLSKey)
+	if err != nil {
+		return nil, fmt.Errorf("--sip-tls-cert, --sip-tls-key: %w", err)
+	}
+	return confsip.WithTLS(c.TLS, &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}), nil
+}
+
 func startSIP(ctx context.Context, c sipConfig, reg *conference.Registry, m *media, log *slog.Logger) (*sipSide, error) {
 	lo, hi, err := parsePortRange(c.RTPPorts)
 	if err != nil {
@@ -117,6 +143,10 @@ func startSIP(ctx context.Context, c sipConfig, reg *conference.Registry, m *med
 	}
 	if err := checkLimits(c.Limits); err != nil {
 		return nil, err
+	}
+	srtpPolicy, err := gateway.ParseSRTPPolicy(c.SRTP)
+	if err != nil {
+		return nil, fmt.Errorf("--srtp: %w", err)
 	}
 	if err := checkTCPLimits(c.TCP, c.MaxMessage); err != nil {
 		return nil, err
@@ -145,10 +175,28 @@ func startSIP(ctx context.Context, c sipConfig, reg *conference.Registry, m *med
 	if c.PublicAddr != "" {
 		opts = append(opts, confsip.WithPublicAddr(c.PublicAddr))
 	}
+	if c.TLS != "" || c.TLSCert != "" || c.TLSKey != "" {
+		tlsOpt, err := sipTLS(c)
+		if err != nil {
+			return nil, err
+		}
+		opts = append(opts, tlsOpt)
+	}
 	if c.Trunk != "" {
-		opts = append(opts, confsip.WithTrunk(confsip.Trunk{
+		trunk := confsip.Trunk{
 			Addr: c.Trunk, Transport: c.TrunkTransport, Username: c.TrunkUser, Password: c.TrunkPassword,
-		}))
+		}
+		if c.TrunkCA != "" {
+			pem, err := os.ReadFile(c.TrunkCA)
+			if err != nil {
+				return nil, fmt.Errorf("--sip-trunk-ca: %w", err)
+			}
+			trunk.RootCAs = x509.NewCertPool()
+			if !trunk.RootCAs.AppendCertsFromPEM(pem) {
+				return nil, fmt.Errorf("--sip-trunk-ca %s: no PEM certificate in it", c.TrunkCA)
+			}
+		}
+		opts = append(opts, confsip.WithTrunk(trunk))
 	}
 	srv, err := confsip.NewServer(opts...)
 	if err != nil {
@@ -159,7 +207,7 @@ func startSIP(ctx context.Context, c sipConfig, reg *conference.Registry, m *med
 	gw, err := gateway.New(gateway.Config{
 		Registry: reg, SIP: srv, Ports: ports, RTPTimeout: c.RTPTimeout, Logger: log,
 		TickLateness: m.lateness.Worst, ShedTickLate: c.ShedTickLate, MaxSetupCalls: c.MaxSetupCalls,
-		Limits: c.Limits, Quality: c.Quality, KeypadRate: c.KeypadRate, KeypadBurst: c.KeypadBurst,
+		Limits: c.Limits, Quality: c.Quality, SRTP: srtpPolicy, KeypadRate: c.KeypadRate, KeypadBurst: c.KeypadBurst,
 	})
 	if err != nil {
 		closeUnstarted(srv, log)

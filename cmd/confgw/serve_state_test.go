@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"io"
 	"math/rand/v2"
 	"net/http"
@@ -16,8 +17,10 @@ import (
 	"time"
 
 	"github.com/confgw/confgw/conference"
+	"github.com/confgw/confgw/gateway"
 	confhttp "github.com/confgw/confgw/http"
 	"github.com/confgw/confgw/http/wire"
+	"github.com/confgw/confgw/internal/sipphone"
 	"github.com/confgw/confgw/store"
 )
 
@@ -367,4 +370,78 @@ func TestServeLosesNoAcknowledgedChangeWhenKilled(t *testing.T) {
 		t.Fatalf("only %d changes acknowledged in %d runs: the test proved little", m.acked, kills)
 	}
 	t.Logf("%d changes acknowledged over %d kills, none lost", m.acked, kills)
+}
+
+// A host bans a caller with its hang-up and an app participant with its
+// removal; after a restart the number is still refused with 403, the
+// participant's token still 401, and the bans are listed as they were.
+func TestServeKeepsBansAcrossARestart(t *testing.T) {
+	dir := t.TempDir()
+	first := startServe(t, "--data-dir", dir)
+	demo := first.url + "/v1/conferences/demo"
+	phone, err := sipphone.New(sipphone.Config{Name: "Heckler", User: "+15550100", Tone: 600})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(phone.Close)
+	ctx, cancel := context.WithTimeout(t.Context(), 60*time.Second)
+	defer cancel()
+	call, err := phone.Dial(ctx, "sip:demo@"+first.sip, sipphone.CallOptions{})
+	if err != nil {
+		t.Fatalf("dial demo: %v", err)
+	}
+	var pid string
+	for pid == "" {
+		var ps wire.Participants
+		mustCall(t, http.StatusOK, "GET", demo+"/participants", first.token, nil, &ps)
+		for _, p := range ps.Participants {
+			if p.Phone != nil && p.Phone.Number == "+15550100" {
+				pid = p.ID
+			}
+		}
+		select {
+		case <-ctx.Done():
+			t.Fatal("the caller never showed up")
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+	mustCall(t, http.StatusNoContent, "POST", demo+"/participants/"+pid+"/hangup", first.token, wire.HangUp{Ban: true, Reason: "heckling"}, nil)
+	select {
+	case <-call.Done():
+	case <-ctx.Done():
+		t.Fatal("no BYE at the banned caller")
+	}
+	var bob wire.Joined
+	mustCall(t, http.StatusCreated, "POST", demo+"/participants", first.token, wire.NewParticipant{Name: "Bob", ClientVersion: "4.14"}, &bob)
+	mustCall(t, http.StatusOK, "GET", demo, bob.Token, nil, nil)
+	mustCall(t, http.StatusNoContent, "DELETE", demo+"/participants/"+bob.Participant.ID+"?ban=true", first.token, nil, nil)
+	mustCall(t, http.StatusUnauthorized, "GET", demo, bob.Token, nil, nil)
+	var before wire.Bans
+	mustCall(t, http.StatusOK, "GET", demo+"/bans", first.token, nil, &before)
+	if err := first.stop(t); err != nil {
+		t.Fatalf("serve did not stop cleanly: %v", err)
+	}
+
+	second := startServe(t, "--data-dir", dir)
+	demo = second.url + "/v1/conferences/demo"
+	mustCall(t, http.StatusUnauthorized, "GET", demo, bob.Token, nil, nil)
+	var after wire.Bans
+	mustCall(t, http.StatusOK, "GET", demo+"/bans", first.token, nil, &after)
+	if len(after.Bans) != 2 || len(before.Bans) != 2 {
+		t.Fatalf("bans after the restart %+v, before %+v", after.Bans, before.Bans)
+	}
+	for i, b := range after.Bans {
+		if b.Key() != before.Bans[i].Key() || b.Reason != before.Bans[i].Reason || !b.At.Equal(before.Bans[i].At) {
+			t.Errorf("ban %d after the restart %+v, before %+v", i, b, before.Bans[i])
+		}
+	}
+	_, err = phone.Dial(ctx, "sip:demo@"+second.sip, sipphone.CallOptions{})
+	var se *sipphone.StatusError
+	if !errors.As(err, &se) || se.Status != 403 || se.Reason != gateway.BannedReason {
+		t.Fatalf("the banned number's dial-in after the restart: %v, want 403", err)
+	}
+	mustCall(t, http.StatusNoContent, "DELETE", demo+"/bans/+15550100", second.token, nil, nil)
+	if _, err := phone.Dial(ctx, "sip:demo@"+second.sip, sipphone.CallOptions{}); err != nil {
+		t.Fatalf("the number's dial-in once its ban is lifted: %v", err)
+	}
 }

@@ -252,6 +252,9 @@ func TestServeRejectsBadSettings(t *testing.T) {
 		{"serve", "--http", "127.0.0.1:0", "--auth-failure-interval", "0s"},
 		{"serve", "--http", "127.0.0.1:0", "--mix-gate", "3"},
 		{"serve", "--http", "127.0.0.1:0", "--mix-gate-hangover", "-1s"},
+		{"serve", "--http", "127.0.0.1:0", "--speaking-level", "3"},
+		{"serve", "--http", "127.0.0.1:0", "--srtp", "maybe"},
+		{"serve", "--http", "127.0.0.1:0", "--max-bans", "0"},
 	} {
 		root := newRoot()
 		root.SetArgs(append(args, "--data-dir", t.TempDir(), "--sip", "127.0.0.1:0", "--webrtc-udp", "127.0.0.1:0"))

@@ -61,7 +61,7 @@ func confPath(cid string, segments ...string) string {
 
 // send starts a request and leaves the answer to the caller, whatever its
 // status; in, when not nil, is sent as JSON.
-func (c *Client) send(ctx context.Context, method, path string, in any) (*http.Response, error) {
+func (c *Client) send(ctx context.Context, method, path string, in any, header http.Header) (*http.Response, error) {
 	var body io.Reader
 	if in != nil {
 		j, err := json.Marshal(in)
@@ -73,6 +73,9 @@ func (c *Client) send(ctx context.Context, method, path string, in any) (*http.R
 	req, err := http.NewRequestWithContext(ctx, method, c.server+path, body)
 	if err != nil {
 		return nil, fmt.Errorf("build %s %s: %w", method, path, err)
+	}
+	for k, vs := range header {
+		req.Header[k] = vs
 	}
 	if c.token != "" {
 		req.Header.Set("Authorization", "Bearer "+c.token)
@@ -86,7 +89,7 @@ func (c *Client) send(ctx context.Context, method, path string, in any) (*http.R
 // do runs a request to its end: an answer outside 2xx becomes an
 // *APIError, a 2xx body is decoded into out (when not nil) and returned.
 func (c *Client) do(ctx context.Context, method, path string, in, out any) ([]byte, error) {
-	resp, err := c.send(ctx, method, path, in)
+	resp, err := c.send(ctx, method, path, in, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -108,8 +111,8 @@ func (c *Client) do(ctx context.Context, method, path string, in, out any) ([]by
 
 // stream starts a GET whose body the caller reads as it arrives; an
 // answer other than 200 becomes an *APIError.
-func (c *Client) stream(ctx context.Context, path string) (io.ReadCloser, error) {
-	resp, err := c.send(ctx, http.MethodGet, path, nil)
+func (c *Client) stream(ctx context.Context, path string, header http.Header) (io.ReadCloser, error) {
+	resp, err := c.send(ctx, http.MethodGet, path, nil, header)
 	if err != nil {
 		return nil, err
 	}

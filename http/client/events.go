@@ -8,6 +8,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/http"
+	"strconv"
 
 	"github.com/confgw/confgw/conference"
 )
@@ -32,7 +34,19 @@ type EventStream struct {
 // also receives the toasts addressed to that participant; the admin key
 // receives none.
 func (c *Client) OpenEvents(ctx context.Context, cid string) (*EventStream, error) {
-	body, err := c.stream(ctx, confPath(cid, "events"))
+	return c.openEvents(ctx, cid, nil)
+}
+
+// OpenEventsAfter resumes following a conference's events after event
+// seq, the last one received (Last-Event-ID): what a stream cut with
+// stream.lagged says to do. The server replays what it still keeps and
+// opens with stream.reset if it no longer keeps them all.
+func (c *Client) OpenEventsAfter(ctx context.Context, cid string, seq uint64) (*EventStream, error) {
+	return c.openEvents(ctx, cid, http.Header{"Last-Event-Id": {strconv.FormatUint(seq, 10)}})
+}
+
+func (c *Client) openEvents(ctx context.Context, cid string, header http.Header) (*EventStream, error) {
+	body, err := c.stream(ctx, confPath(cid, "events"), header)
 	if err != nil {
 		return nil, err
 	}

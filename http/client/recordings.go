@@ -20,7 +20,7 @@ func (c *Client) Recordings(ctx context.Context, cid string) ([]recording.Info, 
 // returns how many bytes it wrote. The file is streamed, not buffered: a
 // long meeting's recording is far larger than any API answer.
 func (c *Client) DownloadRecording(ctx context.Context, cid, rid string, w io.Writer) (int64, error) {
-	body, err := c.stream(ctx, confPath(cid, "recordings", rid))
+	body, err := c.stream(ctx, confPath(cid, "recordings", rid), nil)
 	if err != nil {
 		return 0, err
 	}

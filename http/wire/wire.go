@@ -95,6 +95,28 @@ type Mute struct {
 	Lock bool `json:"lock,omitempty"`
 }
 
+// HangUp is the optional body of POST .../participants/{pid}/hangup: with
+// Ban, the caller's number is refused until DELETE .../bans/{number};
+// Reason is told to hosts listing the bans.
+type HangUp struct {
+	Ban    bool   `json:"ban,omitempty"`
+	Reason string `json:"reason,omitempty"`
+}
+
+// BanQuery is the query parameter of DELETE .../participants/{pid} that
+// removes the participant with a ban (?ban=true), and the one that says
+// why (?reason=). A query rather than a body, as many clients send no
+// body with a DELETE.
+const (
+	BanQuery       = "ban"
+	BanReasonQuery = "reason"
+)
+
+// Bans answers GET /v1/conferences/{cid}/bans, oldest first.
+type Bans struct {
+	Bans []conference.Ban `json:"bans"`
+}
+
 // Move is the body of POST /v1/conferences/{cid}/participants/{pid}/move.
 type Move struct {
 	// Room is "main" or a breakout room number.

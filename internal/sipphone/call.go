@@ -53,7 +53,7 @@ func (c *Call) Hold(ctx context.Context, direction string) (string, error) {
 	req := sipmsg.NewRequest(sipmsg.INVITE, c.uac.InviteResponse.Contact().Address)
 	req.Laddr = c.phone.laddr()
 	req.AppendHeader(sipmsg.NewHeader("Content-Type", "application/sdp"))
-	req.SetBody(offerSDP("127.0.0.1", c.Media.Port(), c.phone.cfg.Codecs, direction))
+	req.SetBody(offerSDP("127.0.0.1", c.Media.Port(), c.phone.cfg.Codecs, direction, c.Media.offerCrypto()))
 	res, err := c.uac.Do(ctx, req)
 	if err != nil {
 		return "", err

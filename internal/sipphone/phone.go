@@ -30,6 +30,11 @@ type Config struct {
 	Tone float64
 	// Codecs the phone offers, "PCMU" by default.
 	Codecs []string
+	// SRTP, an RFC 4568 suite such as AES_CM_128_HMAC_SHA1_80, makes the
+	// phone offer RTP/SAVP keyed for it and answer an RTP/SAVP offer
+	// with it if offered (else with the offer's first line). Empty is
+	// plain RTP; an RTP/SAVP offer is then refused.
+	SRTP string
 	// Answer is what the phone does with an incoming INVITE.
 	Answer Answer
 	// Logger defaults to discarding everything.
@@ -186,8 +191,12 @@ func (p *Phone) laddr() sipmsg.Addr {
 	return sipmsg.Addr{IP: a.IP, Port: a.Port, Hostname: a.IP.String()}
 }
 
-// StatusError is a call the other side refused, or that we cancelled.
-type StatusError struct{ Status int }
+// StatusError is a call the other side refused, or that we cancelled;
+// Reason is the response's reason phrase, when it came with one.
+type StatusError struct {
+	Status int
+	Reason string
+}
 
 func (e *StatusError) Error() string { return "sipphone: call ended with " + strconv.Itoa(e.Status) }
 
@@ -208,7 +217,7 @@ func (p *Phone) Dial(ctx context.Context, target string, opts CallOptions) (*Cal
 	if err := sipmsg.ParseUri(target, &uri); err != nil {
 		return nil, err
 	}
-	m, err := newMedia(p.cfg.Tone)
+	m, err := newMedia(p.cfg.Tone, p.cfg.SRTP)
 	if err != nil {
 		return nil, err
 	}
@@ -221,7 +230,7 @@ func (p *Phone) Dial(ctx context.Context, target string, opts CallOptions) (*Cal
 	req.AppendHeader(&sipmsg.ToHeader{Address: sipmsg.Uri{Scheme: "sip", User: uri.User, Host: uri.Host}})
 	offer := opts.SDP
 	if offer == nil && !opts.NoSDP {
-		offer = offerSDP("127.0.0.1", m.Port(), p.cfg.Codecs, "sendrecv")
+		offer = offerSDP("127.0.0.1", m.Port(), p.cfg.Codecs, "sendrecv", m.offerCrypto())
 		if p.cfg.RTCPMux {
 			offer = append(offer, "a=rtcp-mux\r\n"...)
 		}
@@ -245,7 +254,7 @@ func (p *Phone) Dial(ctx context.Context, target string, opts CallOptions) (*Cal
 		m.stop()
 		_ = sess.Close()
 		if res := sess.InviteResponse; res != nil && !res.IsSuccess() && !res.IsProvisional() {
-			return nil, fmt.Errorf("%w (%w)", &StatusError{Status: res.StatusCode}, err)
+			return nil, fmt.Errorf("%w (%w)", &StatusError{Status: res.StatusCode, Reason: res.Reason}, err)
 		}
 		return nil, err
 	}
@@ -258,7 +267,12 @@ func (p *Phone) Dial(ctx context.Context, target string, opts CallOptions) (*Cal
 			m.stop()
 			return nil, perr
 		}
-		ackBody = answerSDP("127.0.0.1", m.Port(), rm)
+		sdes, serr := m.answerCrypto(rm)
+		if serr != nil {
+			m.stop()
+			return nil, serr
+		}
+		ackBody = answerSDP("127.0.0.1", m.Port(), rm, sdes)
 	}
 	if err := p.ack(sess, ackBody); err != nil {
 		m.stop()
@@ -268,6 +282,12 @@ func (p *Phone) Dial(ctx context.Context, target string, opts CallOptions) (*Cal
 	if err != nil {
 		m.stop()
 		return nil, err
+	}
+	if !opts.NoSDP {
+		if err := m.checkAnswer(rm); err != nil {
+			m.stop()
+			return nil, err
+		}
 	}
 	c := newCall(p, sess, nil, m)
 	m.start(rm)
@@ -332,15 +352,21 @@ func (p *Phone) onInvite(req *sipmsg.Request, tx sipmsg.ServerTransaction) {
 		_ = dlg.Respond(488, "Not Acceptable Here", nil)
 		return
 	}
-	m, err := newMedia(p.cfg.Tone)
+	m, err := newMedia(p.cfg.Tone, p.cfg.SRTP)
 	if err != nil {
 		_ = dlg.Respond(500, "Server Internal Error", nil)
+		return
+	}
+	sdes, err := m.answerCrypto(rm)
+	if err != nil {
+		m.stop()
+		_ = dlg.Respond(488, "Not Acceptable Here", nil)
 		return
 	}
 	c := newCall(p, nil, dlg, m)
 	p.track(c)
 	m.start(rm)
-	if err := dlg.RespondSDP(answerSDP("127.0.0.1", m.Port(), rm)); err != nil {
+	if err := dlg.RespondSDP(answerSDP("127.0.0.1", m.Port(), rm, sdes)); err != nil {
 		p.log.Info("answer failed", "error", err)
 		return
 	}

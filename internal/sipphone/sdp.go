@@ -1,6 +1,7 @@
 package sipphone
 
 import (
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"net"
@@ -14,11 +15,28 @@ type remoteMedia struct {
 	pt        uint8
 	eventPT   uint8
 	direction string
+	// secure is an RTP/SAVP m-line; cryptos its a=crypto lines of suites
+	// the phone speaks, in order.
+	secure  bool
+	cryptos []sdesLine
+}
+
+// sdesLine is one a=crypto line: a key for a suite under a tag.
+type sdesLine struct {
+	tag   string
+	suite string
+	key   []byte
+}
+
+// crypto is the value of an a=crypto attribute for key.
+func crypto(tag, suite string, key []byte) string {
+	return tag + " " + suite + " inline:" + base64.StdEncoding.EncodeToString(key)
 }
 
 // offerSDP is a desk phone's offer: the given codecs (by static payload
-// type) plus telephone-event 101, in the given direction.
-func offerSDP(ip string, port int, codecs []string, direction string) []byte {
+// type) plus telephone-event 101, in the given direction; over RTP/SAVP
+// with the a=crypto line sdes unless it is empty.
+func offerSDP(ip string, port int, codecs []string, direction, sdes string) []byte {
 	var pts, maps []string
 	for _, c := range codecs {
 		switch strings.ToUpper(c) {
@@ -40,15 +58,26 @@ func offerSDP(ip string, port int, codecs []string, direction string) []byte {
 		"s=phone",
 		"c=IN IP4 " + ip,
 		"t=0 0",
-		"m=audio " + strconv.Itoa(port) + " RTP/AVP " + strings.Join(pts, " "),
+		"m=audio " + strconv.Itoa(port) + " " + proto(sdes) + " " + strings.Join(pts, " "),
 	}
 	lines = append(lines, maps...)
+	if sdes != "" {
+		lines = append(lines, "a=crypto:"+sdes)
+	}
 	lines = append(lines, "a=ptime:20", "a="+direction)
 	return []byte(strings.Join(lines, "\r\n") + "\r\n")
 }
 
-// answerSDP answers with the first of PCMU/PCMA the offer lists.
-func answerSDP(ip string, port int, offer *remoteMedia) []byte {
+func proto(sdes string) string {
+	if sdes != "" {
+		return "RTP/SAVP"
+	}
+	return "RTP/AVP"
+}
+
+// answerSDP answers with the first of PCMU/PCMA the offer lists, over
+// RTP/SAVP with the a=crypto line sdes unless it is empty.
+func answerSDP(ip string, port int, offer *remoteMedia, sdes string) []byte {
 	name := "PCMU"
 	if offer.pt == 8 {
 		name = "PCMA"
@@ -60,11 +89,14 @@ func answerSDP(ip string, port int, offer *remoteMedia) []byte {
 		"s=phone",
 		"c=IN IP4 " + ip,
 		"t=0 0",
-		"m=audio " + strconv.Itoa(port) + " RTP/AVP " + pt + " 101",
+		"m=audio " + strconv.Itoa(port) + " " + proto(sdes) + " " + pt + " 101",
 		"a=rtpmap:" + pt + " " + name + "/8000",
 		"a=rtpmap:101 telephone-event/8000",
 		"a=fmtp:101 0-15",
 		"a=sendrecv",
+	}
+	if sdes != "" {
+		lines = append(lines, "a=crypto:"+sdes)
 	}
 	return []byte(strings.Join(lines, "\r\n") + "\r\n")
 }
@@ -86,6 +118,7 @@ func parseSDP(body []byte) (*remoteMedia, error) {
 				return nil, errors.New("short m= line")
 			}
 			port, _ = strconv.Atoi(f[1])
+			rm.secure = f[2] == "RTP/SAVP"
 			for _, p := range f[3:] {
 				if (p == "0" || p == "8") && rm.pt == 255 {
 					n, _ := strconv.Atoi(p)
@@ -95,6 +128,16 @@ func parseSDP(body []byte) (*remoteMedia, error) {
 		case strings.HasPrefix(line, "a=rtpmap:") && strings.Contains(line, "telephone-event"):
 			n, _ := strconv.Atoi(strings.Fields(strings.TrimPrefix(line, "a=rtpmap:"))[0])
 			rm.eventPT = uint8(n)
+		case strings.HasPrefix(line, "a=crypto:"):
+			f := strings.Fields(strings.TrimPrefix(line, "a=crypto:"))
+			if len(f) < 3 || !strings.HasPrefix(f[2], "inline:") {
+				continue
+			}
+			b64, _, _ := strings.Cut(strings.TrimPrefix(f[2], "inline:"), "|")
+			key, err := base64.StdEncoding.DecodeString(b64)
+			if _, ok := profiles[f[1]]; ok && err == nil && len(key) == keyLen {
+				rm.cryptos = append(rm.cryptos, sdesLine{tag: f[0], suite: f[1], key: key})
+			}
 		case line == "a=sendonly" || line == "a=recvonly" || line == "a=inactive" || line == "a=sendrecv":
 			rm.direction = strings.TrimPrefix(line, "a=")
 		}

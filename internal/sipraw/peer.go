@@ -2,6 +2,7 @@ package sipraw
 
 import (
 	"bufio"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
@@ -17,7 +18,7 @@ import (
 // can send what no SIP stack would. Its Via and Contact are always its own
 // loopback address.
 type Peer struct {
-	tr   string // "UDP" or "TCP", as Via spells it
+	tr   string // "UDP", "TCP" or "TLS", as Via spells it
 	conn net.Conn
 	rd   *bufio.Reader
 	port int
@@ -38,6 +39,20 @@ func Dial(transport, addr string) (*Peer, error) {
 	return p, nil
 }
 
+// DialTLS opens a peer to addr over TLS, verifying the server as cfg says;
+// its requests then use sips: URIs.
+func DialTLS(addr string, cfg *tls.Config) (*Peer, error) {
+	d := &tls.Dialer{NetDialer: &net.Dialer{Timeout: Timeout}, Config: cfg}
+	conn, err := d.Dial("tcp", addr)
+	if err != nil {
+		return nil, err
+	}
+	p := &Peer{tr: "TLS", conn: conn, rd: bufio.NewReaderSize(conn, 1<<16)}
+	_, port, _ := net.SplitHostPort(conn.LocalAddr().String())
+	p.port, _ = strconv.Atoi(port)
+	return p, nil
+}
+
 // Close closes the socket.
 func (p *Peer) Close() error { return p.conn.Close() }
 
@@ -52,11 +67,15 @@ func (p *Peer) Request(method, user string, extra []string, body string) string 
 	id := fmt.Sprintf("%d-%d-%d", p.port, p.seq, rand.Uint32())
 	host := p.conn.RemoteAddr().String()
 	var b strings.Builder
-	fmt.Fprintf(&b, "%s sip:%s@%s SIP/2.0\r\n", method, user, host)
+	scheme := "sip"
+	if p.tr == "TLS" {
+		scheme = "sips"
+	}
+	fmt.Fprintf(&b, "%s %s:%s@%s SIP/2.0\r\n", method, scheme, user, host)
 	fmt.Fprintf(&b, "Via: SIP/2.0/%s 127.0.0.1:%d;branch=z9hG4bK%s;rport\r\n", p.tr, p.port, id)
 	b.WriteString("Max-Forwards: 70\r\n")
 	fmt.Fprintf(&b, "From: \"Raw\" <sip:raw@127.0.0.1>;tag=%s\r\n", id)
-	fmt.Fprintf(&b, "To: <sip:%s@%s>\r\n", user, host)
+	fmt.Fprintf(&b, "To: <%s:%s@%s>\r\n", scheme, user, host)
 	p.callID = id + "@sipraw"
 	fmt.Fprintf(&b, "Call-ID: %s\r\n", p.callID)
 	fmt.Fprintf(&b, "CSeq: 1 %s\r\n", method)
@@ -64,7 +83,7 @@ func (p *Peer) Request(method, user string, extra []string, body string) string 
 	if p.tr == "TCP" {
 		transport = ";transport=tcp"
 	}
-	fmt.Fprintf(&b, "Contact: <sip:raw@127.0.0.1:%d%s>\r\n", p.port, transport)
+	fmt.Fprintf(&b, "Contact: <%s:raw@127.0.0.1:%d%s>\r\n", scheme, p.port, transport)
 	length := true
 	for _, l := range extra {
 		if strings.HasPrefix(strings.ToLower(l), "content-length:") {
@@ -86,8 +105,8 @@ func (p *Peer) Send(m string) error {
 	return err
 }
 
-// Read returns the next message received within d; on TCP messages are
-// framed by their Content-Length.
+// Read returns the next message received within d; on TCP and TLS
+// messages are framed by their Content-Length.
 func (p *Peer) Read(d time.Duration) (string, error) {
 	_ = p.conn.SetReadDeadline(time.Now().Add(d))
 	if p.tr == "UDP" {
@@ -210,7 +229,7 @@ func ReplaceHeader(m, name, line string) string {
 	return strings.Join(lines, "\r\n") + "\r\n\r\n" + body
 }
 
-// Transport is "UDP" or "TCP", as Via spells it.
+// Transport is "UDP", "TCP" or "TLS", as Via spells it.
 func (p *Peer) Transport() string { return p.tr }
 
 // Port is the peer's own port.

@@ -29,6 +29,9 @@ type Config struct {
 	// Remote is the address from the SDP; nil for a late offer. The phone's
 	// actual source address replaces it as soon as a packet arrives.
 	Remote *net.UDPAddr
+	// SRTP, if set, protects the media both ways; nil is RTP in the
+	// clear. SetSRTP changes it later.
+	SRTP *SRTP
 	// Timeout is how long the phone may stay silent on the wire before
 	// OnTimeout; DefaultTimeout when zero. It is suspended while on hold,
 	// when phones legitimately stop sending.

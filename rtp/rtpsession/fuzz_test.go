@@ -1,11 +1,13 @@
 package rtpsession
 
 import (
+	"bytes"
 	"net"
 	"testing"
 	"time"
 
 	"github.com/pion/rtp"
+	"github.com/pion/srtp/v3"
 
 	"github.com/confgw/confgw/audio"
 	"github.com/confgw/confgw/audio/g711"
@@ -48,6 +50,51 @@ func FuzzReceive(f *testing.F) {
 		st := s.Stats()
 		if st.PacketsIn > 4 || st.JitterDepth < 0 {
 			t.Fatalf("stats out of range after 4 packets: %+v", st)
+		}
+	})
+}
+
+// FuzzReceiveSRTP is FuzzReceive on an SRTP leg: nothing that does not
+// authenticate under the leg's key may reach the audio, latch the leg or
+// show the phone alive, and nothing may panic the decryption.
+func FuzzReceiveSRTP(f *testing.F) {
+	key := make([]byte, 30)
+	for i := range key {
+		key[i] = byte(i)
+	}
+	enc, err := srtp.CreateContext(key[:16], key[16:], srtp.ProtectionProfileAes128CmHmacSha1_80)
+	if err != nil {
+		f.Fatal(err)
+	}
+	voice, _ := (&rtp.Packet{Header: rtp.Header{Version: 2, SequenceNumber: 1, Timestamp: 160, SSRC: 7}, Payload: make([]byte, g711.FrameBytes)}).Marshal()
+	sealed, err := enc.EncryptRTP(nil, voice, nil)
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(sealed)
+	f.Add(voice)
+	f.Add(sealed[:len(sealed)-1])
+	f.Add(sealed[:12])
+	f.Fuzz(func(t *testing.T, b []byte) {
+		conn, err := net.ListenUDP("udp4", &net.UDPAddr{IP: loopback})
+		if err != nil {
+			t.Fatal(err)
+		}
+		keys := &SRTP{Profile: srtp.ProtectionProfileAes128CmHmacSha1_80, LocalKey: key, RemoteKey: key}
+		s, err := New(Config{Conn: conn, Codec: audio.PCMU, TelephoneEventPT: 101, Jitter: fixedDelay, Logger: quiet, SRTP: keys, Remote: sdpAddr})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer s.Close()
+		from := (&net.UDPAddr{IP: loopback, Port: 40000}).AddrPort()
+		alive := s.receive(append([]byte(nil), b...), from, time.Now())
+		var frame audio.Frame
+		s.ReadFrame(&frame)
+		st := s.Stats()
+		if !bytes.Equal(b, sealed) && (alive || st.PacketsIn != 0 || st.Latches != 0) {
+			// Only the sealed seed, or a forgery of AES-CM and HMAC-SHA1,
+			// gets in.
+			t.Fatalf("an unauthenticated packet got in: alive %v, %+v", alive, st)
 		}
 	})
 }

@@ -54,9 +54,15 @@ const (
 	DropFrameSize
 	// DropBadEvent: a telephone-event payload that is not a DTMF key.
 	DropBadEvent
+	// DropSRTPAuth: an SRTP packet whose authentication tag does not
+	// match: forged, damaged, or protected with a key no longer in use.
+	DropSRTPAuth
+	// DropSRTPReplay: an SRTP packet whose index was already received, or
+	// too old for the replay window to tell.
+	DropSRTPReplay
 )
 
-var dropNames = [...]string{"malformed", "payload type", "stray", "hold", "late", "duplicate", "frame size", "bad event"}
+var dropNames = [...]string{"malformed", "payload type", "stray", "hold", "late", "duplicate", "frame size", "bad event", "srtp auth", "srtp replay"}
 
 func (r DropReason) String() string {
 	if int(r) < len(dropNames) {

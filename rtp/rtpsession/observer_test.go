@@ -4,7 +4,7 @@ import "testing"
 
 func TestDropReasonNames(t *testing.T) {
 	seen := map[string]DropReason{}
-	for r := DropMalformed; r <= DropBadEvent; r++ {
+	for r := DropMalformed; r <= DropSRTPReplay; r++ {
 		name := r.String()
 		if name == "unknown" || name == "" {
 			t.Errorf("reason %d has no name", r)
@@ -14,7 +14,7 @@ func TestDropReasonNames(t *testing.T) {
 		}
 		seen[name] = r
 	}
-	if got := (DropBadEvent + 1).String(); got != "unknown" {
+	if got := (DropSRTPReplay + 1).String(); got != "unknown" {
 		t.Errorf("out-of-range reason named %q", got)
 	}
 }

@@ -241,7 +241,7 @@ func settle(t *testing.T, s *Session, what string, cond func() bool) {
 type countingObserver struct {
 	NopObserver
 	latched atomic.Int32
-	dropped [8]atomic.Int32
+	dropped [16]atomic.Int32
 }
 
 func (o *countingObserver) Latched(netip.AddrPort) { o.latched.Add(1) }

@@ -104,6 +104,12 @@ func (s *Session) receive(b []byte, from netip.AddrPort, at time.Time) bool {
 		return false
 	}
 	p := &s.rx.pkt
+	if st := s.srtp.Load(); st != nil {
+		var ok bool
+		if b, ok = s.unprotect(st, b); !ok {
+			return false
+		}
+	}
 	if err := p.Unmarshal(b); err != nil || p.Version != 2 {
 		s.drop(DropMalformed)
 		return false

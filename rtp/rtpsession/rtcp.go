@@ -286,7 +286,11 @@ func (s *Session) report(now time.Time) {
 // sendRTCP sends a report: on a multiplexed port the next tick sends it
 // with the audio, since one goroutine at a time writes the RTP socket.
 func (s *Session) sendRTCP(b []byte, mux bool, to netip.AddrPort) {
-	if s.held.Load() || s.closed.Load() {
+	// An SRTP leg would need SRTCP, which is not spoken: reports in the
+	// clear would tell an eavesdropper the call's timing and counts, and
+	// the phone would drop them as unauthenticated anyway. Its own reports
+	// are still read for the quality figures.
+	if s.held.Load() || s.closed.Load() || s.srtp.Load() != nil {
 		return
 	}
 	switch {

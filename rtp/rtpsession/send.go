@@ -15,8 +15,8 @@ const rtpHeaderSize = rtpwriter.HeaderSize
 
 // sender is WriteFrame's private state.
 type sender struct {
-	buf     [rtpHeaderSize + g711.FrameBytes]byte
-	w       rtpwriter.Writer // its clock stands at the next tick's frame
+	buf     [rtpHeaderSize + g711.FrameBytes + maxAuthTag]byte // room for SRTP's tag
+	w       rtpwriter.Writer                                   // its clock stands at the next tick's frame
 	marker  bool
 	failing bool // the last send failed; logged once per streak
 
@@ -99,6 +99,15 @@ func (s *Session) sendKey(ts uint32, cs *codecState, to netip.AddrPort) bool {
 func (s *Session) send(b []byte, to netip.AddrPort) {
 	tx := &s.tx
 	tx.marker = false
+	if st := s.srtp.Load(); st != nil {
+		var err error
+		if b, err = s.protect(st, b); err != nil {
+			// Only a key used for 2^48 packets fails, some 178,000 years
+			// of audio: nothing goes out in the clear meanwhile.
+			s.ctr.sendErrors.Add(1)
+			return
+		}
+	}
 	if err := s.tr.send(b, to); err != nil {
 		s.ctr.sendErrors.Add(1)
 		if !tx.failing {

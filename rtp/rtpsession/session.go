@@ -31,6 +31,7 @@ type Session struct {
 	// State shared between goroutines: replaced whole, never mutated, so
 	// readers on the hot path need no lock.
 	codec   atomic.Pointer[codecState]
+	srtp    atomic.Pointer[srtpState] // nil: RTP in the clear
 	remote  atomic.Pointer[netip.AddrPort]
 	sdp     atomic.Pointer[netip.AddrPort] // where signalling last said the phone is
 	jbuf    atomic.Pointer[jitter.Buffer]
@@ -124,6 +125,14 @@ func New(cfg Config) (*Session, error) {
 	s.log = cfg.Logger.With("local", cfg.Conn.LocalAddr().String())
 	s.tr = newTransport(&cfg)
 	s.codec.Store(cs)
+	if cfg.SRTP != nil {
+		st, err := newSRTPState(cfg.SRTP, nil)
+		if err != nil {
+			_ = release(cfg.Ports, cfg.Conn)
+			return nil, err
+		}
+		s.srtp.Store(st)
+	}
 	s.jbuf.Store(jitter.New(s.jitterOpts...))
 	if cfg.Remote != nil {
 		a := unmap(cfg.Remote.AddrPort())

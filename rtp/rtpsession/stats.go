@@ -28,6 +28,10 @@ type Stats struct {
 	// BadFrames counts audio whose payload is not a whole number of 10 ms
 	// blocks from 10 to 60 ms, or telephone-events that are not DTMF keys.
 	BadFrames uint64
+	// SRTPAuthFailed counts SRTP packets that failed authentication;
+	// SRTPReplayed counts those refused as replays.
+	SRTPAuthFailed uint64
+	SRTPReplayed   uint64
 	// Late and Duplicates count audio the jitter buffer refused.
 	Late       uint64
 	Duplicates uint64
@@ -72,6 +76,7 @@ type counters struct {
 	wrongPT, malformed    atomic.Uint64
 	stray, onHold         atomic.Uint64
 	badFrames             atomic.Uint64
+	srtpAuth, srtpReplay  atomic.Uint64
 	late, duplicates      atomic.Uint64
 	concealed             atomic.Uint64
 	sendErrors            atomic.Uint64
@@ -99,6 +104,10 @@ func (c *counters) dropped(r DropReason) {
 		c.duplicates.Add(1)
 	case DropFrameSize, DropBadEvent:
 		c.badFrames.Add(1)
+	case DropSRTPAuth:
+		c.srtpAuth.Add(1)
+	case DropSRTPReplay:
+		c.srtpReplay.Add(1)
 	}
 }
 
@@ -118,6 +127,8 @@ func (s *Session) Stats() Stats {
 		Stray:            c.stray.Load(),
 		DroppedOnHold:    c.onHold.Load(),
 		BadFrames:        c.badFrames.Load(),
+		SRTPAuthFailed:   c.srtpAuth.Load(),
+		SRTPReplayed:     c.srtpReplay.Load(),
 		Late:             c.late.Load(),
 		Duplicates:       c.duplicates.Load(),
 		Lost:             c.lostBefore.Load() + js.Lost,

@@ -12,6 +12,10 @@ var (
 	// answers 488.
 	ErrNoCommonCodec = errors.New("no common codec")
 	// ErrUnsupportedTransport means audio is offered only over a transport
-	// the gateway does not speak, such as SRTP; the gateway answers 488.
+	// the gateway does not speak, such as DTLS-SRTP, or an answer's
+	// transport is not the one offered; the gateway answers 488.
 	ErrUnsupportedTransport = errors.New("unsupported media transport")
+	// ErrNoCommonCrypto means an SRTP offer or answer has no a=crypto line
+	// the gateway can use; the gateway answers 488.
+	ErrNoCommonCrypto = errors.New("no common crypto suite")
 )

@@ -1,6 +1,7 @@
 package sdp
 
 import (
+	"bytes"
 	"net/netip"
 	"strings"
 	"testing"
@@ -12,6 +13,8 @@ func FuzzParseOffer(f *testing.F) {
 	f.Add(body("v=0", "o=- 1 1 IN IP6 2001:db8::1", "s=-", "t=0 0", "m=audio 5004 RTP/AVP 0", "c=IN IP6 2001:db8::1", "a=inactive"))
 	f.Add([]byte("v=0\no=- 0 0 IN IP4 0.0.0.0\ns=-\nc=IN IP4 0.0.0.0\nt=0 0\nm=audio 1 RTP/AVP 127\n"))
 	f.Add([]byte("garbage"))
+	f.Add(offerOf("m=audio 4000 RTP/SAVP 0 101", "a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:"+testKey+"|2^20|1:4", "a=crypto:2 AES_CM_128_HMAC_SHA1_32 inline:"+testKey, "a=rtpmap:101 telephone-event/8000"))
+	f.Add(offerOf("m=audio 4000 RTP/SAVP 8", "a=crypto:9 AES_CM_128_HMAC_SHA1_80 inline:"+testKey+" WSH=64 KDR=1", "a=crypto:x AES_CM_128_HMAC_SHA1_80 inline:===="))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		o, err := ParseOffer(b)
 		if err != nil {
@@ -33,6 +36,9 @@ func FuzzParseOffer(f *testing.F) {
 		back, err := ParseAnswer(answer)
 		if err != nil {
 			t.Fatalf("our answer does not parse: %v\n%s", err, answer)
+		}
+		if (back.SRTP == nil) != (p.SRTP == nil) || back.SRTP != nil && (back.SRTP.Tag != p.SRTP.Tag || !bytes.Equal(back.SRTP.Remote, p.SRTP.Local)) {
+			t.Fatalf("answer's keys read back as %v, built from %v\n%s", back.SRTP, p.SRTP, answer)
 		}
 		if back.Codec.PayloadType != p.Codec.PayloadType || back.Direction != p.Direction.Reverse() {
 			t.Fatalf("answer read back as %+v, built from %+v\n%s", back, p, answer)

@@ -44,11 +44,16 @@ type Params struct {
 	// RemoteRTCP is where to send RTCP when not multiplexed, if the peer
 	// said (a=rtcp); invalid means the port above Remote's.
 	RemoteRTCP netip.AddrPort
+	// SRTP holds the keys of a leg over RTP/SAVP, nil for RTP/AVP. In
+	// what ParseAnswer returns, Local is unknown: Session.ReadAnswer
+	// fills it in from the offer.
+	SRTP *Keys
 }
 
 // Negotiate chooses what to answer an offer with: the first of the caller's
 // codecs that is also in supported (by name, case-insensitively, and clock
-// rate), and telephone-event if the caller offered it.
+// rate), and telephone-event if the caller offered it. A secure offer is
+// answered with the first of its crypto lines we speak and a fresh key.
 func Negotiate(offer *Offer, supported []Codec) (Params, error) {
 	p := Params{
 		Remote:     netip.AddrPortFrom(offer.Addr, offer.Port),
@@ -69,6 +74,13 @@ func Negotiate(offer *Offer, supported []Codec) (Params, error) {
 	if offer.TelephoneEvent != nil {
 		te := *offer.TelephoneEvent
 		p.TelephoneEvent = &te
+	}
+	if offer.Secure {
+		k, err := negotiateCrypto(offer)
+		if err != nil {
+			return Params{}, err
+		}
+		p.SRTP = k
 	}
 	return p, nil
 }
@@ -102,6 +114,15 @@ func ParseAnswer(body []byte) (Params, error) {
 	if a.TelephoneEvent != nil {
 		te := *a.TelephoneEvent
 		p.TelephoneEvent = &te
+	}
+	if a.Secure {
+		// An answer picks one line; a second would be a second key for the
+		// same stream.
+		if len(a.Crypto) != 1 {
+			return Params{}, fmt.Errorf("%w: answer does not choose one crypto line", ErrNoCommonCrypto)
+		}
+		c := a.Crypto[0]
+		p.SRTP = &Keys{Tag: c.Tag, Suite: c.Suite, Remote: c.Key, RemoteMKI: c.MKI}
 	}
 	return p, nil
 }

@@ -41,6 +41,11 @@ type Offer struct {
 	// RTCP is where the peer wants its RTCP (RFC 3605 a=rtcp), invalid
 	// when it did not say: then it is the port above Port.
 	RTCP netip.AddrPort
+	// Secure is set for audio over RTP/SAVP: SRTP keyed by the a=crypto
+	// lines (RFC 4568), of which Crypto holds the usable ones in the
+	// peer's order.
+	Secure bool
+	Crypto []Crypto
 
 	// media keeps every m-line so that an answer can decline the others in
 	// place, as RFC 3264 section 6 requires.
@@ -117,11 +122,15 @@ func parse(body []byte) (*Offer, error) {
 	o.Direction = direction(&sd, m)
 	o.Ptime = ptime(&sd, m)
 	o.RTCPMux, o.RTCP = rtcpAttrs(m, o.Addr)
+	if o.Secure = isSAVP(m.MediaName.Protos); o.Secure {
+		o.Crypto = parseCryptos(m.Attributes)
+	}
 	return o, nil
 }
 
-// pickAudio returns the index of the m-line to use: the first RTP/AVP audio
-// line, preferring one that is not disabled.
+// pickAudio returns the index of the m-line to use: the first audio line
+// over RTP/AVP or RTP/SAVP, preferring one that is not disabled. An offer
+// of the same audio both ways on two lines is taken as the first.
 func pickAudio(sd *pion.SessionDescription) (int, error) {
 	sawAudio := false
 	found := -1
@@ -130,8 +139,7 @@ func pickAudio(sd *pion.SessionDescription) (int, error) {
 			continue
 		}
 		sawAudio = true
-		p := m.MediaName.Protos
-		if len(p) != 2 || p[0] != "RTP" || p[1] != "AVP" {
+		if p := m.MediaName.Protos; !isAVP(p) && !isSAVP(p) {
 			continue
 		}
 		if m.MediaName.Port.Value != 0 {
@@ -145,11 +153,14 @@ func pickAudio(sd *pion.SessionDescription) (int, error) {
 	case found >= 0:
 		return found, nil
 	case sawAudio:
-		return 0, fmt.Errorf("%w: audio is not offered over RTP/AVP", ErrUnsupportedTransport)
+		return 0, fmt.Errorf("%w: audio is not offered over RTP/AVP or RTP/SAVP", ErrUnsupportedTransport)
 	default:
 		return 0, fmt.Errorf("%w: no audio media line", ErrMalformed)
 	}
 }
+
+func isAVP(p []string) bool  { return len(p) == 2 && p[0] == "RTP" && p[1] == "AVP" }
+func isSAVP(p []string) bool { return len(p) == 2 && p[0] == "RTP" && p[1] == "SAVP" }
 
 func connection(sd *pion.SessionDescription, m *pion.MediaDescription) (netip.Addr, error) {
 	c := m.ConnectionInformation

@@ -50,8 +50,12 @@ func TestParseOffer(t *testing.T) {
 		body: offerOf("m=audio 4000 RTP/AVP 0", "a=inactive"),
 		want: Offer{Port: 4000, Direction: Inactive, Codecs: []Codec{pcmu}},
 	}, {
-		name: "video first, secure audio, then plain audio",
+		name: "video first, secure audio, then plain audio: the first audio line",
 		body: offerOf("m=video 5000 RTP/AVP 31", "m=audio 5002 RTP/SAVP 0", "m=audio 5004 RTP/AVP 8"),
+		want: Offer{Port: 5002, Codecs: []Codec{pcmu}},
+	}, {
+		name: "video first, DTLS-SRTP audio, then plain audio",
+		body: offerOf("m=video 5000 RTP/AVP 31", "m=audio 5002 UDP/TLS/RTP/SAVPF 0", "m=audio 5004 RTP/AVP 8"),
 		want: Offer{Port: 5004, Codecs: []Codec{pcma}},
 	}, {
 		name: "disabled audio line skipped for a live one",
@@ -135,7 +139,7 @@ func TestParseOfferRejects(t *testing.T) {
 		{"non-numeric format", offerOf("m=audio 4000 RTP/AVP PCMU"), ErrMalformed, "malformed SDP: invalid payload type"},
 		{"payload type over 127", offerOf("m=audio 4000 RTP/AVP 200"), ErrMalformed, "malformed SDP: invalid payload type"},
 		{"no formats", offerOf("m=audio 4000 RTP/AVP"), ErrMalformed, "malformed SDP: audio media line lists no formats"},
-		{"SRTP only", offerOf("m=audio 4000 RTP/SAVP 0"), ErrUnsupportedTransport, "unsupported media transport: audio is not offered over RTP/AVP"},
+		{"DTLS-SRTP only", offerOf("m=audio 4000 UDP/TLS/RTP/SAVPF 0"), ErrUnsupportedTransport, "unsupported media transport: audio is not offered over RTP/AVP or RTP/SAVP"},
 		{"too large", offerOf("m=audio 4000 RTP/AVP 0", "a=x:"+strings.Repeat("y", maxBody)), ErrMalformed, "malformed SDP: body too large"},
 	}
 	for _, tt := range tests {

@@ -23,6 +23,11 @@ type Session struct {
 	ID uint64
 	// Version is the version of the last description built.
 	Version uint64
+	// SRTP makes BuildOffer offer audio over RTP/SAVP only, with a key for
+	// each suite we speak, and ReadAnswer insist on an SRTP answer.
+	SRTP bool
+
+	offered []Crypto // our keys, drawn on the first secure offer
 
 	last  []byte // last description built, with version 0
 	built bool
@@ -47,9 +52,45 @@ type Local struct {
 
 // BuildOffer describes our audio stream with everything we accept: PCMU,
 // PCMA and telephone-event, for dial-out and INVITEs that came without SDP.
+// With SRTP set it offers RTP/SAVP and the same keys on every offer of the
+// session, so that a re-offer does not rekey a running stream.
 func (s *Session) BuildOffer(local Local, dir Direction) ([]byte, error) {
-	m := audioLine(local.Port, offered, dir)
+	var crypto []Crypto
+	if s.SRTP {
+		if s.offered == nil {
+			for i, suite := range suites {
+				s.offered = append(s.offered, Crypto{Tag: i + 1, Suite: suite, Key: newKey()})
+			}
+		}
+		crypto = s.offered
+	}
+	m := audioLine(local.Port, offered, dir, crypto)
 	return s.marshal(local.Addr, []*pion.MediaDescription{m})
+}
+
+// ReadAnswer reads the answer to our last offer, as ParseAnswer does, and
+// holds its transport to what we offered: an SRTP answer to an SRTP offer,
+// choosing one of our crypto lines, whose key it adds to the result.
+func (s *Session) ReadAnswer(body []byte) (Params, error) {
+	p, err := ParseAnswer(body)
+	if err != nil {
+		return Params{}, err
+	}
+	switch {
+	case !s.SRTP && p.SRTP != nil:
+		return Params{}, fmt.Errorf("%w: SRTP answer to an RTP offer", ErrUnsupportedTransport)
+	case s.SRTP && p.SRTP == nil:
+		return Params{}, fmt.Errorf("%w: RTP answer to an SRTP offer", ErrUnsupportedTransport)
+	case p.SRTP == nil:
+		return p, nil
+	}
+	for _, c := range s.offered {
+		if c.Tag == p.SRTP.Tag && c.Suite == p.SRTP.Suite {
+			p.SRTP.Local = c.Key
+			return p, nil
+		}
+	}
+	return Params{}, fmt.Errorf("%w: answer chose a crypto line that was not offered", ErrNoCommonCrypto)
 }
 
 // BuildAnswer answers offer with the negotiated p. Every other m-line of the
@@ -61,7 +102,11 @@ func (s *Session) BuildAnswer(local Local, offer *Offer, p Params) ([]byte, erro
 		te.Fmtp = dtmfEvents
 		codecs = append(codecs, te)
 	}
-	audio := audioLine(local.Port, codecs, p.Direction)
+	var crypto []Crypto
+	if p.SRTP != nil {
+		crypto = []Crypto{{Tag: p.SRTP.Tag, Suite: p.SRTP.Suite, Key: p.SRTP.Local}}
+	}
+	audio := audioLine(local.Port, codecs, p.Direction, crypto)
 	if p.RTCPMux {
 		// RFC 5761 section 5.1.1: accepting the peer's offer to multiplex.
 		audio.Attributes = append(audio.Attributes, pion.NewPropertyAttribute("rtcp-mux"))
@@ -83,11 +128,17 @@ func (s *Session) BuildAnswer(local Local, offer *Offer, p Params) ([]byte, erro
 	return s.marshal(local.Addr, media)
 }
 
-func audioLine(port uint16, codecs []Codec, dir Direction) *pion.MediaDescription {
+// audioLine is our m-line: over RTP/SAVP, keyed by crypto, when crypto
+// holds any line.
+func audioLine(port uint16, codecs []Codec, dir Direction, crypto []Crypto) *pion.MediaDescription {
+	proto := "AVP"
+	if len(crypto) > 0 {
+		proto = "SAVP"
+	}
 	m := &pion.MediaDescription{MediaName: pion.MediaName{
 		Media:  "audio",
 		Port:   pion.RangedPort{Value: int(port)},
-		Protos: []string{"RTP", "AVP"},
+		Protos: []string{"RTP", proto},
 	}}
 	for _, c := range codecs {
 		m.MediaName.Formats = append(m.MediaName.Formats, strconv.Itoa(int(c.PayloadType)))
@@ -95,6 +146,9 @@ func audioLine(port uint16, codecs []Codec, dir Direction) *pion.MediaDescriptio
 		if c.Fmtp != "" {
 			m.Attributes = append(m.Attributes, pion.NewAttribute("fmtp", strconv.Itoa(int(c.PayloadType))+" "+c.Fmtp))
 		}
+	}
+	for _, c := range crypto {
+		m.Attributes = append(m.Attributes, pion.NewAttribute("crypto", cryptoLine(c.Tag, c.Suite, c.Key)))
 	}
 	m.Attributes = append(m.Attributes,
 		pion.NewAttribute("ptime", strconv.Itoa(ptimeMS)),

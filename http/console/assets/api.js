@@ -61,6 +61,13 @@ export class Api {
   join(room) { return this.call('POST', `/rooms/${encodeURIComponent(room)}/join`); }
   move(pid, room) { return this.call('POST', `/participants/${encodeURIComponent(pid)}/move`, { room }); }
   hangUp(pid) { return this.call('POST', `/participants/${encodeURIComponent(pid)}/hangup`); }
+  mute(pid, lock) { return this.call('POST', `/participants/${encodeURIComponent(pid)}/mute`, lock ? { lock: true } : undefined); }
+  unmute(pid) { return this.call('POST', `/participants/${encodeURIComponent(pid)}/unmute`); }
+  muteRoom(room) { return this.call('POST', `/rooms/${encodeURIComponent(room)}/mute`); }
+  hangUpAndBan(pid) { return this.call('POST', `/participants/${encodeURIComponent(pid)}/hangup`, { ban: true }); }
+  removeAndBan(pid) { return this.call('DELETE', `/participants/${encodeURIComponent(pid)}?ban=true`); }
+  bans() { return this.call('GET', '/bans'); }
+  liftBan(key) { return this.call('DELETE', `/bans/${encodeURIComponent(key)}`); }
   setHost(pid, on) { return this.call(on ? 'POST' : 'DELETE', `/participants/${encodeURIComponent(pid)}/host`); }
   setHand(pid, raised) { return this.call(raised ? 'POST' : 'DELETE', `/participants/${encodeURIComponent(pid)}/hand`); }
   setHelp(pid, asked) { return this.call(asked ? 'POST' : 'DELETE', `/participants/${encodeURIComponent(pid)}/help`); }

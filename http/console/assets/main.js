@@ -10,6 +10,7 @@ import { startMeter } from './meter.js';
 import { callFailed, showError, showToast } from './notices.js';
 import { renderRooms, renderStage } from './panel.js';
 import { renderRecordings, saveBlob } from './recordings.js';
+import { renderBans } from './bans.js';
 import { canAddRoom } from './rules.js';
 import { forgetToken, keepToken, takeToken, whoIs } from './session.js';
 import { Voice, audioEndedWhy } from './voice.js';
@@ -22,7 +23,7 @@ const el = {
   panel: $('panel'), panelHead: $('panel-head'), dock: $('dock'),
   breakoutSwitch: $('breakout-switch'), breakoutToggle: $('breakout-toggle'), breakoutOff: $('breakout-off'),
   rooms: $('rooms'), addRoom: $('add-room'), dialForm: $('dial-form'), dialTo: $('dial-to'),
-  recBox: $('recordings-box'), recList: $('recordings'), toasts: $('toasts'), errors: $('errors'),
+  recBox: $('recordings-box'), recList: $('recordings'), banBox: $('bans-box'), banList: $('bans'), toasts: $('toasts'), errors: $('errors'),
   voiceOut: $('voice-out'), mic: $('mic'), micLevel: $('mic-level'), muteToggle: $('mute-toggle'),
   handToggle: $('hand-toggle'),
 };
@@ -109,6 +110,7 @@ function render() {
   el.addRoom.hidden = !canAddRoom(view);
   el.dialForm.hidden = !view.isHost;
   el.recBox.hidden = !view.isHost;
+  el.banBox.hidden = !view.isHost;
   renderAudioButton();
   renderHandButton();
   renderRooms(el.rooms, view, actions);
@@ -118,7 +120,10 @@ function render() {
     const again = document.querySelector(`[data-key="${CSS.escape(focusKey)}"]`);
     if (again && !again.disabled) again.focus();
   }
-  if (view.isHost && !wasHost) loadRecordings();
+  if (view.isHost && !wasHost) {
+    loadRecordings();
+    loadBans();
+  }
   wasHost = view.isHost;
 }
 
@@ -149,6 +154,17 @@ async function loadRecordings() {
     renderRecordings(el.recList, recordings, download);
   } catch (err) {
     showError(el.errors, 'Could not list the recordings', err);
+  }
+}
+
+async function loadBans() {
+  if (!view || !view.isHost) return;
+  try {
+    const { bans } = await api.bans();
+    const names = new Map(view.info.participants.map((p) => [p.id, p.name]));
+    renderBans(el.banList, bans, names, (b) => attempt(`Could not unban ${b.number || b.name}`, () => api.liftBan(b.number || b.participant)));
+  } catch (err) {
+    showError(el.errors, 'Could not list the bans', err);
   }
 }
 
@@ -188,9 +204,14 @@ const actions = {
   setHand: (p, up) => attempt(up ? 'Could not raise the hand' : `Could not lower ${p.name}'s hand`, () => api.setHand(p.id, up)),
   setHelp: (p, asked) => attempt(asked ? 'Could not ask for a host' : `Could not clear ${p.name}'s request for help`,
     () => api.setHelp(p.id, asked)),
+  mute: (p, on) => attempt(on ? `Could not mute ${p.name}` : `Could not unmute ${p.name}`,
+    () => (on ? api.mute(p.id) : api.unmute(p.id))),
+  muteRoom: (r) => attempt(`Could not mute ${r.name}`, () => api.muteRoom(r.id)),
   setHost: (p, on) => attempt(on ? `Could not make ${p.name} a host` : `Could not take the host role from ${p.name}`,
     () => api.setHost(p.id, on)),
   remove: (p) => attempt(`Could not remove ${p.name}`, () => api.remove(p.id)),
+  hangUpAndBan: (p) => attempt(`Could not ban ${p.name}`, () => api.hangUpAndBan(p.id)),
+  removeAndBan: (p) => attempt(`Could not ban ${p.name}`, () => api.removeAndBan(p.id)),
   record: (on) => attempt(on ? 'Could not start recording' : 'Could not stop recording',
     () => (on ? api.startRecording() : api.stopRecording())),
   toggleMenu: (pid) => {
@@ -210,8 +231,26 @@ const actions = {
   },
 };
 
+// speaking lights or puts out one participant's ring in place: it comes
+// up to four times a second per talker, too often to re-read the meeting.
+function speaking(p) {
+  if (!view || !p) return;
+  const known = view.info.participants.find((q) => q.id === p.id);
+  if (known) known.speaking = p.speaking;
+  for (const r of view.info.rooms) {
+    const q = r.participants.find((x) => x.id === p.id);
+    if (q) q.speaking = p.speaking;
+  }
+  for (const node of document.querySelectorAll(`[data-pid="${CSS.escape(p.id)}"]`)) {
+    node.classList.toggle('speaking', Boolean(p.speaking));
+  }
+}
+
 function onEvent(type, ev) {
   switch (type) {
+    case 'participant.speaking':
+      speaking(ev.participant);
+      return;
     case 'toast':
       showToast(el.toasts, ev.message, ev.ttl_ms || 10000);
       return;
@@ -237,6 +276,10 @@ function onEvent(type, ev) {
     case 'recording.stopped':
     case 'recording.failed':
       loadRecordings();
+      break;
+    case 'ban.added':
+    case 'ban.removed':
+      loadBans();
       break;
     default:
   }

@@ -21,6 +21,10 @@ function badges(p, view) {
     p.id === view.meId ? h('span', { class: 'you' }, '(You)') : null,
     p.role === 'host' ? h('span', { class: 'badge host', title: 'Host' }, 'Host') : null,
     p.moderator ? h('span', { class: 'badge moderator', title: 'Moderator' }, 'Moderator') : null,
+    p.muted ? h('span', {
+      class: `badge muted${p.locked ? ' locked' : ''}`,
+      title: p.locked ? 'Muted by a host, who locked it' : (p.muted_by === p.id ? 'Muted themselves' : 'Muted'),
+    }, p.locked ? 'Muted (locked)' : 'Muted') : null,
     p.phone && p.phone.state === 'ringing' ? h('span', { class: 'badge ringing' }, 'Ringing…') : null,
     p.phone && p.phone.quality && p.phone.quality.poor
       ? h('span', { class: 'badge poor', title: qualityText(p.phone.quality) }, 'Poor line') : null,
@@ -67,6 +71,8 @@ function menuEntries(p, view, act) {
     return [
       h('p', { class: 'reason' }, 'Phone participants stay in the Main Room.'),
       entry(p.phone && p.phone.state === 'ringing' ? 'Cancel call' : 'Hang up', () => act.hangUp(p)),
+      // A caller without a number has nothing a ban could match.
+      p.phone && p.phone.number ? entry('Hang up and ban', () => act.hangUpAndBan(p)) : null,
     ];
   }
   const out = [];
@@ -82,12 +88,13 @@ function menuEntries(p, view, act) {
       ? entry('Remove host role', () => act.setHost(p, false))
       : entry('Make host', () => act.setHost(p, true)));
     out.push(entry('Remove from meeting', () => act.remove(p)));
+    out.push(entry('Remove and ban', () => act.removeAndBan(p)));
   }
   return out;
 }
 
 function person(p, view, act) {
-  const row = h('li', { class: `person kind-${p.kind}`, dataset: { pid: p.id, key: `p:${p.id}` } },
+  const row = h('li', { class: `person kind-${p.kind}${p.speaking ? ' speaking' : ''}`, dataset: { pid: p.id, key: `p:${p.id}` } },
     kindMark(p),
     h('span', { class: 'name' }, p.name),
     audioMark(p),
@@ -112,6 +119,12 @@ function person(p, view, act) {
       dataset: { key: `help:${p.id}` }, onclick: () => act.setHelp(p, false),
     }, 'Helped'));
   }
+  const mutedNow = Boolean(p.muted);
+  tools.append(h('button', {
+    type: 'button', class: `mute${mutedNow ? ' on' : ''}`, 'aria-pressed': mutedNow ? 'true' : 'false',
+    title: `${mutedNow ? 'Unmute' : 'Mute'} ${p.name}`, 'aria-label': `${mutedNow ? 'Unmute' : 'Mute'} ${p.name}`,
+    dataset: { key: `mute:${p.id}` }, onclick: () => act.mute(p, !mutedNow),
+  }, mutedNow ? 'Unmute' : 'Mute'));
   if (p.kind === 'phone') {
     tools.append(h('button', {
       type: 'button', class: 'hangup', title: `Hang up ${p.name}`, 'aria-label': `Hang up ${p.name}`,
@@ -151,6 +164,12 @@ function roomHead(r, view, act) {
       type: 'button', class: `record${on ? ' on' : ''}`, 'aria-pressed': on ? 'true' : 'false',
       dataset: { key: 'record' }, onclick: () => act.record(!on),
     }, on ? 'Stop recording' : 'Record'));
+  }
+  if (r.participants.some((p) => p.role !== 'host' && !p.muted)) {
+    tools.append(h('button', {
+      type: 'button', class: 'mute-all', 'aria-label': `Mute everyone in ${r.name} but its hosts`,
+      dataset: { key: `muteall:${r.id}` }, onclick: () => act.muteRoom(r),
+    }, 'Mute all'));
   }
   if (here) {
     tools.append(h('span', { class: 'here' }, 'You are here'));
@@ -192,7 +211,7 @@ export function renderStage(title, tiles, view, act) {
   const room = view.me && view.info.rooms.find((r) => r.id === view.me.room);
   title.textContent = room ? `You are in ${room.name}` : 'You are not in a room';
   const people = room ? room.participants : [];
-  tiles.replaceChildren(...people.map((p) => h('div', { class: `tile kind-${p.kind}` },
+  tiles.replaceChildren(...people.map((p) => h('div', { class: `tile kind-${p.kind}${p.speaking ? ' speaking' : ''}`, dataset: { pid: p.id } },
     h('span', { class: 'initials', 'aria-hidden': 'true' }, initials(p.name)),
     h('span', { class: 'tile-name' }, p.name, p.id === view.meId ? ' (You)' : ''),
     view.isHost && p.kind === 'phone'

@@ -310,3 +310,34 @@ test('a pasted token signs in; a bad one is refused in words', async () => {
 test('the participant\'s toast lived ten seconds', async () => {
   await patToast;
 });
+
+test('a host mutes and unmutes anyone from its row, phones included, and Mute all spares the hosts', async () => {
+  await host.setViewportSize({ width: 1280, height: 720 });
+  const caller = await H.callIn(gw);
+  const phone = room(host, 'main').locator('.person.kind-phone');
+  await visible(phone, 'the phone participant');
+  const pid = await phone.getAttribute('data-pid');
+  const state = () => H.api(gw, 'GET', `/v1/conferences/demo/participants/${pid}`, gw.apiKey);
+
+  await phone.getByRole('button', { name: /^Mute / }).click();
+  await visible(phone.locator('.badge.muted'), 'the phone marked muted');
+  assert.equal((await state()).muted, true, 'the phone is not muted on the server');
+  assert.ok(await phone.locator('button.hangup').isVisible(), 'the red hang-up button went');
+  await phone.getByRole('button', { name: /^Unmute / }).click();
+  await gone(phone.locator('.badge.muted'), 'the muted mark to go');
+  assert.equal((await state()).muted, false, 'the phone is still muted on the server');
+
+  await room(host, 'main').getByRole('button', { name: /^Mute everyone in Main Room/ }).click();
+  await H.until(async () => {
+    const info = await H.api(gw, 'GET', '/v1/conferences/demo', gw.apiKey);
+    const here = info.participants.filter((q) => q.room === 'main');
+    return here.length > 1 && here.every((q) => (q.role === 'host' ? !q.muted : q.muted));
+  }, 'everyone in the Main Room but its hosts muted');
+  await visible(phone.locator('.badge.muted'), 'the phone marked muted by Mute all');
+  await H.shot(host, '12-muted');
+
+  await phone.locator('button.hangup').click();
+  await gone(phone, 'the phone participant to go');
+  const { code } = await caller.exited;
+  assert.equal(code, 0, `sipp did not get the BYE: ${caller.stderrText}`);
+});

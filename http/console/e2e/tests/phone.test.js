@@ -42,6 +42,7 @@ const header = (page) => page.locator('header');
 const button = (page, name) => header(page).getByRole('button', { name, exact: true });
 const meter = (page) => header(page).getByRole('meter', { name: /^Microphone level/ });
 const visible = (loc, what) => H.until(() => loc.isVisible(), what);
+const speaks = async (page, name) => /\bspeaking\b/.test(await row(page, 'main', name).getAttribute('class'));
 const level = async (page) => Number(await meter(page).getAttribute('aria-valuenow'));
 
 const share = (r, f) => (r.hears && r.hears[String(f)]) || 0;
@@ -98,6 +99,9 @@ test('a phone and a browser in the main room hear each other\'s tone', async (t)
   await untilEar(ann, PHONE_HZ, hears, 'the page to hear the phone\'s tone');
   await H.until(async () => (await level(ann)) > 10, 'the level meter to show the microphone');
   t.diagnostic(`the meter shows ${await meter(ann).getAttribute('aria-label')}`);
+  // Both are heard, so both rows light up as speaking on the host's page.
+  await H.until(async () => speaks(host, 'Ann'), 'Ann\'s row to show her speaking');
+  await H.until(async () => speaks(host, PHONE_NAME), 'the phone\'s row to show it speaking');
   await H.shot(ann, 'p1-phone-and-browser');
 });
 
@@ -109,6 +113,7 @@ test('Mute silences the browser for the phone, and Unmute brings it back', async
   let rs = await untilPhone((r) => share(r, BROWSER_HZ) < NOTHING, 'the phone to stop hearing the muted browser', muted);
   t.diagnostic(`muted, the phone hears: ${show(rs)}`);
   await H.until(async () => (await level(ann)) === 0, 'the level meter to empty while muted');
+  await H.until(async () => !(await speaks(host, 'Ann')), 'Ann\'s row to stop showing her speaking');
   await H.shot(ann, 'p2-muted');
   // Muting is one way: the page still hears the phone.
   await untilEar(ann, PHONE_HZ, hears, 'the muted page to go on hearing the phone');
