@@ -167,6 +167,12 @@ func TestNoStreamThatResumesWithinTheWindowMissesAnEvent(t *testing.T) {
 		o.Registry = reg
 		o.StreamBuffer = buffer
 		o.MaxStreamsPerToken = streams
+		// The test server checks a stream's every event against the API's
+		// document once its handler returns, before the response ends;
+		// under the race detector that can outlast the write deadline,
+		// whose expiry would then cut the stream's end. This test is about
+		// lagging, not write deadlines.
+		o.StreamWriteTimeout = 2 * time.Minute
 	})
 	env.CreateConference("c")
 	host := env.AddParticipant("c", "Host", conference.RoleHost, "4.14")
