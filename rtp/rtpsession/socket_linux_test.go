@@ -123,3 +123,25 @@ func TestSessionsThatNoTickReadsHoldNoThreadEach(t *testing.T) {
 		t.Fatalf("%d sessions waiting for their phones took the process from %d to %d threads", legs, before, n)
 	}
 }
+
+// inPoller reports whether Run waits for the phone through Go's poller.
+func (so *socket) inPoller() bool {
+	so.mu.RLock()
+	defer so.mu.RUnlock()
+	return so.pc != nil
+}
+
+// Once ticks read a leg, its packets must not wake the poller's thread, and
+// once they stop Run must wait there again.
+func TestALegIsInThePollerOnlyWhileNoTickReadsIt(t *testing.T) {
+	r := startSession(t, Config{Timeout: time.Hour})
+	so := r.tr.(*socket)
+	eventually(t, "Run to wait in the poller", so.inPoller)
+	eventually(t, "the ticks to take the socket out of the poller", func() bool {
+		tickOnce(r.Session)
+		return !so.inPoller()
+	})
+	eventually(t, "Run to wait in the poller again once ticks stop", so.inPoller)
+	newPhone(t).sendTone(r.LocalAddr(), 1)
+	eventually(t, "Run to read the phone", func() bool { return r.Stats().PacketsIn == 1 })
+}

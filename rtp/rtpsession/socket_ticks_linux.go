@@ -19,24 +19,31 @@ func (so *socket) run(ctx context.Context, s *Session) error {
 	s.alive(time.Now())
 	// Made once: Read would otherwise allocate a closure per wait.
 	readable := func(uintptr) bool { return so.take(s) > 0 }
+	polled := false // Run gave the socket to the poller
 	for {
 		if ctx.Err() != nil || s.closed.Load() {
 			return nil
 		}
 		if so.ticked() {
-			if err := so.leavePoller(); err != nil {
-				s.log.Debug("rtp socket out of the poller", "err", err)
+			if polled {
+				polled = false
+				if err := so.leavePoller(); err != nil {
+					s.log.Debug("rtp socket out of the poller", "err", err)
+				}
 			}
 			if err := so.watch(ctx, s); !errors.Is(err, errTicksStopped) {
 				return err
 			}
 			continue
 		}
-		if err := so.enterPoller(); err != nil {
-			if ctx.Err() != nil || s.closed.Load() {
-				return nil
+		if !polled {
+			if err := so.enterPoller(); err != nil {
+				if ctx.Err() != nil || s.closed.Load() {
+					return nil
+				}
+				return err
 			}
-			return err
+			polled = true
 		}
 		err := so.wait(ctx, s, readable)
 		if err == nil {
