@@ -119,9 +119,11 @@ func TestSessionsThatNoTickReadsHoldNoThreadEach(t *testing.T) {
 	for _, s := range ss {
 		eventually(t, "every leg reading its packet", func() bool { return s.Stats().PacketsIn == 1 })
 	}
-	if n := threads(t); n > before+legs/5 {
+	n := threads(t)
+	if n > before+legs/5 {
 		t.Fatalf("%d sessions waiting for their phones took the process from %d to %d threads", legs, before, n)
 	}
+	t.Logf("%d sessions waiting for their phones: %d threads, %d before", legs, n, before)
 }
 
 // inPoller reports whether Run waits for the phone through Go's poller.
