@@ -8,8 +8,10 @@ import (
 	"fmt"
 	"net"
 	"net/netip"
+	"os"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 	"unsafe"
 
@@ -26,23 +28,33 @@ const (
 	cmsgSpace = unix.SizeofCmsghdr + 16
 )
 
-// socket is a leg's UDP socket on a descriptor of its own, outside Go's
-// network poller. Registered there, every packet arriving at any of a
-// room's legs woke the runtime's poller thread, only for it to find nobody
-// waiting: the mixer tick reads the socket itself (one recvmmsg and one
-// sendto per leg and tick, without blocking), and Run polls it only while
-// no tick does. A full send buffer drops the packet rather than stall the
-// tick.
+// socket is a leg's UDP socket, read by the mixer tick outside Go's network
+// poller. Registered there, every packet arriving at any of a room's legs
+// woke the runtime's poller thread, only for it to find nobody waiting: the
+// mixer tick reads the socket itself (one recvmmsg and one sendto per leg
+// and tick, without blocking). A full send buffer drops the packet rather
+// than stall the tick.
+//
+// While no tick reads it (a call awaiting its ACK, a caller keying a PIN)
+// Run waits for packets, and it does so in the poller, through pc: a
+// goroutine parked there holds no OS thread, where a thread blocked in
+// poll(2) per leg let a flood of answered, never-ACKed INVITEs start one
+// thread per call.
 type socket struct {
-	fd     int
-	wakeFd int  // an eventfd that ends Run's poll early
-	inet6  bool // the socket is AF_INET6: IPv4 peers go as mapped addresses
+	// fd is the descriptor the tick reads and sends on; while pc is set it
+	// is pc's, otherwise the socket's own.
+	fd    int
+	inet6 bool // the socket is AF_INET6: IPv4 peers go as mapped addresses
 
-	// mu is held shared around every use of the descriptors, and
-	// exclusively by close: a descriptor number is never used after it is
-	// closed and perhaps reused by another socket.
+	// mu is held shared around every use of fd, and exclusively to close
+	// or replace it: a descriptor number is never used after it is closed
+	// and perhaps reused by another socket.
 	mu     sync.RWMutex
 	closed bool
+	// pc is the socket in Go's poller while Run waits through it; only
+	// Run sets it.
+	pc  *net.UDPConn
+	raw syscall.RawConn // pc's
 
 	// The destination of send, kept between calls: a leg sends to one
 	// address for its whole life but for a re-latch.
@@ -107,7 +119,7 @@ func newSocket(conn *net.UDPConn, ports *Ports) *socket {
 	if err != nil {
 		return nil
 	}
-	so := &socket{fd: -1, wakeFd: -1, conn: conn, ports: ports}
+	so := &socket{fd: -1, conn: conn, ports: ports}
 	var cerr error
 	err = raw.Control(func(fd uintptr) {
 		sa, err := unix.Getsockname(int(fd))
@@ -123,17 +135,81 @@ func newSocket(conn *net.UDPConn, ports *Ports) *socket {
 		}
 		so.fd, cerr = unix.FcntlInt(fd, unix.F_DUPFD_CLOEXEC, 0)
 	})
-	if err == nil && cerr == nil {
-		so.wakeFd, cerr = unix.Eventfd(0, unix.EFD_NONBLOCK|unix.EFD_CLOEXEC)
-	}
 	if err != nil || cerr != nil {
-		so.closeFds()
+		if so.fd >= 0 {
+			_ = unix.Close(so.fd)
+		}
 		return nil
 	}
 	// The duplicate shares the original's non-blocking mode; closing the
 	// original leaves the socket bound through it.
 	_ = conn.Close()
 	return so
+}
+
+// enterPoller gives the socket to Go's poller for Run to wait on. It
+// costs a few system calls, once per stretch without ticks: at the
+// answer, and when a leg leaves its room's mixer.
+func (so *socket) enterPoller() error {
+	so.mu.Lock()
+	defer so.mu.Unlock()
+	if so.closed {
+		return errSocketClosed
+	}
+	if so.pc != nil {
+		return nil
+	}
+	// The net package takes a descriptor only from an os.File, which owns
+	// it: give it a duplicate, so that a failure leaves fd as it was.
+	dup, err := unix.FcntlInt(uintptr(so.fd), unix.F_DUPFD_CLOEXEC, 0)
+	if err != nil {
+		return fmt.Errorf("rtpsession: dup: %w", err)
+	}
+	f := os.NewFile(uintptr(dup), "rtp")
+	c, err := net.FilePacketConn(f)
+	_ = f.Close()
+	if err != nil {
+		return fmt.Errorf("rtpsession: into the poller: %w", err)
+	}
+	pc, ok := c.(*net.UDPConn)
+	var raw syscall.RawConn
+	if ok {
+		raw, err = pc.SyscallConn()
+	}
+	fd := -1
+	if ok && err == nil {
+		err = raw.Control(func(d uintptr) { fd = int(d) })
+	}
+	if !ok || err != nil || fd < 0 {
+		_ = c.Close()
+		return fmt.Errorf("rtpsession: into the poller: %T, %v", c, err)
+	}
+	// pc's descriptor stays open until pc is closed, which only Run (by
+	// leavePoller) and shut do, each after taking it out of so.
+	_ = unix.Close(so.fd)
+	so.fd, so.pc, so.raw = fd, pc, raw
+	return nil
+}
+
+// leavePoller takes the socket back out of the poller once ticks read it,
+// so that its packets no longer wake the poller's thread.
+func (so *socket) leavePoller() error {
+	so.mu.Lock()
+	pc := so.pc
+	if so.closed || pc == nil {
+		so.mu.Unlock()
+		return nil
+	}
+	dup, err := unix.FcntlInt(uintptr(so.fd), unix.F_DUPFD_CLOEXEC, 0)
+	if err != nil {
+		// Still in the poller: correct, only dearer.
+		so.mu.Unlock()
+		return nil
+	}
+	so.fd, so.pc, so.raw = dup, nil, nil
+	so.mu.Unlock()
+	// Outside mu: Close waits for pc's users, and nothing uses it now.
+	return pc.Close()
 }
 
 func (so *socket) recv(fd int, b *recvBatch) int {
@@ -150,18 +226,19 @@ func (so *socket) recv(fd int, b *recvBatch) int {
 }
 
 // drain hands every datagram queued on the socket to receive, with its
-// kernel arrival time, and reports whether any showed the phone alive.
-func (so *socket) drain(receive func(b []byte, from netip.AddrPort, at time.Time) bool) bool {
+// kernel arrival time. It reports how many it read and whether any showed
+// the phone alive.
+func (so *socket) drain(receive func(b []byte, from netip.AddrPort, at time.Time) bool) (read int, alive bool) {
 	so.mu.RLock()
 	defer so.mu.RUnlock()
 	if so.closed {
-		return false
+		return 0, false
 	}
 	b := batches.Get().(*recvBatch)
 	defer batches.Put(b)
-	alive := false
 	for range drainRounds {
 		got := so.recv(so.fd, b)
+		read += got
 		for i := range got {
 			from, ok := sockaddrAddrPort(&b.names[i])
 			if !ok {
@@ -176,7 +253,7 @@ func (so *socket) drain(receive func(b []byte, from netip.AddrPort, at time.Time
 			break
 		}
 	}
-	return alive
+	return read, alive
 }
 
 var (
@@ -207,63 +284,37 @@ func (so *socket) send(p []byte, to netip.AddrPort) error {
 	return nil
 }
 
-// wait blocks its thread until a datagram is queued, wake is called, or d
-// passes, and reports whether one is queued. Only Run waits, and only
-// while no tick reads the socket: a thread per such leg (a caller keying
-// a PIN, a leg between answer and its first tick) is the price of keeping
-// every socket out of the poller.
-func (so *socket) wait(d time.Duration) (bool, error) {
-	so.mu.RLock()
-	defer so.mu.RUnlock()
-	if so.closed {
-		return false, errSocketClosed
-	}
-	fds := [2]unix.PollFd{{Fd: int32(so.fd), Events: unix.POLLIN}, {Fd: int32(so.wakeFd), Events: unix.POLLIN}}
-	ms := int(min(max(d, time.Millisecond), time.Hour) / time.Millisecond)
-	if _, err := unix.Poll(fds[:], ms); err != nil && !errors.Is(err, unix.EINTR) {
-		return false, fmt.Errorf("rtpsession: poll: %w", err)
-	}
-	if fds[1].Revents != 0 {
-		var v [8]byte
-		_, _ = unix.Read(so.wakeFd, v[:])
-	}
-	return fds[0].Revents&unix.POLLIN != 0, nil
-}
-
-// wake ends a wait in progress, or the next one.
+// wake ends Run's wait in progress, or its next one: Run sets its deadline
+// before it looks at what would make it stop.
 func (so *socket) wake() {
 	so.mu.RLock()
 	defer so.mu.RUnlock()
-	if !so.closed {
-		var one [8]byte
-		binary.NativeEndian.PutUint64(one[:], 1)
-		_, _ = unix.Write(so.wakeFd, one[:])
+	if so.pc != nil {
+		_ = so.pc.SetReadDeadline(time.Unix(1, 0))
 	}
 }
 
-// shut wakes Run's wait, then closes the descriptors once nothing uses
-// them.
+// shut closes the socket's descriptor once nothing uses it, which ends
+// Run's wait.
 func (so *socket) shut() error {
-	so.wake()
 	so.mu.Lock()
-	defer so.mu.Unlock()
 	if so.closed {
+		so.mu.Unlock()
 		return nil
 	}
 	so.closed = true
-	return so.closeFds()
-}
-
-func (so *socket) closeFds() error {
-	var err error
-	if so.fd >= 0 {
-		err = unix.Close(so.fd)
+	pc, fd := so.pc, so.fd
+	so.pc, so.raw, so.fd = nil, nil, -1
+	so.mu.Unlock()
+	if pc != nil {
+		// Outside mu: Close waits for Run's read, which may be draining
+		// and so waiting for mu.
+		return pc.Close()
 	}
-	if so.wakeFd >= 0 {
-		_ = unix.Close(so.wakeFd)
+	if fd >= 0 {
+		return unix.Close(fd)
 	}
-	so.fd, so.wakeFd = -1, -1
-	return err
+	return nil
 }
 
 // setDestination builds the sockaddr for to. An IPv6 peer cannot be

@@ -5,6 +5,9 @@ package rtpsession
 import (
 	"net"
 	"net/netip"
+	"os"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -75,4 +78,72 @@ func TestTheTickReadsTheSocketByDefault(t *testing.T) {
 	if _, ok := s.tr.(*socket); !ok {
 		t.Fatalf("the session took %T", s.tr)
 	}
+}
+
+// threads is how many OS threads the test process has.
+func threads(t *testing.T) int {
+	t.Helper()
+	b, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for line := range strings.SplitSeq(string(b), "\n") {
+		if v, ok := strings.CutPrefix(line, "Threads:"); ok {
+			n, err := strconv.Atoi(strings.TrimSpace(v))
+			if err != nil {
+				t.Fatal(err)
+			}
+			return n
+		}
+	}
+	t.Fatal("no Threads: in /proc/self/status")
+	return 0
+}
+
+// A leg between its answer and its first tick (awaiting an ACK that may
+// never come, or keying a PIN) waits for its phone in Go's network poller:
+// a flood of answered calls must not cost an OS thread each.
+func TestSessionsThatNoTickReadsHoldNoThreadEach(t *testing.T) {
+	const legs = 500
+	before := threads(t)
+	ph := newPhone(t)
+	var ss []*running
+	for range legs {
+		ss = append(ss, startSession(t, Config{Timeout: time.Hour}))
+	}
+	// Every Run reads a packet, so each has waited for one; Go keeps the
+	// threads it once started, so a thread per waiting leg stays counted.
+	for _, s := range ss {
+		ph.sendTone(s.LocalAddr(), 1)
+	}
+	for _, s := range ss {
+		eventually(t, "every leg reading its packet", func() bool { return s.Stats().PacketsIn == 1 })
+	}
+	n := threads(t)
+	if n > before+legs/5 {
+		t.Fatalf("%d sessions waiting for their phones took the process from %d to %d threads", legs, before, n)
+	}
+	t.Logf("%d sessions waiting for their phones: %d threads, %d before", legs, n, before)
+}
+
+// inPoller reports whether Run waits for the phone through Go's poller.
+func (so *socket) inPoller() bool {
+	so.mu.RLock()
+	defer so.mu.RUnlock()
+	return so.pc != nil
+}
+
+// Once ticks read a leg, its packets must not wake the poller's thread, and
+// once they stop Run must wait there again.
+func TestALegIsInThePollerOnlyWhileNoTickReadsIt(t *testing.T) {
+	r := startSession(t, Config{Timeout: time.Hour})
+	so := r.tr.(*socket)
+	eventually(t, "Run to wait in the poller", so.inPoller)
+	eventually(t, "the ticks to take the socket out of the poller", func() bool {
+		tickOnce(r.Session)
+		return !so.inPoller()
+	})
+	eventually(t, "Run to wait in the poller again once ticks stop", so.inPoller)
+	newPhone(t).sendTone(r.LocalAddr(), 1)
+	eventually(t, "Run to read the phone", func() bool { return r.Stats().PacketsIn == 1 })
 }

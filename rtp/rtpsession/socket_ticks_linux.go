@@ -5,7 +5,9 @@ package rtpsession
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net"
+	"os"
 	"time"
 )
 
@@ -15,33 +17,69 @@ func (so *socket) run(ctx context.Context, s *Session) error {
 	stop := context.AfterFunc(ctx, so.wake)
 	defer stop()
 	s.alive(time.Now())
+	// Made once: Read would otherwise allocate a closure per wait.
+	readable := func(uintptr) bool { return so.take(s) > 0 }
+	polled := false // Run gave the socket to the poller
 	for {
 		if ctx.Err() != nil || s.closed.Load() {
 			return nil
 		}
 		if so.ticked() {
+			if polled {
+				polled = false
+				if err := so.leavePoller(); err != nil {
+					s.log.Debug("rtp socket out of the poller", "err", err)
+				}
+			}
 			if err := so.watch(ctx, s); !errors.Is(err, errTicksStopped) {
 				return err
 			}
 			continue
 		}
-		// Waking once a second at most notices ticks that start while
-		// the phone is silent.
-		readable, err := so.wait(min(time.Until(s.lastAlive().Add(s.timeout)), watchInterval))
-		if err != nil {
-			if ctx.Err() != nil || s.closed.Load() {
-				return nil
+		if !polled {
+			if err := so.enterPoller(); err != nil {
+				if ctx.Err() != nil || s.closed.Load() {
+					return nil
+				}
+				return err
 			}
-			return err
+			polled = true
 		}
-		if readable {
-			so.feed(s)
+		err := so.wait(ctx, s, readable)
+		if err == nil {
 			continue
+		}
+		if ctx.Err() != nil || s.closed.Load() || errors.Is(err, net.ErrClosed) {
+			return nil
+		}
+		if !errors.Is(err, os.ErrDeadlineExceeded) {
+			return fmt.Errorf("rtpsession: read: %w", err)
 		}
 		if s.timedOut(time.Now()) {
 			return s.timeOut()
 		}
 	}
+}
+
+// wait parks Run in the poller until readable has read something, or until
+// the timeout or, at most a second away so that ticks that start while the
+// phone is silent are noticed, the next look at the ticks.
+func (so *socket) wait(ctx context.Context, s *Session, readable func(uintptr) bool) error {
+	so.mu.RLock()
+	pc, raw := so.pc, so.raw
+	so.mu.RUnlock()
+	if pc == nil {
+		return net.ErrClosed
+	}
+	if err := pc.SetReadDeadline(time.Now().Add(min(time.Until(s.lastAlive().Add(s.timeout)), watchInterval))); err != nil {
+		return err
+	}
+	// Looked at after the deadline is set: wake's, from here on, cannot be
+	// overwritten.
+	if ctx.Err() != nil || s.closed.Load() {
+		return nil
+	}
+	return raw.Read(readable)
 }
 
 // watchInterval is how often Run checks the timeout while ticks read the
@@ -91,13 +129,17 @@ func (so *socket) tick(s *Session) {
 // feed hands the session what is queued on the socket. Packets reach the
 // jitter buffer with their kernel arrival times, so its jitter estimate is
 // the path's and not the tick's.
-func (so *socket) feed(s *Session) {
+func (so *socket) feed(s *Session) { so.take(s) }
+
+// take is feed, reporting how many datagrams it read.
+func (so *socket) take(s *Session) int {
 	s.rxMu.Lock()
-	alive := so.drain(s.receive)
+	n, alive := so.drain(s.receive)
 	s.rxMu.Unlock()
 	if alive {
 		s.alive(time.Now())
 	}
+	return n
 }
 
 // close shuts the descriptors, then releases conn, which was closed when
