@@ -185,3 +185,58 @@ func TestAFloodOfUnacknowledgedInvitesFromOneAddressCannotKeepACallerFromAnother
 		t.Errorf("%d phones in demo after the flood, want the resident and the caller", n)
 	}
 }
+
+// Floods from as many addresses as the per-source cap divides into the
+// global one hold every unacknowledged place; a caller from yet another
+// address, who ACKs at once, still gets in: at the global cap it takes
+// the oldest place of the greediest flooder, whose wait is given up.
+func TestAFloodFromSeveralAddressesFillingTheGlobalCapStillLetsACallerIn(t *testing.T) {
+	t.Parallel()
+	lim := gateway.Limits{MaxCalls: 100, MaxUnacked: 6, MaxUnackedPerSource: 2}
+	h := newHarness(t, harnessOptions{limits: lim})
+	reg := metricsOf(t, h)
+	h.dial(h.phone(sipphone.Config{Name: "Resident", User: "+15550411", Tone: 440, Host: "127.0.0.9"}), "demo")
+	eventually(t, "the resident in demo", func() bool { return len(phones(h.demo)) == 1 })
+
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	var peers []*sipraw.Peer
+	hosts := []string{"127.0.0.2", "127.0.0.3", "127.0.0.4"}
+	for _, host := range hosts {
+		p, err := sipraw.DialFrom("UDP", host, h.srv.Addr())
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { _ = p.Close() })
+		peers = append(peers, p)
+	}
+	// Registered after the sockets' cleanups, so it runs before them: the
+	// flood stops, on a failure too, before its sockets close.
+	t.Cleanup(func() { close(stop); wg.Wait() })
+	for i, p := range peers {
+		host := hosts[i]
+		wg.Go(func() {
+			for {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				if err := p.Send(p.Request("INVITE", "demo", []string{"Content-Type: application/sdp"}, hostileSDP(9))); err != nil {
+					t.Errorf("flood from %s: %v", host, err)
+					return
+				}
+				// Read whatever came, never ACKing, at a flood's pace.
+				_, _ = p.Read(10 * time.Millisecond)
+			}
+		})
+	}
+	eventually(t, "the flood holding every unacknowledged place", func() bool {
+		return sample(t, reg, "confgw_phone_legs", "direction", "dial-in", "state", "awaiting_ack") == float64(lim.MaxUnacked)
+	})
+	caller := h.dial(h.phone(sipphone.Config{Name: "Caller", User: "+15550412", Host: "127.0.0.5"}), "demo")
+	eventually(t, "the caller hearing the room during the flood", func() bool { return caller.Media.Hears(440) })
+	if n := sample(t, reg, "confgw_calls_unacked_taken_back_total"); n < 1 {
+		t.Errorf("%v flood calls taken back, want at least the caller's one", n)
+	}
+}

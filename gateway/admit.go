@@ -2,6 +2,7 @@ package gateway
 
 import (
 	"net/netip"
+	"slices"
 	"sync"
 	"time"
 
@@ -56,6 +57,9 @@ type source struct {
 	tokens  float64
 	last    time.Time
 	unacked int
+	// waiting are the source's calls awaiting their ACK, oldest first,
+	// for the global cap to take back from; kept only under that cap.
+	waiting []*ticket
 }
 
 // admission counts calls against Limits. Its state is per source address,
@@ -72,10 +76,14 @@ type admission struct {
 	unacked   int
 	sources   map[netip.Prefix]*source
 	lastSweep time.Time
+	// holders are the sources holding calls awaiting their ACK: at most
+	// MaxUnacked of them, so looking for the greediest is cheap.
+	holders map[netip.Prefix]*source
+	evicted int // calls taken back for fairness, for metrics
 }
 
 func newAdmission(lim Limits) *admission {
-	return &admission{lim: lim, now: time.Now, sources: map[netip.Prefix]*source{}}
+	return &admission{lim: lim, now: time.Now, sources: map[netip.Prefix]*source{}, holders: map[netip.Prefix]*source{}}
 }
 
 // sourceKey is the source a transport address "ip:port" counts against;
@@ -88,17 +96,26 @@ func sourceKey(hostport string) netip.Prefix {
 	return sourceaddr.Of(ap.Addr())
 }
 
-// ticket is an admitted call's place in the counts.
+// ticket is an admitted call's place in the counts. Its fields are a.mu's.
 type ticket struct {
 	a       *admission
 	key     netip.Prefix
-	mu      sync.Mutex
-	isAcked bool
+	waiting bool // counted as awaiting its ACK
 	closed  bool
+	// giveUp ends the call's wait for its ACK early, when the global cap
+	// takes its place back for a fairer source; it must not block.
+	giveUp func()
 }
 
-// admit takes a call from src in, or tells which cap refuses it.
-func (a *admission) admit(src string) (*ticket, string) {
+// admit takes a call from src in, or tells which cap refuses it. giveUp,
+// if not nil, ends the call's wait for its ACK when admission takes its
+// place back: at the global cap of unacknowledged calls, a source holding
+// fewer than the greediest holder (by two or more) takes the greediest's
+// oldest place rather than being refused. Otherwise a flood from a few
+// more addresses than the per-source cap divides into the global one
+// would hold every place and shut real callers out, who ACK in
+// milliseconds and never hold one for long.
+func (a *admission) admit(src string, giveUp func()) (*ticket, string) {
 	key := sourceKey(src)
 	now := a.now()
 	a.mu.Lock()
@@ -128,15 +145,63 @@ func (a *admission) admit(src string) (*ticket, string) {
 	switch {
 	case a.lim.MaxUnackedPerSource > 0 && s.unacked >= a.lim.MaxUnackedPerSource:
 		return nil, refuseUnackedBySource
-	case a.lim.MaxUnacked > 0 && a.unacked >= a.lim.MaxUnacked:
+	case a.lim.MaxUnacked > 0 && a.unacked >= a.lim.MaxUnacked && !a.takeBackFor(s):
 		return nil, refuseUnacked
 	case a.lim.MaxCalls > 0 && a.calls >= a.lim.MaxCalls:
 		return nil, refuseCalls
 	}
+	t := &ticket{a: a, key: key, waiting: true, giveUp: giveUp}
 	a.calls++
 	a.unacked++
 	s.unacked++
-	return &ticket{a: a, key: key}, ""
+	if a.lim.MaxUnacked > 0 {
+		s.waiting = append(s.waiting, t)
+		a.holders[key] = s
+	}
+	return t, ""
+}
+
+// takeBackFor frees a place under the global cap for s by ending the
+// oldest wait of the source holding the most, if that holds at least two
+// more than s; a.mu held.
+func (a *admission) takeBackFor(s *source) bool {
+	var most *source
+	for _, h := range a.holders {
+		if most == nil || h.unacked > most.unacked {
+			most = h
+		}
+	}
+	if most == nil || most.unacked < s.unacked+2 || len(most.waiting) == 0 {
+		return false
+	}
+	victim := most.waiting[0]
+	if victim.giveUp == nil {
+		return false
+	}
+	a.stopWaiting(victim)
+	a.evicted++
+	victim.giveUp()
+	return true
+}
+
+// stopWaiting takes t out of the unacknowledged counts; a.mu held.
+func (a *admission) stopWaiting(t *ticket) {
+	if !t.waiting {
+		return
+	}
+	t.waiting = false
+	a.unacked--
+	s := a.sources[t.key]
+	if s == nil {
+		return
+	}
+	s.unacked--
+	if i := slices.Index(s.waiting, t); i >= 0 {
+		s.waiting = slices.Delete(s.waiting, i, i+1)
+	}
+	if s.unacked == 0 {
+		delete(a.holders, t.key)
+	}
 }
 
 // sweep drops sources idle for sourceIdle that hold nothing; a.mu held.
@@ -151,38 +216,31 @@ func (a *admission) sweep(now time.Time) {
 
 // ack moves the call out of the unacknowledged counts.
 func (t *ticket) ack() {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	if t.isAcked || t.closed {
-		return
+	t.a.mu.Lock()
+	defer t.a.mu.Unlock()
+	if !t.closed {
+		t.a.stopWaiting(t)
 	}
-	t.isAcked = true
-	t.a.release(t.key, true, false)
 }
 
 // close ends the call's admission; calling it again does nothing.
 func (t *ticket) close() {
-	t.mu.Lock()
-	defer t.mu.Unlock()
+	t.a.mu.Lock()
+	defer t.a.mu.Unlock()
 	if t.closed {
 		return
 	}
 	t.closed = true
-	t.a.release(t.key, !t.isAcked, true)
+	t.a.stopWaiting(t)
+	t.a.calls--
 }
 
-func (a *admission) release(key netip.Prefix, unacked, call bool) {
+// takenBack counts the calls whose wait for an ACK was ended to make room
+// for a fairer source.
+func (a *admission) takenBack() int {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	if unacked {
-		a.unacked--
-		if s := a.sources[key]; s != nil {
-			s.unacked--
-		}
-	}
-	if call {
-		a.calls--
-	}
+	return a.evicted
 }
 
 // size is the number of sources tracked, for tests and metrics.

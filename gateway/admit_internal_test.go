@@ -11,7 +11,7 @@ func TestASourceGetsItsBurstAtOnceThenItsRateAndOtherSourcesAreUntouched(t *test
 	now := time.Unix(1000, 0)
 	a.now = func() time.Time { return now }
 	admit := func(src string) string {
-		tk, refused := a.admit(src)
+		tk, refused := a.admit(src, nil)
 		if tk != nil {
 			tk.ack()
 			tk.close()
@@ -40,34 +40,34 @@ func TestASourceGetsItsBurstAtOnceThenItsRateAndOtherSourcesAreUntouched(t *test
 
 func TestUnacknowledgedCallsAreCappedPerSourceAndOverallAndFreedByTheirAckOrEnd(t *testing.T) {
 	a := newAdmission(Limits{MaxCalls: 3, MaxUnacked: 2, MaxUnackedPerSource: 1})
-	first, r := a.admit("192.0.2.1:5060")
+	first, r := a.admit("192.0.2.1:5060", nil)
 	if r != "" {
 		t.Fatal(r)
 	}
-	if _, r := a.admit("192.0.2.1:5062"); r != refuseUnackedBySource {
+	if _, r := a.admit("192.0.2.1:5062", nil); r != refuseUnackedBySource {
 		t.Fatalf("second unacknowledged call from one address: %q, want %q", r, refuseUnackedBySource)
 	}
-	second, r := a.admit("[2001:db8::1]:5060")
+	second, r := a.admit("[2001:db8::1]:5060", nil)
 	if r != "" {
 		t.Fatal(r)
 	}
-	if _, r := a.admit("[2001:db8::2]:5060"); r != refuseUnackedBySource {
+	if _, r := a.admit("[2001:db8::2]:5060", nil); r != refuseUnackedBySource {
 		t.Fatalf("an address of the same /64: %q, want %q", r, refuseUnackedBySource)
 	}
-	if _, r := a.admit("192.0.2.3:5060"); r != refuseUnacked {
+	if _, r := a.admit("192.0.2.3:5060", nil); r != refuseUnacked {
 		t.Fatalf("third unacknowledged call overall: %q, want %q", r, refuseUnacked)
 	}
 	first.ack()
 	second.close()
-	third, r := a.admit("192.0.2.1:5060")
+	third, r := a.admit("192.0.2.1:5060", nil)
 	if r != "" {
 		t.Fatalf("after an ACK and an end: %s", r)
 	}
 	third.ack()
-	if _, r := a.admit("192.0.2.4:5060"); r != "" {
+	if _, r := a.admit("192.0.2.4:5060", nil); r != "" {
 		t.Fatal(r)
 	}
-	if _, r := a.admit("192.0.2.5:5060"); r != refuseCalls {
+	if _, r := a.admit("192.0.2.5:5060", nil); r != refuseCalls {
 		t.Fatalf("fourth call: %q, want %q", r, refuseCalls)
 	}
 }
@@ -78,7 +78,7 @@ func TestIdleSourcesAreForgottenSoTheTableStaysBounded(t *testing.T) {
 	a.now = func() time.Time { return now }
 	var held *ticket
 	for i := range 1000 {
-		tk, r := a.admit("198.51.100." + strconv.Itoa(i%250) + ":" + strconv.Itoa(1024+i/250))
+		tk, r := a.admit("198.51.100."+strconv.Itoa(i%250)+":"+strconv.Itoa(1024+i/250), nil)
 		if i == 0 {
 			held = tk
 			continue
@@ -94,7 +94,7 @@ func TestIdleSourcesAreForgottenSoTheTableStaysBounded(t *testing.T) {
 		t.Fatalf("%d sources tracked, want 250", n)
 	}
 	now = now.Add(sourceIdle)
-	if _, r := a.admit("203.0.113.1:5060"); r != "" {
+	if _, r := a.admit("203.0.113.1:5060", nil); r != "" {
 		t.Fatal(r)
 	}
 	// Only the new source and the one still holding an unacknowledged call.
@@ -102,4 +102,48 @@ func TestIdleSourcesAreForgottenSoTheTableStaysBounded(t *testing.T) {
 		t.Fatalf("%d sources tracked after a sweep, want 2", n)
 	}
 	held.close()
+}
+
+// At the global cap, a source holding fewer unacknowledged calls than the
+// greediest by two or more takes the greediest's oldest place, whose wait
+// for its ACK is given up; a source as greedy as the rest is refused.
+func TestAtTheGlobalCapAFairerSourceTakesTheGreediestsOldestPlace(t *testing.T) {
+	a := newAdmission(Limits{MaxUnacked: 4})
+	var gaveUp []int
+	var flood []*ticket
+	for i := range 4 {
+		tk, r := a.admit("192.0.2.1:"+strconv.Itoa(5060+i), func() { gaveUp = append(gaveUp, i) })
+		if r != "" {
+			t.Fatal(r)
+		}
+		flood = append(flood, tk)
+	}
+	caller, r := a.admit("198.51.100.7:5060", func() { t.Error("the caller's own wait was given up") })
+	if r != "" {
+		t.Fatalf("a caller holding nothing at the cap: %q, want a place", r)
+	}
+	if len(gaveUp) != 1 || gaveUp[0] != 0 {
+		t.Fatalf("waits given up %v, want the flood's oldest, [0]", gaveUp)
+	}
+	if n := a.takenBack(); n != 1 {
+		t.Fatalf("taken back %d, want 1", n)
+	}
+	// The flooder's oldest call then ends as any call that got no ACK:
+	// its end must not count it out twice.
+	flood[0].close()
+	caller.ack()
+	if _, r := a.admit("198.51.100.8:5060", nil); r != "" {
+		t.Fatalf("after the caller's ACK: %q", r)
+	}
+	// Now the flood holds 3 and the newcomer 1: a source holding 2 is
+	// within two of the greediest and is refused rather than served.
+	if _, r := a.admit("203.0.113.9:5060", nil); r != "" {
+		t.Fatalf("a source holding nothing, the flood holding 3: %q", r)
+	}
+	if _, r := a.admit("203.0.113.9:5062", nil); r != refuseUnacked {
+		t.Fatalf("a source holding 1 against a greediest holding 2: %q, want %q", r, refuseUnacked)
+	}
+	if a.unacked != 4 {
+		t.Fatalf("%d unacknowledged counted, want the cap, 4", a.unacked)
+	}
 }

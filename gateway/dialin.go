@@ -21,7 +21,7 @@ func (g *Gateway) ServeInvite(in *confsip.Incoming) {
 		return
 	}
 	defer setupDone()
-	t, refused := g.admission.admit(in.Source())
+	t, refused := g.admission.admit(in.Source(), in.GiveUpAck)
 	if refused != "" {
 		g.refuse(in, refused)
 		return
@@ -112,6 +112,10 @@ func (g *Gateway) ServeInvite(in *confsip.Incoming) {
 	l.startMedia()
 	started = true
 	l.setState(stateAwaitingAck)
+	// Answered, the call is no set-up work any more: its wait for the ACK
+	// is bounded by the unacknowledged caps, and left in the set-up count
+	// a flood of callers that never ACK would shed everyone else.
+	setupDone()
 	call, ack, err := in.Answer(answer, l)
 	if err != nil {
 		if errors.Is(err, confsip.ErrNoAck) {

@@ -25,6 +25,7 @@ type Metrics struct {
 	shed      *prometheus.CounterVec
 	setup     *prometheus.Desc
 	unacked   prometheus.Counter
+	takenBack *prometheus.Desc
 	refused   *prometheus.CounterVec
 	tcpOpen   *prometheus.Desc
 	tcpRefuse *prometheus.Desc
@@ -77,6 +78,8 @@ func newMetrics(g *Gateway) *Metrics {
 			Name: "confgw_calls_unacked_total",
 			Help: "Dial-in calls answered but never acknowledged (no ACK within the ACK timeout), hung up with a BYE.",
 		}),
+		takenBack: prometheus.NewDesc("confgw_calls_unacked_taken_back_total",
+			"Dial-in calls awaiting their ACK hung up early to make room, at --max-unacked, for a source holding fewer: counted in confgw_calls_unacked_total too.", nil, nil),
 		tcpOpen: prometheus.NewDesc("confgw_sip_tcp_connections", "SIP-TCP connections accepted and open now.", nil, nil),
 		tcpRefuse: prometheus.NewDesc("confgw_sip_tcp_refused_total",
 			"SIP-TCP connections closed at accept, by the cap they hit: max_conns or max_conns_per_source.", []string{"reason"}, nil),
@@ -200,7 +203,7 @@ func addCounters(total *rtpsession.Stats, s rtpsession.Stats) {
 // Describe implements prometheus.Collector.
 func (m *Metrics) Describe(ch chan<- *prometheus.Desc) {
 	for _, d := range []*prometheus.Desc{m.legs, m.packets, m.lost, m.late, m.concealed, m.dropped, m.depth, m.setup,
-		m.tcpOpen, m.tcpRefuse, m.tcpClosed, m.rtcp, m.rtcpDrop} {
+		m.tcpOpen, m.tcpRefuse, m.tcpClosed, m.rtcp, m.rtcpDrop, m.takenBack} {
 		ch <- d
 	}
 }
@@ -243,6 +246,7 @@ func (m *Metrics) Collect(ch chan<- prometheus.Metric) {
 		ch <- prometheus.MustNewConstMetric(m.dropped, prometheus.CounterValue, float64(n), reason)
 	}
 	ch <- prometheus.MustNewConstMetric(m.depth, prometheus.GaugeValue, float64(depth))
+	ch <- prometheus.MustNewConstMetric(m.takenBack, prometheus.CounterValue, float64(m.g.admission.takenBack()))
 	ch <- prometheus.MustNewConstMetric(m.rtcp, prometheus.CounterValue, float64(total.RTCPIn), "in")
 	ch <- prometheus.MustNewConstMetric(m.rtcp, prometheus.CounterValue, float64(total.RTCPOut), "out")
 	ch <- prometheus.MustNewConstMetric(m.rtcpDrop, prometheus.CounterValue, float64(total.RTCPDropped))

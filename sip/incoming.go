@@ -27,10 +27,15 @@ type Incoming struct {
 
 	mu    sync.Mutex
 	final bool
+
+	// noAck, once closed, ends the wait for the ACK at once, as the ACK
+	// timeout would.
+	noAck     chan struct{}
+	noAckOnce sync.Once
 }
 
 func newIncoming(srv *Server, req *sipmsg.Request, tx sipmsg.ServerTransaction, dlg *sipgo.DialogServerSession, call *Call) *Incoming {
-	in := &Incoming{srv: srv, req: req, tx: tx, dlg: dlg, call: call}
+	in := &Incoming{srv: srv, req: req, tx: tx, dlg: dlg, call: call, noAck: make(chan struct{})}
 	in.ctx, in.cancel = context.WithCancelCause(srv.runCtx)
 	in.stop = context.AfterFunc(dlg.Context(), func() {
 		cause := context.Cause(dlg.Context())
@@ -202,6 +207,12 @@ func (in *Incoming) Answer(sdp []byte, r Renegotiator) (*Call, []byte, error) {
 	return nil, nil, fmt.Errorf("answering %s: %w", c.callID, err)
 }
 
+// GiveUpAck stops waiting for the ACK of an answered call now: Answer then
+// hangs it up and fails with ErrNoAck, as when the ACK timeout passes. It
+// is how admission takes back the place of a caller that holds too many
+// unacknowledged calls. It never blocks and may be called at any time.
+func (in *Incoming) GiveUpAck() { in.noAckOnce.Do(func() { close(in.noAck) }) }
+
 // respond sends the 2xx unless the caller cancelled first.
 func (in *Incoming) respond(res *sipmsg.Response) error {
 	select {
@@ -239,6 +250,8 @@ func (in *Incoming) awaitAck(res *sipmsg.Response) error {
 			interval = min(2*interval, sipmsg.T2)
 			resend.Reset(interval)
 		case <-giveUp.C:
+			return ErrNoAck
+		case <-in.noAck:
 			return ErrNoAck
 		case <-c.done:
 			return c.Err()

@@ -19,6 +19,7 @@ import (
 // loopback address.
 type Peer struct {
 	tr   string // "UDP", "TCP" or "TLS", as Via spells it
+	host string // the local address, as Via and Contact spell it
 	conn net.Conn
 	rd   *bufio.Reader
 	port int
@@ -29,11 +30,24 @@ type Peer struct {
 
 // Dial opens a peer to addr over "udp" or "tcp" (either case).
 func Dial(transport, addr string) (*Peer, error) {
-	conn, err := net.DialTimeout(strings.ToLower(transport), addr, Timeout)
+	return DialFrom(transport, "127.0.0.1", addr)
+}
+
+// DialFrom is Dial from the local address host (any of 127/8 on
+// loopback), as another machine would send.
+func DialFrom(transport, host, addr string) (*Peer, error) {
+	network := strings.ToLower(transport)
+	d := net.Dialer{Timeout: Timeout}
+	if network == "udp" {
+		d.LocalAddr = &net.UDPAddr{IP: net.ParseIP(host)}
+	} else {
+		d.LocalAddr = &net.TCPAddr{IP: net.ParseIP(host)}
+	}
+	conn, err := d.Dial(network, addr)
 	if err != nil {
 		return nil, err
 	}
-	p := &Peer{tr: strings.ToUpper(transport), conn: conn, rd: bufio.NewReaderSize(conn, 1<<16)}
+	p := &Peer{tr: strings.ToUpper(transport), host: host, conn: conn, rd: bufio.NewReaderSize(conn, 1<<16)}
 	_, port, _ := net.SplitHostPort(conn.LocalAddr().String())
 	p.port, _ = strconv.Atoi(port)
 	return p, nil
@@ -47,7 +61,7 @@ func DialTLS(addr string, cfg *tls.Config) (*Peer, error) {
 	if err != nil {
 		return nil, err
 	}
-	p := &Peer{tr: "TLS", conn: conn, rd: bufio.NewReaderSize(conn, 1<<16)}
+	p := &Peer{tr: "TLS", host: "127.0.0.1", conn: conn, rd: bufio.NewReaderSize(conn, 1<<16)}
 	_, port, _ := net.SplitHostPort(conn.LocalAddr().String())
 	p.port, _ = strconv.Atoi(port)
 	return p, nil
@@ -72,7 +86,7 @@ func (p *Peer) Request(method, user string, extra []string, body string) string 
 		scheme = "sips"
 	}
 	fmt.Fprintf(&b, "%s %s:%s@%s SIP/2.0\r\n", method, scheme, user, host)
-	fmt.Fprintf(&b, "Via: SIP/2.0/%s 127.0.0.1:%d;branch=z9hG4bK%s;rport\r\n", p.tr, p.port, id)
+	fmt.Fprintf(&b, "Via: SIP/2.0/%s %s:%d;branch=z9hG4bK%s;rport\r\n", p.tr, p.host, p.port, id)
 	b.WriteString("Max-Forwards: 70\r\n")
 	fmt.Fprintf(&b, "From: \"Raw\" <sip:raw@127.0.0.1>;tag=%s\r\n", id)
 	fmt.Fprintf(&b, "To: <%s:%s@%s>\r\n", scheme, user, host)
@@ -83,7 +97,7 @@ func (p *Peer) Request(method, user string, extra []string, body string) string 
 	if p.tr == "TCP" {
 		transport = ";transport=tcp"
 	}
-	fmt.Fprintf(&b, "Contact: <%s:raw@127.0.0.1:%d%s>\r\n", scheme, p.port, transport)
+	fmt.Fprintf(&b, "Contact: <%s:raw@%s:%d%s>\r\n", scheme, p.host, p.port, transport)
 	length := true
 	for _, l := range extra {
 		if strings.HasPrefix(strings.ToLower(l), "content-length:") {
