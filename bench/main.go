@@ -140,23 +140,33 @@ func main() {
 // was started.
 func defaultOut(repo string) string { return filepath.Join(repo, "bench", "out") }
 
+// loadRun reads the file name of a finished run in dir into v and finds
+// the repository, saying on stderr what failed.
+func loadRun(dir, name string, v any) (repo string, ok bool) {
+	repo, err := repoRoot()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "bench:", err)
+		return "", false
+	}
+	b, err := os.ReadFile(filepath.Join(dir, name))
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "bench:", err)
+		return "", false
+	}
+	if err := json.Unmarshal(b, v); err != nil {
+		fmt.Fprintf(os.Stderr, "bench: %s: %v\n", dir, err)
+		return "", false
+	}
+	return repo, true
+}
+
 // rerender writes a finished run's tables and plots again from its
 // results.json, so that a change to how they are drawn needs no new
 // measurement; the figures stay those the run measured.
 func rerender(dir string, docs bool) int {
-	repo, err := repoRoot()
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "bench:", err)
-		return 2
-	}
-	b, err := os.ReadFile(filepath.Join(dir, "results.json"))
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "bench:", err)
-		return 2
-	}
 	var res results
-	if err := json.Unmarshal(b, &res); err != nil {
-		fmt.Fprintf(os.Stderr, "bench: %s: %v\n", dir, err)
+	repo, ok := loadRun(dir, "results.json", &res)
+	if !ok {
 		return 2
 	}
 	res.Targets = checkTargets(&res)

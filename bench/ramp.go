@@ -196,19 +196,9 @@ func runRamp(p rampPlan, out string) int {
 // rerenderRamp writes a finished ramp's tables again from its ramp.json, so
 // that a change to how they read needs no new measurement.
 func rerenderRamp(dir string, docs bool) int {
-	repo, err := repoRoot()
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "bench:", err)
-		return 2
-	}
-	b, err := os.ReadFile(filepath.Join(dir, "ramp.json"))
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "bench:", err)
-		return 2
-	}
 	var res rampResults
-	if err := json.Unmarshal(b, &res); err != nil {
-		fmt.Fprintf(os.Stderr, "bench: %s: %v\n", dir, err)
+	repo, ok := loadRun(dir, "ramp.json", &res)
+	if !ok {
 		return 2
 	}
 	h := &harness{repo: repo, out: dir}
