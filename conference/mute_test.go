@@ -2,7 +2,6 @@ package conference_test
 
 import (
 	"errors"
-	"sync"
 	"testing"
 
 	"github.com/confgw/confgw/conference"
@@ -101,30 +100,11 @@ func TestAMutedParticipantStaysMutedWhenMoved(t *testing.T) {
 	}
 }
 
-// promptingLeg is a phone leg that records what its caller was told.
-type promptingLeg struct {
-	fakeLeg
-	mu      sync.Mutex
-	prompts []conference.Prompt
-}
-
-func (l *promptingLeg) Prompt(p conference.Prompt) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	l.prompts = append(l.prompts, p)
-}
-
-func (l *promptingLeg) told() []conference.Prompt {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return append([]conference.Prompt(nil), l.prompts...)
-}
-
 // Muting a room mutes everyone in it but the hosts, phone callers
 // included, who are told so; muting them again tells them nothing new.
 func TestMutingARoomMutesAllButItsHostsAndTellsThePhones(t *testing.T) {
 	m := newMeeting(t)
-	leg := &promptingLeg{}
+	leg := &promptLeg{}
 	ph, err := m.c.AddPhone(conference.PhoneSpec{Number: "+15550199", Direction: conference.DialIn, Leg: leg})
 	if err != nil {
 		t.Fatal(err)
