@@ -142,13 +142,15 @@ func (a *admission) admit(src string, giveUp func()) (*ticket, string) {
 		s.tokens--
 	}
 	s.last = now
+	// Taking a place back hangs a call up, so it comes last, once nothing
+	// else would refuse this one.
 	switch {
 	case a.lim.MaxUnackedPerSource > 0 && s.unacked >= a.lim.MaxUnackedPerSource:
 		return nil, refuseUnackedBySource
-	case a.lim.MaxUnacked > 0 && a.unacked >= a.lim.MaxUnacked && !a.takeBackFor(s):
-		return nil, refuseUnacked
 	case a.lim.MaxCalls > 0 && a.calls >= a.lim.MaxCalls:
 		return nil, refuseCalls
+	case a.lim.MaxUnacked > 0 && a.unacked >= a.lim.MaxUnacked && !a.takeBackFor(s):
+		return nil, refuseUnacked
 	}
 	t := &ticket{a: a, key: key, waiting: true, giveUp: giveUp}
 	a.calls++

@@ -147,3 +147,21 @@ func TestAtTheGlobalCapAFairerSourceTakesTheGreediestsOldestPlace(t *testing.T) 
 		t.Fatalf("%d unacknowledged counted, want the cap, 4", a.unacked)
 	}
 }
+
+// A caller that the cap on calls would refuse anyway takes no place back:
+// hanging a call up for it would free nothing it could use.
+func TestNoPlaceIsTakenBackForACallTheCallsCapRefuses(t *testing.T) {
+	a := newAdmission(Limits{MaxUnacked: 2, MaxCalls: 2})
+	gaveUp := 0
+	for i := range 2 {
+		if _, r := a.admit("192.0.2.1:"+strconv.Itoa(5060+i), func() { gaveUp++ }); r != "" {
+			t.Fatal(r)
+		}
+	}
+	if _, r := a.admit("198.51.100.7:5060", nil); r != refuseCalls {
+		t.Fatalf("a caller at both caps: %q, want %q", r, refuseCalls)
+	}
+	if gaveUp != 0 || a.takenBack() != 0 {
+		t.Fatalf("%d waits given up for a call refused anyway", gaveUp)
+	}
+}

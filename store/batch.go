@@ -13,48 +13,59 @@ import (
 // under a savepoint of its own, so one that fails is undone alone and the
 // others still commit.
 //
-// No goroutine of its own: the first writer to find the batcher idle
-// commits what is queued, over and over until the queue is empty, and the
-// writers who queued meanwhile wait for their answers.
+// No goroutine of its own: the writer whose turn it is commits what is
+// queued, its own write among it, then hands the turn to the first writer
+// queued meanwhile, so no writer commits others' work for longer than one
+// group (a conference holds its lock while it writes).
 type batcher struct {
 	mu    sync.Mutex
 	queue []*write
-	busy  bool
+	busy  bool // a writer has the turn
 }
 
-// write is one writer's work and where its answer goes.
+// write is one writer's work, where its answer goes, and its turn.
 type write struct {
 	fn   func(*sql.Tx) error
 	done chan error
+	turn chan struct{}
 }
 
 // run has fn committed, alone or in a group, and returns its outcome.
 func (b *batcher) run(db *sql.DB, fn func(*sql.Tx) error) error {
-	w := &write{fn: fn, done: make(chan error, 1)}
+	w := &write{fn: fn, done: make(chan error, 1), turn: make(chan struct{}, 1)}
 	b.mu.Lock()
 	b.queue = append(b.queue, w)
-	lead := !b.busy
-	b.busy = true
-	b.mu.Unlock()
-	if lead {
-		b.drain(db)
+	if !b.busy {
+		b.busy = true
+		w.turn <- struct{}{}
 	}
+	b.mu.Unlock()
+	select {
+	case err := <-w.done:
+		return err
+	case <-w.turn:
+	}
+	b.lead(db)
 	return <-w.done
 }
 
-func (b *batcher) drain(db *sql.DB) {
-	for {
+// lead commits the queue, the leader's own write among it, and passes the
+// turn on.
+func (b *batcher) lead(db *sql.DB) {
+	b.mu.Lock()
+	group := b.queue
+	b.queue = nil
+	b.mu.Unlock()
+	defer func() {
 		b.mu.Lock()
-		group := b.queue
-		b.queue = nil
-		if len(group) == 0 {
+		if len(b.queue) > 0 {
+			b.queue[0].turn <- struct{}{}
+		} else {
 			b.busy = false
-			b.mu.Unlock()
-			return
 		}
 		b.mu.Unlock()
-		commit(db, group)
-	}
+	}()
+	commit(db, group)
 }
 
 // commit runs a group of writes in one transaction and answers each.
@@ -69,6 +80,15 @@ func commit(db *sql.DB, group []*write) {
 		answer(err)
 		return
 	}
+	// A write that panics must not leave the others of its group waiting
+	// for an answer for ever.
+	defer func() {
+		if r := recover(); r != nil {
+			_ = tx.Rollback()
+			answer(fmt.Errorf("store: a write panicked: %v", r))
+			panic(r)
+		}
+	}()
 	if len(group) == 1 {
 		if err := group[0].fn(tx); err != nil {
 			_ = tx.Rollback()

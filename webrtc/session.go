@@ -480,19 +480,26 @@ func (s *Session) send() {
 func (s *Session) encode(o *outFrame, out []byte) (int, error) {
 	if room := o.mix.Room(); room != nil {
 		now := time.Now()
-		if s.sharedRoom != room {
-			e, err := s.srv.shared.get(room, s.sup, now)
-			if err != nil {
-				return 0, err
+		for range 2 {
+			if s.sharedRoom != room {
+				e, err := s.srv.shared.get(room, s.sup, now)
+				if err != nil {
+					return 0, err
+				}
+				s.shared, s.sharedRoom = e, room
 			}
-			s.shared, s.sharedRoom = e, room
-		}
-		n, ok, err := s.shared.encode(o.mix.Tick(), &o.f, out, now)
-		if ok {
-			if err == nil {
-				s.srv.totals.sharedEncodes.Add(1)
+			n, ok, err := s.shared.encode(o.mix.Tick(), &o.f, out, now)
+			if errors.Is(err, errSwept) {
+				s.shared, s.sharedRoom = nil, nil
+				continue
 			}
-			return n, err
+			if ok {
+				if err == nil {
+					s.srv.totals.sharedEncodes.Add(1)
+				}
+				return n, err
+			}
+			break
 		}
 	}
 	return s.enc.encode(&o.f, out)

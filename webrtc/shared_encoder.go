@@ -1,6 +1,7 @@
 package webrtc
 
 import (
+	"errors"
 	"sync"
 	"time"
 
@@ -27,7 +28,14 @@ type sharedEncoder struct {
 	// it on its own would cost the most exactly when the CPU is short.
 	done [sharedKept]sharedPayload
 	used time.Time
+	// swept is set when the server let go of the encoder: sessions still
+	// holding it must fetch their room's current one, or the room would
+	// pay for two.
+	swept bool
 }
+
+// errSwept says a shared encoder was let go; ask the server again.
+var errSwept = errors.New("webrtc: shared encoder let go")
 
 // sharedKept is how many ticks' payloads a shared encoder keeps: a
 // session's sender queue holds no more than outFrames.
@@ -48,6 +56,9 @@ type sharedPayload struct {
 func (e *sharedEncoder) encode(tick uint64, f *audio.Frame, out []byte, now time.Time) (n int, ok bool, err error) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
+	if e.swept {
+		return 0, false, errSwept
+	}
 	p := &e.done[tick%sharedKept]
 	switch {
 	case tick > e.last:
@@ -94,6 +105,7 @@ func (s *sharedEncoders) get(room *mixer.Mixer, sup codecSupport, now time.Time)
 	for k, e := range s.byID {
 		e.mu.Lock()
 		idle := now.Sub(e.used) > sharedIdle
+		e.swept = e.swept || idle
 		e.mu.Unlock()
 		if idle {
 			delete(s.byID, k)

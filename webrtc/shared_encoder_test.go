@@ -233,3 +233,45 @@ func TestAPeerInDTXIsNeitherConcealedNorHeard(t *testing.T) {
 		t.Errorf("stats %+v: a DTX pause was concealed as loss", st)
 	}
 }
+
+// A room's encoder let go while its sessions still held it is not used
+// again: the next of them to encode fetches the room's current one, so
+// the room never pays for two.
+func TestASessionHoldingASweptEncoderMovesToTheRoomsCurrentOne(t *testing.T) {
+	srv := &Server{}
+	s := &Session{srv: srv, sup: supportFor(audio.PCMU), outReady: make(chan struct{}, 1)}
+	enc, err := s.sup.newCodec()
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.enc = enc
+	m := mixer.New()
+	ids := make(chan mixer.MixID, 1)
+	if err := m.Attach("s", idRecorder{ids}); err != nil {
+		t.Fatal(err)
+	}
+	m.MixOnce()
+	o := outFrame{mix: <-ids}
+	o.f.Rate = audio.Narrowband
+	var out [maxPayload]byte
+	if _, err := s.encode(&o, out[:]); err != nil {
+		t.Fatal(err)
+	}
+	old := s.shared
+	// Another room's first encode, long after: the idle sweep lets this
+	// room's encoder go.
+	if _, err := srv.shared.get(mixer.New(), s.sup, time.Now().Add(2*sharedIdle)); err != nil {
+		t.Fatal(err)
+	}
+	m.MixOnce()
+	o.mix = <-ids
+	if _, err := s.encode(&o, out[:]); err != nil {
+		t.Fatal(err)
+	}
+	if s.shared == old {
+		t.Fatal("the session still encodes with the encoder the server let go")
+	}
+	if cur, _ := srv.shared.get(m, s.sup, time.Now()); cur != s.shared {
+		t.Fatal("the session's encoder is not the room's current one")
+	}
+}
