@@ -2,6 +2,7 @@ package conference
 
 import (
 	"strings"
+	"time"
 	"unicode"
 	"unicode/utf8"
 
@@ -155,6 +156,7 @@ func (c *Conference) attachLocked(m *member, r *room) {
 	}
 	c.later(func() {
 		if r.media != nil {
+			m.attachedAt = time.Now()
 			if muted {
 				// Before Attach, so that no tick hears it.
 				r.media.SetMuted(id, true)

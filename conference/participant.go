@@ -127,6 +127,9 @@ type member struct {
 	// audio is an app participant's session; media is the same session
 	// once it is connected.
 	audio AudioSession
+	// attachedAt is when media was last put in a room's mixer: speaking
+	// changes noticed before it are of an earlier attachment.
+	attachedAt time.Time
 }
 
 func (m *member) snapshot() Participant {

@@ -62,9 +62,10 @@ func (c *Conference) speakingChanged(s speakingChange) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	m, ok := c.members[s.ID]
-	// A change from a room the participant has left is stale: leaving
-	// already said it stopped.
-	if !ok || m.Room != s.room || m.Speaking == s.Speaking.Speaking || c.ended {
+	// A change from a room the participant has left, or from before its
+	// media was last attached (a move out and back, new media), is stale:
+	// leaving already said it stopped.
+	if !ok || m.Room != s.room || s.At.Before(m.attachedAt) || m.Speaking == s.Speaking.Speaking || c.ended {
 		return
 	}
 	m.Speaking = s.Speaking.Speaking

@@ -3,6 +3,7 @@ package mixer
 import (
 	"math"
 	"sync/atomic"
+	"time"
 )
 
 // Speaking is a change in whether an endpoint speaks, as its room hears
@@ -13,6 +14,10 @@ type Speaking struct {
 	// Level is the frame's level in dBov (a full-scale square wave is 0)
 	// when the change was noticed.
 	Level float64
+	// At is when the tick noticed it: a receiver that re-attached the
+	// endpoint since can tell a change of the old attachment, which may
+	// reach it late, from one of the new.
+	At time.Time
 }
 
 // Hysteresis of the speaking indicator, in ticks: on after 60 ms above the
@@ -71,7 +76,7 @@ func (sp *speech) observe(s *slot, heard bool, tick uint64, report func(Speaking
 	if s.speaking == s.reported || (s.reportedAt != 0 && tick-s.reportedAt < speakGapTicks) {
 		return
 	}
-	if report(Speaking{ID: s.id, Speaking: s.speaking, Level: dBov(s.power)}) {
+	if report(Speaking{ID: s.id, Speaking: s.speaking, Level: dBov(s.power), At: time.Now()}) {
 		s.reported, s.reportedAt = s.speaking, tick
 	}
 }
