@@ -209,16 +209,26 @@ func (p *plan) restrict(only string) error {
 	return nil
 }
 
-// run returns the exit status: 2 when the harness cannot start, 1 when a run
-// broke, 0 otherwise.
-func run(quick bool, out string, docs bool, only string) int {
+// prepare checks the machine can run the harness and finds the
+// repository, saying on stderr what is missing.
+func prepare() (repo string, ok bool) {
 	if err := preflight(); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
-		return 2
+		return "", false
 	}
 	repo, err := repoRoot()
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
+		return "", false
+	}
+	return repo, true
+}
+
+// run returns the exit status: 2 when the harness cannot start, 1 when a run
+// broke, 0 otherwise.
+func run(quick bool, out string, docs bool, only string) int {
+	repo, ok := prepare()
+	if !ok {
 		return 2
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -237,6 +247,7 @@ func run(quick bool, out string, docs bool, only string) int {
 	if out == "" {
 		out = defaultOut(repo)
 	}
+	var err error
 	if h.out, err = filepath.Abs(out); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		return 2

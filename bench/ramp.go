@@ -128,13 +128,8 @@ func (p rampPlan) command() string {
 
 // runRamp is the -ramp mode's main: the exit status as run's.
 func runRamp(p rampPlan, out string) int {
-	if err := preflight(); err != nil {
-		fmt.Fprintln(os.Stderr, "bench:", err)
-		return 2
-	}
-	repo, err := repoRoot()
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "bench:", err)
+	repo, ok := prepare()
+	if !ok {
 		return 2
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -144,6 +139,7 @@ func runRamp(p rampPlan, out string) int {
 	if out == "" {
 		out = defaultOut(repo)
 	}
+	var err error
 	if h.out, err = filepath.Abs(out); err == nil {
 		err = os.MkdirAll(h.out, 0o755)
 	}

@@ -103,6 +103,26 @@ func TestSharedEncodersOfIdleRoomsAreLetGo(t *testing.T) {
 // The sender's shared path allocates nothing once its room's encoder
 // exists.
 func TestEncodingTheSharedMixAllocatesNothing(t *testing.T) {
+	s, _, _, o := sharedListenerSession(t)
+	var out [maxPayload]byte
+	if _, err := s.encode(&o, out[:]); err != nil {
+		t.Fatal(err)
+	}
+	allocs := testing.AllocsPerRun(200, func() {
+		if _, err := s.encode(&o, out[:]); err != nil {
+			panic(err)
+		}
+	})
+	if allocs != 0 {
+		t.Errorf("%v allocations per shared encode, want 0", allocs)
+	}
+}
+
+// sharedListenerSession is a PCMU session with no peer and a room whose
+// one silent listener passes on the MixID of each tick, with the frame of
+// the room's first tick ready to encode.
+func sharedListenerSession(t *testing.T) (*Session, *mixer.Mixer, chan mixer.MixID, outFrame) {
+	t.Helper()
 	s := &Session{srv: &Server{}, sup: supportFor(audio.PCMU), outReady: make(chan struct{}, 1)}
 	enc, err := s.sup.newCodec()
 	if err != nil {
@@ -117,18 +137,7 @@ func TestEncodingTheSharedMixAllocatesNothing(t *testing.T) {
 	m.MixOnce()
 	o := outFrame{mix: <-ids}
 	o.f.Rate = audio.Narrowband
-	var out [maxPayload]byte
-	if _, err := s.encode(&o, out[:]); err != nil {
-		t.Fatal(err)
-	}
-	allocs := testing.AllocsPerRun(200, func() {
-		if _, err := s.encode(&o, out[:]); err != nil {
-			panic(err)
-		}
-	})
-	if allocs != 0 {
-		t.Errorf("%v allocations per shared encode, want 0", allocs)
-	}
+	return s, m, ids, o
 }
 
 // idRecorder is a silent listener that passes on the MixID it is told.
@@ -238,21 +247,8 @@ func TestAPeerInDTXIsNeitherConcealedNorHeard(t *testing.T) {
 // again: the next of them to encode fetches the room's current one, so
 // the room never pays for two.
 func TestASessionHoldingASweptEncoderMovesToTheRoomsCurrentOne(t *testing.T) {
-	srv := &Server{}
-	s := &Session{srv: srv, sup: supportFor(audio.PCMU), outReady: make(chan struct{}, 1)}
-	enc, err := s.sup.newCodec()
-	if err != nil {
-		t.Fatal(err)
-	}
-	s.enc = enc
-	m := mixer.New()
-	ids := make(chan mixer.MixID, 1)
-	if err := m.Attach("s", idRecorder{ids}); err != nil {
-		t.Fatal(err)
-	}
-	m.MixOnce()
-	o := outFrame{mix: <-ids}
-	o.f.Rate = audio.Narrowband
+	s, m, ids, o := sharedListenerSession(t)
+	srv := s.srv
 	var out [maxPayload]byte
 	if _, err := s.encode(&o, out[:]); err != nil {
 		t.Fatal(err)
