@@ -41,6 +41,23 @@ func rawInvite(t *testing.T, p *sipraw.Peer) string {
 	return res
 }
 
+// floodInvites sends INVITEs to demo from p, never ACKing any, calling
+// between after each, until stop closes.
+func floodInvites(t *testing.T, p *sipraw.Peer, stop <-chan struct{}, between func()) {
+	for {
+		select {
+		case <-stop:
+			return
+		default:
+		}
+		if err := p.Send(p.Request("INVITE", "demo", []string{"Content-Type: application/sdp"}, hostileSDP(9))); err != nil {
+			t.Errorf("flood: %v", err)
+			return
+		}
+		between()
+	}
+}
+
 func TestACallAnsweredButNeverAcknowledgedIsHungUpWithinTheAckTimeoutAndGivesItsPortBack(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t, harnessOptions{})
@@ -98,21 +115,8 @@ func TestAFloodOfUnacknowledgedInvitesFromOneAddressCannotKeepACallerFromAnother
 	)
 	stop := make(chan struct{})
 	var wg sync.WaitGroup
-	wg.Go(func() {
-		for {
-			select {
-			case <-stop:
-				return
-			default:
-			}
-			if err := flood.Send(flood.Request("INVITE", "demo", []string{"Content-Type: application/sdp"}, hostileSDP(9))); err != nil {
-				t.Errorf("flood: %v", err)
-				return
-			}
-			// About 200 a second, a little above the attack's rate.
-			time.Sleep(5 * time.Millisecond)
-		}
-	})
+	// About 200 a second, a little above the attack's rate.
+	wg.Go(func() { floodInvites(t, flood, stop, func() { time.Sleep(5 * time.Millisecond) }) })
 	wg.Go(func() {
 		for {
 			select {
@@ -201,8 +205,7 @@ func TestAFloodFromSeveralAddressesFillingTheGlobalCapStillLetsACallerIn(t *test
 	stop := make(chan struct{})
 	var wg sync.WaitGroup
 	var peers []*sipraw.Peer
-	hosts := []string{"127.0.0.2", "127.0.0.3", "127.0.0.4"}
-	for _, host := range hosts {
+	for _, host := range []string{"127.0.0.2", "127.0.0.3", "127.0.0.4"} {
 		p, err := sipraw.DialFrom("UDP", host, h.srv.Addr())
 		if err != nil {
 			t.Fatal(err)
@@ -213,23 +216,9 @@ func TestAFloodFromSeveralAddressesFillingTheGlobalCapStillLetsACallerIn(t *test
 	// Registered after the sockets' cleanups, so it runs before them: the
 	// flood stops, on a failure too, before its sockets close.
 	t.Cleanup(func() { close(stop); wg.Wait() })
-	for i, p := range peers {
-		host := hosts[i]
-		wg.Go(func() {
-			for {
-				select {
-				case <-stop:
-					return
-				default:
-				}
-				if err := p.Send(p.Request("INVITE", "demo", []string{"Content-Type: application/sdp"}, hostileSDP(9))); err != nil {
-					t.Errorf("flood from %s: %v", host, err)
-					return
-				}
-				// Read whatever came, never ACKing, at a flood's pace.
-				_, _ = p.Read(10 * time.Millisecond)
-			}
-		})
+	for _, p := range peers {
+		// Reading whatever came, never ACKing, paces each at a flood's rate.
+		wg.Go(func() { floodInvites(t, p, stop, func() { _, _ = p.Read(10 * time.Millisecond) }) })
 	}
 	eventually(t, "the flood holding every unacknowledged place", func() bool {
 		return sample(t, reg, "confgw_phone_legs", "direction", "dial-in", "state", "awaiting_ack") == float64(lim.MaxUnacked)
