@@ -274,3 +274,47 @@ func TestBansAreJournaledRestoredAndNotMadeWhenTheJournalFails(t *testing.T) {
 		t.Fatalf("the journal after a lift holds %+v", saved[0].Bans)
 	}
 }
+
+// The bans list is for hosts and the admin, and so are the events that
+// change it: a participant's stream learns only that someone left.
+func TestBanEventsAreShownToHostsAndTheAdminAloneAndToastsToTheirAddressee(t *testing.T) {
+	m := newMeeting(t)
+	sub := m.c.Subscribe(64)
+	defer sub.Close()
+	if err := m.c.HangUpAndBan(conference.As(m.host1), m.phone, conference.BanSpec{Reason: "shouting"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := m.c.Unban(conference.Admin, "+15550100"); err != nil {
+		t.Fatal(err)
+	}
+	evs := drain(sub)
+	bans := append(ofType(evs, conference.EventBanAdded), ofType(evs, conference.EventBanRemoved)...)
+	if len(bans) != 2 {
+		t.Fatalf("ban events %+v, want an added and a removed", bans)
+	}
+	for _, e := range bans {
+		for _, tt := range []struct {
+			who  string
+			a    conference.Actor
+			want bool
+		}{
+			{"the banning host", conference.As(m.host1), true},
+			{"another host", conference.As(m.host2), true},
+			{"the admin", conference.Admin, true},
+			{"a participant", conference.As(m.alice), false},
+			{"someone no longer here", conference.As("gone"), false},
+		} {
+			if got := m.c.Shows(tt.a, e); got != tt.want {
+				t.Errorf("%s shown to %s: %v, want %v", e.Type, tt.who, got, tt.want)
+			}
+		}
+	}
+	left := ofType(evs, conference.EventParticipantLeft)
+	if len(left) != 1 || !m.c.Shows(conference.As(m.alice), left[0]) {
+		t.Fatalf("the caller's leaving %+v is not shown to a participant", left)
+	}
+	toast := conference.Event{Type: conference.EventToast, Addressee: m.alice}
+	if !m.c.Shows(conference.As(m.alice), toast) || m.c.Shows(conference.As(m.bob), toast) || m.c.Shows(conference.As(m.host1), toast) {
+		t.Fatal("a toast is shown to someone other than its addressee, or not to it")
+	}
+}

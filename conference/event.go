@@ -107,6 +107,27 @@ type Event struct {
 	Ban   *Ban     `json:"ban,omitempty"`
 }
 
+// Shows tells whether a's events stream carries e. A toast is its
+// addressee's alone. A ban names a caller's number and the host's reason,
+// which only hosts and the admin may list, so its events go to them alone;
+// everyone else learns of a removal from participant.left. Being a host is
+// judged as the event is delivered, as the bans list judges it when read.
+func (c *Conference) Shows(a Actor, e Event) bool {
+	switch e.Type {
+	case EventToast:
+		return e.Addressee == a.ParticipantID
+	case EventBanAdded, EventBanRemoved:
+		if a.Admin {
+			return true
+		}
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		m := c.members[a.ParticipantID]
+		return m != nil && m.isHost()
+	}
+	return true
+}
+
 // Subscription receives a conference's events in order. A subscriber that
 // falls too far behind is dropped rather than stall the conference: it
 // receives a stream.lagged and then its channel closes, so it can subscribe

@@ -10,12 +10,13 @@ import (
 )
 
 // A host bans a phone's number with its hang-up and an app participant
-// with its removal: the list shows both to hosts, the events stream tells
-// everyone, the removed participant's token is refused from the answer on,
-// and a lifted ban leaves the list.
+// with its removal: the list shows both to hosts, their events streams
+// tell them, the removed participant's token is refused from the answer
+// on, and a lifted ban leaves the list.
 func TestAHostBansACallerAndAnAppParticipantAndLiftsABan(t *testing.T) {
 	k := newClinic(t)
 	events := follow(t, k, k.host2.Token)
+	participant := follow(t, k, k.old.Token)
 	if r := k.env.Do("GET", "/v1/conferences/c/bans", k.host.Token, nil); r.Status != http.StatusOK || !strings.Contains(string(r.Body), `"bans":[]`) {
 		t.Fatalf("no bans: %d %s, want an empty list", r.Status, r.Body)
 	}
@@ -25,6 +26,17 @@ func TestAHostBansACallerAndAnAppParticipantAndLiftsABan(t *testing.T) {
 	}
 	if e := next(t, events, "ban.added"); e.Data.Ban == nil || e.Data.Ban.Number != "+15550100" || e.Data.Ban.Reason != "heckling" {
 		t.Fatalf("ban.added %+v", e.Data)
+	}
+	// A participant learns that the caller left, not the number or why.
+	if r := k.env.Do("POST", "/v1/conferences/c/rooms", k.host.Token, nil); r.Status != http.StatusCreated {
+		t.Fatalf("add room: %d %s", r.Status, r.Body)
+	}
+	told := map[string]bool{}
+	for e := range until(t, participant, "room.added") {
+		told[e.Type] = true
+	}
+	if !told["participant.left"] || told["ban.added"] {
+		t.Fatalf("a participant's stream told %v of a ban, want participant.left and no ban.added", told)
 	}
 	if r := k.env.Do("GET", "/v1/conferences/c", k.alice.Token, nil); r.Status != http.StatusOK {
 		t.Fatalf("alice before her ban: %d %s", r.Status, r.Body)

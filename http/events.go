@@ -75,7 +75,7 @@ func (s *Server) events(c *gin.Context) {
 			if !ok {
 				return
 			}
-			if !visibleTo(e, actor) {
+			if !conf.Shows(actor, e) {
 				continue
 			}
 			if !deadline() {
@@ -95,11 +95,6 @@ func (s *Server) events(c *gin.Context) {
 			}
 		}
 	}
-}
-
-// visibleTo keeps a toast for its addressee alone.
-func visibleTo(e conference.Event, a conference.Actor) bool {
-	return e.Type != conference.EventToast || e.Addressee == a.ParticipantID
 }
 
 // actorKey tells the caller's streams apart from others' in a conference.

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"iter"
 	"net"
 	"net/http"
 	"strconv"
@@ -66,7 +67,8 @@ func follow(t *testing.T, k *clinic, token string) <-chan sseEvent {
 	return out
 }
 
-// next waits for an event of typ; a hang fails the test, never a fast server.
+// next waits for an event of typ, or any event when typ is ""; a hang
+// fails the test, never a fast server.
 func next(t *testing.T, ch <-chan sseEvent, typ string) sseEvent {
 	t.Helper()
 	deadline := time.After(10 * time.Second)
@@ -76,11 +78,24 @@ func next(t *testing.T, ch <-chan sseEvent, typ string) sseEvent {
 			if !ok {
 				t.Fatalf("stream closed waiting for %s", typ)
 			}
-			if e.Type == typ {
+			if typ == "" || e.Type == typ {
 				return e
 			}
 		case <-deadline:
 			t.Fatalf("no %s event", typ)
+		}
+	}
+}
+
+// until yields ch's events up to and including the first of type typ.
+func until(t *testing.T, ch <-chan sseEvent, typ string) iter.Seq[sseEvent] {
+	t.Helper()
+	return func(yield func(sseEvent) bool) {
+		for {
+			e := next(t, ch, "")
+			if !yield(e) || e.Type == typ {
+				return
+			}
 		}
 	}
 }
