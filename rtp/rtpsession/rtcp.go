@@ -2,6 +2,7 @@ package rtpsession
 
 import (
 	"context"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"math/rand/v2"
@@ -23,6 +24,9 @@ const DefaultRTCPInterval = 5 * time.Second
 // A phone sends one; the rest of a burst is someone spraying the port and
 // is dropped unparsed, so that it costs no more than a stray RTP packet.
 const DefaultRTCPBurst = 8
+
+// rtcpHeaderSize is an RTCP packet's fixed header with its sender's SSRC.
+const rtcpHeaderSize = 8
 
 // defaultCNAME names the gateway in reports (RFC 3550 SDES CNAME) when
 // the configuration does not.
@@ -191,22 +195,42 @@ func (s *Session) rtcpIn(b []byte, from netip.AddrPort, at time.Time, locked boo
 	}
 	st.budget--
 	st.mu.Unlock()
-	p, err := rtcp.Parse(b, s.ssrc, at)
-	if err != nil {
+	if len(b) < rtcpHeaderSize {
 		s.ctr.rtcpDropped.Add(1)
 		return
 	}
+	// The sender's SSRC is in the clear in SRTCP too.
+	ssrc := binary.BigEndian.Uint32(b[4:rtcpHeaderSize])
 	if !locked {
 		s.rxMu.Lock()
 	}
 	// Only the phone's own stream is believed: a report from an SSRC we
-	// do not hear is a stranger's, or nothing we can use.
-	ours := s.rx.hadSSRC && p.SSRC == s.rx.ssrc
+	// do not hear is a stranger's, or nothing we can use. Checked before
+	// decrypting, so that forged SSRCs cost no SRTCP state.
+	ours := s.rx.hadSSRC && ssrc == s.rx.ssrc
 	lost := s.rx.rtcpSeq.Lost()
 	if !locked {
 		s.rxMu.Unlock()
 	}
 	if !ours {
+		s.ctr.rtcpDropped.Add(1)
+		return
+	}
+	if sec := s.srtp.Load(); sec != nil {
+		// An SRTP leg believes only authenticated reports: a report in the
+		// clear could be anyone's, and a phone's SRTCP parsed as RTCP
+		// would give figures made of ciphertext.
+		st.mu.Lock()
+		plain, err := sec.rtcpIn.DecryptRTCP(b, b, nil)
+		st.mu.Unlock()
+		if err != nil {
+			s.ctr.rtcpDropped.Add(1)
+			return
+		}
+		b = plain
+	}
+	p, err := rtcp.Parse(b, s.ssrc, at)
+	if err != nil || p.SSRC != ssrc {
 		s.ctr.rtcpDropped.Add(1)
 		return
 	}
@@ -275,9 +299,13 @@ func (s *Session) report(now time.Time) {
 		to = netip.AddrPortFrom(stats.Remote.Addr(), stats.Remote.Port()+1)
 	}
 	q := s.qualityLocked(stats, now)
+	b, err := r.Marshal()
+	if sec := s.srtp.Load(); sec != nil && err == nil {
+		b, err = sec.rtcpOut.EncryptRTCP(nil, b, nil)
+	}
 	st.mu.Unlock()
 
-	if b, err := r.Marshal(); err == nil {
+	if err == nil {
 		s.sendRTCP(b, mux, to)
 	}
 	s.onQuality(q)
@@ -286,11 +314,7 @@ func (s *Session) report(now time.Time) {
 // sendRTCP sends a report: on a multiplexed port the next tick sends it
 // with the audio, since one goroutine at a time writes the RTP socket.
 func (s *Session) sendRTCP(b []byte, mux bool, to netip.AddrPort) {
-	// An SRTP leg would need SRTCP, which is not spoken: reports in the
-	// clear would tell an eavesdropper the call's timing and counts, and
-	// the phone would drop them as unauthenticated anyway. Its own reports
-	// are still read for the quality figures.
-	if s.held.Load() || s.closed.Load() || s.srtp.Load() != nil {
+	if s.held.Load() || s.closed.Load() {
 		return
 	}
 	switch {

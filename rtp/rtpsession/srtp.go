@@ -45,6 +45,12 @@ const maxAuthTag = 10
 type srtpState struct {
 	in  *srtp.Context
 	out *srtp.Context
+	// rtcpIn and rtcpOut protect the leg's reports (SRTCP) with the same
+	// keys. They are contexts of their own, used under rtcp.mu, because a
+	// context serves one goroutine at a time and reports are read and
+	// written beside the audio, not by it.
+	rtcpIn, rtcpOut *srtp.Context
+
 	hdr rtp.Header // out's header, reused so that sending allocates nothing
 	// watch is set by in's replay detector when it refuses a packet's
 	// index, the one way to tell a replay from a forgery among the errors
@@ -83,7 +89,7 @@ func newSRTPState(k *SRTP, prev *srtpState) (*srtpState, error) {
 	if samePeer {
 		// The context's replay detectors flag prev; they go on doing so,
 		// and the receive path reads the flag of whichever state it holds.
-		st.in, st.watch = prev.in, prev.watch
+		st.in, st.watch, st.rtcpIn = prev.in, prev.watch, prev.rtcpIn
 	} else {
 		st.watch = new(bool)
 		watch := st.watch
@@ -96,11 +102,25 @@ func newSRTPState(k *SRTP, prev *srtpState) (*srtpState, error) {
 		if st.in, err = srtp.CreateContext(k.RemoteKey[:keyLen], k.RemoteKey[keyLen:], k.Profile, opts...); err != nil {
 			return nil, fmt.Errorf("%w: %w", ErrSRTPKey, err)
 		}
+		rtcpOpts := []srtp.ContextOption{srtp.SRTCPReplayProtection(replayWindow)}
+		if len(k.RemoteMKI) > 0 {
+			rtcpOpts = append(rtcpOpts, srtp.MasterKeyIndicator(k.RemoteMKI))
+		}
+		if st.rtcpIn, err = srtp.CreateContext(k.RemoteKey[:keyLen], k.RemoteKey[keyLen:], k.Profile, rtcpOpts...); err != nil {
+			return nil, fmt.Errorf("%w: %w", ErrSRTPKey, err)
+		}
 	}
+	// The SRTCP index, like the rollover counter, must not restart under
+	// the same key: the same index twice is keystream used twice.
 	if prev != nil && prev.keys.Profile == k.Profile && bytes.Equal(prev.keys.LocalKey, k.LocalKey) {
-		st.out = prev.out
-	} else if st.out, err = srtp.CreateContext(k.LocalKey[:keyLen], k.LocalKey[keyLen:], k.Profile); err != nil {
-		return nil, fmt.Errorf("%w: %w", ErrSRTPKey, err)
+		st.out, st.rtcpOut = prev.out, prev.rtcpOut
+	} else {
+		if st.out, err = srtp.CreateContext(k.LocalKey[:keyLen], k.LocalKey[keyLen:], k.Profile); err != nil {
+			return nil, fmt.Errorf("%w: %w", ErrSRTPKey, err)
+		}
+		if st.rtcpOut, err = srtp.CreateContext(k.LocalKey[:keyLen], k.LocalKey[keyLen:], k.Profile); err != nil {
+			return nil, fmt.Errorf("%w: %w", ErrSRTPKey, err)
+		}
 	}
 	return st, nil
 }

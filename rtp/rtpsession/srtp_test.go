@@ -16,6 +16,7 @@ import (
 	"github.com/confgw/confgw/audio"
 	"github.com/confgw/confgw/audio/g711"
 	"github.com/confgw/confgw/internal/tone"
+	"github.com/confgw/confgw/rtp/rtcp"
 )
 
 // srtpPair is the two sides of one SDES keying: the session's keys, and a
@@ -319,4 +320,91 @@ func TestRekeyingOneDirectionKeepsTheOtherStreamsRolloverCounter(t *testing.T) {
 	if st := s.Stats(); st.SRTPAuthFailed != 0 || st.SRTPReplayed != 0 {
 		t.Fatalf("auth failures %d, replays %d", st.SRTPAuthFailed, st.SRTPReplayed)
 	}
+}
+
+// An SRTP leg reports over SRTCP, which the phone opens with the leg's
+// key, and believes only the phone's authenticated reports: one in the
+// clear, a tampered one or a replay is dropped and changes no figure.
+func TestAnSRTPLegReportsOverSRTCPAndBelievesOnlyAuthenticatedReports(t *testing.T) {
+	pair := newSRTPPair(t, srtp.ProtectionProfileAes128CmHmacSha1_80)
+	s := pairedSession(t, Config{SRTP: pair.keys})
+	ph := newRTCPPeer(t)
+	s.SetRemote(ph.addr())
+	s.SetRemoteRTCP(ph.rtcp.LocalAddr().(*net.UDPAddr).AddrPort())
+	for i := range 5 {
+		if _, err := ph.conn.WriteToUDP(pair.tonePacket(t, uint16(i+1), uint32(i*g711.FrameBytes)), s.LocalAddr()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	settle(t, s.Session, "the phone's audio", func() bool { return s.Stats().PacketsIn == 5 })
+	var f audio.Frame
+	for range 10 {
+		s.WriteFrame(&f)
+	}
+
+	// The leg's report is SRTCP: it does not parse in the clear, and opens
+	// with the key the leg gave the phone.
+	buf := make([]byte, 2048)
+	var sr rtcp.Peer
+	var at time.Time
+	for deadline := time.Now().Add(hang); !sr.SR; {
+		_ = ph.rtcp.SetReadDeadline(deadline)
+		n, err := ph.rtcp.Read(buf)
+		if err != nil {
+			t.Fatalf("no report: %v", err)
+		}
+		if p, err := rtcp.Parse(buf[:n], 0x5eed, time.Now()); err == nil && p.Block != nil && p.Block.Lost == 0 && p.Packets == 10 {
+			t.Fatal("the leg's report went out in the clear")
+		}
+		plain, err := pair.dec.DecryptRTCP(nil, buf[:n], nil)
+		if err != nil {
+			t.Fatalf("the phone cannot open the leg's report: %v", err)
+		}
+		at = time.Now()
+		if sr, err = rtcp.Parse(plain, 0x5eed, at); err != nil {
+			t.Fatalf("the leg's report does not parse once opened: %v", err)
+		}
+	}
+	if sr.SSRC != s.ssrc || sr.Block == nil || sr.Packets != 10 {
+		t.Fatalf("report %+v", sr)
+	}
+
+	to := s.rtcpConn.LocalAddr().(*net.UDPAddr)
+	report := func(fraction uint8) []byte {
+		rr := rtcp.Report{SSRC: 0x5eed, CNAME: "phone", Block: &rtcp.Block{
+			SSRC: s.ssrc, FractionLost: fraction, ExtendedMax: 1000, LSR: sr.LSR, DLSR: rtcp.Delay(time.Since(at)),
+		}}
+		b, err := rr.Marshal()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b
+	}
+	send := func(b []byte) {
+		if _, err := ph.rtcp.WriteToUDP(b, to); err != nil {
+			t.Fatal(err)
+		}
+	}
+	protected, err := pair.enc.EncryptRTCP(nil, report(26), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tampered := bytes.Clone(protected)
+	tampered[12] ^= 0x40
+	send(report(128)) // in the clear: anyone's
+	send(tampered)
+	eventually(t, "the unauthenticated reports dropped", func() bool { return s.Stats().RTCPDropped == 2 })
+	if q, ok := s.Quality(); ok && q.Remote {
+		t.Fatalf("an unauthenticated report was believed: %+v", q)
+	}
+	send(protected)
+	eventually(t, "the phone's SRTCP report in the quality", func() bool {
+		q, ok := s.Quality()
+		return ok && q.Remote && q.HasRTT
+	})
+	if q, _ := s.Quality(); q.RemoteLossPct < 10 || q.RemoteLossPct > 10.5 {
+		t.Fatalf("quality %+v, want the 10%% loss the phone reported", q)
+	}
+	send(protected)
+	eventually(t, "the replayed report dropped", func() bool { return s.Stats().RTCPDropped == 3 })
 }
