@@ -117,9 +117,11 @@ type ticket struct {
 // milliseconds and never hold one for long.
 func (a *admission) admit(src string, giveUp func()) (*ticket, string) {
 	key := sourceKey(src)
-	now := a.now()
 	a.mu.Lock()
 	defer a.mu.Unlock()
+	// Read under the lock, so that the INVITEs of a source are charged to
+	// its allowance in the order of their times.
+	now := a.now()
 	if now.Sub(a.lastSweep) >= sourceIdle/4 || len(a.sources) >= maxSources {
 		a.sweep(now)
 	}
