@@ -263,3 +263,18 @@ func TestAnInviteFromAKnownSourceCostsOneAllocationAndFromANewOneTwo(t *testing.
 		t.Errorf("an INVITE from a new source: %v allocations, want its entry's and the ticket's", n)
 	}
 }
+
+func TestABurstBelowOneLetsASourceOneInviteAtATime(t *testing.T) {
+	a := newAdmission(Limits{InviteRate: 2})
+	now := time.Unix(1000, 0)
+	a.now = func() time.Time { return now }
+	for i := range 3 {
+		if _, r := a.admit("192.0.2.1:5060", nil); r != "" {
+			t.Fatalf("INVITE %d, half a second after the last, refused: %s", i+1, r)
+		}
+		if _, r := a.admit("192.0.2.1:5060", nil); r != refuseRate {
+			t.Fatalf("a second INVITE at once: %q, want %q", r, refuseRate)
+		}
+		now = now.Add(500 * time.Millisecond)
+	}
+}
