@@ -6,6 +6,8 @@ import (
 	"sync"
 	"time"
 
+	"golang.org/x/time/rate"
+
 	"github.com/confgw/confgw/sourceaddr"
 )
 
@@ -20,7 +22,7 @@ type Limits struct {
 	// MaxUnackedPerSource is MaxUnacked for a single source.
 	MaxUnackedPerSource int
 	// InviteRate is the INVITEs per second a source may send on average,
-	// InviteBurst how many it may send at once.
+	// InviteBurst how many it may send at once (1 when less).
 	InviteRate  float64
 	InviteBurst int
 }
@@ -54,7 +56,10 @@ const sourceIdle = time.Minute
 
 // source is what one source address holds.
 type source struct {
-	tokens  float64
+	// invites is the source's allowance of INVITEs. It is held by value,
+	// so that a new source costs one allocation.
+	invites rate.Limiter
+	// last is the time of the source's last INVITE, for the sweep.
 	last    time.Time
 	unacked int
 	// waiting are the source's calls awaiting their ACK, oldest first,
@@ -70,6 +75,10 @@ type source struct {
 type admission struct {
 	lim Limits
 	now func() time.Time
+	// inviteRate and inviteBurst are each source's allowance of INVITEs:
+	// Limits' InviteRate, or no limit when that is not above zero.
+	inviteRate  rate.Limit
+	inviteBurst int
 
 	mu        sync.Mutex
 	calls     int
@@ -83,7 +92,15 @@ type admission struct {
 }
 
 func newAdmission(lim Limits) *admission {
-	return &admission{lim: lim, now: time.Now, sources: map[netip.Prefix]*source{}, holders: map[netip.Prefix]*source{}}
+	a := &admission{
+		lim: lim, now: time.Now,
+		inviteRate: rate.Inf, inviteBurst: max(lim.InviteBurst, 1),
+		sources: map[netip.Prefix]*source{}, holders: map[netip.Prefix]*source{},
+	}
+	if lim.InviteRate > 0 {
+		a.inviteRate = rate.Limit(lim.InviteRate)
+	}
+	return a
 }
 
 // sourceKey is the source a transport address "ip:port" counts against;
@@ -117,9 +134,11 @@ type ticket struct {
 // milliseconds and never hold one for long.
 func (a *admission) admit(src string, giveUp func()) (*ticket, string) {
 	key := sourceKey(src)
-	now := a.now()
 	a.mu.Lock()
 	defer a.mu.Unlock()
+	// Read under the lock, so that the INVITEs of a source are charged to
+	// its allowance in the order of their times.
+	now := a.now()
 	if now.Sub(a.lastSweep) >= sourceIdle/4 || len(a.sources) >= maxSources {
 		a.sweep(now)
 	}
@@ -128,20 +147,16 @@ func (a *admission) admit(src string, giveUp func()) (*ticket, string) {
 		if len(a.sources) >= maxSources {
 			return nil, refuseSources
 		}
-		s = &source{tokens: float64(a.lim.InviteBurst), last: now}
+		// A new Limiter's lock is free, so copying it is safe.
+		s = &source{invites: *rate.NewLimiter(a.inviteRate, a.inviteBurst)}
 		a.sources[key] = s
 	}
-	// The bucket is taken from before any other cap, so that a source
-	// refused for holding too much still spends its allowance retrying.
-	if a.lim.InviteRate > 0 {
-		s.tokens = min(float64(max(a.lim.InviteBurst, 1)), s.tokens+now.Sub(s.last).Seconds()*a.lim.InviteRate)
-		s.last = now
-		if s.tokens < 1 {
-			return nil, refuseRate
-		}
-		s.tokens--
-	}
 	s.last = now
+	// The allowance is taken from before any other cap, so that a source
+	// refused for holding too much still spends its allowance retrying.
+	if !s.invites.AllowN(now, 1) {
+		return nil, refuseRate
+	}
 	// Taking a place back hangs a call up, so it comes last, once nothing
 	// else would refuse this one.
 	switch {

@@ -165,3 +165,116 @@ func TestNoPlaceIsTakenBackForACallTheCallsCapRefuses(t *testing.T) {
 		t.Fatalf("%d waits given up for a call refused anyway", gaveUp)
 	}
 }
+
+func TestASourceSendingAtItsRateAfterItsBurstIsNeverRefused(t *testing.T) {
+	a := newAdmission(Limits{InviteRate: 2, InviteBurst: 3})
+	now := time.Unix(1000, 0)
+	a.now = func() time.Time { return now }
+	for i := range 3 {
+		if _, r := a.admit("192.0.2.1:5060", nil); r != "" {
+			t.Fatalf("INVITE %d of the burst refused: %s", i+1, r)
+		}
+	}
+	for i := range 240 {
+		now = now.Add(500 * time.Millisecond)
+		tk, r := a.admit("192.0.2.1:5060", nil)
+		if r != "" {
+			t.Fatalf("INVITE %d at the rate refused: %s", i+1, r)
+		}
+		tk.ack()
+		tk.close()
+	}
+}
+
+func TestASourceFloodingInvitesGetsItsBurstAndItsRateNoMore(t *testing.T) {
+	a := newAdmission(Limits{InviteRate: 2, InviteBurst: 3})
+	now := time.Unix(1000, 0)
+	a.now = func() time.Time { return now }
+	admitted := 0
+	// Ten a second for ten seconds: the burst, then two for each second
+	// gone by.
+	for range 101 {
+		if tk, r := a.admit("192.0.2.1:5060", nil); r == "" {
+			admitted++
+			tk.ack()
+			tk.close()
+		} else if r != refuseRate {
+			t.Fatalf("refused for %q, want %q", r, refuseRate)
+		}
+		now = now.Add(100 * time.Millisecond)
+	}
+	if want := 3 + 2*10; admitted != want {
+		t.Fatalf("%d INVITEs admitted, want %d", admitted, want)
+	}
+	// A pause, even one long enough for the source to be forgotten, gives
+	// back the burst and no more.
+	for _, pause := range []time.Duration{sourceIdle / 2, 2 * sourceIdle} {
+		now = now.Add(pause)
+		for i := range 3 {
+			if _, r := a.admit("192.0.2.1:5060", nil); r != "" {
+				t.Fatalf("INVITE %d of the burst after %s refused: %s", i+1, pause, r)
+			}
+		}
+		if _, r := a.admit("192.0.2.1:5060", nil); r != refuseRate {
+			t.Fatalf("an INVITE past the burst after %s: %q, want %q", pause, r, refuseRate)
+		}
+	}
+}
+
+func TestWithoutAnInviteRateASourceMaySendAsManyInvitesAsItLikes(t *testing.T) {
+	a := newAdmission(Limits{InviteBurst: 1})
+	now := time.Unix(1000, 0)
+	a.now = func() time.Time { return now }
+	for i := range 1000 {
+		if _, r := a.admit("192.0.2.1:5060", nil); r != "" {
+			t.Fatalf("INVITE %d refused: %s", i+1, r)
+		}
+	}
+}
+
+func TestAnInviteFromAKnownSourceCostsOneAllocationAndFromANewOneTwo(t *testing.T) {
+	a := newAdmission(Limits{InviteRate: 5, InviteBurst: 20})
+	now := time.Unix(1000, 0)
+	a.now = func() time.Time { return now }
+	addrs := make([]string, 101)
+	for i := range addrs {
+		addrs[i] = "198.51.100." + strconv.Itoa(i) + ":5060"
+	}
+	admit := func(src string) {
+		tk, r := a.admit(src, nil)
+		if r != "" {
+			t.Fatal(r)
+		}
+		tk.ack()
+		tk.close()
+	}
+	admit(addrs[0])
+	if n := testing.AllocsPerRun(100, func() {
+		now = now.Add(time.Second)
+		admit(addrs[0])
+	}); n > 1 {
+		t.Errorf("an INVITE from a known source: %v allocations, want the ticket's alone", n)
+	}
+	next := 1
+	if n := testing.AllocsPerRun(99, func() {
+		admit(addrs[next])
+		next++
+	}); n > 2 {
+		t.Errorf("an INVITE from a new source: %v allocations, want its entry's and the ticket's", n)
+	}
+}
+
+func TestABurstBelowOneLetsASourceOneInviteAtATime(t *testing.T) {
+	a := newAdmission(Limits{InviteRate: 2})
+	now := time.Unix(1000, 0)
+	a.now = func() time.Time { return now }
+	for i := range 3 {
+		if _, r := a.admit("192.0.2.1:5060", nil); r != "" {
+			t.Fatalf("INVITE %d, half a second after the last, refused: %s", i+1, r)
+		}
+		if _, r := a.admit("192.0.2.1:5060", nil); r != refuseRate {
+			t.Fatalf("a second INVITE at once: %q, want %q", r, refuseRate)
+		}
+		now = now.Add(500 * time.Millisecond)
+	}
+}

@@ -4,6 +4,8 @@ import (
 	"errors"
 	"time"
 
+	"golang.org/x/time/rate"
+
 	"github.com/confgw/confgw/conference"
 	"github.com/confgw/confgw/gateway/prompts"
 )
@@ -40,26 +42,20 @@ const (
 type keypad struct {
 	star  time.Time
 	armed bool
-	// tokens and last are the caller's allowance of commands, a token
-	// bucket of burst tokens filling at rate a second.
-	tokens float64
-	last   time.Time
+	// commands is the caller's allowance of commands, burst at once and
+	// perSecond after that; made at its first command, as most callers
+	// never key one.
+	commands *rate.Limiter
 }
 
 // allow takes one command from the caller's allowance, or reports that
-// it is spent.
-func (k *keypad) allow(now time.Time, rate float64, burst int) bool {
-	if k.last.IsZero() {
-		k.tokens = float64(burst)
-	} else if d := now.Sub(k.last); d > 0 {
-		k.tokens = min(float64(burst), k.tokens+d.Seconds()*rate)
+// it is spent. The allowance is made full at the first call, with that
+// call's perSecond and burst.
+func (k *keypad) allow(now time.Time, perSecond float64, burst int) bool {
+	if k.commands == nil {
+		k.commands = rate.NewLimiter(rate.Limit(perSecond), burst)
 	}
-	k.last = now
-	if k.tokens < 1 {
-		return false
-	}
-	k.tokens--
-	return true
+	return k.commands.AllowN(now, 1)
 }
 
 // feed takes one key pressed at now and returns the command it completes,

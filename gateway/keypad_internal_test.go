@@ -79,3 +79,34 @@ func TestACallerKeysABurstOfCommandsThenOneASecond(t *testing.T) {
 		t.Fatal("more than a burst after an hour")
 	}
 }
+
+func TestACallerKeyingOneCommandASecondAfterItsBurstIsNeverRefused(t *testing.T) {
+	t0 := time.Unix(1_700_000_000, 0)
+	var k keypad
+	for i := range DefaultKeypadBurst {
+		if !k.allow(t0, DefaultKeypadRate, DefaultKeypadBurst) {
+			t.Fatalf("command %d of the burst refused", i+1)
+		}
+	}
+	for s := 1; s <= 120; s++ {
+		if !k.allow(t0.Add(time.Duration(s)*time.Second), DefaultKeypadRate, DefaultKeypadBurst) {
+			t.Fatalf("the command keyed %d s after the burst refused", s)
+		}
+	}
+}
+
+func TestACallerKeyingFasterThanItsRateGetsItsBurstAndItsRateAndRefusalsCostItNothing(t *testing.T) {
+	t0 := time.Unix(1_700_000_000, 0)
+	var k keypad
+	allowed := 0
+	// Four a second for twenty seconds: the burst, then one for each
+	// second gone by, however many were refused in between.
+	for at := time.Duration(0); at <= 20*time.Second; at += 250 * time.Millisecond {
+		if k.allow(t0.Add(at), 1, 5) {
+			allowed++
+		}
+	}
+	if want := 5 + 20; allowed != want {
+		t.Fatalf("%d commands allowed, want %d", allowed, want)
+	}
+}
