@@ -25,7 +25,7 @@ const el = {
   rooms: $('rooms'), addRoom: $('add-room'), dialForm: $('dial-form'), dialTo: $('dial-to'),
   recBox: $('recordings-box'), recList: $('recordings'), banBox: $('bans-box'), banList: $('bans'), toasts: $('toasts'), errors: $('errors'),
   voiceOut: $('voice-out'), mic: $('mic'), micLevel: $('mic-level'), muteToggle: $('mute-toggle'),
-  handToggle: $('hand-toggle'),
+  handToggle: $('hand-toggle'), helpToggle: $('help-toggle'),
 };
 
 let api = null;
@@ -88,6 +88,18 @@ function renderHandButton() {
   b.setAttribute('aria-pressed', String(up));
 }
 
+// renderHelpButton lets the signed-in participant ask for a host, or take
+// back a request no host has answered; once a host has helped and cleared
+// it, the button offers to ask again. The admin key has none, as for hands.
+function renderHelpButton() {
+  const b = el.helpToggle;
+  const me = view && view.me;
+  b.hidden = !me;
+  const asked = Boolean(me && me.help);
+  b.textContent = asked ? 'Cancel help request' : 'Ask for help';
+  b.setAttribute('aria-pressed', String(asked));
+}
+
 function render() {
   if (!view) return;
   if (dragging()) {
@@ -113,6 +125,7 @@ function render() {
   el.banBox.hidden = !view.isHost;
   renderAudioButton();
   renderHandButton();
+  renderHelpButton();
   renderRooms(el.rooms, view, actions);
   renderStage(el.stageTitle, el.tiles, view, actions);
 
@@ -202,8 +215,12 @@ const actions = {
   deleteRoom: (r) => attempt(`Could not delete ${r.name}`, () => api.deleteRoom(r.id)),
   hangUp: (p) => attempt(`Could not hang up ${p.name}`, () => api.hangUp(p.id)),
   setHand: (p, up) => attempt(up ? 'Could not raise the hand' : `Could not lower ${p.name}'s hand`, () => api.setHand(p.id, up)),
-  setHelp: (p, asked) => attempt(asked ? 'Could not ask for a host' : `Could not clear ${p.name}'s request for help`,
-    () => api.setHelp(p.id, asked)),
+  setHelp: (p, asked) => {
+    let what = `Could not clear ${p.name}'s request for help`;
+    if (asked) what = 'Could not ask for a host';
+    else if (p.id === view.meId) what = 'Could not cancel your request for help';
+    return attempt(what, () => api.setHelp(p.id, asked));
+  },
   mute: (p, on) => attempt(on ? `Could not mute ${p.name}` : `Could not unmute ${p.name}`,
     () => (on ? api.mute(p.id) : api.unmute(p.id))),
   muteRoom: (r) => attempt(`Could not mute ${r.name}`, () => api.muteRoom(r.id)),
@@ -291,6 +308,7 @@ function showSignIn(note) {
   el.signOut.hidden = true;
   el.audioToggle.hidden = true;
   el.handToggle.hidden = true;
+  el.helpToggle.hidden = true;
   renderMic(false);
   el.signIn.hidden = false;
   el.signInNote.textContent = note || '';
@@ -369,6 +387,10 @@ el.audioToggle.addEventListener('click', async () => {
 el.handToggle.addEventListener('click', () => {
   if (!view || !view.me) return;
   actions.setHand(view.me, !view.me.hand);
+});
+el.helpToggle.addEventListener('click', () => {
+  if (!view || !view.me) return;
+  actions.setHelp(view.me, !view.me.help);
 });
 el.muteToggle.addEventListener('click', () => {
   if (voice) voice.setMuted(!voice.muted);
