@@ -35,6 +35,12 @@ let stopMeter = null;
 let stopEvents = null;
 let refreshTimer = 0;
 let refreshSeq = 0;
+// reading says the newest read of the meeting is still unanswered, and
+// patches holds the changes events made in place since it went out: its
+// answer may have been made before them, so they are laid on it again
+// rather than undone by it.
+let reading = false;
+let patches = [];
 let pendingRender = false;
 let wasHost = false;
 
@@ -143,16 +149,42 @@ function render() {
 async function refresh() {
   if (!api) return;
   const seq = ++refreshSeq;
+  const from = patches.length;
+  reading = true;
   try {
     const info = await api.conference();
     // A slower, older answer must not overwrite a newer one.
     if (seq !== refreshSeq || !view) return;
+    for (const change of patches.slice(from)) change(info);
     view.info = info;
     render();
   } catch (err) {
     if (err.status === 401 || err.status === 404 || err.status === 410) leave(`You are no longer in this meeting: ${err.message}`);
     else showError(el.errors, 'Could not load the meeting', err);
+  } finally {
+    // Only the newest read's answer is kept, so once it is in (or failed)
+    // no answer is left that could predate a patch.
+    if (seq === refreshSeq) {
+      reading = false;
+      patches = [];
+    }
   }
+}
+
+// patch makes a change an event describes in the meeting as drawn, and
+// redraws, rather than read the whole meeting again for one flag.
+function patch(change) {
+  if (!view) return;
+  change(view.info);
+  if (reading) patches.push(change);
+  render();
+}
+
+// sameParticipant calls fn on each copy of participant id in a snapshot:
+// the meeting's list and its room's list each carry one.
+function sameParticipant(info, id, fn) {
+  for (const q of info.participants) if (q.id === id) fn(q);
+  for (const r of info.rooms) for (const q of r.participants) if (q.id === id) fn(q);
 }
 
 function scheduleRefresh() {
@@ -268,6 +300,15 @@ function onEvent(type, ev) {
     case 'participant.speaking':
       speaking(ev.participant);
       return;
+    case 'participant.help':
+      // The event carries the whole change, so the mark, a host's Helped
+      // and the participant's own button follow it without a read.
+      if (ev.participant) {
+        const { id, help } = ev.participant;
+        patch((info) => sameParticipant(info, id, (q) => { q.help = help; }));
+        return;
+      }
+      break;
     case 'toast':
       showToast(el.toasts, ev.message, ev.ttl_ms || 10000);
       return;

@@ -107,6 +107,49 @@ test('a participant takes back its own request for help', async () => {
   await visible(pat.getByRole('button', { name: 'Ask for help' }), 'Pat\'s button back to Ask for help');
 });
 
+test('the help button follows the event while a read is out, and that read\'s older answer does not bring the request back', async () => {
+  // Pat's reads of the meeting are fetched from the gateway at once but
+  // answered to the page only later, so each answer predates what the
+  // test does meanwhile.
+  const isRead = (url) => url.pathname === '/v1/conferences/demo';
+  const held = [];
+  let holding = true;
+  await pat.route(isRead, (route) => {
+    if (!holding || route.request().method() !== 'GET') return route.continue();
+    const answer = route.fetch();
+    held.push({ route, answer, info: answer.then((r) => r.json()) });
+    return undefined;
+  });
+  try {
+    await pat.getByRole('button', { name: 'Ask for help' }).click();
+    await visible(pat.getByRole('button', { name: 'Cancel help request' }), 'Pat\'s button turned to Cancel help request');
+    // Sam's hand makes Pat's page read the meeting, with Pat's request in it.
+    await H.api(gw, 'POST', `/v1/conferences/demo/participants/${people.Sam.participant.id}/hand`, people.Sam.token);
+    await H.until(async () => {
+      for (const h of held) {
+        const info = await h.info;
+        const who = (name) => info.participants.find((p) => p.name === name);
+        if (who('Sam').hand && who('Pat').help) return true;
+      }
+      return false;
+    }, 'a held read of Pat\'s with Sam\'s hand and Pat\'s request');
+
+    await row(host, 'Pat').getByRole('button', { name: 'Clear Pat\'s request for help' }).click();
+    await visible(pat.getByRole('button', { name: 'Ask for help' }), 'Pat\'s button back to Ask for help with its read still held');
+
+    holding = false;
+    for (const h of held) await h.route.fulfill({ response: await h.answer });
+    await visible(row(pat, 'Sam').locator('.hand-mark'), 'Sam\'s hand on Pat\'s page, from the older answer');
+    assert.equal(await pat.locator('#help-toggle').textContent(), 'Ask for help');
+    assert.equal(await row(pat, 'Pat').locator('.badge.help').count(), 0);
+  } finally {
+    holding = false;
+    await pat.unroute(isRead);
+  }
+  await H.api(gw, 'DELETE', `/v1/conferences/demo/participants/${people.Sam.participant.id}/hand`, people.Sam.token);
+  await gone(row(pat, 'Sam').locator('.hand-mark'), 'Sam\'s hand lowered');
+});
+
 test('a page no one is signed in to, or given the admin key, has no hand or help button', async () => {
   const page = await (await browser.newContext({ viewport: { width: 1280, height: 720 } })).newPage();
   page.on('pageerror', (e) => { throw e; });
