@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"math"
+	"slices"
 	"strings"
 	"testing"
 
@@ -42,7 +44,7 @@ func TestParticipantsTable(t *testing.T) {
 		f := strings.Fields(l)
 		rows[f[1]] = f[2:]
 	}
-	if strings.Join(strings.Fields(lines[0]), " ") != "ID NAME KIND ROLE ROOM MODERATOR MUTED CLIENT/PHONE" || len(rows) != 4 {
+	if strings.Join(strings.Fields(lines[0]), " ") != "ID NAME KIND ROLE ROOM MODERATOR MUTED HAND HELP CLIENT/PHONE" || len(rows) != 4 {
 		t.Fatalf("participants:\n%s", out)
 	}
 	for name, want := range map[string]string{
@@ -55,6 +57,63 @@ func TestParticipantsTable(t *testing.T) {
 			t.Errorf("%s: %q, want %q", name, got, want)
 		}
 	}
+}
+
+// Alice raises her hand and asks for a host, Carl only asks: the
+// participants table shows each in its own column, and no one else's.
+func TestParticipantsTableShowsHandsAndHelpRequests(t *testing.T) {
+	c := newClinic(t)
+	c.must(c.alice.Token, "hand", "raise")
+	c.must(c.alice.Token, "help-request", "ask")
+	c.must(c.carl.Token, "help-request", "ask")
+	out := c.must(c.host.Token, "participants")
+	cells := tableCells(t, out, "NAME", "HAND", "HELP", "CLIENT/PHONE")
+	want := map[string][3]string{
+		"Hanna": {"", "", "4.14"},
+		"Alice": {"up", "asked", "4.14"},
+		"Carl":  {"", "asked", "4.9"},
+	}
+	if len(cells) != len(want) {
+		t.Fatalf("participants:\n%s", out)
+	}
+	for _, row := range cells {
+		if got := [3]string{row[1], row[2], row[3]}; got != want[row[0]] {
+			t.Errorf("%s: HAND, HELP, CLIENT/PHONE %q, want %q\n%s", row[0], got, want[row[0]], out)
+		}
+	}
+}
+
+// tableCells reads the named columns of a table as the tabwriter lays it
+// out, by where each heading starts: a blank cell would vanish from a
+// split on spaces and shift the ones after it.
+func tableCells(t *testing.T, out string, names ...string) [][]string {
+	t.Helper()
+	lines := strings.Split(strings.TrimSuffix(out, "\n"), "\n")
+	header := lines[0]
+	heads := strings.Fields(header)
+	starts := make([]int, len(heads)+1)
+	for i, h := range heads {
+		from := 0
+		if i > 0 {
+			from = starts[i-1] + len(heads[i-1])
+		}
+		starts[i] = from + strings.Index(header[from:], h)
+	}
+	starts[len(heads)] = math.MaxInt
+	var rows [][]string
+	for _, l := range lines[1:] {
+		var row []string
+		for _, name := range names {
+			i := slices.Index(heads, name)
+			if i < 0 {
+				t.Fatalf("no %s column in %q", name, header)
+			}
+			start, end := min(starts[i], len(l)), min(starts[i+1], len(l))
+			row = append(row, strings.TrimSpace(l[start:end]))
+		}
+		rows = append(rows, row)
+	}
+	return rows
 }
 
 func TestModeratorColumn(t *testing.T) {

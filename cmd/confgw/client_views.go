@@ -14,10 +14,20 @@ import (
 // The views write tab-separated rows for the tabwriter show sets up.
 
 func writeParticipants(w io.Writer, ps []conference.Participant) {
-	fmt.Fprintln(w, "ID\tNAME\tKIND\tROLE\tROOM\tMODERATOR\tMUTED\tCLIENT/PHONE")
+	fmt.Fprintln(w, "ID\tNAME\tKIND\tROLE\tROOM\tMODERATOR\tMUTED\tHAND\tHELP\tCLIENT/PHONE")
 	for _, p := range ps {
-		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", p.ID, p.Name, p.Kind, p.Role, p.Room, yesOrBlank(p.Moderator), muted(p), clientOrPhone(p))
+		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", p.ID, p.Name, p.Kind, p.Role, p.Room,
+			yesOrBlank(p.Moderator), muted(p), wordOrBlank(p.Hand, "up"), wordOrBlank(p.Help, "asked"), clientOrPhone(p))
 	}
+}
+
+// wordOrBlank fills a flag's column only where it is set, so the few
+// raised hands and requests for help stand out in a long list.
+func wordOrBlank(b bool, word string) string {
+	if b {
+		return word
+	}
+	return ""
 }
 
 // muted is the MUTED column: blank, yes, or locked for a host's mute the

@@ -25,7 +25,7 @@ const el = {
   rooms: $('rooms'), addRoom: $('add-room'), dialForm: $('dial-form'), dialTo: $('dial-to'),
   recBox: $('recordings-box'), recList: $('recordings'), banBox: $('bans-box'), banList: $('bans'), toasts: $('toasts'), errors: $('errors'),
   voiceOut: $('voice-out'), mic: $('mic'), micLevel: $('mic-level'), muteToggle: $('mute-toggle'),
-  handToggle: $('hand-toggle'),
+  handToggle: $('hand-toggle'), helpToggle: $('help-toggle'),
 };
 
 let api = null;
@@ -35,6 +35,12 @@ let stopMeter = null;
 let stopEvents = null;
 let refreshTimer = 0;
 let refreshSeq = 0;
+// reading says the newest read of the meeting is still unanswered, and
+// patches holds the changes events made in place since it went out: its
+// answer may have been made before them, so they are laid on it again
+// rather than undone by it.
+let reading = false;
+let patches = [];
 let pendingRender = false;
 let wasHost = false;
 
@@ -88,6 +94,18 @@ function renderHandButton() {
   b.setAttribute('aria-pressed', String(up));
 }
 
+// renderHelpButton lets the signed-in participant ask for a host, or take
+// back a request no host has answered; once a host has helped and cleared
+// it, the button offers to ask again. The admin key has none, as for hands.
+function renderHelpButton() {
+  const b = el.helpToggle;
+  const me = view && view.me;
+  b.hidden = !me;
+  const asked = Boolean(me && me.help);
+  b.textContent = asked ? 'Cancel help request' : 'Ask for help';
+  b.setAttribute('aria-pressed', String(asked));
+}
+
 function render() {
   if (!view) return;
   if (dragging()) {
@@ -113,6 +131,7 @@ function render() {
   el.banBox.hidden = !view.isHost;
   renderAudioButton();
   renderHandButton();
+  renderHelpButton();
   renderRooms(el.rooms, view, actions);
   renderStage(el.stageTitle, el.tiles, view, actions);
 
@@ -130,16 +149,42 @@ function render() {
 async function refresh() {
   if (!api) return;
   const seq = ++refreshSeq;
+  const from = patches.length;
+  reading = true;
   try {
     const info = await api.conference();
     // A slower, older answer must not overwrite a newer one.
     if (seq !== refreshSeq || !view) return;
+    for (const change of patches.slice(from)) change(info);
     view.info = info;
     render();
   } catch (err) {
     if (err.status === 401 || err.status === 404 || err.status === 410) leave(`You are no longer in this meeting: ${err.message}`);
     else showError(el.errors, 'Could not load the meeting', err);
+  } finally {
+    // Only the newest read's answer is kept, so once it is in (or failed)
+    // no answer is left that could predate a patch.
+    if (seq === refreshSeq) {
+      reading = false;
+      patches = [];
+    }
   }
+}
+
+// patch makes a change an event describes in the meeting as drawn, and
+// redraws, rather than read the whole meeting again for one flag.
+function patch(change) {
+  if (!view) return;
+  change(view.info);
+  if (reading) patches.push(change);
+  render();
+}
+
+// sameParticipant calls fn on each copy of participant id in a snapshot:
+// the meeting's list and its room's list each carry one.
+function sameParticipant(info, id, fn) {
+  for (const q of info.participants) if (q.id === id) fn(q);
+  for (const r of info.rooms) for (const q of r.participants) if (q.id === id) fn(q);
 }
 
 function scheduleRefresh() {
@@ -202,8 +247,12 @@ const actions = {
   deleteRoom: (r) => attempt(`Could not delete ${r.name}`, () => api.deleteRoom(r.id)),
   hangUp: (p) => attempt(`Could not hang up ${p.name}`, () => api.hangUp(p.id)),
   setHand: (p, up) => attempt(up ? 'Could not raise the hand' : `Could not lower ${p.name}'s hand`, () => api.setHand(p.id, up)),
-  setHelp: (p, asked) => attempt(asked ? 'Could not ask for a host' : `Could not clear ${p.name}'s request for help`,
-    () => api.setHelp(p.id, asked)),
+  setHelp: (p, asked) => {
+    let what = `Could not clear ${p.name}'s request for help`;
+    if (asked) what = 'Could not ask for a host';
+    else if (p.id === view.meId) what = 'Could not cancel your request for help';
+    return attempt(what, () => api.setHelp(p.id, asked));
+  },
   mute: (p, on) => attempt(on ? `Could not mute ${p.name}` : `Could not unmute ${p.name}`,
     () => (on ? api.mute(p.id) : api.unmute(p.id))),
   muteRoom: (r) => attempt(`Could not mute ${r.name}`, () => api.muteRoom(r.id)),
@@ -251,6 +300,15 @@ function onEvent(type, ev) {
     case 'participant.speaking':
       speaking(ev.participant);
       return;
+    case 'participant.help':
+      // The event carries the whole change, so the mark, a host's Helped
+      // and the participant's own button follow it without a read.
+      if (ev.participant) {
+        const { id, help } = ev.participant;
+        patch((info) => sameParticipant(info, id, (q) => { q.help = help; }));
+        return;
+      }
+      break;
     case 'toast':
       showToast(el.toasts, ev.message, ev.ttl_ms || 10000);
       return;
@@ -291,6 +349,7 @@ function showSignIn(note) {
   el.signOut.hidden = true;
   el.audioToggle.hidden = true;
   el.handToggle.hidden = true;
+  el.helpToggle.hidden = true;
   renderMic(false);
   el.signIn.hidden = false;
   el.signInNote.textContent = note || '';
@@ -369,6 +428,10 @@ el.audioToggle.addEventListener('click', async () => {
 el.handToggle.addEventListener('click', () => {
   if (!view || !view.me) return;
   actions.setHand(view.me, !view.me.hand);
+});
+el.helpToggle.addEventListener('click', () => {
+  if (!view || !view.me) return;
+  actions.setHelp(view.me, !view.me.help);
 });
 el.muteToggle.addEventListener('click', () => {
   if (voice) voice.setMuted(!voice.muted);
