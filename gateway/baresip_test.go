@@ -24,7 +24,7 @@ import (
 const baresipConfig = `poll_method		epoll
 sip_listen		127.0.0.1:%d
 rtp_ports		%d-%d
-rtcp_mux		no
+rtcp_mux		%s
 audio_player		aufile,%s
 audio_source		ausine,%d
 audio_alert		aufile,/dev/null
@@ -67,13 +67,22 @@ func (s *syncBuffer) String() string {
 // that the leg must open in turn. A wrong echo would make it hours.
 func TestABaresipPhoneOnSRTPIsHeardAndExchangesSRTCPReportsWithItsLeg(t *testing.T) {
 	t.Parallel()
+	for _, mux := range []string{"no", "yes"} {
+		t.Run("rtcp-mux="+mux, func(t *testing.T) {
+			t.Parallel()
+			baresipOnSRTP(t, mux)
+		})
+	}
+}
+
+func baresipOnSRTP(t *testing.T, mux string) {
 	h := newHarness(t, harnessOptions{srtp: gateway.SRTPRequired, quality: gateway.Quality{RTCPInterval: 500 * time.Millisecond}})
 	const toneHz = 700
 	e := listen(t, h.demo, toneHz)
 
 	dir := t.TempDir()
 	media := sipptest.FreeMediaPort(t)
-	cfg := fmt.Sprintf(baresipConfig, sipptest.FreeSIPPort(t), media, media+3, filepath.Join(dir, "heard.wav"), toneHz)
+	cfg := fmt.Sprintf(baresipConfig, sipptest.FreeSIPPort(t), media, media+3, mux, filepath.Join(dir, "heard.wav"), toneHz)
 	if err := os.WriteFile(filepath.Join(dir, "config"), []byte(cfg), 0o600); err != nil {
 		t.Fatal(err)
 	}
