@@ -75,8 +75,10 @@ func TestLoadTestTimesClicksBothWays(t *testing.T) {
 	}
 	l := r.Latency
 	for name, d := range map[string]loadgen.LatencyStats{"phone → app": l.PhoneToApp, "app → phone": l.AppToPhone} {
-		// A click concealed away on a loaded machine is no fault here.
-		if d.Clicks != 20 || d.Heard < 15 || d.P50 <= 0 || d.P95 < d.P50 || d.Max < d.P95 {
+		// A click concealed away on a loaded machine is no fault here, nor
+		// one the phone's clock dropped as too late to send, as a real
+		// phone's would be.
+		if d.Clicks > 20 || d.Heard < 15 || d.Heard > d.Clicks || d.P50 <= 0 || d.P95 < d.P50 || d.Max < d.P95 {
 			t.Errorf("%s: %+v (run: %v)", name, d, err)
 		}
 	}
