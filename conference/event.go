@@ -108,8 +108,8 @@ type Event struct {
 }
 
 // Shows tells whether a's events stream carries e. A toast is its
-// addressee's alone. A ban names a caller's number and the host's reason,
-// which only hosts and the admin may list, so its events go to them alone;
+// addressee's alone. A ban carries who banned and the host's reason, which
+// only hosts and the admin may list, so its events go to them alone;
 // everyone else learns of a removal from participant.left. Being a host is
 // judged as the event is delivered, as the bans list judges it when read.
 func (c *Conference) Shows(a Actor, e Event) bool {

@@ -89,7 +89,7 @@ func newMetrics(g *Gateway) *Metrics {
 		rtcp: prometheus.NewDesc("confgw_rtcp_packets_total", "RTCP compound reports received (in) and sent (out) on phone legs.",
 			[]string{"direction"}, nil),
 		rtcpDrop: prometheus.NewDesc("confgw_rtcp_packets_dropped_total",
-			"RTCP datagrams not used: malformed, not from the leg's phone, or past --rtcp-burst in an interval.", nil, nil),
+			"RTCP datagrams not used: malformed, not from the leg's phone, past --rtcp-burst in an interval, or on an SRTP leg not authenticated (in the clear, tampered or replayed SRTCP).", nil, nil),
 		lossPct: prometheus.NewHistogram(prometheus.HistogramOpts{
 			Name:    "confgw_phone_loss_percent",
 			Help:    "Packet loss of phone legs, the worse direction, per RTCP report sent or received.",

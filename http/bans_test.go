@@ -27,7 +27,7 @@ func TestAHostBansACallerAndAnAppParticipantAndLiftsABan(t *testing.T) {
 	if e := next(t, events, "ban.added"); e.Data.Ban == nil || e.Data.Ban.Number != "+15550100" || e.Data.Ban.Reason != "heckling" {
 		t.Fatalf("ban.added %+v", e.Data)
 	}
-	// A participant learns that the caller left, not the number or why.
+	// A participant learns that the caller left, not who banned it or why.
 	if r := k.env.Do("POST", "/v1/conferences/c/rooms", k.host.Token, nil); r.Status != http.StatusCreated {
 		t.Fatalf("add room: %d %s", r.Status, r.Body)
 	}

@@ -91,7 +91,7 @@ func addSIPFlags(f *pflag.FlagSet, c *sipConfig) {
 	f.IntVar(&c.MaxInfoBody, "sip-max-info-body", confsip.DefaultMaxInfoBody, "largest body of a SIP INFO in a call (a key in application/dtmf-relay is some 30 bytes); a larger one is answered 413, counted in confgw_sip_responses_total{status=\"413\"}")
 	f.IntVar(&c.MaxMessage, "sip-max-message", confsip.DefaultMaxMessageSize, "largest SIP message in bytes; over TCP a larger one is answered 513 and its connection closed")
 	f.DurationVar(&c.Quality.RTCPInterval, "rtcp-interval", rtpsession.DefaultRTCPInterval, "how often a phone leg sends its RTCP report (randomised by half either way)")
-	f.IntVar(&c.Quality.RTCPBurst, "rtcp-burst", rtpsession.DefaultRTCPBurst, "RTCP datagrams a leg reads per interval; more are dropped unread and counted")
+	f.IntVar(&c.Quality.RTCPBurst, "rtcp-burst", rtpsession.DefaultRTCPBurst, "RTCP datagrams under the phone's SSRC a leg reads per interval; more are dropped unread and counted")
 	f.Float64Var(&c.Quality.LossPct, "quality-loss", gateway.DefaultQualityLossPct, "packet loss in percent, either way, past which a phone leg is poor once it lasts --quality-window")
 	f.DurationVar(&c.Quality.Window, "quality-window", gateway.DefaultQualityWindow, "how long loss must last to raise participant.quality, and the least time between two of a leg")
 }

@@ -206,6 +206,9 @@ func (s *Session) latch(from netip.AddrPort, ssrc uint32, seq uint16, at time.Ti
 	if newStream || int16(seq-rx.seq) > 0 {
 		rx.seq = seq
 	}
+	if newStream {
+		s.phoneSSRC.Store(uint64(ssrc) | heardSSRC)
+	}
 	rx.latched, rx.ssrc, rx.hadSSRC = true, ssrc, true
 	rx.heard, rx.move = at, candidate{}
 	if cur := s.remote.Load(); from != rx.addr || cur == nil || *cur != from {

@@ -20,13 +20,20 @@ import (
 // nothing next to the leg's fifty RTP packets a second.
 const DefaultRTCPInterval = 5 * time.Second
 
-// DefaultRTCPBurst is how many RTCP datagrams a leg reads per interval.
-// A phone sends one; the rest of a burst is someone spraying the port and
-// is dropped unparsed, so that it costs no more than a stray RTP packet.
+// DefaultRTCPBurst is how many RTCP datagrams under the phone's SSRC a
+// leg reads per interval. A phone sends one; the rest of a burst is
+// someone replaying or spraying its reports and is dropped unparsed, so
+// that it costs no more than a stray RTP packet. Datagrams under any other
+// SSRC are dropped before they count, so a stranger cannot use up the
+// phone's allowance.
 const DefaultRTCPBurst = 8
 
 // rtcpHeaderSize is an RTCP packet's fixed header with its sender's SSRC.
 const rtcpHeaderSize = 8
+
+// heardSSRC marks Session.phoneSSRC as set, since 0 is an SSRC like any
+// other.
+const heardSSRC = 1 << 32
 
 // defaultCNAME names the gateway in reports (RFC 3550 SDES CNAME) when
 // the configuration does not.
@@ -186,6 +193,19 @@ func (s *Session) nextInterval() time.Duration {
 // rtcpIn reads one datagram from the phone's RTCP. On a multiplexed port
 // the receive path calls it with rxMu held (locked true).
 func (s *Session) rtcpIn(b []byte, from netip.AddrPort, at time.Time, locked bool) {
+	// Only the phone's own stream is believed: a report from an SSRC we
+	// do not hear is a stranger's, or nothing we can use. The SSRC is in
+	// the clear in SRTCP too, so a stranger is turned away before it
+	// costs a parse, an HMAC, or any of the phone's allowance.
+	if len(b) < rtcpHeaderSize {
+		s.ctr.rtcpDropped.Add(1)
+		return
+	}
+	ssrc := binary.BigEndian.Uint32(b[4:rtcpHeaderSize])
+	if s.phoneSSRC.Load() != uint64(ssrc)|heardSSRC {
+		s.ctr.rtcpDropped.Add(1)
+		return
+	}
 	st := &s.rtcp
 	st.mu.Lock()
 	if st.budget <= 0 {
@@ -195,26 +215,12 @@ func (s *Session) rtcpIn(b []byte, from netip.AddrPort, at time.Time, locked boo
 	}
 	st.budget--
 	st.mu.Unlock()
-	if len(b) < rtcpHeaderSize {
-		s.ctr.rtcpDropped.Add(1)
-		return
-	}
-	// The sender's SSRC is in the clear in SRTCP too.
-	ssrc := binary.BigEndian.Uint32(b[4:rtcpHeaderSize])
 	if !locked {
 		s.rxMu.Lock()
 	}
-	// Only the phone's own stream is believed: a report from an SSRC we
-	// do not hear is a stranger's, or nothing we can use. Checked before
-	// decrypting, so that forged SSRCs cost no SRTCP state.
-	ours := s.rx.hadSSRC && ssrc == s.rx.ssrc
 	lost := s.rx.rtcpSeq.Lost()
 	if !locked {
 		s.rxMu.Unlock()
-	}
-	if !ours {
-		s.ctr.rtcpDropped.Add(1)
-		return
 	}
 	if sec := s.srtp.Load(); sec != nil {
 		// An SRTP leg believes only authenticated reports: a report in the

@@ -276,6 +276,50 @@ func TestReportsFromStrangersAndMalformedOnesAreDropped(t *testing.T) {
 	if q, ok := s.Quality(); ok && q.Remote {
 		t.Errorf("a stranger's report was believed: %+v", q)
 	}
+
+	// A compound that starts as the phone's but goes on as a stranger's
+	// is a stranger's.
+	mixed, _ := (&rtcp.Report{SSRC: ph.ssrc}).Marshal()
+	mixed = append(mixed, b...)
+	if _, err := ph.rtcp.WriteToUDP(mixed, to); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "the mixed compound dropped", func() bool { return s.Stats().RTCPDropped == 4 })
+}
+
+// Only the phone's stream spends its allowance of reports, so strangers
+// spraying the RTCP port with more than the burst, within one interval,
+// do not crowd the phone's own report out.
+func TestStrangersSprayingTheRTCPPortDoNotCrowdThePhonesReportOut(t *testing.T) {
+	ports := testPorts(t, 1)
+	conn, err := ports.Listen(loopback)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// An interval longer than the test: the allowance is never refilled.
+	s := startSession(t, Config{Conn: conn, Ports: ports, RTCPBurst: 3, RTCPInterval: time.Hour})
+	runRTCP(t, s.Session)
+	ph := newRTCPPeer(t)
+	s.SetRemote(ph.addr())
+	var payload [160]byte
+	ph.sendAudio(s.LocalAddr(), 0, payload[:])
+	settle(t, s.Session, "the phone's audio", func() bool { return s.Stats().PacketsIn == 1 })
+	stranger, _ := (&rtcp.Report{SSRC: 0xbad, Block: &rtcp.Block{SSRC: s.ssrc, FractionLost: 255}}).Marshal()
+	to := s.rtcpConn.LocalAddr().(*net.UDPAddr)
+	for range 10 {
+		if _, err := ph.rtcp.WriteToUDP(stranger, to); err != nil {
+			t.Fatal(err)
+		}
+	}
+	eventually(t, "the spray dropped", func() bool { return s.Stats().RTCPDropped == 10 })
+	own, _ := (&rtcp.Report{SSRC: ph.ssrc, Block: &rtcp.Block{SSRC: s.ssrc, FractionLost: 64}}).Marshal()
+	if _, err := ph.rtcp.WriteToUDP(own, to); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "the phone's report believed after the spray", func() bool {
+		q, ok := s.Quality()
+		return ok && q.Remote && q.RemoteLossPct == 25
+	})
 }
 
 func TestRunRTCPEndsWithTheSessionAndRunsOnce(t *testing.T) {

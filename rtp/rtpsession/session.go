@@ -66,9 +66,12 @@ type Session struct {
 	rtcpBurst    int
 	cname        string
 	ssrc         uint32
-	onQuality    func(Quality)
-	lastTS       atomic.Uint32
-	lastTSNanos  atomic.Int64
+	// phoneSSRC is the phone's stream's SSRC|heardSSRC once heard: the
+	// receive path's rx.ssrc, copied for RTCP to check without rxMu.
+	phoneSSRC   atomic.Uint64
+	onQuality   func(Quality)
+	lastTS      atomic.Uint32
+	lastTSNanos atomic.Int64
 
 	rx   receiver // owned by Run
 	play player   // owned by ReadFrame's caller

@@ -312,6 +312,11 @@ func TestRekeyingOneDirectionKeepsTheOtherStreamsRolloverCounter(t *testing.T) {
 	if after := s.srtp.Load(); after == before || after.in != before.in || after.out == before.out {
 		t.Fatal("rekeying our direction did not keep the phone's context alone")
 	}
+	// So with SRTCP: the reports' index goes on under an unchanged key, as
+	// the same index twice would be keystream used twice.
+	if after := s.srtp.Load(); after.rtcpIn != before.rtcpIn || after.rtcpOut == before.rtcpOut {
+		t.Fatal("rekeying our direction did not keep the phone's SRTCP context alone")
+	}
 	for range 3 {
 		if !next() {
 			t.Fatalf("after our rekey, the phone's packet %d was refused: %+v", seq-1, s.Stats())
@@ -319,6 +324,18 @@ func TestRekeyingOneDirectionKeepsTheOtherStreamsRolloverCounter(t *testing.T) {
 	}
 	if st := s.Stats(); st.SRTPAuthFailed != 0 || st.SRTPReplayed != 0 {
 		t.Fatalf("auth failures %d, replays %d", st.SRTPAuthFailed, st.SRTPReplayed)
+	}
+
+	// The phone rekeying its direction leaves ours, SRTCP's included.
+	ours := s.srtp.Load()
+	theirs := rekeyed
+	theirs.RemoteKey = bytes.Clone(rekeyed.RemoteKey)
+	theirs.RemoteKey[0] ^= 1
+	if err := s.SetSRTP(&theirs); err != nil {
+		t.Fatal(err)
+	}
+	if after := s.srtp.Load(); after.out != ours.out || after.rtcpOut != ours.rtcpOut || after.in == ours.in || after.rtcpIn == ours.rtcpIn {
+		t.Fatal("the phone's rekeying did not keep our contexts alone")
 	}
 }
 
@@ -398,11 +415,13 @@ func TestAnSRTPLegReportsOverSRTCPAndBelievesOnlyAuthenticatedReports(t *testing
 		t.Fatalf("an unauthenticated report was believed: %+v", q)
 	}
 	send(protected)
+	var q Quality
 	eventually(t, "the phone's SRTCP report in the quality", func() bool {
-		q, ok := s.Quality()
+		var ok bool
+		q, ok = s.Quality()
 		return ok && q.Remote && q.HasRTT
 	})
-	if q, _ := s.Quality(); q.RemoteLossPct < 10 || q.RemoteLossPct > 10.5 {
+	if q.RemoteLossPct < 10 || q.RemoteLossPct > 10.5 {
 		t.Fatalf("quality %+v, want the 10%% loss the phone reported", q)
 	}
 	send(protected)
