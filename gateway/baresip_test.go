@@ -119,6 +119,10 @@ func baresipOnSRTP(t *testing.T, mux string) {
 		return false
 	})
 	eventually(t, "the room hearing baresip's 700 Hz tone", e.hasHeard)
+	// baresip multiplexes only when the answer accepted its a=rtcp-mux.
+	if muxed := strings.Contains(out.String(), "RTP/RTCP multiplexing enabled"); muxed != (mux == "yes") {
+		t.Fatalf("baresip multiplexing RTCP: %v, offered %s", muxed, mux)
+	}
 	eventually(t, "a round trip worked out from baresip's SRTCP", func() bool {
 		p, err := h.demo.Participant(phone.ID)
 		return err == nil && p.Phone.Quality != nil && p.Phone.Quality.RTTMs != nil && p.Phone.Quality.RemoteLossPct != nil
