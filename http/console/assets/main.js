@@ -281,15 +281,14 @@ const actions = {
 };
 
 // speaking lights or puts out one participant's ring in place: it comes
-// up to four times a second per talker, too often to re-read the meeting.
+// up to four times a second per talker, too often to re-read the meeting,
+// or even to redraw it. A read still out gets the change too, as patch
+// gives it, so that its older answer does not undo it.
 function speaking(p) {
   if (!view || !p) return;
-  const known = view.info.participants.find((q) => q.id === p.id);
-  if (known) known.speaking = p.speaking;
-  for (const r of view.info.rooms) {
-    const q = r.participants.find((x) => x.id === p.id);
-    if (q) q.speaking = p.speaking;
-  }
+  const change = (info) => sameParticipant(info, p.id, (q) => { q.speaking = p.speaking; });
+  change(view.info);
+  if (reading) patches.push(change);
   for (const node of document.querySelectorAll(`[data-pid="${CSS.escape(p.id)}"]`)) {
     node.classList.toggle('speaking', Boolean(p.speaking));
   }
