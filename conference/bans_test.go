@@ -304,17 +304,21 @@ func TestBanEventsAreShownToHostsAndTheAdminAloneAndToastsToTheirAddressee(t *te
 			{"a participant", conference.As(m.alice), false},
 			{"someone no longer here", conference.As("gone"), false},
 		} {
-			if got := m.c.Shows(tt.a, e); got != tt.want {
+			if _, got := m.c.EventFor(tt.a, e); got != tt.want {
 				t.Errorf("%s shown to %s: %v, want %v", e.Type, tt.who, got, tt.want)
 			}
 		}
 	}
 	left := ofType(evs, conference.EventParticipantLeft)
-	if len(left) != 1 || !m.c.Shows(conference.As(m.alice), left[0]) {
+	if len(left) != 1 {
+		t.Fatalf("left events %+v", left)
+	}
+	if _, shown := m.c.EventFor(conference.As(m.alice), left[0]); !shown {
 		t.Fatalf("the caller's leaving %+v is not shown to a participant", left)
 	}
 	toast := conference.Event{Type: conference.EventToast, Addressee: m.alice}
-	if !m.c.Shows(conference.As(m.alice), toast) || m.c.Shows(conference.As(m.bob), toast) || m.c.Shows(conference.As(m.host1), toast) {
+	shown := func(a conference.Actor) bool { _, ok := m.c.EventFor(a, toast); return ok }
+	if !shown(conference.As(m.alice)) || shown(conference.As(m.bob)) || shown(conference.As(m.host1)) {
 		t.Fatal("a toast is shown to someone other than its addressee, or not to it")
 	}
 }

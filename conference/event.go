@@ -107,25 +107,31 @@ type Event struct {
 	Ban   *Ban     `json:"ban,omitempty"`
 }
 
-// Shows tells whether a's events stream carries e. A toast is its
-// addressee's alone. A ban carries who banned and the host's reason, which
-// only hosts and the admin may list, so its events go to them alone;
-// everyone else learns of a removal from participant.left. Being a host is
-// judged as the event is delivered, as the bans list judges it when read.
-func (c *Conference) Shows(a Actor, e Event) bool {
-	switch e.Type {
-	case EventToast:
-		return e.Addressee == a.ParticipantID
-	case EventBanAdded, EventBanRemoved:
-		if a.Admin {
-			return true
-		}
-		c.mu.Lock()
-		defer c.mu.Unlock()
-		m := c.members[a.ParticipantID]
-		return m != nil && m.isHost()
+// EventFor is e as a's events stream carries it, and false when that
+// stream does not carry it at all. A toast is its addressee's alone. A ban
+// carries who banned and the host's reason, which only hosts and the admin
+// may list, so its events go to them alone; everyone else learns of a
+// removal from participant.left. A caller's number is masked for all but
+// hosts and the admin, as in every listing. Being a host is judged as the
+// event is delivered, as the listings judge it when read.
+func (c *Conference) EventFor(a Actor, e Event) (Event, bool) {
+	if e.Type == EventToast {
+		return e, e.Addressee == a.ParticipantID
 	}
-	return true
+	if a.Admin || (e.Ban == nil && (e.Participant == nil || e.Participant.Phone == nil)) {
+		return e, true
+	}
+	c.mu.Lock()
+	shows := c.showsNumbersLocked(a)
+	c.mu.Unlock()
+	if e.Type == EventBanAdded || e.Type == EventBanRemoved {
+		return e, shows
+	}
+	if !shows && e.Participant != nil {
+		p := e.Participant.withNumberMasked()
+		e.Participant = &p
+	}
+	return e, true
 }
 
 // Subscription receives a conference's events in order. A subscriber that

@@ -63,7 +63,7 @@ func (s *Server) listConferences(c *gin.Context) {
 }
 
 func (s *Server) getConference(c *gin.Context) {
-	c.JSON(http.StatusOK, confOf(c).Info())
+	c.JSON(http.StatusOK, confOf(c).InfoFor(actorOf(c)))
 }
 
 func (s *Server) patchConference(c *gin.Context) {
@@ -81,7 +81,7 @@ func (s *Server) patchConference(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, conf.Info())
+	c.JSON(http.StatusOK, conf.InfoFor(actorOf(c)))
 }
 
 func (s *Server) endConference(c *gin.Context) {

@@ -75,7 +75,8 @@ func (s *Server) events(c *gin.Context) {
 			if !ok {
 				return
 			}
-			if !conf.Shows(actor, e) {
+			e, ok = conf.EventFor(actor, e)
+			if !ok {
 				continue
 			}
 			if !deadline() {

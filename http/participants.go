@@ -31,11 +31,11 @@ func (s *Server) addParticipant(c *gin.Context) {
 }
 
 func (s *Server) listParticipants(c *gin.Context) {
-	c.JSON(http.StatusOK, wire.Participants{Participants: confOf(c).Participants()})
+	c.JSON(http.StatusOK, wire.Participants{Participants: confOf(c).ParticipantsFor(actorOf(c))})
 }
 
 func (s *Server) getParticipant(c *gin.Context) {
-	p, err := confOf(c).Participant(c.Param("pid"))
+	p, err := confOf(c).ParticipantFor(actorOf(c), c.Param("pid"))
 	if err != nil {
 		s.fail(c, err)
 		return

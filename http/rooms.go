@@ -10,7 +10,7 @@ import (
 )
 
 func (s *Server) listRooms(c *gin.Context) {
-	c.JSON(http.StatusOK, wire.Rooms{Rooms: confOf(c).Rooms()})
+	c.JSON(http.StatusOK, wire.Rooms{Rooms: confOf(c).RoomsFor(actorOf(c))})
 }
 
 func (s *Server) getRoom(c *gin.Context) {
@@ -19,7 +19,7 @@ func (s *Server) getRoom(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	for _, r := range confOf(c).Rooms() {
+	for _, r := range confOf(c).RoomsFor(actorOf(c)) {
 		if r.ID == id {
 			c.JSON(http.StatusOK, r)
 			return

@@ -48,10 +48,11 @@ func TestParticipantsTable(t *testing.T) {
 		t.Fatalf("participants:\n%s", out)
 	}
 	for name, want := range map[string]string{
-		"Hanna":     "app host main yes 4.14", // the first in moderates until she leaves main
-		"Alice":     "app participant 1 4.14",
-		"Carl":      "app participant main 4.9",
-		"+15550100": "phone participant main +15550100 dial-out ringing",
+		"Hanna": "app host main yes 4.14", // the first in moderates until she leaves main
+		"Alice": "app participant 1 4.14",
+		"Carl":  "app participant main 4.9",
+		// Alice is no host: she reads the caller's number masked.
+		"+****0100": "phone participant main +****0100 dial-out ringing",
 	} {
 		if got := strings.Join(rows[name], " "); got != want {
 			t.Errorf("%s: %q, want %q", name, got, want)
