@@ -7,9 +7,7 @@ import (
 )
 
 func TestASourceGetsItsBurstAtOnceThenItsRateAndOtherSourcesAreUntouched(t *testing.T) {
-	a := newAdmission(Limits{InviteRate: 2, InviteBurst: 3})
-	now := time.Unix(1000, 0)
-	a.now = func() time.Time { return now }
+	a, now := clockedAdmission(Limits{InviteRate: 2, InviteBurst: 3})
 	admit := func(src string) string {
 		tk, refused := a.admit(src, nil)
 		if tk != nil {
@@ -29,7 +27,7 @@ func TestASourceGetsItsBurstAtOnceThenItsRateAndOtherSourcesAreUntouched(t *test
 	if r := admit("192.0.2.2:5060"); r != "" {
 		t.Fatalf("another address refused: %s", r)
 	}
-	now = now.Add(500 * time.Millisecond)
+	*now = now.Add(500 * time.Millisecond)
 	if r := admit("192.0.2.1:5060"); r != "" {
 		t.Fatalf("INVITE after one token's worth of time refused: %s", r)
 	}
@@ -73,9 +71,7 @@ func TestUnacknowledgedCallsAreCappedPerSourceAndOverallAndFreedByTheirAckOrEnd(
 }
 
 func TestIdleSourcesAreForgottenSoTheTableStaysBounded(t *testing.T) {
-	a := newAdmission(Limits{InviteRate: 1, InviteBurst: 1, MaxUnackedPerSource: 1})
-	now := time.Unix(1000, 0)
-	a.now = func() time.Time { return now }
+	a, now := clockedAdmission(Limits{InviteRate: 1, InviteBurst: 1, MaxUnackedPerSource: 1})
 	var held *ticket
 	for i := range 1000 {
 		tk, r := a.admit("198.51.100."+strconv.Itoa(i%250)+":"+strconv.Itoa(1024+i/250), nil)
@@ -93,7 +89,7 @@ func TestIdleSourcesAreForgottenSoTheTableStaysBounded(t *testing.T) {
 	if n := a.size(); n != 250 {
 		t.Fatalf("%d sources tracked, want 250", n)
 	}
-	now = now.Add(sourceIdle)
+	*now = now.Add(sourceIdle)
 	if _, r := a.admit("203.0.113.1:5060", nil); r != "" {
 		t.Fatal(r)
 	}
@@ -167,16 +163,14 @@ func TestNoPlaceIsTakenBackForACallTheCallsCapRefuses(t *testing.T) {
 }
 
 func TestASourceSendingAtItsRateAfterItsBurstIsNeverRefused(t *testing.T) {
-	a := newAdmission(Limits{InviteRate: 2, InviteBurst: 3})
-	now := time.Unix(1000, 0)
-	a.now = func() time.Time { return now }
+	a, now := clockedAdmission(Limits{InviteRate: 2, InviteBurst: 3})
 	for i := range 3 {
 		if _, r := a.admit("192.0.2.1:5060", nil); r != "" {
 			t.Fatalf("INVITE %d of the burst refused: %s", i+1, r)
 		}
 	}
 	for i := range 240 {
-		now = now.Add(500 * time.Millisecond)
+		*now = now.Add(500 * time.Millisecond)
 		tk, r := a.admit("192.0.2.1:5060", nil)
 		if r != "" {
 			t.Fatalf("INVITE %d at the rate refused: %s", i+1, r)
@@ -187,9 +181,7 @@ func TestASourceSendingAtItsRateAfterItsBurstIsNeverRefused(t *testing.T) {
 }
 
 func TestASourceFloodingInvitesGetsItsBurstAndItsRateNoMore(t *testing.T) {
-	a := newAdmission(Limits{InviteRate: 2, InviteBurst: 3})
-	now := time.Unix(1000, 0)
-	a.now = func() time.Time { return now }
+	a, now := clockedAdmission(Limits{InviteRate: 2, InviteBurst: 3})
 	admitted := 0
 	// Ten a second for ten seconds: the burst, then two for each second
 	// gone by.
@@ -201,7 +193,7 @@ func TestASourceFloodingInvitesGetsItsBurstAndItsRateNoMore(t *testing.T) {
 		} else if r != refuseRate {
 			t.Fatalf("refused for %q, want %q", r, refuseRate)
 		}
-		now = now.Add(100 * time.Millisecond)
+		*now = now.Add(100 * time.Millisecond)
 	}
 	if want := 3 + 2*10; admitted != want {
 		t.Fatalf("%d INVITEs admitted, want %d", admitted, want)
@@ -209,7 +201,7 @@ func TestASourceFloodingInvitesGetsItsBurstAndItsRateNoMore(t *testing.T) {
 	// A pause, even one long enough for the source to be forgotten, gives
 	// back the burst and no more.
 	for _, pause := range []time.Duration{sourceIdle / 2, 2 * sourceIdle} {
-		now = now.Add(pause)
+		*now = now.Add(pause)
 		for i := range 3 {
 			if _, r := a.admit("192.0.2.1:5060", nil); r != "" {
 				t.Fatalf("INVITE %d of the burst after %s refused: %s", i+1, pause, r)
@@ -222,9 +214,7 @@ func TestASourceFloodingInvitesGetsItsBurstAndItsRateNoMore(t *testing.T) {
 }
 
 func TestWithoutAnInviteRateASourceMaySendAsManyInvitesAsItLikes(t *testing.T) {
-	a := newAdmission(Limits{InviteBurst: 1})
-	now := time.Unix(1000, 0)
-	a.now = func() time.Time { return now }
+	a, _ := clockedAdmission(Limits{InviteBurst: 1})
 	for i := range 1000 {
 		if _, r := a.admit("192.0.2.1:5060", nil); r != "" {
 			t.Fatalf("INVITE %d refused: %s", i+1, r)
@@ -233,9 +223,7 @@ func TestWithoutAnInviteRateASourceMaySendAsManyInvitesAsItLikes(t *testing.T) {
 }
 
 func TestAnInviteFromAKnownSourceCostsOneAllocationAndFromANewOneTwo(t *testing.T) {
-	a := newAdmission(Limits{InviteRate: 5, InviteBurst: 20})
-	now := time.Unix(1000, 0)
-	a.now = func() time.Time { return now }
+	a, now := clockedAdmission(Limits{InviteRate: 5, InviteBurst: 20})
 	addrs := make([]string, 101)
 	for i := range addrs {
 		addrs[i] = "198.51.100." + strconv.Itoa(i) + ":5060"
@@ -250,7 +238,7 @@ func TestAnInviteFromAKnownSourceCostsOneAllocationAndFromANewOneTwo(t *testing.
 	}
 	admit(addrs[0])
 	if n := testing.AllocsPerRun(100, func() {
-		now = now.Add(time.Second)
+		*now = now.Add(time.Second)
 		admit(addrs[0])
 	}); n > 1 {
 		t.Errorf("an INVITE from a known source: %v allocations, want the ticket's alone", n)
@@ -265,9 +253,7 @@ func TestAnInviteFromAKnownSourceCostsOneAllocationAndFromANewOneTwo(t *testing.
 }
 
 func TestABurstBelowOneLetsASourceOneInviteAtATime(t *testing.T) {
-	a := newAdmission(Limits{InviteRate: 2})
-	now := time.Unix(1000, 0)
-	a.now = func() time.Time { return now }
+	a, now := clockedAdmission(Limits{InviteRate: 2})
 	for i := range 3 {
 		if _, r := a.admit("192.0.2.1:5060", nil); r != "" {
 			t.Fatalf("INVITE %d, half a second after the last, refused: %s", i+1, r)
@@ -275,6 +261,15 @@ func TestABurstBelowOneLetsASourceOneInviteAtATime(t *testing.T) {
 		if _, r := a.admit("192.0.2.1:5060", nil); r != refuseRate {
 			t.Fatalf("a second INVITE at once: %q, want %q", r, refuseRate)
 		}
-		now = now.Add(500 * time.Millisecond)
+		*now = now.Add(500 * time.Millisecond)
 	}
+}
+
+// clockedAdmission is an admission on a clock of the test's own, which
+// stands at now until the test moves it.
+func clockedAdmission(lim Limits) (*admission, *time.Time) {
+	a := newAdmission(lim)
+	now := time.Unix(1000, 0)
+	a.now = func() time.Time { return now }
+	return a, &now
 }

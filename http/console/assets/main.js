@@ -83,27 +83,28 @@ function renderMic(on) {
   }
 }
 
-// renderHandButton lets the signed-in participant raise or lower its own
-// hand; the admin key is no one, so it has none.
-function renderHandButton() {
-  const b = el.handToggle;
+// renderOwnToggle draws one of the signed-in participant's own toggles,
+// labelled for what a press would do; the admin key is no one, so it has
+// none.
+function renderOwnToggle(b, flag, onLabel, offLabel) {
   const me = view && view.me;
   b.hidden = !me;
-  const up = Boolean(me && me.hand);
-  b.textContent = up ? 'Lower hand' : 'Raise hand';
-  b.setAttribute('aria-pressed', String(up));
+  const on = Boolean(me && me[flag]);
+  b.textContent = on ? onLabel : offLabel;
+  b.setAttribute('aria-pressed', String(on));
+}
+
+// renderHandButton lets the signed-in participant raise or lower its own
+// hand.
+function renderHandButton() {
+  renderOwnToggle(el.handToggle, 'hand', 'Lower hand', 'Raise hand');
 }
 
 // renderHelpButton lets the signed-in participant ask for a host, or take
 // back a request no host has answered; once a host has helped and cleared
-// it, the button offers to ask again. The admin key has none, as for hands.
+// it, the button offers to ask again.
 function renderHelpButton() {
-  const b = el.helpToggle;
-  const me = view && view.me;
-  b.hidden = !me;
-  const asked = Boolean(me && me.help);
-  b.textContent = asked ? 'Cancel help request' : 'Ask for help';
-  b.setAttribute('aria-pressed', String(asked));
+  renderOwnToggle(el.helpToggle, 'help', 'Cancel help request', 'Ask for help');
 }
 
 function render() {
