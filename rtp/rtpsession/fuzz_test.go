@@ -12,6 +12,7 @@ import (
 	"github.com/confgw/confgw/audio"
 	"github.com/confgw/confgw/audio/g711"
 	"github.com/confgw/confgw/rtp/dtmf"
+	"github.com/confgw/confgw/rtp/rtcp"
 )
 
 // FuzzReceive feeds whatever arrives on a leg's RTP port through the
@@ -95,6 +96,65 @@ func FuzzReceiveSRTP(f *testing.F) {
 			// Only the sealed seed, or a forgery of AES-CM and HMAC-SHA1,
 			// gets in.
 			t.Fatalf("an unauthenticated packet got in: alive %v, %+v", alive, st)
+		}
+	})
+}
+
+// FuzzRTCPOnAnSRTPLeg: on an SRTP leg, only a report that authenticates
+// under the phone's key, from the phone's stream, is believed; nothing
+// else changes the figures, and nothing may panic the SRTCP decryption.
+func FuzzRTCPOnAnSRTPLeg(f *testing.F) {
+	key := make([]byte, 30)
+	for i := range key {
+		key[i] = byte(i)
+	}
+	enc, err := srtp.CreateContext(key[:16], key[16:], srtp.ProtectionProfileAes128CmHmacSha1_80)
+	if err != nil {
+		f.Fatal(err)
+	}
+	voice, _ := (&rtp.Packet{Header: rtp.Header{Version: 2, SequenceNumber: 1, Timestamp: 160, SSRC: 7}, Payload: make([]byte, g711.FrameBytes)}).Marshal()
+	sealedVoice, err := enc.EncryptRTP(nil, voice, nil)
+	if err != nil {
+		f.Fatal(err)
+	}
+	report, _ := (&rtcp.Report{SSRC: 7, CNAME: "phone", Block: &rtcp.Block{FractionLost: 26}}).Marshal()
+	sealed, err := enc.EncryptRTCP(nil, report, nil)
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(sealed)
+	f.Add(report)
+	f.Add(sealed[:len(sealed)-1])
+	f.Add(sealed[:8])
+	f.Fuzz(func(t *testing.T, b []byte) {
+		conn, err := net.ListenUDP("udp4", &net.UDPAddr{IP: loopback})
+		if err != nil {
+			t.Fatal(err)
+		}
+		keys := &SRTP{Profile: srtp.ProtectionProfileAes128CmHmacSha1_80, LocalKey: key, RemoteKey: key}
+		s, err := New(Config{Conn: conn, Codec: audio.PCMU, TelephoneEventPT: 101, Jitter: fixedDelay, Logger: quiet, SRTP: keys, Remote: sdpAddr})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer s.Close()
+		s.rxMu.Lock()
+		latched := s.receive(append([]byte(nil), sealedVoice...), sdpAddr.AddrPort(), time.Now())
+		s.rxMu.Unlock()
+		if !latched {
+			t.Fatal("the phone's sealed audio was refused")
+		}
+		s.rtcpIn(append([]byte(nil), b...), sdpAddr.AddrPort(), time.Now(), false)
+		st := s.Stats()
+		if st.RTCPIn+st.RTCPDropped != 1 {
+			t.Fatalf("one datagram counted %d times: %+v", st.RTCPIn+st.RTCPDropped, st)
+		}
+		switch genuine := bytes.Equal(b, sealed); {
+		case genuine && st.RTCPIn != 1:
+			t.Fatalf("the phone's sealed report was refused: %+v", st)
+		case !genuine && st.RTCPIn != 0:
+			// Only the sealed seed, or a forgery of AES-CM and HMAC-SHA1,
+			// is believed.
+			t.Fatalf("an unauthenticated report was believed: %+v", st)
 		}
 	})
 }
