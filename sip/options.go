@@ -4,6 +4,7 @@ import (
 	"crypto/tls"
 	"fmt"
 	"log/slog"
+	"net/netip"
 	"time"
 )
 
@@ -22,6 +23,7 @@ type config struct {
 	ackTimeout      time.Duration
 	observe         func(sent bool, status int)
 	tcpLimits       TCPLimits
+	sourceOf        func(netip.Addr) netip.Prefix
 	maxMessage      int
 	maxInfoBody     int
 	tlsAddr         string
@@ -128,6 +130,13 @@ func WithAckTimeout(d time.Duration) Option {
 // (sent=true) or receives to its own INVITEs (sent=false), for metrics.
 func WithResponseObserver(f func(sent bool, status int)) Option {
 	return func(c *config) error { c.observe = f; return nil }
+}
+
+// WithSources says which source a SIP-TCP connection counts against for
+// TCPLimits.MaxConnsPerSource: the gateway groups an IPv6 /64 as one
+// host. Without it each address is a source of its own.
+func WithSources(of func(netip.Addr) netip.Prefix) Option {
+	return func(c *config) error { c.sourceOf = of; return nil }
 }
 
 // WithTCPLimits sets the caps and deadlines of SIP-TCP connections

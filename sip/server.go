@@ -66,7 +66,7 @@ func NewServer(opts ...Option) (*Server, error) {
 	// Peers choose much of what the server and sipgo log; see netLogHandler.
 	s := &Server{cfg: cfg, log: guardLogger(cfg.logger), udp: udp, tcp: tcp, calls: newCallSet(), ready: make(chan struct{})}
 	s.runCtx, s.runCancel = context.WithCancel(context.Background())
-	s.tcpIn = newTCPGuard(tcp, cfg.tcpLimits, cfg.maxMessage, s.log, s.callOn("tcp"))
+	s.tcpIn = newTCPGuard(tcp, cfg, s.log, s.callOn("tcp"))
 	if cfg.tlsConfig != nil {
 		if s.tlsL, err = net.Listen("tcp", cfg.tlsAddr); err != nil {
 			s.closeSockets()
@@ -76,7 +76,7 @@ func NewServer(opts ...Option) (*Server, error) {
 		// The guard reads what TLS decrypted, so that its framing, size
 		// limit and deadlines see SIP, and the handshake itself falls
 		// under the message deadline.
-		s.tlsIn = newTCPGuard(tls.NewListener(s.tlsL, cfg.tlsConfig), cfg.tcpLimits, cfg.maxMessage, s.log, s.callOn("tls"))
+		s.tlsIn = newTCPGuard(tls.NewListener(s.tlsL, cfg.tlsConfig), cfg, s.log, s.callOn("tls"))
 	}
 	if err := s.setPublic(); err != nil {
 		s.closeSockets()

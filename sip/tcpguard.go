@@ -14,8 +14,6 @@ import (
 	"time"
 
 	sipmsg "github.com/emiago/sipgo/sip"
-
-	"github.com/confgw/confgw/sourceaddr"
 )
 
 // TCPLimits bound what a stranger can hold over SIP-TCP: sipgo serves
@@ -25,8 +23,8 @@ import (
 type TCPLimits struct {
 	// MaxConns caps SIP-TCP connections open at once from all sources.
 	MaxConns int
-	// MaxConnsPerSource caps them per source (sourceaddr.Of), so that one
-	// host cannot take the whole of MaxConns.
+	// MaxConnsPerSource caps them per source (as WithSources says), so
+	// that one host cannot take the whole of MaxConns.
 	MaxConnsPerSource int
 	// IdleTimeout closes a connection that sent nothing for this long
 	// between messages, unless a call still rides on it.
@@ -103,9 +101,10 @@ const headKeep = 8 << 10
 // over the caps at accept, and wraps the others in guardedConns.
 type tcpGuard struct {
 	net.Listener
-	lim    TCPLimits
-	maxMsg int
-	log    *slog.Logger
+	lim      TCPLimits
+	maxMsg   int
+	sourceOf func(netip.Addr) netip.Prefix
+	log      *slog.Logger
 	// busy tells whether a call still uses the connection from raddr, which
 	// then outlives IdleTimeout: our BYE must reach a phone behind NAT over
 	// it, and a phone need not send anything during a long call.
@@ -121,8 +120,12 @@ type tcpGuard struct {
 	large  atomic.Uint64
 }
 
-func newTCPGuard(l net.Listener, lim TCPLimits, maxMsg int, log *slog.Logger, busy func(string) bool) *tcpGuard {
-	return &tcpGuard{Listener: l, lim: lim, maxMsg: maxMsg, log: log, busy: busy, bySrc: map[netip.Prefix]int{}}
+func newTCPGuard(l net.Listener, cfg config, log *slog.Logger, busy func(string) bool) *tcpGuard {
+	of := cfg.sourceOf
+	if of == nil {
+		of = func(a netip.Addr) netip.Prefix { return netip.PrefixFrom(a, a.BitLen()) }
+	}
+	return &tcpGuard{Listener: l, lim: cfg.tcpLimits, maxMsg: cfg.maxMessage, sourceOf: of, log: log, busy: busy, bySrc: map[netip.Prefix]int{}}
 }
 
 // Accept returns the next connection within the caps; those over them are
@@ -133,7 +136,7 @@ func (g *tcpGuard) Accept() (net.Conn, error) {
 		if err != nil {
 			return nil, err
 		}
-		src := sourceOf(c.RemoteAddr())
+		src := g.sourceOfConn(c.RemoteAddr())
 		reason := g.admit(src)
 		if reason == "" {
 			gc := &guardedConn{Conn: c, g: g, src: src}
@@ -189,12 +192,13 @@ func (g *tcpGuard) stats() TCPStats {
 	}
 }
 
-// sourceOf is the source a connection counts against; one whose address
-// is not IP (never, from a TCP listener) counts as the zero prefix.
-func sourceOf(a net.Addr) netip.Prefix {
+// sourceOfConn is the source a connection counts against; one whose
+// address is not IP (never, from a TCP listener) counts as the zero
+// prefix.
+func (g *tcpGuard) sourceOfConn(a net.Addr) netip.Prefix {
 	if ta, ok := a.(*net.TCPAddr); ok {
 		if ip, ok := netip.AddrFromSlice(ta.IP); ok {
-			return sourceaddr.Of(ip)
+			return g.sourceOf(ip.Unmap())
 		}
 	}
 	return netip.Prefix{}

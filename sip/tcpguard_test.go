@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"net/netip"
 	"strings"
 	"syscall"
 	"testing"
@@ -110,6 +111,24 @@ func TestTheConnectionPastThePerSourceCapIsRefusedWhileAnotherSourceStillConnect
 	other := dialFrom(t, "127.0.0.2", srv.Addr())
 	if s, err := optionsStatusOver(other); s != 200 {
 		t.Fatalf("OPTIONS from 127.0.0.2: %d %v, want 200", s, err)
+	}
+}
+
+// WithSources decides what one source is: here all of 127/8 is one host,
+// so its second address shares the first's allowance.
+func TestWithSourcesGroupsAddressesIntoOneSource(t *testing.T) {
+	loopbackNet := netip.MustParsePrefix("127.0.0.0/8")
+	srv := startServer(t, nil, confsip.WithTCPLimits(confsip.TCPLimits{MaxConnsPerSource: 1}),
+		confsip.WithSources(func(a netip.Addr) netip.Prefix {
+			if loopbackNet.Contains(a) {
+				return loopbackNet
+			}
+			return netip.PrefixFrom(a, a.BitLen())
+		}))
+	dialFrom(t, "127.0.0.1", srv.Addr())
+	waitFor(t, "a connection is open", func() bool { return srv.TCPStats().Open == 1 })
+	if !refused(t, "127.0.0.2", srv.Addr()) {
+		t.Fatal("127.0.0.2 was let in as a source of its own")
 	}
 }
 

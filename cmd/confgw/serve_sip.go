@@ -19,6 +19,7 @@ import (
 	confhttp "github.com/confgw/confgw/http"
 	"github.com/confgw/confgw/rtp/rtpsession"
 	confsip "github.com/confgw/confgw/sip"
+	"github.com/confgw/confgw/sourceaddr"
 )
 
 // sipConfig is the SIP side of serve.
@@ -169,6 +170,7 @@ func startSIP(ctx context.Context, c sipConfig, reg *conference.Registry, m *med
 		confsip.WithLogger(log),
 		confsip.WithRingTimeout(c.RingTimeout),
 		confsip.WithTCPLimits(c.TCP),
+		confsip.WithSources(sourceaddr.Of),
 		confsip.WithMaxMessageSize(c.MaxMessage),
 		confsip.WithMaxInfoBody(c.MaxInfoBody),
 	}
