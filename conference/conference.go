@@ -211,6 +211,10 @@ func (c *Conference) PINRequired() bool { return c.pin != "" }
 func (c *Conference) Info() Info {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	return c.infoLocked()
+}
+
+func (c *Conference) infoLocked() Info {
 	return Info{
 		ID: c.id, Title: c.title, DialIn: c.dialIn, PINRequired: c.pin != "",
 		BreakoutEnabled:  c.breakout,
@@ -366,7 +370,13 @@ func (c *Conference) deliver(e Event) {
 	e.Conference = c.id
 	e.At = c.now()
 	c.recent.add(e)
+	v := eventView{e: e}
 	for s := range c.subs {
+		ev, shown := v.forLocked(c, s)
+		if !shown {
+			s.last = e.Seq
+			continue
+		}
 		// The last slot is kept for the notice, so a lagging subscriber
 		// learns where to resume instead of only seeing its channel close.
 		if len(s.ch) >= cap(s.ch)-1 {
@@ -375,15 +385,22 @@ func (c *Conference) deliver(e Event) {
 			close(s.ch)
 			continue
 		}
-		s.ch <- e
+		s.ch <- ev
 		s.last = e.Seq
 	}
 }
 
-// Subscribe follows the conference's events from now on. buffer bounds how
-// far a subscriber may lag before it is dropped.
+// Subscribe follows all the conference's events from now on, as the
+// gateway itself sees them. buffer bounds how far a subscriber may lag
+// before it is dropped.
 func (c *Conference) Subscribe(buffer int) *Subscription {
 	return c.SubscribeAfter(0, buffer)
+}
+
+// SubscribeAs is SubscribeAfter for a's events stream: only the events a
+// may see, as a may see them (see eventView).
+func (c *Conference) SubscribeAs(a Actor, seq uint64, buffer int) *Subscription {
+	return c.subscribe(&a, seq, buffer)
 }
 
 // SubscribeAfter follows the events after sequence number seq: those still
@@ -393,6 +410,10 @@ func (c *Conference) Subscribe(buffer int) *Subscription {
 // A subscriber more than buffer events behind gets a stream.lagged naming
 // the last event it was sent, and its channel is closed.
 func (c *Conference) SubscribeAfter(seq uint64, buffer int) *Subscription {
+	return c.subscribe(nil, seq, buffer)
+}
+
+func (c *Conference) subscribe(viewer *Actor, seq uint64, buffer int) *Subscription {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	var replay []Event
@@ -410,14 +431,17 @@ func (c *Conference) SubscribeAfter(seq uint64, buffer int) *Subscription {
 		n++
 	}
 	ch := make(chan Event, n)
-	s := &Subscription{C: ch, ch: ch, conf: c, last: seq}
+	s := &Subscription{C: ch, ch: ch, conf: c, last: seq, viewer: viewer}
 	if reset {
 		ch <- Event{Type: EventStreamReset, Seq: c.eventSeq, Conference: c.id, At: c.now()}
 		s.last = c.eventSeq
 		replay = nil
 	}
 	for _, e := range replay {
-		ch <- e
+		v := eventView{e: e}
+		if ev, shown := v.forLocked(c, s); shown {
+			ch <- ev
+		}
 		s.last = e.Seq
 	}
 	if c.ended {

@@ -107,31 +107,39 @@ type Event struct {
 	Ban   *Ban     `json:"ban,omitempty"`
 }
 
-// EventFor is e as a's events stream carries it, and false when that
-// stream does not carry it at all. A toast is its addressee's alone. A ban
-// carries who banned and the host's reason, which only hosts and the admin
-// may list, so its events go to them alone; everyone else learns of a
-// removal from participant.left. A caller's number is masked for all but
-// hosts and the admin, as in every listing. Being a host is judged as the
-// event is delivered, as the listings judge it when read.
-func (c *Conference) EventFor(a Actor, e Event) (Event, bool) {
-	if e.Type == EventToast {
-		return e, e.Addressee == a.ParticipantID
+// eventView is one event as each subscriber may see it, judged under the
+// conference's mutex as the event is delivered, as listings are judged
+// when read. A toast is its addressee's alone. A ban carries who banned
+// and the host's reason, which only hosts and the admin may list, so its
+// events go to them alone; everyone else learns of a removal from
+// participant.left. A caller's number is masked for all but hosts and the
+// admin; the masked copy is made once for all the streams that need it.
+type eventView struct {
+	e      Event
+	masked *Event
+}
+
+func (v *eventView) forLocked(c *Conference, s *Subscription) (Event, bool) {
+	a := s.viewer
+	switch {
+	case a == nil:
+		return v.e, true
+	case v.e.Type == EventToast:
+		return v.e, v.e.Addressee == a.ParticipantID
 	}
-	if a.Admin || (e.Ban == nil && (e.Participant == nil || e.Participant.Phone == nil)) {
-		return e, true
+	shows := c.showsNumbersLocked(*a)
+	switch {
+	case v.e.Type == EventBanAdded || v.e.Type == EventBanRemoved:
+		return v.e, shows
+	case shows || v.e.Participant == nil || v.e.Participant.Phone == nil:
+		return v.e, true
 	}
-	c.mu.Lock()
-	shows := c.showsNumbersLocked(a)
-	c.mu.Unlock()
-	if e.Type == EventBanAdded || e.Type == EventBanRemoved {
-		return e, shows
+	if v.masked == nil {
+		m, p := v.e, v.e.Participant.withNumberMasked()
+		m.Participant = &p
+		v.masked = &m
 	}
-	if !shows && e.Participant != nil {
-		p := e.Participant.withNumberMasked()
-		e.Participant = &p
-	}
-	return e, true
+	return *v.masked, true
 }
 
 // Subscription receives a conference's events in order. A subscriber that
@@ -144,6 +152,8 @@ type Subscription struct {
 	conf *Conference
 	// last is the conference's to write, under its mutex.
 	last uint64
+	// viewer is whose stream this is; nil sees every event whole.
+	viewer *Actor
 }
 
 // Close stops the subscription; safe to call more than once.

@@ -43,19 +43,37 @@ func (c *Conference) showsNumbersLocked(a Actor) bool {
 }
 
 // withNumberMasked is p as one who may not see numbers sees it. A caller
-// named by its number, as one that sent no display name is, has its name
-// masked too.
+// named by its number, as one that sent no display name is, or by a
+// display name that is a number (trunks often send it, spaced or
+// punctuated), has its name masked too.
 func (p Participant) withNumberMasked() Participant {
 	if p.Phone == nil || p.Phone.Number == "" {
 		return p
 	}
 	ph := *p.Phone
-	if p.Name == ph.Number {
+	if p.Name == ph.Number || looksLikeNumber(p.Name) {
 		p.Name = MaskNumber(p.Name)
 	}
 	ph.Number = MaskNumber(ph.Number)
 	p.Phone = &ph
 	return p
+}
+
+// looksLikeNumber tells whether a name is a phone number written out: five
+// digits or more, with nothing else but a leading '+' and the spaces,
+// dashes, dots and brackets numbers are written with.
+func looksLikeNumber(name string) bool {
+	digits := 0
+	for i, r := range name {
+		switch {
+		case r >= '0' && r <= '9':
+			digits++
+		case r == '+' && i == 0, r == ' ', r == '-', r == '.', r == '(', r == ')':
+		default:
+			return false
+		}
+	}
+	return digits >= 5
 }
 
 func maskNumbers(ps []Participant) []Participant {
@@ -78,11 +96,10 @@ func maskRoomNumbers(rooms []Room) []Room {
 // InfoFor is Info as a sees it: callers' numbers masked unless a is a
 // host or the admin.
 func (c *Conference) InfoFor(a Actor) Info {
-	info := c.Info()
 	c.mu.Lock()
-	shows := c.showsNumbersLocked(a)
-	c.mu.Unlock()
-	if !shows {
+	defer c.mu.Unlock()
+	info := c.infoLocked()
+	if !c.showsNumbersLocked(a) {
 		info.Rooms = maskRoomNumbers(info.Rooms)
 		info.Participants = maskNumbers(info.Participants)
 	}

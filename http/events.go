@@ -39,7 +39,7 @@ func (s *Server) events(c *gin.Context) {
 		return
 	}
 	defer release()
-	sub := conf.SubscribeAfter(after, s.streams.buffer)
+	sub := conf.SubscribeAs(actor, after, s.streams.buffer)
 	defer sub.Close()
 
 	// A client that stops reading must not hold its handler, nor a graceful
@@ -74,10 +74,6 @@ func (s *Server) events(c *gin.Context) {
 		case e, ok := <-sub.C:
 			if !ok {
 				return
-			}
-			e, ok = conf.EventFor(actor, e)
-			if !ok {
-				continue
 			}
 			if !deadline() {
 				return

@@ -134,7 +134,9 @@ func WithResponseObserver(f func(sent bool, status int)) Option {
 
 // WithSources says which source a SIP-TCP connection counts against for
 // TCPLimits.MaxConnsPerSource: the gateway groups an IPv6 /64 as one
-// host. Without it each address is a source of its own.
+// host. Without it each address is a source of its own, which a host
+// holding a whole IPv6 /64 can walk through: a server facing the internet
+// wants the grouping.
 func WithSources(of func(netip.Addr) netip.Prefix) Option {
 	return func(c *config) error { c.sourceOf = of; return nil }
 }
