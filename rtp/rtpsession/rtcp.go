@@ -21,11 +21,12 @@ import (
 const DefaultRTCPInterval = 5 * time.Second
 
 // DefaultRTCPBurst is how many RTCP datagrams under the phone's SSRC a
-// leg reads per interval. A phone sends one; the rest of a burst is
-// someone replaying or spraying its reports and is dropped unparsed, so
-// that it costs no more than a stray RTP packet. Datagrams under any other
-// SSRC are dropped before they count, so a stranger cannot use up the
-// phone's allowance.
+// leg reads per interval (on an SRTP leg, how many authenticated ones). A
+// phone sends one; the rest of a burst is someone replaying or spraying
+// its reports and is dropped unparsed, so that it costs no more than a
+// stray RTP packet. Datagrams under any other SSRC, or failing SRTCP
+// authentication, are dropped before they count, so no one else can use
+// up the phone's allowance.
 const DefaultRTCPBurst = 8
 
 // rtcpHeaderSize is an RTCP packet's fixed header with its sender's SSRC.
@@ -207,6 +208,22 @@ func (s *Session) rtcpIn(b []byte, from netip.AddrPort, at time.Time, locked boo
 		return
 	}
 	st := &s.rtcp
+	if sec := s.srtp.Load(); sec != nil {
+		// An SRTP leg believes only authenticated reports: a report in the
+		// clear could be anyone's, and a phone's SRTCP parsed as RTCP
+		// would give figures made of ciphertext. The SSRC is in the clear,
+		// so a forgery under it is only caught here, and must not spend
+		// the phone's allowance; checking it costs what an SRTP packet to
+		// the RTP port costs anyone, and replays fail like forgeries.
+		st.mu.Lock()
+		plain, err := sec.rtcpIn.DecryptRTCP(b, b, nil)
+		st.mu.Unlock()
+		if err != nil {
+			s.ctr.rtcpDropped.Add(1)
+			return
+		}
+		b = plain
+	}
 	st.mu.Lock()
 	if st.budget <= 0 {
 		st.mu.Unlock()
@@ -221,19 +238,6 @@ func (s *Session) rtcpIn(b []byte, from netip.AddrPort, at time.Time, locked boo
 	lost := s.rx.rtcpSeq.Lost()
 	if !locked {
 		s.rxMu.Unlock()
-	}
-	if sec := s.srtp.Load(); sec != nil {
-		// An SRTP leg believes only authenticated reports: a report in the
-		// clear could be anyone's, and a phone's SRTCP parsed as RTCP
-		// would give figures made of ciphertext.
-		st.mu.Lock()
-		plain, err := sec.rtcpIn.DecryptRTCP(b, b, nil)
-		st.mu.Unlock()
-		if err != nil {
-			s.ctr.rtcpDropped.Add(1)
-			return
-		}
-		b = plain
 	}
 	p, err := rtcp.Parse(b, s.ssrc, at)
 	if err != nil || p.SSRC != ssrc {

@@ -427,3 +427,45 @@ func TestAnSRTPLegReportsOverSRTCPAndBelievesOnlyAuthenticatedReports(t *testing
 	send(protected)
 	eventually(t, "the replayed report dropped", func() bool { return s.Stats().RTCPDropped == 3 })
 }
+
+// The phone's SSRC is in the clear, so anyone who sees the call can forge
+// reports under it: they fail authentication without spending the phone's
+// allowance, and its own report within the same interval is believed.
+func TestForgedSRTCPUnderThePhonesSSRCDoesNotCrowdItsReportOut(t *testing.T) {
+	pair := newSRTPPair(t, srtp.ProtectionProfileAes128CmHmacSha1_80)
+	ports := testPorts(t, 1)
+	conn, err := ports.Listen(loopback)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// An interval longer than the test: the allowance is never refilled.
+	s := startSession(t, Config{Conn: conn, Ports: ports, SRTP: pair.keys, RTCPBurst: 3, RTCPInterval: time.Hour})
+	runRTCP(t, s.Session)
+	ph := newRTCPPeer(t)
+	s.SetRemote(ph.addr())
+	if _, err := ph.conn.WriteToUDP(pair.tonePacket(t, 1, 0), s.LocalAddr()); err != nil {
+		t.Fatal(err)
+	}
+	settle(t, s.Session, "the phone's audio", func() bool { return s.Stats().PacketsIn == 1 })
+	plain, _ := (&rtcp.Report{SSRC: 0x5eed, Block: &rtcp.Block{SSRC: s.ssrc, FractionLost: 64}}).Marshal()
+	genuine, err := pair.enc.EncryptRTCP(nil, plain, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	to := s.rtcpConn.LocalAddr().(*net.UDPAddr)
+	for i := range 10 {
+		forged := bytes.Clone(genuine)
+		forged[len(forged)-1-i%4] ^= 0xff // a wrong tag
+		if _, err := ph.rtcp.WriteToUDP(forged, to); err != nil {
+			t.Fatal(err)
+		}
+	}
+	eventually(t, "the forgeries dropped", func() bool { return s.Stats().RTCPDropped == 10 })
+	if _, err := ph.rtcp.WriteToUDP(genuine, to); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "the phone's report believed after the forgeries", func() bool {
+		q, ok := s.Quality()
+		return ok && q.Remote && q.RemoteLossPct == 25
+	})
+}
