@@ -187,22 +187,15 @@ func TestHangUpAndDialWithoutTrunk(t *testing.T) {
 	if _, err := c.as(c.host.Token, "dial", "+15550100"); !errors.Is(err, conference.ErrNoOutboundTrunk) {
 		t.Fatalf("dial without trunk: %v", err)
 	}
-	conf, err := c.env.Registry.Get("c")
-	if err != nil {
-		t.Fatal(err)
-	}
-	phone, err := conf.AddPhone(conference.PhoneSpec{Number: "+15550199", Direction: conference.DialIn})
-	if err != nil {
-		t.Fatal(err)
-	}
+	phone := c.dialIn("+15550199")
 	if _, err := c.as(c.host.Token, "hangup", c.alice.Participant.ID); !errors.Is(err, conference.ErrNotPhone) {
 		t.Fatalf("hang up an app: %v", err)
 	}
 	if out := c.must(apitest.AdminKey, "hangup", phone.ID, "--conference", "c"); out != "hung up "+phone.ID+"\n" {
 		t.Fatalf("hangup: %q", out)
 	}
-	if _, err := conf.Participant(phone.ID); err == nil {
-		t.Fatal("phone still in the conference")
+	if r := c.env.Do("GET", "/v1/conferences/c/participants/"+phone.ID, apitest.AdminKey, nil); r.Status != 404 {
+		t.Fatalf("the phone after its hang-up: %d %s", r.Status, r.Body)
 	}
 }
 
@@ -264,14 +257,7 @@ func TestMuteAndUnmuteFromTheCommandLine(t *testing.T) {
 
 func TestHangUpWithABanListsAndLiftsTheBan(t *testing.T) {
 	c := newClinic(t, func(o *confhttp.Options) { o.Dialer = ringer{} })
-	conf, err := c.env.Registry.Get("c")
-	if err != nil {
-		t.Fatal(err)
-	}
-	phone, err := conf.AddPhone(conference.PhoneSpec{Number: "+15550199", Direction: conference.DialIn})
-	if err != nil {
-		t.Fatal(err)
-	}
+	phone := c.dialIn("+15550199")
 	if _, err := c.as(c.host.Token, "hangup", phone.ID, "--reason", "noise"); err == nil || !strings.Contains(err.Error(), "--reason goes with --ban") {
 		t.Fatalf("--reason without --ban: %v", err)
 	}

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/confgw/confgw/conference"
 	"github.com/confgw/confgw/http/wire"
 	"github.com/confgw/confgw/internal/apitest"
 )
@@ -70,6 +71,21 @@ func newClinic(t *testing.T, opts ...apitest.Option) *clinic {
 		alice: c.join("Alice", "participant", "4.14"),
 		carl:  c.join("Carl", "participant", "4.9"),
 	}
+}
+
+// dialIn brings a caller from number into conference "c", as the gateway
+// does for a phone that dialled in.
+func (c *clinic) dialIn(number string) conference.Participant {
+	c.t.Helper()
+	conf, err := c.env.Registry.Get("c")
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	p, err := conf.AddPhone(conference.PhoneSpec{Number: number, Direction: conference.DialIn})
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	return p
 }
 
 func (c *cli) join(name, role, version string) wire.Joined {
