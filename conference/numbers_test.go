@@ -113,3 +113,35 @@ func TestADisplayNameThatIsANumberIsMaskedToo(t *testing.T) {
 		}
 	}
 }
+
+// A stream resumed after an event id replays what it missed as its viewer
+// may see it: a participant's replay masks the caller and leaves out the
+// ban, as its live stream would have.
+func TestAResumedStreamReplaysEventsAsItsViewerMaySeeThem(t *testing.T) {
+	m := newMeeting(t)
+	live := m.c.Subscribe(64)
+	defer live.Close()
+	if _, err := m.c.AddPhone(conference.PhoneSpec{Number: "+15550177", Direction: conference.DialIn}); err != nil {
+		t.Fatal(err)
+	}
+	if err := m.c.HangUpAndBan(conference.As(m.host1), m.phone, conference.BanSpec{}); err != nil {
+		t.Fatal(err)
+	}
+	all := drain(live)
+	if len(all) == 0 {
+		t.Fatal("no events")
+	}
+	resumed := m.c.SubscribeAs(conference.As(m.alice), all[0].Seq-1, 64)
+	defer resumed.Close()
+	got := drain(resumed)
+	if len(ofType(got, conference.EventBanAdded)) != 0 {
+		t.Error("a participant's replay carries the ban")
+	}
+	joined := ofType(got, conference.EventParticipantJoined)
+	if len(joined) != 1 || joined[0].Participant.Phone.Number != "+****0177" {
+		t.Errorf("a participant's replay of the caller joining: %+v", joined)
+	}
+	if len(got) != len(all)-1 {
+		t.Errorf("replayed %d events of %d, want all but the ban", len(got), len(all))
+	}
+}
